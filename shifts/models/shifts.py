@@ -1,0 +1,109 @@
+"""Weekly shift templates and the concrete shifts made from them."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.models import Community, VisitTarget
+from volunteers.validators import validate_on_grid
+
+from .duties import Duty
+
+WEEKDAY_CHOICES = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
+                   (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))]
+
+
+def _validate_staff(min_staff, max_staff) -> dict:
+    errors = {}
+    if min_staff is not None and min_staff < 0:
+        errors["min_staff"] = _("The number of people cannot be negative.")
+    if max_staff is not None and min_staff is not None and max_staff < min_staff:
+        errors["max_staff"] = _("The most people allowed is below the people wanted.")
+    if max_staff is not None and max_staff < 1:
+        errors["max_staff"] = _("At least one person must be allowed.")
+    return errors
+
+
+class ShiftTemplate(models.Model):
+    """A recurring weekly shift; an end at or before the start means it ends the next day."""
+
+    community = models.ForeignKey(Community, models.CASCADE, related_name="templates", verbose_name=_("community"))
+    duty = models.ForeignKey(Duty, models.PROTECT, related_name="templates", verbose_name=_("duty"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAY_CHOICES)
+    start = models.TimeField(_("from"), validators=[validate_on_grid])
+    end = models.TimeField(_("until"), validators=[validate_on_grid])
+    location = models.CharField(_("meeting point"), max_length=120, blank=True)
+    min_staff = models.IntegerField(_("people wanted"), default=1)
+    max_staff = models.IntegerField(_("most people"), default=1)
+    visit_target = models.ForeignKey(VisitTarget, models.CASCADE, null=True, blank=True, related_name="templates",
+                                     verbose_name=_("visit household"))
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("weekly shift template")
+        verbose_name_plural = _("weekly shift templates")
+        ordering = ["community", "weekday", "start"]
+
+    def __str__(self):
+        return f"{self.name or self.duty} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        errors = _validate_staff(self.min_staff, self.max_staff)
+        if self.start is not None and self.end is not None and self.start == self.end:
+            errors["end"] = _("The end must differ from the start.")
+        if errors:
+            raise ValidationError(errors)
+
+    def occurrence(self, week_start: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
+        """The aware start and end of this template in the week beginning on Monday week_start."""
+        day = week_start + dt.timedelta(days=self.weekday)
+        start = dt.datetime.combine(day, self.start, tzinfo=tz)
+        end_day = day if self.end > self.start else day + dt.timedelta(days=1)
+        return start, dt.datetime.combine(end_day, self.end, tzinfo=tz)
+
+
+class Shift(models.Model):
+    community = models.ForeignKey(Community, models.CASCADE, related_name="shifts", verbose_name=_("community"))
+    duty = models.ForeignKey(Duty, models.PROTECT, related_name="shifts", verbose_name=_("duty"))
+    start = models.DateTimeField(_("from"), validators=[validate_on_grid])
+    end = models.DateTimeField(_("until"), validators=[validate_on_grid])
+    min_staff = models.IntegerField(_("people wanted"), default=1)
+    max_staff = models.IntegerField(_("most people"), default=1)
+    location = models.CharField(_("meeting point"), max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    visit_target = models.ForeignKey(VisitTarget, models.SET_NULL, null=True, blank=True, related_name="shifts",
+                                     verbose_name=_("visit household"))
+    template = models.ForeignKey(ShiftTemplate, models.SET_NULL, null=True, blank=True, related_name="shifts",
+                                 verbose_name=_("made from"))
+    # Calendar clients only take an edit when SEQUENCE rises; raised on every change a member would notice.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["start", "duty"]
+        indexes = [models.Index(fields=["community", "start"])]
+        constraints = [models.UniqueConstraint(fields=["template", "start"], name="shift_once_per_template_start",
+                                               condition=models.Q(template__isnull=False))]
+
+    def __str__(self):
+        return f"{self.name or self.duty} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def clean(self):
+        errors = _validate_staff(self.min_staff, self.max_staff)
+        if self.start and self.end:
+            if self.end <= self.start:
+                errors["end"] = _("The end must be after the start.")
+            elif self.end - self.start > dt.timedelta(hours=24):
+                errors["end"] = _("A shift may last at most 24 hours.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,10 @@
+"""Secretary and member pages for rosters and shifts."""
+
+from django.urls import path
+
+from .views import dashboard, member
+
+urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("me/", member.my_shifts, name="my_shifts"),
+]

@@ -1,0 +1,113 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (AuditEntry, CaregivingWindow, Community, Member, MemberLoginToken, Skill, StaffProfile,
+                     Unavailability, VisitTarget)
+from .selectors import communities_for, is_district_admin
+
+
+class CommunityScopedAdmin(admin.ModelAdmin):
+    """Secretaries using the admin see only rows of their own communities."""
+
+    community_path = "community"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_district_admin(request.user):
+            return queryset
+        return queryset.filter(**{f"{self.community_path}__in": communities_for(request.user)})
+
+
+class AgeBandFilter(admin.SimpleListFilter):
+    title = _("age band")
+    parameter_name = "age_band"
+    BANDS = {"-64": (0, 64), "65-69": (65, 69), "70-74": (70, 74), "75-79": (75, 79), "80-": (80, 200)}
+
+    def lookups(self, request, model_admin):
+        return [(key, key) for key in self.BANDS]
+
+    def queryset(self, request, queryset):
+        import datetime as dt
+
+        from django.utils import timezone
+        if self.value() not in self.BANDS:
+            return queryset
+        low, high = self.BANDS[self.value()]
+        today = timezone.localdate()
+        youngest_birth = today.replace(year=today.year - low)
+        oldest_birth = today.replace(year=today.year - high - 1) + dt.timedelta(days=1)
+        return queryset.filter(birth_date__lte=youngest_birth, birth_date__gte=oldest_birth)
+
+
+class CaregivingInline(admin.TabularInline):
+    model = CaregivingWindow
+    extra = 0
+
+
+class UnavailabilityInline(admin.TabularInline):
+    model = Unavailability
+    extra = 0
+
+
+@admin.register(Community)
+class CommunityAdmin(CommunityScopedAdmin):
+    community_path = "pk"
+    list_display = ["name", "district", "auto_apply_repairs", "swap_requires_approval", "draft_weekday", "draft_time"]
+    list_filter = ["district"]
+    search_fields = ["name", "district"]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Member)
+class MemberAdmin(CommunityScopedAdmin):
+    list_display = ["name", "community", "birth_date", "health", "phone", "active"]
+    list_filter = ["community", "health", "active", AgeBandFilter, "skills"]
+    search_fields = ["name", "phone"]
+    filter_horizontal = ["extra_communities", "skills"]
+    inlines = [CaregivingInline, UnavailabilityInline]
+    list_select_related = ["community"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(VisitTarget)
+class VisitTargetAdmin(CommunityScopedAdmin):
+    list_display = ["household", "community", "circumstances", "visit_weekday", "visit_start", "active"]
+    list_filter = ["community", "circumstances", "active"]
+    search_fields = ["household", "address"]
+    filter_horizontal = ["preferred_visitors"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role"]
+    list_filter = ["role", "communities"]
+    filter_horizontal = ["communities"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(CommunityScopedAdmin):
+    list_display = ["created_at", "action", "actor", "community", "object_type", "object_id", "reason"]
+    list_filter = ["action", "community"]
+    search_fields = ["action", "object_id", "reason"]
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the audit trail is append-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MemberLoginToken)
+class MemberLoginTokenAdmin(admin.ModelAdmin):
+    list_display = ["member", "created_at", "expires_at", "used_at"]
+    exclude = ["token_hash", "code_hash"]
+    readonly_fields = ["member", "expires_at", "used_at", "created_by"]
+
+    def has_add_permission(self, request):
+        return False  # links are issued through the member page, which shows the secret once

@@ -1,0 +1,300 @@
+"""People and households: communities, members, their limits, caregiving, absences and visit targets.
+
+Health, caregiving and addresses are sensitive personal information: only staff of the member's own
+community may see them (enforced in volunteers.selectors), and feeds and printouts never show them.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import WEEKDAY_CODES, parse_weekdays, validate_on_grid, validate_preference_map, validate_weekdays
+
+
+class HealthLevel(models.TextChoices):
+    GOOD = "good", _("Good")
+    LIMITED = "limited", _("Limited")
+    FRAIL = "frail", _("Frail")
+
+
+HEALTH_RANK = {HealthLevel.FRAIL: 0, HealthLevel.LIMITED: 1, HealthLevel.GOOD: 2}
+
+
+class Community(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    auto_apply_repairs = models.BooleanField(
+        _("apply re-plans automatically"), default=False,
+        help_text=_("When off, a re-plan after an absence waits for the secretary's approval."))
+    swap_requires_approval = models.BooleanField(_("swaps need secretary approval"), default=True)
+    draft_weekday = models.PositiveSmallIntegerField(
+        _("draft next week on"), default=3, choices=[(i, label) for i, label in enumerate(
+            [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")])])
+    draft_time = models.TimeField(_("draft at"), default=dt.time(18, 0))
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("reminder hour (day before)"), default=18,
+        help_text=_("Hour of the day before a shift when members get a reminder."))
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["district", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.reminder_hour is not None and self.reminder_hour > 23:
+            raise ValidationError({"reminder_hour": _("Must be an hour from 0 to 23.")})
+
+
+class Skill(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Member(models.Model):
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    birth_date = models.DateField(_("birth date"))
+    community = models.ForeignKey(Community, models.PROTECT, related_name="members",
+                                  verbose_name=_("home community"))
+    extra_communities = models.ManyToManyField(
+        Community, blank=True, related_name="guest_members", verbose_name=_("also serves"))
+    health = models.CharField(_("health"), max_length=10, choices=HealthLevel.choices, default=HealthLevel.GOOD)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="members", verbose_name=_("skills"))
+    max_shifts_per_week = models.PositiveSmallIntegerField(_("most shifts a week"), null=True, blank=True)
+    max_minutes_per_week = models.PositiveIntegerField(_("most minutes a week"), null=True, blank=True)
+    max_consecutive_days = models.PositiveSmallIntegerField(_("most consecutive days"), null=True, blank=True)
+    min_rest_minutes = models.PositiveIntegerField(_("least rest between shifts (minutes)"), null=True, blank=True)
+    duty_preferences = models.JSONField(
+        _("duty preferences"), default=dict, blank=True,
+        help_text=_("Cost per shift by duty code, -10 (liked) to 10 (disliked), e.g. {\"patrol\": -3}."))
+    weekday_preferences = models.JSONField(
+        _("weekday preferences"), default=dict, blank=True,
+        help_text=_("Cost per shift by weekday, -10 (liked) to 10 (disliked), e.g. {\"sun\": 8}."))
+    active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                related_name="member", verbose_name=_("login"))
+    feed_version = models.PositiveIntegerField(
+        _("feed link version"), default=1, editable=False,
+        help_text=_("Raised to revoke the member's calendar link."))
+    reminders = models.BooleanField(_("calendar reminders"), default=False,
+                                    help_text=_("Add alarms the evening before and 2 hours before."))
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["community", "name"]
+        indexes = [models.Index(fields=["community", "active"])]
+
+    def __str__(self):
+        return self.name
+
+    def age_on(self, day: dt.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def clean(self):
+        errors = {}
+        if self.birth_date:
+            today = timezone.localdate()
+            if self.birth_date > today:
+                errors["birth_date"] = _("The birth date is in the future.")
+            elif self.birth_date.year < 1900:
+                errors["birth_date"] = _("The birth date is before 1900.")
+        if self.max_minutes_per_week is not None and self.max_minutes_per_week % 15:
+            errors["max_minutes_per_week"] = _("Use a multiple of 15 minutes.")
+        if self.phone and not _looks_like_phone(self.phone):
+            errors["phone"] = _("Enter a phone number of digits, optionally with +, spaces or dashes.")
+        for field, keys in (("duty_preferences", None), ("weekday_preferences", WEEKDAY_CODES)):
+            try:
+                validate_preference_map(getattr(self, field), keys=keys, field=field)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _looks_like_phone(raw: str) -> bool:
+    digits = raw.replace(" ", "").replace("-", "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    return digits.isdigit() and 5 <= len(digits) <= 15
+
+
+class CaregivingWindow(models.Model):
+    """A recurring weekly window when the member looks after family, e.g. 接送孙辈 07:00–08:30."""
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="caregiving", verbose_name=_("member"))
+    weekdays = models.CharField(_("weekdays"), max_length=27, validators=[validate_weekdays],
+                                help_text=_("Comma-separated: mon,tue,wed,thu,fri,sat,sun"))
+    start = models.TimeField(_("from"), validators=[validate_on_grid])
+    end = models.TimeField(_("until"), validators=[validate_on_grid])
+    label = models.CharField(_("label"), max_length=40, blank=True, default="接送孙辈")
+
+    class Meta:
+        verbose_name = _("caregiving window")
+        verbose_name_plural = _("caregiving windows")
+        ordering = ["member", "start"]
+
+    def __str__(self):
+        return f"{self.label} {self.weekdays} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def weekday_list(self) -> list[str]:
+        return parse_weekdays(self.weekdays)
+
+    def clean(self):
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start on the same day.")})
+        if self.weekdays:
+            try:
+                self.weekdays = ",".join(parse_weekdays(self.weekdays))
+            except ValidationError as exc:
+                raise ValidationError({"weekdays": exc.messages}) from exc
+
+
+class Unavailability(models.Model):
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", _("Illness")
+        FAMILY = "family", _("Family matter")
+        HOSPITAL = "hospital", _("Hospital")
+        TRAVEL = "travel", _("Travel")
+        OTHER = "other", _("Other")
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="unavailability", verbose_name=_("member"))
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, default=Reason.OTHER)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["member", "start"]
+        indexes = [models.Index(fields=["member", "end"])]
+
+    def __str__(self):
+        return f"{self.member} {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start.")})
+
+
+class VisitTarget(models.Model):
+    class Circumstance(models.TextChoices):
+        ALONE = "alone", _("Lives alone")
+        EMPTY_NEST = "empty_nest", _("Empty nest")
+        BEDRIDDEN = "bedridden", _("Bedridden")
+
+    community = models.ForeignKey(Community, models.PROTECT, related_name="visit_targets",
+                                  verbose_name=_("community"))
+    household = models.CharField(_("household"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    circumstances = models.CharField(_("circumstances"), max_length=12, choices=Circumstance.choices)
+    preferred_visitors = models.ManyToManyField(Member, blank=True, related_name="usual_households",
+                                                verbose_name=_("usual visitors"))
+    visit_weekday = models.PositiveSmallIntegerField(
+        _("visit day"), default=1, choices=[(i, code) for i, code in enumerate(WEEKDAY_CODES)])
+    visit_start = models.TimeField(_("visit from"), default=dt.time(10, 0), validators=[validate_on_grid])
+    visit_minutes = models.PositiveSmallIntegerField(_("visit length (minutes)"), default=60)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("visit household")
+        verbose_name_plural = _("visit households")
+        ordering = ["community", "household"]
+
+    def __str__(self):
+        return self.household
+
+    def clean(self):
+        if self.visit_minutes is not None and (self.visit_minutes <= 0 or self.visit_minutes % 15):
+            raise ValidationError({"visit_minutes": _("Use a positive multiple of 15 minutes.")})
+
+
+class StaffProfile(models.Model):
+    """What a staff login may see: the whole district, or the communities it serves as secretary."""
+
+    class Role(models.TextChoices):
+        DISTRICT_ADMIN = "district_admin", _("District administrator")
+        SECRETARY = "secretary", _("Community secretary")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_profile",
+                                verbose_name=_("login"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SECRETARY)
+    communities = models.ManyToManyField(Community, blank=True, related_name="staff", verbose_name=_("communities"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when and why, under a dotted action code such as shifts.roster.published."""
+
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    community = models.ForeignKey(Community, models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name=_("community"))
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class MemberLoginToken(models.Model):
+    """A one-time login link or code for a member; only its hash is stored."""
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="login_tokens", verbose_name=_("member"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member login link")
+        verbose_name_plural = _("member login links")

@@ -1,0 +1,107 @@
+"""Small builders for test data. Each returns saved, validated rows; keyword arguments override defaults."""
+
+import datetime as dt
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from shifts.models import Duty, Shift, ShiftTemplate
+from volunteers.models import CaregivingWindow, Community, Member, Skill, StaffProfile, VisitTarget
+
+_counter = itertools.count(1)
+
+
+def _save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def community(**fields) -> Community:
+    fields.setdefault("name", f"社区{next(_counter)}")
+    fields.setdefault("district", "示范街道")
+    return _save(Community(**fields))
+
+
+def skill(code: str, name: str | None = None) -> Skill:
+    obj, _created = Skill.objects.get_or_create(code=code, defaults={"name": name or code})
+    return obj
+
+
+def member(community: Community, *, age: int = 68, skills: tuple[str, ...] = (), extra=(), **fields) -> Member:
+    today = timezone.localdate()
+    fields.setdefault("name", f"成员{next(_counter)}")
+    fields.setdefault("birth_date", today.replace(year=today.year - age) - dt.timedelta(days=30))
+    obj = _save(Member(community=community, **fields))
+    if skills:
+        obj.skills.set([skill(code) for code in skills])
+    if extra:
+        obj.extra_communities.set(extra)
+    return obj
+
+
+def caregiving(member: Member, weekdays="mon,tue,wed,thu,fri", start=dt.time(7, 0), end=dt.time(8, 30),
+               label="接送孙辈") -> CaregivingWindow:
+    return _save(CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label))
+
+
+def duty(code: str = "patrol", **fields) -> Duty:
+    fields.setdefault("name", {"patrol": "巡逻", "mediation": "调解", "visiting": "探访"}.get(code, code))
+    lead = fields.pop("lead_skill", None)
+    required = fields.pop("required_skills", ())
+    obj, _created = Duty.objects.get_or_create(code=code, defaults=fields)
+    if lead:
+        obj.lead_skill = skill(lead)
+        obj.save()
+    if required:
+        obj.required_skills.set([skill(code) for code in required])
+    return obj
+
+
+def shift(community: Community, duty: Duty, start: dt.datetime, minutes: int = 120, **fields) -> Shift:
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start)
+    fields.setdefault("min_staff", 2)
+    fields.setdefault("max_staff", max(fields["min_staff"], 1))
+    return _save(Shift(community=community, duty=duty, start=start, end=start + dt.timedelta(minutes=minutes),
+                       **fields))
+
+
+def template(community: Community, duty: Duty, weekday: int, start=dt.time(9, 0), end=dt.time(11, 0),
+             **fields) -> ShiftTemplate:
+    fields.setdefault("min_staff", 2)
+    fields.setdefault("max_staff", 3)
+    return _save(ShiftTemplate(community=community, duty=duty, weekday=weekday, start=start, end=end, **fields))
+
+
+def visit_target(community: Community, **fields) -> VisitTarget:
+    fields.setdefault("household", f"住户{next(_counter)}")
+    fields.setdefault("address", "幸福里3号楼2单元501")
+    fields.setdefault("circumstances", VisitTarget.Circumstance.ALONE)
+    return _save(VisitTarget(community=community, **fields))
+
+
+def user(username: str | None = None, password: str = "correct horse battery", **fields):
+    User = get_user_model()
+    return User.objects.create_user(username=username or f"user{next(_counter)}", password=password, **fields)
+
+
+def secretary(*communities: Community, username: str | None = None):
+    login = user(username)
+    profile = StaffProfile.objects.create(user=login, role=StaffProfile.Role.SECRETARY)
+    profile.communities.set(communities)
+    return login
+
+
+def district_admin(username: str | None = None):
+    login = user(username)
+    StaffProfile.objects.create(user=login, role=StaffProfile.Role.DISTRICT_ADMIN)
+    return login
+
+
+def member_login(member: Member):
+    login = user(f"member-{member.pk}")
+    member.user = login
+    member.save(update_fields=["user"])
+    return login

@@ -1,0 +1,60 @@
+"""Command line: ``python -m solver.bench generate|run``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from solver.bench.generate import generate_problem
+
+
+def _members(text: str) -> int | tuple[int, int]:
+    """``90`` or an inclusive range ``60-120``."""
+    low, _, high = text.partition("-")
+    return (int(low), int(high)) if high else int(low)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m solver.bench")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic roster-problem/1 document")
+    generate.add_argument("--communities", type=int, default=1)
+    generate.add_argument("--members", type=_members, default=(60, 120),
+                          help="members per community, a count or a range such as 60-120")
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--week-start", default="2026-11-23")
+    generate.add_argument("--cross-share", type=float, default=0.10)
+    generate.add_argument("-o", "--output", help="file to write (default: stdout)")
+
+    run = commands.add_parser("run", help="solve the fixed benchmark set and print a Markdown table")
+    run.add_argument("--quick", action="store_true", help="a tiny subset, for smoke tests")
+    run.add_argument("--output-dir", default="bench-output", help="problems and raw results go here")
+    run.add_argument("-v", "--verbose", action="store_true")
+
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        document = generate_problem(communities=args.communities, members_per_community=args.members,
+                                    seed=args.seed, week_start=args.week_start,
+                                    cross_share=args.cross_share)
+        text = json.dumps(document, ensure_ascii=False, indent=1)
+        if args.output:
+            Path(args.output).write_text(text + "\n", encoding="utf-8")
+        else:
+            sys.stdout.write(text + "\n")
+        return 0
+
+    from solver.bench.run import markdown, run_benchmark
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    rows = run_benchmark(quick=args.quick, output_dir=Path(args.output_dir))
+    sys.stdout.write(markdown(rows) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -48,7 +48,9 @@ MEDIATION_SLOT = ("14:00", "17:00")
 STUDY_SLOT = ("14:30", "16:00", 8, 15)  # ends exactly when afternoon school runs start
 VISIT_SLOTS = [("10:00", "11:00"), ("14:00", "15:00"), ("15:30", "16:30")]
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+            "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+            "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 GIVEN = ["秀英", "桂英", "秀兰", "玉兰", "桂兰", "凤英", "建华", "建国", "国华", "淑珍",
          "志强", "德明", "丽华", "红梅", "文华", "淑英", "玉梅", "国强", "秀珍", "明华",
          "永红", "海燕", "立新", "卫东", "金凤", "玉珍", "春兰", "福生", "振华", "素芬"]
@@ -82,7 +84,7 @@ def generate_problem(
     shifts: list[dict] = []
     targets: list[dict] = []
     members_by_community: list[list[dict]] = []
-    for index, community in enumerate(community_ids):
+    for community in community_ids:
         count = _draw_count(rng, members_per_community)
         own = [_member(rng, community, n, start) for n in range(count)]
         members_by_community.append(own)

@@ -102,8 +102,9 @@ def _objective(model, facts: Facts, x, staffed_count, staffed):
     weights = facts.weights
     unfilled = []
     for s in facts.shifts:
+        # Equalities, not one-sided bounds, so every solution's objective is exact.
         short = model.NewIntVar(0, s.min_staff, f"short[{s.id}]")
-        model.Add(short >= s.min_staff - staffed_count[s.index])
+        model.AddMaxEquality(short, [s.min_staff - staffed_count[s.index], 0])
         unfilled.append(short)
     stability = [1 - x[pair] for pair in facts.previous]
     continuity = []
@@ -114,7 +115,8 @@ def _objective(model, facts: Facts, x, staffed_count, staffed):
         met = model.NewBoolVar(f"met[{s.id}]")
         model.AddMaxEquality(met, known or [0])
         missed = model.NewBoolVar(f"missed[{s.id}]")
-        model.Add(missed >= staffed[s.index] - met)
+        model.AddBoolAnd([staffed[s.index], met.Not()]).OnlyEnforceIf(missed)
+        model.AddBoolOr([staffed[s.index].Not(), met]).OnlyEnforceIf(missed.Not())
         continuity.append(missed)
     preference = [facts.preference_cost(facts.shifts[s], facts.members[m]) * var
                   for (s, m), var in x.items()]

@@ -38,6 +38,9 @@ class Community(models.Model):
     reminder_hour = models.PositiveSmallIntegerField(
         _("reminder hour (day before)"), default=18,
         help_text=_("Hour of the day before a shift when members get a reminder."))
+    feed_version = models.PositiveIntegerField(
+        _("calendar link version"), default=1, editable=False,
+        help_text=_("Raised to revoke the community's and its duties' calendar links."))
 
     class Meta:
         verbose_name = _("community")

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduler_site.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,7 +218,19 @@ else:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 180  # members stay logged in on their own phone
+# Staff sessions are short (shared office computers, many members' data); a member who logs in with a
+# one-time link stays logged in on their own phone for MEMBER_SESSION_DAYS.
+SESSION_COOKIE_AGE = _int("STAFF_SESSION_HOURS", 12, minimum=1) * 3600
+MEMBER_SESSION_DAYS = _int("MEMBER_SESSION_DAYS", 180, minimum=1)
+MEMBER_LOGIN_LINK_HOURS = _int("MEMBER_LOGIN_LINK_HOURS", 72, minimum=1)
+# Retention: inactive members are anonymised this many days after they were deactivated.
+ANONYMISE_AFTER_DAYS = _int("ANONYMISE_AFTER_DAYS", 365, minimum=1)
+# Hostile input: cap whole request bodies (uploads included) and form fields.
+MAX_REQUEST_BYTES = _int("MAX_REQUEST_BYTES", 8 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

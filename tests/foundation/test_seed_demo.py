@@ -1,0 +1,63 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from shifts.models import Duty, ShiftTemplate
+from volunteers.models import CaregivingWindow, Community, Member, StaffProfile, VisitTarget
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ["--communities", "2", "--members-min", "60", "--members-max", "70", "--households", "4"]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in
+            (Community, Member, CaregivingWindow, VisitTarget, ShiftTemplate, Duty, StaffProfile)}
+
+
+def test_seed_demo_twice_creates_nothing_the_second_time(capsys):
+    call_command("seed_demo", *SMALL)
+    first = counts()
+    call_command("seed_demo", *SMALL)
+    assert counts() == first
+    assert "(0 new)" in capsys.readouterr().out
+
+
+def test_seed_demo_follows_the_district_figures():
+    call_command("seed_demo", *SMALL)
+    today = timezone.localdate()
+    members = list(Member.objects.prefetch_related("caregiving", "skills"))
+    ages = [m.age_on(today) for m in members]
+    assert all(58 <= age <= 91 for age in ages)
+    assert 66 <= sum(ages) / len(ages) <= 74
+    under_72 = [m for m in members if m.age_on(today) < 72]
+    school_runs = [m for m in under_72 if m.caregiving.all()]
+    assert 0.30 <= len(school_runs) / len(under_72) <= 0.60
+    assert all({(w.start, w.end) for w in m.caregiving.all()} ==
+               {(dt.time(7), dt.time(8, 30)), (dt.time(16), dt.time(17, 30))} for m in school_runs)
+    assert {m.health for m in members} == {"good", "limited", "frail"}
+    assert any(s.code == "first_aid" for m in members for s in m.skills.all())
+    assert Member.objects.filter(extra_communities__isnull=False).exists()
+    assert StaffProfile.objects.filter(role="secretary").count() == 2
+
+
+def test_seed_demo_sets_up_the_standard_duties():
+    call_command("seed_demo", *SMALL)
+    patrol = Duty.objects.get(code="patrol")
+    assert patrol.lead_skill.code == "first_aid"
+    rounds = set(ShiftTemplate.objects.filter(duty=patrol).values_list("start", "end", "min_staff", "max_staff"))
+    assert rounds == {(dt.time(9), dt.time(11), 2, 3), (dt.time(15), dt.time(17), 2, 3), (dt.time(19), dt.time(21), 2, 3)}
+    mediation = Duty.objects.get(code="mediation")
+    assert [s.code for s in mediation.required_skills.all()] == ["mediation"]
+    assert all(t.start.hour >= 12 for t in ShiftTemplate.objects.filter(duty=mediation))
+    visits = ShiftTemplate.objects.filter(duty__code="visiting")
+    assert visits.count() == VisitTarget.objects.count()
+    assert Duty.objects.filter(code="study").exists()
+
+
+def test_seed_demo_rejects_bad_sizes():
+    from django.core.management.base import CommandError
+    with pytest.raises(CommandError, match="--communities"):
+        call_command("seed_demo", "--communities", "0")

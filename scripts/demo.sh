@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Start Yure with the demo district on the embedded default (SQLite + django-q2's ORM broker).
+# Sets up .venv on first use; safe to run again (migrations and the demo seed are idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements.txt
+export DEBUG=${DEBUG:-1}
+PORT=${PORT:-8000}
+manage() { .venv/bin/python manage.py "$@"; }
+manage migrate --noinput -v0
+manage compilemessages --ignore=.venv -v0
+manage seed_demo
+if manage help roster >/dev/null 2>&1; then
+  # Give the demo something to look at: next week's draft for the first community, solved on the queue.
+  manage roster generate --community 1 --week "$(date -d 'next monday' +%F)" >/dev/null || true
+fi
+manage qcluster >qcluster.log 2>&1 &
+QCLUSTER=$!
+trap 'kill $QCLUSTER 2>/dev/null || true' EXIT INT TERM
+echo
+echo "Yure is running at http://127.0.0.1:${PORT}/  (admin: http://127.0.0.1:${PORT}/admin/)"
+echo "Demo logins (password yure-demo-2026): district (district administrator), secretary1 … secretary6"
+echo "Task worker log: qcluster.log. Stop with Ctrl-C."
+manage runserver "127.0.0.1:${PORT}"

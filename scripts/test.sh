@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the test dependencies and run the whole test suite.
+# Uses DATABASE_URL / REDIS_URL when set (CI runs it once on SQLite and once on PostgreSQL + Redis).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements-dev.txt
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { [ -x /usr/bin/chromium ] && command -v msgfmt >/dev/null; }; then
+  # Browser tests need Debian's Chromium and CJK fonts; translations need gettext.
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null
+fi
+if [ -f tests/js/package.json ] && command -v npm >/dev/null; then
+  (cd tests/js && npm ci --silent --no-audit --no-fund)
+fi
+DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv -v0
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,129 @@
+"""One-time login links and codes for members.
+
+A secretary issues a link (for a phone message) together with a short code (to read out on the telephone).
+Only hashes are stored: the link token is 32 random bytes, so a plain SHA-256 suffices; the 8-digit code is
+guessable offline from a plain hash, so it is an HMAC keyed with SECRET_KEY. Either one logs the member in
+once, before it expires; issuing a new link revokes the member's older unused ones.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from volunteers.models import Member, MemberLoginToken
+
+from .audit import audit_log
+
+logger = logging.getLogger(__name__)
+
+CODE_DIGITS = 8
+
+
+def _lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "MEMBER_LOGIN_LINK_HOURS", 72))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def code_hash(code: str) -> str:
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return hmac.new(settings.SECRET_KEY.encode(), f"member-login-code:{digits}".encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+
+
+def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None = None) -> tuple[str, str]:
+    """Issue a one-time login for `member`; returns (token for the link, code to read out).
+
+    Older unused tokens of the member are revoked, so only the newest message works."""
+    if not member.active or member.anonymised_at is not None:
+        raise ValidationError({"member": _("This member is not active; a login link cannot be issued.")})
+    now = timezone.now()
+    with transaction.atomic():
+        MemberLoginToken.objects.filter(member=member, used_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now)
+        token = secrets.token_urlsafe(32)
+        code = _new_code()
+        # Codes are short: avoid two live tokens sharing one, which would make the code ambiguous.
+        while MemberLoginToken.objects.filter(code_hash=code_hash(code), used_at__isnull=True,
+                                              expires_at__gt=now).exists():
+            code = _new_code()
+        row = MemberLoginToken(member=member, token_hash=token_hash(token), code_hash=code_hash(code),
+                               expires_at=now + (lifetime or _lifetime()), created_by=by)
+        row.full_clean()
+        row.save()
+        audit_log(action="volunteers.member.login_link_issued", actor=by, community=member.community, obj=member,
+                  data={"expires_at": row.expires_at.isoformat()})
+    return token, code
+
+
+def login_token_peek(*, token: str) -> Member | None:
+    """The member a link is for, if it is still usable; does not use it up (for the confirmation page)."""
+    row = _usable(MemberLoginToken.objects.filter(token_hash=token_hash(token)))
+    return row.member if row else None
+
+
+def login_token_redeem(*, token: str = "", code: str = "") -> Member | None:
+    """Use a link token or a code once. Returns the member, or None when it is unknown, used or expired.
+
+    The row is locked and marked used in one transaction, so two simultaneous clicks log in only once."""
+    if token:
+        rows = MemberLoginToken.objects.filter(token_hash=token_hash(token))
+    elif code and len("".join(ch for ch in code if ch.isdigit())) == CODE_DIGITS:
+        rows = MemberLoginToken.objects.filter(code_hash=code_hash(code))
+    else:
+        return None
+    with transaction.atomic():
+        row = _usable(rows.select_for_update())
+        if row is None:
+            return None
+        row.used_at = timezone.now()
+        row.save(update_fields=["used_at"])
+        member = row.member
+        user = _login_user_for(member)
+        audit_log(action="volunteers.member.logged_in_with_link", actor=user, community=member.community,
+                  obj=member, data={"by": "link" if token else "code"})
+    return member
+
+
+def _usable(rows) -> MemberLoginToken | None:
+    row = rows.select_related("member").order_by("-created_at").first()
+    if row is None or row.used_at is not None or row.expires_at <= timezone.now():
+        return None
+    if not row.member.active or row.member.anonymised_at is not None:
+        return None
+    return row
+
+
+def _login_user_for(member: Member):
+    """The member's own login, created on first use; it has no usable password (links only)."""
+    if member.user_id:
+        return member.user
+    User = get_user_model()
+    user = User(username=f"member-{member.pk}-{secrets.token_hex(4)}", first_name=member.name[:150])
+    user.set_unusable_password()
+    user.save()
+    member.user = user
+    member.save(update_fields=["user"])
+    logger.info("created login user %s for member %s", user.pk, member.pk)
+    return user
+
+
+def login_tokens_purge(*, older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
+    """Delete used or expired tokens older than `older_than`; idempotent housekeeping."""
+    cutoff = timezone.now() - older_than
+    deleted, _by_model = MemberLoginToken.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,1 @@
+"""Staff and member pages of the volunteers app: one module per topic."""

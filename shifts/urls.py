@@ -1,10 +1,11 @@
 """Secretary and member pages for rosters and shifts."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import dashboard, member
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("me/", member.my_shifts, name="my_shifts"),
+    path("swaps/", include("shifts.urls_swaps")),
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("volunteers.urls")),
+    path("feeds/", include("shifts.feeds.urls")),
     path("", include("shifts.urls")),
 ]

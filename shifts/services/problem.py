@@ -1,0 +1,350 @@
+"""Turn database rows into a roster-problem/1 document (see shared/spec/roster-problem.md) and map ids back.
+
+Ids in the document are strings that carry the primary key: shifts "s<pk>", members "m<pk>", communities
+"c<pk>", visit households "v<pk>". Times are local wall-clock times in settings.TIME_ZONE.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+
+from shifts.models import Assignment, Roster, Shift
+from volunteers.models import Community, Member, Unavailability
+from volunteers.selectors import members_serving
+from volunteers.validators import WEEKDAY_CODES
+
+from .weeks import local_zone, week_bounds
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "roster-problem/1"
+GRID = 15
+HISTORY_WEEKS = 4
+# A shift lasts at most 24 hours (Shift.clean), so anything that may touch a shift of the week ends by then.
+_SPILL = dt.timedelta(days=1)
+
+
+def shift_key(pk: int) -> str:
+    return f"s{pk}"
+
+
+def member_key(pk: int) -> str:
+    return f"m{pk}"
+
+
+def community_key(pk: int) -> str:
+    return f"c{pk}"
+
+
+def target_key(pk: int) -> str:
+    return f"v{pk}"
+
+
+def pk_of(key: str) -> int:
+    """'s12' -> 12; raises ValueError naming the id when it is not one of ours."""
+    try:
+        return int(key[1:])
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(f"id {key!r} is not a Yure id like s12 or m7")
+
+
+@dataclass
+class ProblemBundle:
+    """The document plus what the service needs to write a solution back."""
+
+    document: dict
+    week_start: dt.date
+    community_ids: list[int]
+    shift_community: dict[int, int] = field(default_factory=dict)  # shift pk -> community pk
+    member_ids: set[int] = field(default_factory=set)
+    # Published (shift pk, member pk) pairs on shifts that already began: left out of the problem, kept as is.
+    frozen: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def shift_ids(self) -> set[int]:
+        return set(self.shift_community)
+
+
+def local_text(moment: dt.datetime) -> str:
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def _floor_grid(moment: dt.datetime) -> dt.datetime:
+    moment = moment.astimezone(local_zone()).replace(second=0, microsecond=0)
+    return moment - dt.timedelta(minutes=moment.minute % GRID)
+
+
+def _ceil_grid(moment: dt.datetime) -> dt.datetime:
+    local = moment.astimezone(local_zone())
+    floored = _floor_grid(local)
+    return floored if floored == local else floored + dt.timedelta(minutes=GRID)
+
+
+def _wall_minutes(start: dt.datetime, end: dt.datetime) -> int:
+    """Minutes on the local wall clock, as the spec counts them (a DST jump does not change them)."""
+    zone = local_zone()
+    naive_start = start.astimezone(zone).replace(tzinfo=None)
+    naive_end = end.astimezone(zone).replace(tzinfo=None)
+    return int((naive_end - naive_start).total_seconds() // 60)
+
+
+def problem_for_week(*, community: Community, week_start: dt.date, **options) -> ProblemBundle:
+    """The problem for one community-week, with guests from neighbouring communities."""
+    return problem_for_communities(communities=[community], week_start=week_start, **options)
+
+
+def problem_for_communities(*, communities, week_start: dt.date, pins_status: str | None = Roster.Status.DRAFT,
+                            forbid=(), previous: bool = True, frozen_before: dt.datetime | None = None,
+                            extra_member_ids=()) -> ProblemBundle:
+    """The problem for a group of communities solved together (a connected group in a district fan-out).
+
+    pins_status: the roster status whose pinned assignments become pins (draft for generate, published for a
+    repair), or None for no pins. forbid: (shift pk, member pk) pairs that must not appear.
+    previous: include the published roster so a re-solve keeps changes small.
+    frozen_before: shifts starting before this moment are history, not planned again; their published
+    assignments count against the members' limits and rest. extra_member_ids: members to include even though
+    they do not serve these communities (a hand-made assignment being checked).
+    """
+    communities = list(communities)
+    community_ids = [c.pk for c in communities]
+    horizon_start, horizon_end = week_bounds(week_start)
+    in_week = Shift.objects.filter(community_id__in=community_ids, start__gte=horizon_start, start__lt=horizon_end)
+    frozen = []
+    if frozen_before is not None:
+        frozen = list(Assignment.objects.filter(
+            roster__community_id__in=community_ids, roster__week_start=week_start,
+            roster__status=Roster.Status.PUBLISHED, shift__in=in_week.filter(start__lt=frozen_before))
+            .values_list("shift_id", "member_id", "shift__start", "shift__end"))
+        in_week = in_week.filter(start__gte=frozen_before)
+    shifts = list(in_week
+                  .select_related("duty__lead_skill", "visit_target")
+                  .prefetch_related("duty__required_skills").order_by("start", "pk"))
+    shift_ids = {s.pk for s in shifts}
+    forbid_pairs = {(int(s), int(m)) for s, m in forbid}
+
+    pin_rows = []
+    if pins_status:
+        pin_rows = [a for a in Assignment.objects.filter(
+            roster__community_id__in=community_ids, roster__week_start=week_start, roster__status=pins_status,
+            pinned=True, shift_id__in=shift_ids).select_related("member")
+            if (a.shift_id, a.member_id) not in forbid_pairs and a.member.active]
+
+    members = _members(communities, {a.member_id for a in pin_rows} | set(extra_member_ids))
+    member_ids = {m.pk for m in members}
+    duties = {s.duty.code: s.duty for s in shifts}
+    busy = _busy_elsewhere(member_ids, community_ids, week_start)
+    for _shift, member_id, start, end in frozen:
+        if member_id in member_ids:
+            busy.setdefault(member_id, []).append((start, end))
+
+    document = {
+        "format": FORMAT,
+        "timezone": settings.TIME_ZONE,
+        "horizon": {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=7)).isoformat()},
+        "rules": dict(getattr(settings, "ROSTER_RULES", {})) or {
+            "night": {"start": "20:00", "end": "06:00"}, "min_rest_minutes": 0, "max_consecutive_days": 7},
+        "weights": dict(getattr(settings, "ROSTER_WEIGHTS", {})) or {
+            "unfilled": 10000, "stability": 500, "continuity": 200, "preference": 20, "fairness": 1},
+        "duties": [_duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
+        "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy),
+        "shifts": [_shift_doc(s) for s in shifts],
+        "visit_targets": _target_docs(shifts, member_ids),
+        "pins": [{"shift": shift_key(a.shift_id), "member": member_key(a.member_id)} for a in pin_rows],
+        "forbid": [{"shift": shift_key(s), "member": member_key(m)} for s, m in sorted(forbid_pairs)
+                   if s in shift_ids and m in member_ids],
+        "previous": _previous(community_ids, week_start, shift_ids, member_ids) if previous else [],
+    }
+    return ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
+                         shift_community={s.pk: s.community_id for s in shifts}, member_ids=member_ids,
+                         frozen=[(shift_id, member_id) for shift_id, member_id, _s, _e in frozen])
+
+
+def _members(communities, pinned_member_ids: set[int]) -> list[Member]:
+    query = Q(pk__in=pinned_member_ids)
+    ids = set()
+    for community in communities:
+        ids.update(members_serving(community).values_list("pk", flat=True))
+    query |= Q(pk__in=ids)
+    return list(Member.objects.filter(query, active=True).distinct()
+                .prefetch_related("skills", "caregiving", "extra_communities").order_by("pk"))
+
+
+def _duty_doc(duty) -> dict:
+    doc = {"id": duty.code, "name": duty.name, "min_health": duty.min_health,
+           "required_skills": sorted(s.code for s in duty.required_skills.all())}
+    for name in ("min_age", "max_age", "night_max_age", "max_per_member"):
+        value = getattr(duty, name)
+        if value is not None:
+            doc[name] = value
+    if duty.lead_skill_id:
+        doc["lead_skill"] = duty.lead_skill.code
+    return doc
+
+
+def _shift_doc(shift: Shift) -> dict:
+    doc = {"id": shift_key(shift.pk), "community": community_key(shift.community_id), "duty": shift.duty.code,
+           "start": local_text(shift.start), "end": local_text(shift.end),
+           "min_staff": shift.min_staff, "max_staff": shift.max_staff}
+    if shift.visit_target_id:
+        doc["visit_target"] = target_key(shift.visit_target_id)
+    if shift.location:
+        doc["location"] = shift.location
+    if shift.name:
+        doc["name"] = shift.name
+    return doc
+
+
+def _target_docs(shifts, member_ids: set[int]) -> list[dict]:
+    targets = {s.visit_target_id: s.visit_target for s in shifts if s.visit_target_id}
+    docs = []
+    for pk, target in sorted(targets.items()):
+        visitors = sorted(v for v in target.preferred_visitors.values_list("pk", flat=True) if v in member_ids)
+        docs.append({"id": target_key(pk), "preferred_visitors": [member_key(v) for v in visitors]})
+    return docs
+
+
+def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, busy) -> list[dict]:
+    member_ids = [m.pk for m in members]
+    absences = defaultdict(list)
+    for row in Unavailability.objects.filter(member_id__in=member_ids, end__gt=horizon_start,
+                                             start__lt=horizon_end + _SPILL):
+        absences[row.member_id].append((row.start, row.end))
+    history = _history_minutes(member_ids, week_start)
+    docs = []
+    for member in members:
+        elsewhere = busy.get(member.pk, [])
+        doc = {
+            "id": member_key(member.pk), "name": member.name,
+            "communities": [community_key(member.community_id)]
+            + [community_key(c.pk) for c in member.extra_communities.all() if c.pk != member.community_id],
+            "birth_date": member.birth_date.isoformat(), "health": member.health,
+            "skills": sorted(s.code for s in member.skills.all()),
+        }
+        _limits(doc, member, elsewhere, horizon_start, horizon_end)
+        caregiving = [{"days": w.weekday_list, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
+                      for w in member.caregiving.all()]
+        if caregiving:
+            doc["caregiving"] = caregiving
+        periods = _periods(absences.get(member.pk, []) + [(s, e) for s, e in elsewhere],
+                           horizon_start, horizon_end + _SPILL)
+        if periods:
+            doc["unavailable"] = periods
+        preferences = _preferences(member, duty_codes)
+        if preferences:
+            doc["preferences"] = preferences
+        if history.get(member.pk):
+            doc["history_minutes"] = history[member.pk]
+        docs.append(doc)
+    return docs
+
+
+def _limits(doc, member, elsewhere, horizon_start, horizon_end) -> None:
+    """Weekly limits, less what the member already serves this week in communities outside the problem."""
+    in_week = [(s, e) for s, e in elsewhere if horizon_start <= s < horizon_end]
+    if member.max_shifts_per_week is not None:
+        doc["max_shifts"] = max(member.max_shifts_per_week - len(in_week), 0)
+    if member.max_minutes_per_week is not None:
+        used = sum(_wall_minutes(s, e) for s, e in in_week)
+        doc["max_minutes"] = max(member.max_minutes_per_week - used, 0)
+    if member.min_rest_minutes is not None:
+        doc["min_rest_minutes"] = member.min_rest_minutes
+    if member.max_consecutive_days is not None:
+        doc["max_consecutive_days"] = member.max_consecutive_days
+
+
+def _periods(intervals, lower: dt.datetime, upper: dt.datetime) -> list[dict]:
+    """Clip to the horizon (plus a day for overnight shifts), round outward to the 15-minute grid, merge."""
+    clipped = []
+    for start, end in intervals:
+        start, end = max(start, lower), min(end, upper)
+        if end > start:
+            clipped.append((_floor_grid(start), _ceil_grid(end)))
+    clipped.sort()
+    merged: list[list[dt.datetime]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [{"start": local_text(s), "end": local_text(e)} for s, e in merged]
+
+
+def _preferences(member: Member, duty_codes: set[str]) -> dict:
+    def clean(mapping, allowed):
+        out = {}
+        for key, value in (mapping or {}).items():
+            if key in allowed and isinstance(value, int) and not isinstance(value, bool) and -10 <= value <= 10:
+                out[key] = value
+        return out
+
+    preferences = {}
+    duties = clean(member.duty_preferences, duty_codes)
+    weekdays = clean(member.weekday_preferences, set(WEEKDAY_CODES))
+    if duties:
+        preferences["duties"] = duties
+    if weekdays:
+        preferences["weekdays"] = weekdays
+    return preferences
+
+
+def _history_minutes(member_ids, week_start: dt.date) -> dict[int, int]:
+    """Minutes served in the published rosters of the previous four weeks."""
+    totals: dict[int, int] = defaultdict(int)
+    rows = Assignment.objects.filter(
+        member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
+        roster__week_start__gte=week_start - dt.timedelta(weeks=HISTORY_WEEKS),
+        roster__week_start__lt=week_start).values_list("member_id", "shift__start", "shift__end")
+    for member_id, start, end in rows:
+        totals[member_id] += _wall_minutes(start, end)
+    return {pk: minutes - minutes % GRID for pk, minutes in totals.items()}
+
+
+def _busy_elsewhere(member_ids, community_ids, week_start) -> dict[int, list]:
+    """Shifts members hold this week in communities outside the problem (published or draft rosters).
+
+    Guests serve several communities; without this a neighbour's roster could book them twice.
+    """
+    horizon_start, horizon_end = week_bounds(week_start)
+    rows = (Assignment.objects.filter(member_id__in=member_ids,
+                                      roster__status__in=[Roster.Status.PUBLISHED, Roster.Status.DRAFT],
+                                      shift__end__gt=horizon_start - _SPILL, shift__start__lt=horizon_end + _SPILL)
+            .exclude(roster__community_id__in=community_ids)
+            .values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
+    busy: dict[int, dict] = defaultdict(dict)
+    for member_id, shift_id, start, end in rows:
+        busy[member_id][shift_id] = (start, end)
+    return {pk: sorted(shifts.values()) for pk, shifts in busy.items()}
+
+
+def _previous(community_ids, week_start, shift_ids, member_ids) -> list[dict]:
+    rows = Assignment.objects.filter(roster__community_id__in=community_ids, roster__week_start=week_start,
+                                     roster__status=Roster.Status.PUBLISHED, shift_id__in=shift_ids,
+                                     member_id__in=member_ids).order_by("shift_id", "member_id")
+    return [{"shift": shift_key(a.shift_id), "member": member_key(a.member_id)} for a in rows]
+
+
+def connected_groups(communities) -> list[list[Community]]:
+    """Split communities into groups linked by members who serve more than one of them (union-find)."""
+    communities = list(communities)
+    parent = {c.pk: c.pk for c in communities}
+
+    def find(pk):
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    links = Member.objects.filter(active=True, community_id__in=parent,
+                                  extra_communities__in=list(parent)).values_list("community_id",
+                                                                                  "extra_communities")
+    for home, extra in links:
+        if extra in parent:
+            parent[find(home)] = find(extra)
+    groups: dict[int, list[Community]] = defaultdict(list)
+    for community in communities:
+        groups[find(community.pk)].append(community)
+    return sorted(groups.values(), key=lambda group: min(c.pk for c in group))

@@ -1,0 +1,58 @@
+"""Re-plan a published week after an event, and the secretary's decision on the resulting proposal."""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shifts.models import Roster, SolveRun
+from shifts.selectors import roster_for_week
+from volunteers.models import Community
+from volunteers.services.audit import audit_log
+
+from .rosters import roster_generate, roster_publish
+from .weeks import week_start_of
+
+logger = logging.getLogger(__name__)
+
+
+def repair_request(*, community: Community, week_start: dt.date, reason: str = "", by=None) -> SolveRun | None:
+    """Queue a minimal-change re-solve of a published week (previous = the published roster).
+
+    Returns None when the week has no published roster (the next draft will see the change anyway). A repair
+    already queued picks up the new facts when it runs; one already running is followed by another.
+    """
+    week_start = week_start_of(week_start)
+    if roster_for_week(community, week_start, Roster.Status.PUBLISHED) is None:
+        return None
+    return roster_generate(community=community, week_start=week_start, by=by, kind=SolveRun.Kind.REPAIR,
+                           reason=reason)
+
+
+def proposal_apply(*, roster: Roster, by) -> Roster:
+    """Publish a re-plan proposal, if the published roster it was made from is still the current one."""
+    with transaction.atomic():
+        roster = Roster.objects.select_for_update().get(pk=roster.pk)
+        if roster.status != Roster.Status.PROPOSAL:
+            raise ValidationError({"roster": _("This is not an open re-plan proposal.")})
+        current = roster_for_week(roster.community, roster.week_start, Roster.Status.PUBLISHED)
+        if current is None or current.pk != roster.based_on_id:
+            raise ValidationError({"roster": _("The published roster changed after this proposal was made; "
+                                               "ask for a new re-plan.")})
+        audit_log(action="shifts.roster.proposal_applied", actor=by, community=roster.community, obj=roster,
+                  data={"week_start": roster.week_start.isoformat()}, reason=roster.reason)
+        return roster_publish(roster=roster, by=by)
+
+
+def proposal_discard(*, roster: Roster, by, reason: str = "") -> Roster:
+    with transaction.atomic():
+        roster = Roster.objects.select_for_update().get(pk=roster.pk)
+        if roster.status != Roster.Status.PROPOSAL:
+            raise ValidationError({"roster": _("This is not an open re-plan proposal.")})
+        roster.status = Roster.Status.DISCARDED
+        roster.save(update_fields=["status"])
+        audit_log(action="shifts.roster.proposal_discarded", actor=by, community=roster.community, obj=roster,
+                  data={"week_start": roster.week_start.isoformat()}, reason=reason)
+    return roster

@@ -1,0 +1,340 @@
+"""Generate, review and publish a community's weekly roster.
+
+Writes happen here; the optimizer runs on the queue (shifts.tasks -> shifts.services.solving). Every change is
+audited under a dotted code (shifts.roster.*, shifts.assignment.*) and members see changes only once a roster
+is published.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shifts import signals
+from shifts.models import Assignment, Duty, Roster, Shift, ShiftTemplate, SolveRun
+from shifts.selectors import roster_for_week, solve_run_active
+from volunteers.models import Community, Member, VisitTarget
+from volunteers.services.audit import audit_log
+
+from .problem import connected_groups, member_key, problem_for_week, shift_key
+from .weeks import local_zone, week_bounds, week_start_of
+
+logger = logging.getLogger(__name__)
+
+EDITABLE = (Roster.Status.DRAFT, Roster.Status.PROPOSAL)
+ACTIVE_RUN = (SolveRun.Status.QUEUED, SolveRun.Status.RUNNING)
+
+
+# ------------------------------------------------------------------ shifts of a week
+
+def shifts_make_for_week(*, community: Community, week_start: dt.date) -> list[Shift]:
+    """Make the week's shifts from the active templates and one visit per active household; idempotent.
+
+    Returns the shifts created by this call (none when they all exist already).
+    """
+    week_start = week_start_of(week_start)
+    zone = local_zone()
+    created = []
+    for template in ShiftTemplate.objects.filter(community=community, active=True).select_related("duty"):
+        start, end = template.occurrence(week_start, zone)
+        if Shift.objects.filter(template=template, start=start).exists():
+            continue
+        shift = Shift(community=community, duty=template.duty, start=start, end=end, template=template,
+                      min_staff=template.min_staff, max_staff=template.max_staff, location=template.location,
+                      name=template.name, visit_target=template.visit_target)
+        if _save_new_shift(shift):
+            created.append(shift)
+    created.extend(_visit_shifts(community, week_start))
+    if created:
+        logger.info("made %d shifts for %s week %s", len(created), community, week_start)
+    return created
+
+
+def _save_new_shift(shift: Shift) -> bool:
+    shift.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            shift.save()
+    except IntegrityError:  # made concurrently by another request: that one counts
+        return False
+    return True
+
+
+def _visit_shifts(community: Community, week_start: dt.date) -> list[Shift]:
+    targets = (VisitTarget.objects.filter(community=community, active=True)
+               .exclude(templates__active=True))  # households with their own template are visited by it
+    targets = list(targets)
+    if not targets:
+        return []
+    code = getattr(settings, "VISIT_DUTY_CODE", "visiting")
+    duty = Duty.objects.filter(code=code).first()
+    if duty is None:
+        logger.warning("no duty %r: weekly home visits for %s not made", code, community)
+        return []
+    zone = local_zone()
+    created = []
+    for target in targets:
+        day = week_start + dt.timedelta(days=target.visit_weekday)
+        start = dt.datetime.combine(day, target.visit_start, tzinfo=zone)
+        if Shift.objects.filter(visit_target=target, template__isnull=True, start=start).exists():
+            continue
+        shift = Shift(community=community, duty=duty, start=start,
+                      end=start + dt.timedelta(minutes=target.visit_minutes), min_staff=1, max_staff=2,
+                      visit_target=target, name=_("Home visit"))
+        if _save_new_shift(shift):
+            created.append(shift)
+    return created
+
+
+# ------------------------------------------------------------------ generate
+
+def roster_generate(*, community: Community, week_start: dt.date, by=None, kind: str = SolveRun.Kind.GENERATE,
+                    reason: str = "", time_limit: float | None = None) -> SolveRun:
+    """Queue a solve for the community-week; a second request while one is queued or running returns that run.
+
+    The week's shifts are made first. The task is enqueued after the transaction commits.
+    """
+    week_start = week_start_of(week_start)
+    if kind not in SolveRun.Kind.values:
+        raise ValidationError({"kind": f"unknown kind {kind!r}"})
+    with transaction.atomic():
+        # Serialises concurrent requests for the same community (PostgreSQL); SQLite serialises all writes.
+        Community.objects.select_for_update().filter(pk=community.pk).first()
+        active = solve_run_active(community, week_start)
+        if active is not None:
+            return active
+        if kind != SolveRun.Kind.REPAIR:
+            shifts_make_for_week(community=community, week_start=week_start)
+        run, created = _new_run(community, week_start, kind, reason, by, time_limit)
+        if not created:
+            return run  # lost a race: the concurrent run
+        audit_log(action=f"shifts.roster.{kind}_requested", actor=by, community=community, obj=run,
+                  data={"week_start": week_start.isoformat(), "run": run.pk}, reason=reason)
+        transaction.on_commit(partial(enqueue_solve, [run.pk]))
+    return run
+
+
+def _default_time_limit(kind: str) -> float:
+    if kind == SolveRun.Kind.REPAIR:
+        return float(getattr(settings, "REPAIR_TIME_LIMIT", min(5, settings.SOLVER_TIME_LIMIT)))
+    return float(settings.SOLVER_TIME_LIMIT)
+
+
+def _new_run(community, week_start, kind, reason, by, time_limit) -> tuple[SolveRun | None, bool]:
+    run = SolveRun(community=community, week_start=week_start, kind=kind, reason=reason[:300],
+                   requested_by=by if getattr(by, "is_authenticated", False) else None,
+                   time_limit=time_limit or _default_time_limit(kind))
+    run.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        return solve_run_active(community, week_start), False
+    return run, True
+
+
+def enqueue_solve(run_ids: list[int], *, district_job: str = "", district_run_ids: list[int] | None = None):
+    """Put one solve task on the queue for runs solved together (one community, or a connected group)."""
+    from django_q.tasks import async_task
+
+    ids = [int(pk) for pk in run_ids]
+    options = {"task_name": "solve-" + "-".join(map(str, ids)), "timeout": settings.Q_CLUSTER.get("timeout")}
+    if district_job:
+        options["group"] = district_job
+    if len(ids) == 1 and not district_job:
+        task_id = async_task("shifts.tasks.solve_run", ids[0], **options)
+    else:
+        task_id = async_task("shifts.tasks.solve_group", ids, district_job=district_job,
+                             district_run_ids=district_run_ids or ids, **options)
+    SolveRun.objects.filter(pk__in=ids, task_id="").update(task_id=str(task_id)[:64])
+    return task_id
+
+
+def district_generate(*, communities, week_start: dt.date, by=None, reason: str = "") -> tuple[str, list[SolveRun]]:
+    """Fan out one task per connected group of communities (linked by guest members); a last step collects.
+
+    Communities with a solve already queued or running keep it and are left out. Returns (job, runs).
+    """
+    week_start = week_start_of(week_start)
+    job = f"district-{week_start.isoformat()}-{uuid.uuid4().hex[:8]}"
+    planned: list[list[int]] = []
+    runs: list[SolveRun] = []
+    with transaction.atomic():
+        for group in connected_groups(communities):
+            ids = []
+            for community in group:
+                Community.objects.select_for_update().filter(pk=community.pk).first()
+                if solve_run_active(community, week_start) is not None:
+                    continue
+                shifts_make_for_week(community=community, week_start=week_start)
+                run, created = _new_run(community, week_start, SolveRun.Kind.GENERATE, reason or job, by, None)
+                if created:
+                    ids.append(run.pk)
+                    runs.append(run)
+            if ids:
+                planned.append(ids)
+        all_ids = [pk for ids in planned for pk in ids]
+        audit_log(action="shifts.district.generate_requested", actor=by,
+                  data={"job": job, "week_start": week_start.isoformat(), "runs": all_ids, "groups": planned})
+        for ids in planned:
+            transaction.on_commit(partial(enqueue_solve, ids, district_job=job, district_run_ids=all_ids))
+    return job, runs
+
+
+# ------------------------------------------------------------------ review: pin, remove, add
+
+def _check_editable(roster: Roster) -> None:
+    if roster.status not in EDITABLE:
+        raise ValidationError({"roster": _("Only a draft or a re-plan proposal can be edited; "
+                                           "this roster is %(status)s.") % {"status": roster.get_status_display()}})
+
+
+def _check_shift(roster: Roster, shift: Shift) -> None:
+    start, end = week_bounds(roster.week_start)
+    if shift.community_id != roster.community_id or not start <= shift.start < end:
+        raise ValidationError({"shift": _("This shift is not in the roster's community and week.")})
+
+
+def assignment_pin(*, roster: Roster, shift: Shift, member: Member, by, pinned: bool = True) -> Assignment:
+    """Keep (or stop keeping) an assignment as is when the roster is solved again."""
+    _check_editable(roster)
+    try:
+        assignment = roster.assignments.get(shift=shift, member=member)
+    except Assignment.DoesNotExist:
+        raise ValidationError({"member": _("%(member)s is not assigned to this shift.") % {"member": member}})
+    if assignment.pinned != pinned:
+        assignment.pinned = pinned
+        assignment.save(update_fields=["pinned"])
+        audit_log(action="shifts.assignment.pinned" if pinned else "shifts.assignment.unpinned", actor=by,
+                  community=roster.community, obj=assignment,
+                  data={"roster": roster.pk, "shift": shift.pk, "member": member.pk})
+    return assignment
+
+
+def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reason: str = "") -> None:
+    _check_editable(roster)
+    deleted, _detail = roster.assignments.filter(shift=shift, member=member).delete()
+    if not deleted:
+        raise ValidationError({"member": _("%(member)s is not assigned to this shift.") % {"member": member}})
+    audit_log(action="shifts.assignment.removed", actor=by, community=roster.community, obj=roster,
+              data={"shift": shift.pk, "member": member.pk}, reason=reason)
+
+
+def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member) -> list[str]:
+    """The optimizer's checker on the roster plus this pair: every broken rule that involves the member."""
+    from solver import load_problem, member_violations
+
+    bundle = problem_for_week(community=roster.community, week_start=roster.week_start, pins_status=None,
+                              previous=False, extra_member_ids={member.pk})
+    problem = load_problem(bundle.document)
+    known_shifts, known_members = set(problem.shift_index), set(problem.member_index)
+    pairs = [(shift_key(s), member_key(m)) for s, m in roster.assignments.values_list("shift_id", "member_id")]
+    pairs = [(s, m) for s, m in pairs if s in known_shifts and m in known_members]
+    pairs.append((shift_key(shift.pk), member_key(member.pk)))
+    return [str(v) for v in member_violations(problem, pairs, member_key(member.pk))]
+
+
+def assignment_add(*, roster: Roster, shift: Shift, member: Member, by, override_reason: str = "",
+                   pinned: bool = True) -> Assignment:
+    """Assign by hand. If the checker finds a broken rule, an override reason is required and recorded."""
+    _check_editable(roster)
+    _check_shift(roster, shift)
+    if not member.active:
+        raise ValidationError({"member": _("%(member)s is not active.") % {"member": member}})
+    if roster.assignments.filter(shift=shift, member=member).exists():
+        raise ValidationError({"member": _("%(member)s is already on this shift.") % {"member": member}})
+    violations = assignment_rule_violations(roster=roster, shift=shift, member=member)
+    override_reason = (override_reason or "").strip()
+    if violations and not override_reason:
+        raise ValidationError({"override_reason": _("This assignment breaks a rule (%(rules)s). Give a reason "
+                                                    "to override it.") % {"rules": "; ".join(violations)}})
+    assignment = Assignment(roster=roster, shift=shift, member=member, pinned=pinned,
+                            source=Assignment.Source.MANUAL, override_reason=override_reason if violations else "",
+                            created_by=by if getattr(by, "is_authenticated", False) else None)
+    assignment.full_clean()
+    assignment.save()
+    audit_log(action="shifts.assignment.overridden" if violations else "shifts.assignment.added", actor=by,
+              community=roster.community, obj=assignment,
+              data={"roster": roster.pk, "shift": shift.pk, "member": member.pk, "violations": violations},
+              reason=override_reason)
+    return assignment
+
+
+# ------------------------------------------------------------------ publish
+
+def roster_pairs(roster: Roster | None) -> set[tuple[int, int]]:
+    if roster is None:
+        return set()
+    return set(roster.assignments.values_list("shift_id", "member_id"))
+
+
+def roster_diff(old: Roster | None, new_pairs: set[tuple[int, int]]) -> dict:
+    old_pairs = roster_pairs(old)
+    return {"added": [{"shift": s, "member": m} for s, m in sorted(new_pairs - old_pairs)],
+            "removed": [{"shift": s, "member": m} for s, m in sorted(old_pairs - new_pairs)]}
+
+
+def diff_is_urgent(diff: dict, now: dt.datetime | None = None) -> bool:
+    """A change that touches a shift starting within 48 hours."""
+    now = now or timezone.now()
+    shift_ids = {item["shift"] for key in ("added", "removed") for item in diff.get(key, [])}
+    return Shift.objects.filter(pk__in=shift_ids, start__lt=now + dt.timedelta(hours=48),
+                                end__gt=now).exists()
+
+
+def roster_publish(*, roster: Roster, by) -> Roster:
+    """Make a draft (or an approved proposal) the published version, atomically.
+
+    The previous published version becomes superseded; the new one gets version + 1 and the diff against it.
+    Shifts whose staffing changed get a higher SEQUENCE so calendars take the change. After commit: the
+    assignments_changed and roster_published signals, and a message to each member whose shifts changed.
+    """
+    with transaction.atomic():
+        roster = Roster.objects.select_for_update().select_related("community").get(pk=roster.pk)
+        _check_editable(roster)
+        previous = (Roster.objects.select_for_update()
+                    .filter(community=roster.community, week_start=roster.week_start,
+                            status=Roster.Status.PUBLISHED).first())
+        diff = roster_diff(previous, roster_pairs(roster))
+        last_version = (Roster.objects.filter(community=roster.community, week_start=roster.week_start)
+                        .order_by("-version").values_list("version", flat=True).first()) or 0
+        if previous is not None:
+            previous.status = Roster.Status.SUPERSEDED
+            previous.save(update_fields=["status"])
+        if roster.status == Roster.Status.PROPOSAL:
+            # Applying a re-plan replaces the published version; an older draft stays for the secretary.
+            roster.urgent = roster.urgent or diff_is_urgent(diff)
+        roster.status = Roster.Status.PUBLISHED
+        roster.version = last_version + 1
+        roster.diff = diff
+        roster.based_on = previous
+        roster.published_at = timezone.now()
+        roster.published_by = by if getattr(by, "is_authenticated", False) else None
+        roster.full_clean()
+        roster.save()
+        shift_ids = {item["shift"] for key in ("added", "removed") for item in diff[key]}
+        member_ids = {item["member"] for key in ("added", "removed") for item in diff[key]}
+        Shift.objects.filter(pk__in=shift_ids).update(sequence=F("sequence") + 1, updated_at=timezone.now())
+        audit_log(action="shifts.roster.published", actor=by, community=roster.community, obj=roster,
+                  data={"week_start": roster.week_start.isoformat(), "version": roster.version,
+                        "previous": previous.pk if previous else None,
+                        "added": len(diff["added"]), "removed": len(diff["removed"])}, reason=roster.reason)
+        transaction.on_commit(partial(_after_publish, roster, diff, by, member_ids, shift_ids))
+    return roster
+
+
+def _after_publish(roster, diff, by, member_ids, shift_ids):
+    from django_q.tasks import async_task
+
+    signals.assignments_changed.send(sender=Roster, member_ids=set(member_ids), shift_ids=set(shift_ids),
+                                     community_ids={roster.community_id})
+    signals.roster_published.send(sender=Roster, roster=roster, diff=diff, by=by)
+    if member_ids:
+        async_task("shifts.tasks.notify_roster_published", roster.pk, task_name=f"notify-roster-{roster.pk}")

@@ -1,0 +1,68 @@
+"""Queue tasks: plain importable functions that take ids and call the services.
+
+Enqueue them with transaction.on_commit (the services do). Each one is safe to run twice.
+"""
+
+import logging
+
+from shifts.models import Roster
+
+logger = logging.getLogger(__name__)
+
+
+def solve_run(run_id: int) -> dict:
+    """Solve one community-week run and write its draft or proposal."""
+    from shifts.services.solving import solve_runs_execute
+
+    return solve_runs_execute([run_id])
+
+
+def solve_group(run_ids: list[int], district_job: str = "", district_run_ids: list[int] | None = None) -> dict:
+    """Solve a connected group of communities together; the last group of a district job triggers the collect."""
+    from shifts.services.solving import solve_runs_execute
+
+    return solve_runs_execute(run_ids, district_job=district_job, district_run_ids=district_run_ids)
+
+
+def district_collect(job: str, run_ids: list[int]) -> dict:
+    from shifts.services.solving import district_collect as collect
+
+    return collect(job, run_ids)
+
+
+def notify_roster_published(roster_id: int) -> int:
+    """Tell each member whose shifts changed in this published version; returns how many were notified."""
+    from shifts.services.messages import roster_changed_notify
+
+    roster = Roster.objects.select_related("community").get(pk=roster_id)
+    return roster_changed_notify(roster)
+
+
+def solve_runs_recover() -> list[int]:
+    from shifts.services.solving import solve_runs_recover as recover
+
+    return recover()
+
+
+def weekly_drafts_due() -> list[int]:
+    from shifts.services.schedule import weekly_drafts_due as due
+
+    return due()
+
+
+def shift_reminders_send() -> int:
+    from shifts.services.schedule import shift_reminders_send as send
+
+    return send()
+
+
+def unfilled_alerts_send() -> int:
+    from shifts.services.schedule import unfilled_alerts_send as send
+
+    return send()
+
+
+def study_sessions_make() -> int:
+    from shifts.services.schedule import study_sessions_make as make
+
+    return make()

@@ -193,8 +193,8 @@ class Facts:
         return first.start < second.end + rest and second.start < first.end + rest
 
     def constant_fairness(self) -> int:
-        """Σ (history_minutes / 15)², the fairness every roster pays at least."""
-        return sum((m.history_minutes // 15) ** 2 for m in self.members)
+        """W.fairness · Σ (history_minutes / 15)², the fairness every roster pays at least."""
+        return self.weights["fairness"] * sum((m.history_minutes // 15) ** 2 for m in self.members)
 
     def lead_skill(self, shift: Shift) -> str | None:
         return self.duties[shift.duty].get("lead_skill")

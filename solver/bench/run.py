@@ -54,7 +54,7 @@ class Plan:
 FULL = Plan(community_seeds=(1, 2, 3, 4, 5), community_members=(60, 120), community_limit=10.0,
             district_communities=100, district_members=(80, 100), district_limit=60.0,
             repair_limit=2.0)
-QUICK = Plan(community_seeds=(1,), community_members=40, community_limit=1.0,
+QUICK = Plan(community_seeds=(1,), community_members=60, community_limit=1.0,
              district_communities=3, district_members=30, district_limit=2.0,
              repair_limit=1.0)
 

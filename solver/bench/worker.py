@@ -4,9 +4,15 @@
 --workers N --seed S`` with KIND one of ``solver`` (the real optimizer),
 ``plain`` (the plain model) or ``greedy`` (the baseline). The result file
 holds the status, objective, bound, assignments, the time to the first
-solution and to the final result, and ``peak_rss_mb``: this process's
-``ru_maxrss`` (Python, the problem document, the model and CP-SAT's workers
-are all in it).
+solution and to the final result, and ``peak_rss_mb``: this process's peak
+resident memory (Python, the problem document, the model and CP-SAT's
+threads are all in it).
+
+Peak memory is read from ``VmHWM`` in ``/proc/self/status``, not from
+``ru_maxrss``: Linux carries the parent's high-water mark across fork and
+exec into the child's ``ru_maxrss`` (and so into the parent's
+``RUSAGE_CHILDREN``), which made a 13 MB child report the 500 MB of the
+process that started it. ``VmHWM`` belongs to the new address space only.
 """
 
 from __future__ import annotations
@@ -65,6 +71,18 @@ def run_greedy(document: dict, **_ignored) -> dict:
             "first_solution_seconds": wall, "wall_seconds": wall}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 RUNNERS = {"solver": run_solver, "plain": run_plain, "greedy": run_greedy}
 
 
@@ -81,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.problem, encoding="utf-8") as handle:
         document = json.load(handle)
     result = RUNNERS[args.kind](document, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
-    # ru_maxrss is in KiB on Linux.
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     with open(args.result, "w", encoding="utf-8") as handle:
         json.dump(result, handle, ensure_ascii=False)
     return 0

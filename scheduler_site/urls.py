@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("volunteers.urls")),
+    path("members/", include("volunteers.urls_members")),
     path("feeds/", include("shifts.feeds.urls")),
     path("", include("shifts.urls")),
 ]

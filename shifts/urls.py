@@ -8,4 +8,5 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("me/", member.my_shifts, name="my_shifts"),
     path("swaps/", include("shifts.urls_swaps")),
+    path("", include("shifts.urls_web")),
 ]

@@ -1,0 +1,54 @@
+"""Small helpers every secretary and member view shares: access guards and the week in the URL."""
+
+import datetime as dt
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.utils import timezone
+
+from shifts.services.weeks import parse_week, week_bounds, week_start_of  # noqa: F401 (re-exported)
+from volunteers.selectors import is_staff_member, member_of
+
+
+def staff_required(view):
+    """Secretaries and district administrators only; anyone else gets a 404 (no hint the page exists)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def member_required(view):
+    """A logged-in member; the member row is passed to the view as `member`."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        member = member_of(request.user)
+        if member is None:
+            raise Http404
+        return view(request, *args, member=member, **kwargs)
+
+    return wrapper
+
+
+def this_monday() -> dt.date:
+    return week_start_of(timezone.localdate())
+
+
+def week_from_url(raw: str) -> dt.date:
+    """'2026-11-23' (any day of the week) or '2026-W48' → that week's Monday; anything else → 404."""
+    try:
+        return parse_week(raw)
+    except ValueError:
+        raise Http404
+
+
+def week_param(week_start: dt.date) -> str:
+    return week_start.isoformat()

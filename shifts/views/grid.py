@@ -1,0 +1,137 @@
+"""Read-side assembly of one community-week for the week grid, the printout and the exports.
+
+Everything is fetched in a fixed number of queries (shifts, assignments, rosters, runs), whatever the size of the
+community, and arranged in Python into rows of duties by columns of days.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from shifts.models import Assignment, Roster, Shift, SolveRun  # noqa: F401
+from shifts.selectors import shifts_for_week
+
+SHOWN_STATUSES = (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.PUBLISHED)
+# The lifecycle services allow hand edits on drafts and re-plan proposals; a published week changes by re-plan.
+EDITABLE = (Roster.Status.DRAFT, Roster.Status.PROPOSAL)
+
+
+@dataclass
+class ShiftCell:
+    shift: Shift
+    assignments: list = field(default_factory=list)
+
+    @property
+    def staffed(self) -> int:
+        return len(self.assignments)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.shift.min_staff - self.staffed)
+
+    @property
+    def is_short(self) -> bool:
+        return self.missing > 0
+
+    @property
+    def has_room(self) -> bool:
+        return self.staffed < self.shift.max_staff
+
+
+@dataclass
+class DutyRow:
+    duty: object
+    days: list  # seven lists of ShiftCell, Monday first
+
+
+@dataclass
+class WeekView:
+    community: object
+    week_start: dt.date
+    rosters: dict  # status -> Roster
+    roster: Roster | None
+    shifts: list
+    cells: list  # ShiftCell, by start
+    rows: list  # DutyRow
+    days: list  # seven dates
+    active_run: SolveRun | None
+    last_run: SolveRun | None
+    minutes_by_member: dict = field(default_factory=dict)
+
+    @property
+    def week_end(self) -> dt.date:
+        return self.week_start + dt.timedelta(days=7)
+
+    @property
+    def fill_rate(self) -> float | None:
+        wanted = sum(c.shift.min_staff for c in self.cells)
+        if not wanted:
+            return None
+        return sum(min(c.staffed, c.shift.min_staff) for c in self.cells) / wanted
+
+    @property
+    def short_cells(self) -> list:
+        return [c for c in self.cells if c.is_short]
+
+    @property
+    def editable(self) -> bool:
+        return self.roster is not None and self.roster.status in EDITABLE
+
+
+def rosters_for_week(community, week_start) -> dict:
+    rosters = Roster.objects.filter(community=community, week_start=week_start, status__in=SHOWN_STATUSES)
+    by_status = {}
+    for roster in rosters.order_by("created_at"):
+        by_status[roster.status] = roster  # the newest proposal wins
+    return by_status
+
+
+def choose_roster(rosters: dict, wanted: str | None) -> Roster | None:
+    """The version asked for, else the one a secretary works on: the draft, then a proposal, then published."""
+    if wanted in rosters:
+        return rosters[wanted]
+    for status in (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.PUBLISHED):
+        if status in rosters:
+            return rosters[status]
+    return None
+
+
+def week_shifts(community, week_start) -> list:
+    return list(shifts_for_week(community, week_start))
+
+
+def build_week(community, week_start: dt.date, wanted_status: str | None = None) -> WeekView:
+    rosters = rosters_for_week(community, week_start)
+    roster = choose_roster(rosters, wanted_status)
+    shifts = week_shifts(community, week_start)
+    cells = {s.pk: ShiftCell(s) for s in shifts}
+    minutes = defaultdict(int)
+    if roster is not None:
+        assignments = (Assignment.objects.filter(roster=roster).select_related("member")
+                       .order_by("member__name", "pk"))
+        for assignment in assignments:
+            cell = cells.get(assignment.shift_id)
+            if cell is None:
+                continue
+            assignment.shift = cell.shift  # reuse the fetched shift: no query per assignment
+            cell.assignments.append(assignment)
+            minutes[assignment.member_id] += cell.shift.minutes
+    days = [week_start + dt.timedelta(days=i) for i in range(7)]
+    rows = _rows(cells.values(), week_start)
+    runs = list(SolveRun.objects.filter(community=community, week_start=week_start).order_by("-requested_at")[:5])
+    active = next((r for r in runs if r.status in (SolveRun.Status.QUEUED, SolveRun.Status.RUNNING)), None)
+    return WeekView(community=community, week_start=week_start, rosters=rosters, roster=roster, shifts=shifts,
+                    cells=list(cells.values()), rows=rows, days=days, active_run=active,
+                    last_run=runs[0] if runs else None, minutes_by_member=dict(minutes))
+
+
+def _rows(cells, week_start) -> list:
+    by_duty = {}
+    for cell in cells:
+        duty = cell.shift.duty
+        row = by_duty.setdefault(duty.pk, DutyRow(duty=duty, days=[[] for _ in range(7)]))
+        day = (timezone.localtime(cell.shift.start).date() - week_start).days
+        row.days[min(max(day, 0), 6)].append(cell)
+    return sorted(by_duty.values(), key=lambda r: r.duty.code)

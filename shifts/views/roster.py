@@ -1,0 +1,216 @@
+"""The secretary's week grid: who is on which shift, hand edits, solving and publishing.
+
+Views parse the request, call one lifecycle service (shifts.services) and redirect back to the grid; the rules for
+what is allowed live in those services and in the solver's checker, never here.
+"""
+
+import datetime as dt
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shifts import services
+from shifts.forms import AddMemberForm, RemoveAssignmentForm
+from shifts.models import Assignment, Roster, Shift, SolveRun
+from volunteers.models import Member
+from volunteers.selectors import communities_for, community_for
+
+from . import candidates as candidate_list
+from .common import staff_required, week_bounds, week_from_url
+from .grid import EDITABLE, build_week, rosters_for_week
+
+logger = logging.getLogger(__name__)
+
+
+def _week_url(community, week_start, anchor: str = "", status: str = "") -> str:
+    url = reverse("roster_week", args=[community.pk, week_start.isoformat()])
+    if status:
+        url += f"?show={status}"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@staff_required
+def roster_week(request, community_id, week):
+    community = community_for(request.user, community_id)
+    week_start = week_from_url(week)
+    view = build_week(community, week_start, request.GET.get("show"))
+    context = {
+        "week": view, "community": community, "week_start": week_start,
+        "prev_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7),
+        "communities": communities_for(request.user),
+        "remove_form": RemoveAssignmentForm(),
+    }
+    return render(request, "shifts/roster_week.html", context)
+
+
+@staff_required
+@require_POST
+def roster_generate(request, community_id, week):
+    community = community_for(request.user, community_id)
+    week_start = week_from_url(week)
+    kind = "resolve" if request.POST.get("kind") == "resolve" else "generate"
+    try:
+        services.roster_generate(community=community, week_start=week_start, by=request.user, kind=kind)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The optimizer is working on the week. This page shows its progress."))
+    return redirect(_week_url(community, week_start))
+
+
+@staff_required
+def solve_progress(request, run_id):
+    """htmx partial polled every second while a run is queued or running; reloads the page when it ends."""
+    run = get_object_or_404(SolveRun.objects.select_related("community"), pk=run_id,
+                            community__in=communities_for(request.user))
+    finished = run.status in (SolveRun.Status.SUCCEEDED, SolveRun.Status.FAILED)
+    response = render(request, "shifts/partials/solve_progress.html", {"run": run, "finished": finished})
+    if finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _diff(draft, published) -> dict:
+    """What publishing the draft changes, with names, for the preview (the same diff the service records)."""
+    from shifts.services.rosters import roster_diff, roster_pairs
+    diff = roster_diff(published, roster_pairs(draft))
+    items = diff["added"] + diff["removed"]
+    shifts = Shift.objects.filter(pk__in={i["shift"] for i in items}).select_related("duty").in_bulk()
+    members = Member.objects.filter(pk__in={i["member"] for i in items}).only("name").in_bulk()
+
+    def rows(pairs):
+        return sorted(({"shift": shifts[i["shift"]], "member": members[i["member"]]} for i in pairs),
+                      key=lambda r: (r["shift"].start, r["member"].name))
+
+    return {"added": rows(diff["added"]), "removed": rows(diff["removed"])}
+
+
+@staff_required
+def roster_publish(request, community_id, week):
+    community = community_for(request.user, community_id)
+    week_start = week_from_url(week)
+    rosters = rosters_for_week(community, week_start)
+    draft = rosters.get(Roster.Status.DRAFT)
+    if draft is None:
+        messages.error(request, _("There is no draft for this week to publish. Generate one first."))
+        return redirect(_week_url(community, week_start))
+    if request.method == "POST":
+        try:
+            services.roster_publish(roster=draft, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect(_week_url(community, week_start))
+        messages.success(request, _("The roster is published. Members see it in their calendars."))
+        return redirect(_week_url(community, week_start, status=Roster.Status.PUBLISHED))
+    context = {"community": community, "week_start": week_start, "draft": draft,
+               "published": rosters.get(Roster.Status.PUBLISHED),
+               "diff": _diff(draft, rosters.get(Roster.Status.PUBLISHED))}
+    return render(request, "shifts/roster_publish.html", context)
+
+
+def _scoped_assignment(request, assignment_id) -> Assignment:
+    return get_object_or_404(Assignment.objects.select_related("roster__community", "shift", "member"),
+                             pk=assignment_id, roster__community__in=communities_for(request.user))
+
+
+@staff_required
+@require_POST
+def assignment_pin(request, assignment_id):
+    assignment = _scoped_assignment(request, assignment_id)
+    pinned = request.POST.get("pinned") == "1"
+    try:
+        services.assignment_pin(roster=assignment.roster, shift=assignment.shift, member=assignment.member,
+                                pinned=pinned, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    roster = assignment.roster
+    return redirect(_week_url(roster.community, roster.week_start, f"shift-{assignment.shift_id}", roster.status))
+
+
+@staff_required
+@require_POST
+def assignment_remove(request, assignment_id):
+    assignment = _scoped_assignment(request, assignment_id)
+    roster = assignment.roster
+    form = RemoveAssignmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason of at most 300 characters."))
+    else:
+        try:
+            services.assignment_remove(roster=roster, shift=assignment.shift, member=assignment.member,
+                                       by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("%(name)s was taken off the shift.") % {"name": assignment.member.name})
+    return redirect(_week_url(roster.community, roster.week_start, f"shift-{assignment.shift_id}", roster.status))
+
+
+def _scoped_shift_and_roster(request, roster_id, shift_id):
+    roster = get_object_or_404(Roster.objects.select_related("community"), pk=roster_id,
+                               community__in=communities_for(request.user),
+                               status__in=EDITABLE)
+    start, end = week_bounds(roster.week_start)
+    shift = get_object_or_404(Shift.objects.select_related("duty"), pk=shift_id, community=roster.community,
+                              start__gte=start, start__lt=end)
+    return roster, shift
+
+
+@staff_required
+def shift_candidates(request, roster_id, shift_id):
+    """Who could take this shift: members who keep every rule first, lightest load first; then the rest, with why."""
+    roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
+    ranked = candidate_list.rank(roster=roster, shift=shift)
+    template = "shifts/partials/candidates.html" if request.htmx else "shifts/candidates_page.html"
+    return render(request, template, {"roster": roster, "shift": shift, "ranked": ranked,
+                                      "form": AddMemberForm(candidates=ranked)})
+
+
+@staff_required
+@require_POST
+def shift_add_member(request, roster_id, shift_id):
+    roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
+    ranked = candidate_list.rank(roster=roster, shift=shift)
+    form = AddMemberForm(request.POST, candidates=ranked)
+    if form.is_valid():
+        try:
+            services.assignment_add(roster=roster, shift=shift, member=form.cleaned_data["member"], by=request.user,
+                                    override_reason=form.cleaned_data["override_reason"])
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(name)s was added to the shift.") % {"name": form.cleaned_data["member"].name})
+            return redirect(_week_url(roster.community, roster.week_start, f"shift-{shift.pk}", roster.status))
+    return render(request, "shifts/candidates_page.html",
+                  {"roster": roster, "shift": shift, "ranked": ranked, "form": form}, status=400)
+
+
+@staff_required
+@require_POST
+def proposal_decide(request, roster_id):
+    roster = get_object_or_404(Roster.objects.select_related("community"), pk=roster_id,
+                               community__in=communities_for(request.user), status=Roster.Status.PROPOSAL)
+    decision = request.POST.get("decision")
+    if decision not in ("apply", "discard"):
+        raise Http404
+    try:
+        if decision == "apply":
+            services.proposal_apply(roster=roster, by=request.user)
+            messages.success(request, _("The re-plan is published and the members affected are told."))
+        else:
+            services.proposal_discard(roster=roster, by=request.user)
+            messages.success(request, _("The re-plan was discarded; the published roster stays as it was."))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(_week_url(roster.community, roster.week_start))

@@ -1,0 +1,78 @@
+"""A community-week for the web pages: duties, templates, members, a secretary, and an outsider community."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+
+from shifts.models import Assignment, Roster
+from shifts.services.rosters import shifts_make_for_week
+from shifts.selectors import shifts_for_week
+from tests import factories
+
+
+@dataclass
+class Site:
+    community: object
+    other: object
+    week_start: dt.date
+    secretary: object
+    outsider: object
+    members: list = field(default_factory=list)
+    shifts: list = field(default_factory=list)
+    stranger: object = None
+
+    @property
+    def week(self) -> str:
+        return self.week_start.isoformat()
+
+    def roster(self, status=Roster.Status.DRAFT, pairs=()) -> Roster:
+        roster = Roster(community=self.community, week_start=self.week_start, status=status,
+                        version=1 if status == Roster.Status.PUBLISHED else 0)
+        roster.full_clean()
+        roster.save()
+        for shift, member in pairs:
+            Assignment.objects.create(roster=roster, shift=shift, member=member)
+        return roster
+
+
+def build_site(week_start, members=6) -> Site:
+    community = factories.community(name="幸福里社区")
+    other = factories.community(name="和平社区")
+    patrol = factories.duty("patrol", name="巡逻", name_en="Patrol")
+    mediation = factories.duty("mediation", name="调解", name_en="Mediation", required_skills=("mediation",))
+    factories.template(community, patrol, 0, dt.time(9, 0), dt.time(11, 0), min_staff=2, max_staff=2,
+                       location="社区服务中心门口")
+    factories.template(community, patrol, 2, dt.time(19, 0), dt.time(21, 0), min_staff=2, max_staff=2,
+                       location="东门")
+    factories.template(community, mediation, 3, dt.time(14, 0), dt.time(16, 0), min_staff=1, max_staff=1,
+                       location="调解室")
+    shifts_make_for_week(community=community, week_start=week_start)
+    people = [factories.member(community, name=f"王{'一二三四五六七八九十'[i % 10]}{i}", age=62 + i % 20,
+                               skills=("mediation",) if i % 3 == 0 else ()) for i in range(members)]
+    stranger = factories.member(other, name="外人甲")
+    factories.template(other, patrol, 1)
+    shifts_make_for_week(community=other, week_start=week_start)
+    return Site(community=community, other=other, week_start=week_start,
+                secretary=factories.secretary(community, username="sec"),
+                outsider=factories.secretary(other, username="outsider"),
+                members=people, shifts=list(shifts_for_week(community, week_start)), stranger=stranger)
+
+
+@pytest.fixture
+def site(db, week_start) -> Site:
+    return build_site(week_start)
+
+
+@pytest.fixture
+def sync_queue(monkeypatch, settings):
+    """django-q2 runs tasks inside async_task (the real code path), with a short solver limit."""
+    from django_q.conf import Conf
+    monkeypatch.setattr(Conf, "SYNC", True)
+    settings.SOLVER_TIME_LIMIT = 2
+    settings.SOLVER_WORKERS = 1
+
+
+def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))

@@ -1,0 +1,141 @@
+"""Forms for the member list filters and the secretary's profile editor. Every field has a label."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import HealthLevel, Skill, Unavailability
+from .validators import WEEKDAY_CODES, WEEKDAY_LABELS
+
+AGE_BANDS = [("", _("Any age")), ("-64", _("under 65")), ("65-69", "65–69"), ("70-74", "70–74"),
+             ("75-79", "75–79"), ("80-", _("80 and over"))]
+LOAD_BANDS = [("", _("Any load")), ("none", _("no shifts this month")), ("light", _("under 8 hours")),
+              ("heavy", _("8 hours or more"))]
+PREFERENCE_CHOICES = [(-5, _("likes")), (0, _("no preference")), (5, _("rather not")), (10, _("only if needed"))]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or phone"), required=False, max_length=60)
+    community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
+    age = forms.ChoiceField(label=_("Age"), required=False, choices=AGE_BANDS)
+    duty = forms.ChoiceField(label=_("Can do duty"), required=False)
+    load = forms.ChoiceField(label=_("Load this month"), required=False, choices=LOAD_BANDS)
+
+    def __init__(self, *args, communities=(), duties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", _("All my communities"))] + [(c.pk, c.name) for c in communities]
+        self.fields["duty"].choices = [("", _("Any duty"))] + [(d.code, d.name) for d in duties]
+
+
+def _pref_field(label):
+    return forms.TypedChoiceField(label=label, choices=PREFERENCE_CHOICES, coerce=int, required=False,
+                                  empty_value=0)
+
+
+class MemberProfileForm(forms.Form):
+    """Limits, skills and preferences; health only for staff who may see it (pass sensitive=True)."""
+
+    active = forms.BooleanField(label=_("Active (can get shifts)"), required=False)
+    health = forms.ChoiceField(label=_("Health"), choices=HealthLevel.choices)
+    skills = forms.ModelMultipleChoiceField(label=_("Skills"), queryset=Skill.objects.all(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    max_shifts_per_week = forms.IntegerField(label=_("Most shifts a week"), required=False, min_value=0,
+                                             max_value=21)
+    max_minutes_per_week = forms.IntegerField(label=_("Most minutes a week"), required=False, min_value=0,
+                                              max_value=7 * 24 * 60, help_text=_("A multiple of 15, e.g. 480 = 8 hours"))
+    max_consecutive_days = forms.IntegerField(label=_("Most days in a row"), required=False, min_value=1,
+                                              max_value=7)
+    min_rest_minutes = forms.IntegerField(label=_("Least rest between shifts (minutes)"), required=False,
+                                          min_value=0, max_value=24 * 60)
+
+    def __init__(self, *args, member, duties, sensitive: bool, **kwargs):
+        initial = {
+            "active": member.active, "health": member.health, "skills": list(member.skills.all()),
+            "max_shifts_per_week": member.max_shifts_per_week, "max_minutes_per_week": member.max_minutes_per_week,
+            "max_consecutive_days": member.max_consecutive_days, "min_rest_minutes": member.min_rest_minutes,
+        }
+        self.duty_codes = [d.code for d in duties]
+        for duty in duties:
+            initial[f"duty_{duty.code}"] = _nearest((member.duty_preferences or {}).get(duty.code, 0))
+        for code in WEEKDAY_CODES:
+            initial[f"day_{code}"] = _nearest((member.weekday_preferences or {}).get(code, 0))
+        super().__init__(*args, initial=initial, **kwargs)
+        for duty in duties:
+            self.fields[f"duty_{duty.code}"] = _pref_field(duty.name)
+        for code in WEEKDAY_CODES:
+            self.fields[f"day_{code}"] = _pref_field(WEEKDAY_LABELS[code])
+        if not sensitive:
+            del self.fields["health"]
+
+    def duty_fields(self):
+        return [self[f"duty_{code}"] for code in self.duty_codes]
+
+    def day_fields(self):
+        return [self[f"day_{code}"] for code in WEEKDAY_CODES]
+
+    def limit_fields(self):
+        return [self[name] for name in ("max_shifts_per_week", "max_minutes_per_week", "max_consecutive_days",
+                                        "min_rest_minutes")]
+
+    def changes(self) -> dict:
+        """Keyword arguments for volunteers.services.members.member_update_profile."""
+        data = self.cleaned_data
+        out = {name: data[name] for name in ("active", "max_shifts_per_week", "max_minutes_per_week",
+                                               "max_consecutive_days", "min_rest_minutes")}
+        if "health" in self.fields:
+            out["health"] = data["health"]
+        out["duty_preferences"] = {c: data[f"duty_{c}"] for c in self.duty_codes if data.get(f"duty_{c}")}
+        out["weekday_preferences"] = {c: data[f"day_{c}"] for c in WEEKDAY_CODES if data.get(f"day_{c}")}
+        out["skills"] = list(data["skills"])
+        return out
+
+
+def _nearest(weight: int) -> int:
+    return min((value for value, _label in PREFERENCE_CHOICES), key=lambda value: abs(value - weight))
+
+
+class CaregivingForm(forms.Form):
+    weekdays = forms.MultipleChoiceField(label=_("On"), choices=[(c, WEEKDAY_LABELS[c]) for c in WEEKDAY_CODES],
+                                         widget=forms.CheckboxSelectMultiple,
+                                         error_messages={"required": _("Choose at least one weekday.")})
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time", "step": 900},
+                                                                     format="%H:%M"))
+    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time", "step": 900},
+                                                                    format="%H:%M"))
+    label = forms.CharField(label=_("What for"), max_length=40, required=False, initial=_("school run"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if value is not None and value.minute % 15:
+                self.add_error(name, _("Use minutes 00, 15, 30 or 45."))
+        if start and end and end <= start:
+            self.add_error("end", _("The end must be after the start on the same day."))
+        return cleaned
+
+
+class StaffAbsenceForm(forms.Form):
+    """A secretary records an absence on a member's behalf (phoned in, hospital)."""
+
+    start = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                             format="%Y-%m-%dT%H:%M"))
+    end = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                            format="%Y-%m-%dT%H:%M"))
+    reason = forms.ChoiceField(label=_("Reason"), choices=Unavailability.Reason.choices)
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end <= start:
+                self.add_error("end", _("The end must be after the start."))
+            elif end - start > dt.timedelta(days=366):
+                self.add_error("end", _("An absence can last at most one year."))
+            elif end <= timezone.now():
+                self.add_error("end", _("This period is already over."))
+        return cleaned

@@ -1,0 +1,229 @@
+"""The secretary's member list (search and filters) and profile editor (limits, skills, preferences,
+caregiving windows, absences), which shows in words the rules each setting creates."""
+
+import datetime as dt
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shifts.models import Assignment, Duty, Roster
+from shifts.views.common import staff_required
+
+from ..forms import CaregivingForm, MemberFilterForm, MemberProfileForm, StaffAbsenceForm
+from ..models import HEALTH_RANK, HealthLevel, Member
+from ..selectors import can_see_sensitive, communities_for, member_for, members_for
+from ..services.audit import audit_log
+from ..services.members import caregiving_add, caregiving_remove, member_update_profile, unavailability_remove
+from .rule_text import member_rules
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 50
+HEAVY_MINUTES = 8 * 60
+
+
+def _month_minutes(member_ids) -> dict[int, int]:
+    """Published minutes per member in the current calendar month."""
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    first = dt.datetime.combine(today.replace(day=1), dt.time.min, tzinfo=tz)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    rows = Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
+                                     shift__start__gte=first, shift__start__lt=following)
+    totals: dict[int, int] = {}
+    for member_id, start, end in rows.values_list("member_id", "shift__start", "shift__end"):
+        totals[member_id] = totals.get(member_id, 0) + int((end - start).total_seconds() // 60)
+    return totals
+
+
+def _birth_range(band: str) -> Q:
+    """Members whose age today lies in the band '70-74', '-64' or '80-'."""
+    today = timezone.localdate()
+    low, _sep, high = band.partition("-")
+    query = Q()
+    if low:  # at least `low` years old: born on or before today minus low years
+        query &= Q(birth_date__lte=_years_ago(today, int(low)))
+    if high:  # at most `high`: born after today minus (high + 1) years
+        query &= Q(birth_date__gt=_years_ago(today, int(high) + 1))
+    return query
+
+
+def _years_ago(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _eligible_for(duty: Duty) -> Q:
+    """Members meeting the duty's standing requirements today (age, health, skills); availability aside."""
+    today = timezone.localdate()
+    query = Q()
+    if duty.min_age is not None:
+        query &= Q(birth_date__lte=_years_ago(today, duty.min_age))
+    if duty.max_age is not None:
+        query &= Q(birth_date__gt=_years_ago(today, duty.max_age + 1))
+    allowed = [level for level, rank in HEALTH_RANK.items() if rank >= HEALTH_RANK[HealthLevel(duty.min_health)]]
+    query &= Q(health__in=allowed)
+    for skill_id in duty.required_skills.values_list("pk", flat=True):
+        query &= Q(pk__in=Member.objects.filter(skills=skill_id).values("pk"))
+    return query
+
+
+@staff_required
+def member_list(request):
+    communities = list(communities_for(request.user).order_by("name"))
+    duties = list(Duty.objects.order_by("code"))
+    form = MemberFilterForm(request.GET or None, communities=communities, duties=duties)
+    members = members_for(request.user).select_related("community").prefetch_related("skills").order_by("name")
+    load_band = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            members = members.filter(Q(name__icontains=data["q"]) | Q(phone__icontains=data["q"]))
+        if data["community"]:
+            members = members.filter(community_id=data["community"])
+        if data["age"]:
+            members = members.filter(_birth_range(data["age"]))
+        if data["duty"]:
+            duty = next(d for d in duties if d.code == data["duty"])
+            members = members.filter(_eligible_for(duty))
+        load_band = data["load"]
+    members = list(members)
+    minutes = _month_minutes([m.pk for m in members])
+    today = timezone.localdate()
+    for member in members:
+        member.month_minutes = minutes.get(member.pk, 0)
+        member.month_hours = round(member.month_minutes / 60, 1)
+        member.age = member.age_on(today)
+    if load_band == "none":
+        members = [m for m in members if not m.month_minutes]
+    elif load_band == "light":
+        members = [m for m in members if 0 < m.month_minutes < HEAVY_MINUTES]
+    elif load_band == "heavy":
+        members = [m for m in members if m.month_minutes >= HEAVY_MINUTES]
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "volunteers/member_list.html", {
+        "form": form, "page": page, "total": len(members), "query": query.urlencode()})
+
+
+def _editor_context(request, member, **forms_):
+    sensitive = can_see_sensitive(request.user, member)
+    duties = list(Duty.objects.order_by("code"))
+    caregiving = list(member.caregiving.all()) if sensitive else []
+    absences = list(member.unavailability.filter(end__gt=timezone.now()).order_by("start"))
+    if sensitive:
+        audit_log(action="volunteers.member.sensitive_viewed", actor=request.user, community=member.community,
+                  obj=member, data={"page": "profile"})
+    context = {
+        "member": member, "sensitive": sensitive, "caregiving": caregiving, "absences": absences,
+        "rules": member_rules(member, sensitive=sensitive, duty_names={d.code: d.name for d in duties},
+                              caregiving=caregiving, absences=absences),
+        "profile_form": MemberProfileForm(member=member, duties=duties, sensitive=sensitive),
+        "caregiving_form": CaregivingForm(), "absence_form": StaffAbsenceForm(),
+        "age": member.age_on(timezone.localdate()),
+    }
+    context.update(forms_)
+    return context
+
+
+@staff_required
+def member_edit(request, member_id):
+    member = member_for(request.user, member_id)
+    if request.method != "POST":
+        return render(request, "volunteers/member_edit.html", _editor_context(request, member))
+    duties = list(Duty.objects.order_by("code"))
+    form = MemberProfileForm(request.POST, member=member, duties=duties,
+                             sensitive=can_see_sensitive(request.user, member))
+    if form.is_valid():
+        try:
+            member_update_profile(member=member, by=request.user, **form.changes())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved. The rules below are what the next roster will respect."))
+            return redirect("member_edit", member.pk)
+        member.refresh_from_db()
+    return render(request, "volunteers/member_edit.html", _editor_context(request, member, profile_form=form),
+                  status=400)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _sensitive_member(request, member_id):
+    member = member_for(request.user, member_id)
+    if not can_see_sensitive(request.user, member):
+        raise Http404
+    return member
+
+
+@staff_required
+@require_POST
+def caregiving_create(request, member_id):
+    member = _sensitive_member(request, member_id)
+    form = CaregivingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            caregiving_add(member=member, weekdays=",".join(data["weekdays"]), start=data["start"], end=data["end"],
+                           label=data["label"], by=request.user)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Caregiving time added."))
+            return redirect("member_edit", member.pk)
+    return render(request, "volunteers/member_edit.html", _editor_context(request, member, caregiving_form=form),
+                  status=400)
+
+
+@staff_required
+@require_POST
+def caregiving_delete(request, member_id, window_id):
+    member = _sensitive_member(request, member_id)
+    window = get_object_or_404(member.caregiving, pk=window_id)
+    caregiving_remove(window=window, by=request.user)
+    messages.success(request, _("Caregiving time removed."))
+    return redirect("member_edit", member.pk)
+
+
+@staff_required
+@require_POST
+def absence_create(request, member_id):
+    from shifts import services
+
+    member = member_for(request.user, member_id)
+    form = StaffAbsenceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.absence_report(member=member, start=data["start"], end=data["end"], reason=data["reason"],
+                                    by=request.user)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Absence recorded. Affected shifts are being re-planned."))
+            return redirect("member_edit", member.pk)
+    return render(request, "volunteers/member_edit.html", _editor_context(request, member, absence_form=form),
+                  status=400)
+
+
+@staff_required
+@require_POST
+def absence_delete(request, member_id, absence_id):
+    member = member_for(request.user, member_id)
+    absence = get_object_or_404(member.unavailability, pk=absence_id)
+    unavailability_remove(absence=absence, by=request.user)
+    messages.success(request, _("Absence withdrawn."))
+    return redirect("member_edit", member.pk)

@@ -1,0 +1,111 @@
+"""Command line: ``python -m solver solve|check`` (see roster-problem.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from solver.check import check_solution
+from solver.problem import ProblemError, load_problem_file, parse_json_bytes
+from solver.solution import SolutionError, load_solution, solution_to_dict
+from solver.solve import solve
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m solver", description="Yure roster optimizer")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    solve_cmd = commands.add_parser("solve", help="solve a problem document")
+    solve_cmd.add_argument("problem")
+    solve_cmd.add_argument("-o", "--output")
+    solve_cmd.add_argument("--time-limit", type=float, default=10.0)
+    solve_cmd.add_argument("--workers", type=int, default=2)
+    solve_cmd.add_argument("--seed", type=int, default=0)
+    check_cmd = commands.add_parser("check", help="check a solution against a problem")
+    check_cmd.add_argument("problem")
+    check_cmd.add_argument("solution")
+    return parser
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(" ".join(str(message).split()) + "\n")
+
+
+def _run_solve(args) -> int:
+    if args.time_limit <= 0 or args.workers < 1 or args.seed < 0:
+        _say("--time-limit must be positive, --workers at least 1, --seed not negative")
+        return EXIT_INPUT
+    problem = load_problem_file(args.problem)
+    solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+    text = json.dumps(solution_to_dict(solution), ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            _say(f"cannot write {args.output}: {exc.strerror or exc}")
+            return EXIT_INPUT
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _read_solution(path: str):
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise SolutionError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    return load_solution(parse_json_bytes(raw, path))
+
+
+def _run_check(args) -> int:
+    problem = load_problem_file(args.problem)
+    try:
+        solution = _read_solution(args.solution)
+    except ProblemError as exc:
+        raise SolutionError(exc.path, exc.detail) from None
+    report = check_solution(problem, solution)
+    for violation in report.violations:
+        print(violation)
+    if solution.objective != report.objective:
+        print(f"objective: reported {solution.objective}, recomputed {report.objective}")
+    reported = {u.shift: u.to_dict() for u in solution.unfilled}
+    recomputed = {u.shift: u.to_dict() for u in report.unfilled}
+    if reported != recomputed:
+        print("note: the unfilled report differs from the recomputed one")
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args = _parser().parse_args(argv)
+        return _run_solve(args) if args.command == "solve" else _run_check(args)
+    except _UsageError as exc:
+        _say(f"usage error: {exc}")
+    except SolutionError as exc:
+        _say(f"solution: {exc}")
+    except ProblemError as exc:
+        _say(str(exc))
+    except KeyboardInterrupt:
+        _say("interrupted")
+    except Exception as exc:  # never a traceback for the user
+        _say(f"internal error: {type(exc).__name__}: {exc}")
+    return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""H4 (availability): drop pairs that meet a caregiving window or an unavailable period."""
+
+from __future__ import annotations
+
+from solver.eligibility import availability_reason
+from solver.model.context import ModelHandles
+
+
+def available_pairs(handles: ModelHandles, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    problem = handles.problem
+    return [(s, m) for s, m in pairs
+            if availability_reason(problem, problem.shifts[s], problem.members[m]) is None]

@@ -1,0 +1,51 @@
+"""H3 (eligibility) and H9 (pins, forbids): the first filter on which pairs get a variable."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from solver.eligibility import personal_reason
+from solver.model.context import ModelHandles
+
+
+def members_by_community(handles: ModelHandles) -> dict[str, list[int]]:
+    problem = handles.problem
+    index = defaultdict(list)
+    for m in handles.scope.members:
+        for community in dict.fromkeys(problem.members[m].communities):
+            index[community].append(m)
+    return index
+
+
+def pinned_pairs(handles: ModelHandles) -> set[tuple[int, int]]:
+    problem = handles.problem
+    shifts, members = set(handles.scope.shifts), set(handles.scope.members)
+    pairs = {(problem.shift_index[p.shift], problem.member_index[p.member]) for p in problem.pins}
+    return {(s, m) for s, m in pairs if s in shifts and m in members}
+
+
+def candidate_pairs(handles: ModelHandles) -> list[tuple[int, int]]:
+    """Unpinned pairs that pass H3 and are not forbidden (H4 is applied next)."""
+    problem = handles.problem
+    forbidden = {(problem.shift_index[p.shift], problem.member_index[p.member])
+                 for p in problem.forbid}
+    shifts_by_community = defaultdict(list)
+    for s in handles.scope.shifts:
+        shifts_by_community[problem.shifts[s].community].append(s)
+    pairs = []
+    for community, members in members_by_community(handles).items():
+        for s in shifts_by_community.get(community, ()):
+            shift = problem.shifts[s]
+            for m in members:
+                pair = (s, m)
+                if pair in handles.pinned or pair in forbidden:
+                    continue
+                if personal_reason(problem, shift, problem.members[m]) is None:
+                    pairs.append(pair)
+    return pairs
+
+
+def add_pins(model, handles: ModelHandles) -> None:
+    """H9: pinned pairs are fixed to 1; forbidden pairs never get a variable."""
+    for pair in sorted(handles.pinned):
+        model.Add(handles.x[pair] == 1)

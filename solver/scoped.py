@@ -1,0 +1,145 @@
+"""Solving one scope of the problem with CP-SAT and reading the result back."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.model import Scope, build_model
+from solver.problem import Problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ScopeResult:
+    status: str                      # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
+    objective: int | None = None
+    bound: int | None = None
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    terms: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    model_stats: dict = field(default_factory=dict)
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report, started: float):
+        super().__init__()
+        self._report = report
+        self._started = started
+
+    def on_solution_callback(self) -> None:
+        objective = int(round(self.ObjectiveValue()))
+        bound = _integer_bound(self.BestObjectiveBound(), objective)
+        self._report(objective, bound, time.monotonic() - self._started)
+
+
+def _integer_bound(value: float, objective: int | None) -> int:
+    """The objective is integral, so a fractional bound may be rounded up (within float noise)."""
+    nearest = round(value)
+    bound = int(nearest) if abs(value - nearest) < 1e-6 * max(1.0, abs(value)) else math.ceil(value)
+    return min(bound, objective) if objective is not None else bound
+
+
+def configure(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int, log_search: bool):
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.01, float(time_limit))
+    params.num_workers = max(1, int(workers))
+    params.random_seed = int(seed)
+    params.log_search_progress = bool(log_search)
+    if log_search:
+        solver.log_callback = lambda line: log.info("%s", line)
+
+
+def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: int, seed: int,
+                hint: set[tuple[int, int]] | None = None, on_solution=None,
+                log_search: bool = False, coverage_first: bool = True) -> ScopeResult:
+    """Solve one scope: a short coverage-only phase, then the full objective.
+
+    The coverage phase finds a roster that staffs as much as possible (the
+    weighted search finds those slowly) and proves a lower bound on the
+    unfilled count, which is added as a redundant constraint.
+    """
+    started = time.monotonic()
+    model, handles = build_model(problem, scope)
+    objective = handles.weighted_objective()
+    if hint is not None:
+        _hint(model, handles, hint)
+    if coverage_first and handles.shortfall:
+        hint = _coverage_phase(model, handles, started, time_limit, workers, seed, log_search) or hint
+        model.Minimize(objective)
+    solver = cp_model.CpSolver()
+    configure(solver, time_limit - (time.monotonic() - started), workers, seed, log_search)
+    callback = _Progress(on_solution, started) if on_solution else None
+    status = solver.Solve(model, callback)
+    result = ScopeResult(solver.StatusName(status), model_stats=dict(handles.stats))
+    result.seconds = time.monotonic() - started
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.objective = int(round(solver.ObjectiveValue()))
+        result.bound = _integer_bound(solver.BestObjectiveBound(), result.objective)
+        values = solver.ResponseProto().solution
+        result.pairs = [pair for pair, var in handles.x.items() if values[var.Index()]]
+        result.terms = {name: term.value(lambda v: values[v.Index()])
+                        for name, term in handles.terms.items()}
+    return result
+
+
+def _hint(model, handles, pairs) -> None:
+    model.ClearHints()
+    for pair, var in handles.x.items():
+        model.AddHint(var, 1 if pair in pairs else 0)
+
+
+def _coverage_phase(model, handles, started, time_limit, workers, seed, log_search):
+    """Minimise the unfilled count alone; hint its roster and keep its proven bound."""
+    unfilled = handles.terms["unfilled"].expression()
+    model.Minimize(unfilled)
+    solver = cp_model.CpSolver()
+    configure(solver, max(0.05, 0.25 * time_limit - (time.monotonic() - started)), workers, seed,
+              log_search)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    lowest = _integer_bound(solver.BestObjectiveBound(), None)
+    if lowest > handles.terms["unfilled"].constant:
+        model.Add(unfilled >= lowest)
+    values = list(solver.ResponseProto().solution)
+    pairs = {pair for pair, var in handles.x.items() if values[var.Index()]}
+    # A complete hint (every variable) lets CP-SAT start from it directly.
+    model.ClearHints()
+    hint_proto = model.Proto().solution_hint
+    hint_proto.vars.extend(range(len(values)))
+    hint_proto.values.extend(values)
+    handles.stats["coverage_bound"] = lowest
+    return pairs
+
+
+def pin_core(problem: Problem, scope: Scope, *, time_limit: float, seed: int) -> list[tuple[int, int]] | None:
+    """Pins that together make the scope infeasible (an unsat core over pin literals)."""
+    model, handles = build_model(problem, scope)
+    model.ClearObjective()
+    # Rebuild without the hard pin rows: assumptions carry them instead.
+    rows = model.Proto().constraints
+    pin_literals = {handles.x[pair].Index(): pair for pair in handles.pinned}
+    keep = [c for c in rows if not _is_pin_row(c, pin_literals)]
+    del rows[:]
+    rows.extend(keep)
+    model.AddAssumptions([handles.x[pair] for pair in sorted(handles.pinned)])
+    solver = cp_model.CpSolver()
+    configure(solver, time_limit, 1, seed, False)
+    status = solver.Solve(model)
+    if status != cp_model.INFEASIBLE:
+        return None
+    return [pin_literals[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in pin_literals]
+
+
+def _is_pin_row(constraint, pin_literals) -> bool:
+    if constraint.WhichOneof("constraint") != "linear":
+        return False
+    linear = constraint.linear
+    return (len(linear.vars) == 1 and linear.vars[0] in pin_literals and linear.coeffs[0] == 1
+            and list(linear.domain) == [1, 1])

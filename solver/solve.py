@@ -1,0 +1,150 @@
+"""``solve()``: pin checks, decomposition into independent components, CP-SAT, reporting."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from solver import report
+from solver.decompose import community_scope, components, member_reach
+from solver.model import Scope
+from solver.pins import pin_conflicts
+from solver.problem import Problem
+from solver.scoped import ScopeResult, pin_core, solve_scope
+from solver.solution import Solution
+
+log = logging.getLogger(__name__)
+
+# Components larger than this many shifts go to the large-neighbourhood search.
+LARGE_COMPONENT_SHIFTS = 400
+
+
+def solve(problem: Problem, *, time_limit: float = 10.0, workers: int = 2, seed: int = 0,
+          on_progress=None, log: bool = False) -> Solution:
+    """Solve ``problem`` within ``time_limit`` seconds on ``workers`` threads.
+
+    ``on_progress(objective, bound, elapsed)`` is called on each improving solution.
+    """
+    started = time.monotonic()
+    conflicts = pin_conflicts(problem)
+    if conflicts:
+        return _infeasible(problem, conflicts, started)
+    run = _Run(problem, started, time_limit, workers, seed, on_progress, log)
+    return run.execute()
+
+
+class _Run:
+    def __init__(self, problem, started, time_limit, workers, seed, on_progress, log_search):
+        self.problem = problem
+        self.started = started
+        self.deadline = started + max(0.05, float(time_limit))
+        self.workers = workers
+        self.seed = seed
+        self.on_progress = on_progress
+        self.log_search = log_search
+        self.reach = member_reach(problem)
+        self.hint = _previous_pairs(problem)
+
+    def remaining(self) -> float:
+        return max(0.01, self.deadline - time.monotonic())
+
+    def execute(self) -> Solution:
+        groups = components(self.problem)
+        scopes = [community_scope(self.problem, g, self.reach) for g in groups]
+        weights = [max(1, len(sc.shifts)) for sc in scopes]
+        results: list[ScopeResult] = []
+        for i, scope in enumerate(scopes):
+            share = self.remaining() * weights[i] / sum(weights[i:])
+            result = self._solve_component(scope, share, results, scopes[i + 1:])
+            if result.status == "INFEASIBLE":
+                return self._explain_infeasible(scope)
+            if result.status == "UNKNOWN":
+                return self._unknown(scope)
+            results.append(result)
+        return self._assemble(scopes, results)
+
+    def _solve_component(self, scope, share, done, pending) -> ScopeResult:
+        if len(scope.shifts) > LARGE_COMPONENT_SHIFTS:
+            from solver.district import solve_large
+            return solve_large(self.problem, scope, deadline=time.monotonic() + share,
+                               workers=self.workers, seed=self.seed, hint=self.hint,
+                               on_solution=self._reporter(done, pending), log_search=self.log_search)
+        return solve_scope(self.problem, scope, time_limit=share, workers=self.workers,
+                           seed=self.seed, hint=self.hint, on_solution=self._reporter(done, pending),
+                           log_search=self.log_search)
+
+    def _reporter(self, done, pending):
+        if self.on_progress is None:
+            return None
+        done_objective = sum(r.objective for r in done)
+        done_bound = sum(r.bound for r in done)
+        pending_empty = sum(self.problem.weights.unfilled * self.problem.shifts[s].min_staff
+                            for sc in pending for s in sc.shifts)
+
+        def report_progress(objective, bound, _elapsed):
+            self.on_progress(done_objective + objective + pending_empty,
+                             done_bound + bound, time.monotonic() - self.started)
+        return report_progress
+
+    def _assemble(self, scopes, results) -> Solution:
+        problem = self.problem
+        covered = {m for sc in scopes for m in sc.members}
+        outside = sum((m.history_minutes // 15) ** 2 for i, m in enumerate(problem.members)
+                      if i not in covered)
+        model_objective = sum(r.objective for r in results) + problem.weights.fairness * outside
+        bound = sum(r.bound for r in results) + problem.weights.fairness * outside
+        pairs = sorted({p for r in results for p in r.pairs})
+        assignments = [(problem.shifts[s].id, problem.members[m].id) for s, m in pairs]
+        terms = report.breakdown(problem, assignments)
+        objective = report.weighted(problem, terms)
+        if objective > model_objective:
+            log.error("model objective %s differs from evaluated %s", model_objective, objective)
+        optimal = all(r.status == "OPTIMAL" for r in results)
+        stats = {"wall_seconds": round(time.monotonic() - self.started, 3),
+                 "components": len(scopes), "model_objective": model_objective,
+                 "pairs": sum(r.model_stats.get("pairs", 0) for r in results)}
+        stats.update(_gaps(problem, objective, bound))
+        return Solution("OPTIMAL" if optimal else "FEASIBLE", objective, min(bound, objective),
+                        assignments, report.unfilled(problem, assignments), terms, stats)
+
+    def _explain_infeasible(self, scope: Scope) -> Solution:
+        core = pin_core(self.problem, scope, time_limit=max(1.0, self.remaining()), seed=self.seed)
+        problem = self.problem
+        pins = [{"shift": problem.shifts[s].id, "member": problem.members[m].id}
+                for s, m in sorted(core or [])]
+        message = ("these pins cannot all hold together (e.g. no lead-skill holder is free)"
+                   if pins else "the pins cannot all hold together")
+        return _infeasible(problem, [{"rule": "pins", "message": message, "pins": pins}], self.started)
+
+    def _unknown(self, scope: Scope) -> Solution:
+        problem = self.problem
+        pins = [{"shift": p.shift, "member": p.member} for p in problem.pins
+                if problem.shift_index[p.shift] in set(scope.shifts)]
+        conflict = {"rule": "unknown", "message": "no valid roster found within the time limit "
+                    "and infeasibility was not proved", "pins": pins}
+        solution = _infeasible(problem, [conflict], self.started)
+        solution.stats["proved"] = False
+        return solution
+
+
+def _previous_pairs(problem: Problem) -> set[tuple[int, int]]:
+    return {(problem.shift_index[p.shift], problem.member_index[p.member])
+            for p in problem.previous if p.shift in problem.shift_index}
+
+
+def constant_part(problem: Problem) -> int:
+    """Objective terms no roster can change: history-only fairness (and nothing else)."""
+    return problem.weights.fairness * sum((m.history_minutes // 15) ** 2 for m in problem.members)
+
+
+def _gaps(problem: Problem, objective: int, bound: int) -> dict:
+    gap = objective - min(bound, objective)
+    variable = objective - constant_part(problem)
+    return {"gap": round(gap / max(1, abs(objective)), 6),
+            "gap_nonconstant": round(gap / variable, 6) if variable > 0 else 0.0}
+
+
+def _infeasible(problem: Problem, conflicts: list[dict], started: float) -> Solution:
+    stats = {"wall_seconds": round(time.monotonic() - started, 3), "conflicts": conflicts,
+             "message": "; ".join(c["message"] for c in conflicts)}
+    return Solution("INFEASIBLE", None, None, [], [], {}, stats)

@@ -622,8 +622,10 @@ def swap_request_approve(*, swap: SwapRequest, by, note: str = "") -> SwapReques
         _check_staff_scope(swap, by)
         expired = _expire_if_due(swap, now)
         if not expired:
+            if swap.state in CLOSED:
+                raise SwapError(_("This request is no longer open."))
             if swap.state != State.ACCEPTED:
-                raise SwapError(_("Only an accepted swap can be approved."))
+                raise SwapError(_("Only a swap a colleague has accepted can be approved."))
             _set_state(swap, State.APPROVED, decided_by=by, decision_note=note.strip()[:300])
             try:
                 with transaction.atomic():  # a refusal rolls back the assignment changes only

@@ -54,9 +54,9 @@ class Plan:
 FULL = Plan(community_seeds=(1, 2, 3, 4, 5), community_members=(60, 120), community_limit=10.0,
             district_communities=100, district_members=(80, 100), district_limit=60.0,
             repair_limit=2.0)
-QUICK = Plan(community_seeds=(1,), community_members=60, community_limit=1.0,
-             district_communities=3, district_members=30, district_limit=2.0,
-             repair_limit=1.0)
+QUICK = Plan(community_seeds=(1,), community_members=60, community_limit=3.0,
+             district_communities=3, district_members=30, district_limit=3.0,
+             repair_limit=2.0)
 
 
 @dataclass
@@ -222,6 +222,13 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.2f}%"
 
 
+def _status(result: dict) -> str:
+    status = result.get("status", "–")
+    if result.get("stats", {}).get("proved") is False:
+        return f"{status} (not proved: no roster within the limit)"
+    return status
+
+
 def _valid(result: dict | None) -> str:
     if not result:
         return "–"
@@ -242,7 +249,7 @@ def markdown(rows: list[Row]) -> str:
         s = row.solver
         gap, movable_gap = gaps(s.get("objective"), s.get("bound"), row.constant)
         lines.append(
-            f"| {row.case} | {row.members:,} | {row.shifts:,} | {s.get('status', '–')} "
+            f"| {row.case} | {row.members:,} | {row.shifts:,} | {_status(s)} "
             f"| {_num(s.get('first_solution_seconds'), 2)} | {_num(s.get('wall_seconds'), 2)} "
             f"| {_num(s.get('objective'))} | {_num(s.get('bound'))} | {_pct(gap)} | {_pct(movable_gap)} "
             f"| {_num(s.get('peak_rss_mb'), 0)} | {_valid(s)} |")

@@ -39,6 +39,7 @@ def test_no_django_in_the_bench():
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
+@pytest.mark.slow
 def test_quick_run_prints_a_table_of_valid_results(tmp_path):
     pytest.importorskip("solver.solve", reason="the optimizer's solve() has not landed yet")
     completed = _run("run", "--quick", "--output-dir", str(tmp_path))

@@ -1,0 +1,105 @@
+"""Re-plan on events: an absence on a published week gives a minimal-change proposal or a direct publish."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from shifts.models import Roster, Shift, SolveRun
+from shifts.services.absences import absence_report, member_availability_changed
+from shifts.services.repair import proposal_apply, proposal_discard, repair_request
+from shifts.services.rosters import roster_generate, roster_publish
+from volunteers.models import AuditEntry, Unavailability
+
+from .conftest import aware
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(town, q_sync, run_on_commit):
+    run = run_on_commit(roster_generate, community=town["community"], week_start=town["week_start"])
+    run.refresh_from_db()
+    return run_on_commit(roster_publish, roster=run.result, by=None)
+
+
+def _busiest(roster):
+    counts = {}
+    for member_id in roster.assignments.values_list("member_id", flat=True):
+        counts[member_id] = counts.get(member_id, 0) + 1
+    return max(counts, key=counts.get)
+
+
+def _report_illness(town, member_id, run_on_commit):
+    member = next(m for m in town["members"] if m.pk == member_id)
+    week = town["week_start"]
+    return member, run_on_commit(absence_report, member=member, start=aware(week, 0),
+                                 end=aware(week + dt.timedelta(days=7), 0),
+                                 reason=Unavailability.Reason.ILLNESS, by=None)
+
+
+def test_illness_gives_a_proposal_changing_only_the_ill_members_shifts(town, published, run_on_commit):
+    ill_id = _busiest(published)
+    ill_shifts = set(published.assignments.filter(member_id=ill_id).values_list("shift_id", flat=True))
+    mail.outbox.clear()
+    member, _absence = _report_illness(town, ill_id, run_on_commit)
+    proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
+    assert proposal.based_on_id == published.pk
+    removed, added = proposal.diff["removed"], proposal.diff["added"]
+    assert {d["member"] for d in removed} == {ill_id}
+    assert {d["shift"] for d in removed} == ill_shifts
+    assert {d["shift"] for d in added} <= ill_shifts and ill_id not in {d["member"] for d in added}
+    untouched = published.assignments.exclude(member_id=ill_id).values_list("shift_id", "member_id")
+    assert set(untouched) <= set(proposal.assignments.values_list("shift_id", "member_id"))
+    expected_urgent = Shift.objects.filter(pk__in=ill_shifts,
+                                           start__lt=timezone.now() + dt.timedelta(hours=48)).exists()
+    assert proposal.urgent == expected_urgent
+    # The published roster is untouched until the secretary decides; she and the member were told.
+    assert Roster.objects.get(pk=published.pk).status == Roster.Status.PUBLISHED
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, "sec@example.org"])
+    run = SolveRun.objects.get(kind=SolveRun.Kind.REPAIR)
+    assert run.status == SolveRun.Status.SUCCEEDED and run.time_limit == 2
+
+
+def test_applying_the_proposal_publishes_it_and_notifies_the_changed_members(town, published, run_on_commit):
+    ill_id = _busiest(published)
+    _report_illness(town, ill_id, run_on_commit)
+    proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
+    mail.outbox.clear()
+    applied = run_on_commit(proposal_apply, roster=proposal, by=town["secretary"])
+    assert applied.status == Roster.Status.PUBLISHED and applied.version == 2
+    changed = {d["member"] for key in ("added", "removed") for d in applied.diff[key]}
+    emails = {m.email for m in town["members"] if m.pk in changed}
+    assert {m.to[0] for m in mail.outbox} == emails and len(mail.outbox) == len(emails)
+    assert AuditEntry.objects.filter(action="shifts.roster.proposal_applied").exists()
+    with pytest.raises(ValidationError):
+        proposal_apply(roster=applied, by=None)
+
+
+def test_discarded_proposal_leaves_the_published_roster(town, published, run_on_commit):
+    _report_illness(town, _busiest(published), run_on_commit)
+    proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
+    proposal_discard(roster=proposal, by=town["secretary"], reason="I will call someone")
+    assert Roster.objects.get(pk=proposal.pk).status == Roster.Status.DISCARDED
+    assert Roster.objects.get(pk=published.pk).status == Roster.Status.PUBLISHED
+
+
+def test_auto_apply_publishes_the_repair_directly(town, published, run_on_commit):
+    community = town["community"]
+    community.auto_apply_repairs = True
+    community.save()
+    ill_id = _busiest(published)
+    _report_illness(town, ill_id, run_on_commit)
+    current = Roster.objects.get(community=community, status=Roster.Status.PUBLISHED)
+    assert current.version == 2 and current.pk != published.pk
+    assert not current.assignments.filter(member_id=ill_id).exists()
+    assert Roster.objects.get(pk=published.pk).status == Roster.Status.SUPERSEDED
+
+
+def test_no_repair_for_unpublished_weeks_or_members_without_shifts(town, q_sync, published, run_on_commit):
+    assert repair_request(community=town["community"], week_start=town["week_start"] + dt.timedelta(days=7)) is None
+    idle = [m for m in town["members"] if not published.assignments.filter(member=m).exists()]
+    if idle:
+        assert member_availability_changed(member=idle[0], reason="inactive") == []

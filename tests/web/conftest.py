@@ -76,3 +76,9 @@ def sync_queue(monkeypatch, settings):
 
 def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hashing real passwords dominates these tests' set-up; the login flow itself is tested by the trust suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

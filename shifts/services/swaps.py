@@ -495,7 +495,7 @@ def _check_cover(assignment, invited, requester, checker) -> None:
 # --------------------------------------------------------------------------------------------- transitions
 
 def _locked(swap: SwapRequest) -> SwapRequest:
-    return (SwapRequest.objects.select_for_update()
+    return (SwapRequest.objects.select_for_update(of=("self",))
             .select_related("requester", "accepted_by", "assignment__shift__duty__lead_skill",
                             "assignment__shift__community", "assignment__roster",
                             "counterpart_assignment__shift__duty__lead_skill", "counterpart_assignment__roster")

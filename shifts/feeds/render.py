@@ -19,7 +19,7 @@ from icalendar import Alarm, Calendar, Event, Timezone
 from shifts.models import Assignment, FeedCounter, FeedShiftState, FeedTombstone, Roster, Shift
 
 from . import content
-from .services import community_scope, member_scope
+from .services import community_scope, event_sequence, member_scope
 from .tokens import FeedScope
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,6 @@ def _uid(shift_id: int, kind: str) -> str:
 
 def _states(shift_ids) -> dict[int, FeedShiftState]:
     return {s.shift_id: s for s in FeedShiftState.objects.filter(shift_id__in=list(shift_ids))}
-
-
-def _revision(state: FeedShiftState | None) -> int:
-    return state.revision if state is not None else 0
 
 
 def _alarms(shift: Shift, title: str, cutoff: dt.datetime, reminder_hour: int):
@@ -147,7 +143,7 @@ def member_feed(member, *, now: dt.datetime) -> Feed:
             moments.extend(dropped)
         events.append(FeedEvent(
             uid=_uid(shift_id, "member"), title=title, start=shift.start, end=shift.end,
-            sequence=shift.sequence + _revision(state), last_modified=changed,
+            sequence=event_sequence(shift, state), last_modified=changed,
             location=content.event_location(shift, own_visit=True),
             description=content.member_description(shift, teammates.get(shift_id, [])), alarms=alarms))
         moments.extend([changed, content.entered_window_at(shift.start)])
@@ -190,7 +186,7 @@ def community_feed(community, *, now: dt.datetime, duty=None) -> Feed:
         changed = max(shift.updated_at, state.changed_at if state is not None else (published_at or shift.updated_at))
         events.append(FeedEvent(
             uid=_uid(shift_id, kind), title=content.event_title(shift, own_visit=False), start=shift.start,
-            end=shift.end, sequence=shift.sequence + _revision(state), last_modified=changed,
+            end=shift.end, sequence=event_sequence(shift, state), last_modified=changed,
             location=content.event_location(shift, own_visit=False),
             description=content.staffing_description(shift, names.get(shift_id, []))))
         moments.extend([changed, content.entered_window_at(shift.start)])

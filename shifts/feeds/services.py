@@ -76,6 +76,16 @@ def _fingerprint(shift: Shift) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _next_sequence(state: FeedShiftState, shift: Shift) -> int:
+    """Above anything feeds showed before, even if an editor forgot to raise Shift.sequence or saved a stale one."""
+    return max(state.revision + 1, shift.sequence + 1)
+
+
+def event_sequence(shift: Shift, state: FeedShiftState | None) -> int:
+    """The SEQUENCE of a shift's event: the shift's own count, or higher once feeds saw a change to it."""
+    return max(shift.sequence, state.revision) if state is not None else shift.sequence
+
+
 def _published_staffing(shift_ids: Iterable[int]) -> dict[int, set[int]]:
     staffing: dict[int, set[int]] = {}
     rows = Assignment.objects.filter(shift_id__in=list(shift_ids), roster__status=Roster.Status.PUBLISHED)
@@ -129,10 +139,10 @@ def feed_shifts_sync(*, shift_ids: Iterable[int], removed: Iterable[tuple[int, i
                 continue
             if state is None:
                 state = FeedShiftState(shift_id=shift_id, revision=0)
-            state.revision += 1
+            state.revision = _next_sequence(state, shift)
             state.member_ids, state.fingerprint, state.changed_at = sorted(current), fingerprint, now
             state.save()
-            sequence = shift.sequence + state.revision
+            sequence = state.revision
             already = set(FeedTombstone.objects.filter(shift_id=shift_id, member_id__in=gone)
                           .values_list("member_id", flat=True))
             members = Member.objects.in_bulk(gone - already)
@@ -152,10 +162,10 @@ def feed_shift_deleting(*, shift: Shift) -> None:
     member_ids = set(_published_staffing([shift.pk]).get(shift.pk, set()))
     if state is not None:
         member_ids |= set(state.member_ids)
-        state.revision += 1
+        state.revision = _next_sequence(state, shift)
         state.changed_at = now
         state.save(update_fields=["revision", "changed_at"])
-    sequence = shift.sequence + (state.revision if state is not None else 1)
+    sequence = state.revision if state is not None else shift.sequence + 1
     members = Member.objects.in_bulk(member_ids)
     rows = [_tombstone(shift=shift, member=m, sequence=sequence, now=now) for m in members.values()]
     rows.append(_tombstone(shift=shift, member=None, sequence=sequence, now=now))

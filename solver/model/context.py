@@ -60,6 +60,21 @@ class ModelHandles:
     stats: dict = field(default_factory=dict)
     shortfall: dict = field(default_factory=dict)         # shift idx -> IntVar
     fairness_load: dict = field(default_factory=dict)     # member idx -> IntVar (units)
+    derived: list = field(default_factory=list)           # (aux var, fn(value_of) -> int)
+
+    def complete_hint(self, model, pairs) -> None:
+        """Hint every variable: x from ``pairs``, auxiliaries from their defining rules."""
+        values = {var.Index(): int(pair in pairs) for pair, var in self.x.items()}
+
+        def value_of(var):
+            return values[var.Index()]
+        for var, rule in self.derived:
+            values[var.Index()] = rule(value_of)
+        model.ClearHints()
+        for pair, var in self.x.items():
+            model.AddHint(var, values[var.Index()])
+        for var, _ in self.derived:
+            model.AddHint(var, values[var.Index()])
 
     def weighted_objective(self):
         w = self.problem.weights

@@ -23,3 +23,5 @@ def add(model, handles: ModelHandles) -> None:
             # A stranger assigned without any preferred visitor forces the penalty.
             model.Add(miss >= x - sum(preferred))
         term.add(1, miss)
+        handles.derived.append((miss, lambda val, p=preferred, n=strangers:
+                                int(any(val(x) for x in n) and not any(val(x) for x in p))))

@@ -23,4 +23,6 @@ def add(model, handles: ModelHandles) -> None:
         short = model.NewIntVar(lowest, shift.min_staff, f"short_{shift.id}")
         model.Add(short + sum(xs) >= shift.min_staff)
         handles.shortfall[s] = short
+        handles.derived.append((short, lambda val, xs=xs, need=shift.min_staff, lo=lowest:
+                                max(lo, need - sum(val(x) for x in xs))))
         term.add(1, short)

@@ -80,4 +80,12 @@ def add(model, handles: ModelHandles) -> None:
             lines += 1
         term.add(1, extra)
         handles.fairness_load[m] = load
+        _register_hints(handles, load, extra, sizes, xs, base)
     handles.stats["fairness_lines"] = lines
+
+
+def _register_hints(handles, load, extra, sizes, xs, base) -> None:
+    def load_value(val):
+        return sum(size * val(x) for size, x in zip(sizes, xs))
+    handles.derived.append((load, load_value))
+    handles.derived.append((extra, lambda val: (base + load_value(val)) ** 2 - base * base))

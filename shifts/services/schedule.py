@@ -8,7 +8,7 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from shifts.models import Duty, Roster, Shift, SolveRun
@@ -44,7 +44,9 @@ def weekly_drafts_due(now: dt.datetime | None = None) -> list[int]:
         if Roster.objects.filter(community=community, week_start=next_week,
                                  status__in=[Roster.Status.DRAFT, Roster.Status.PUBLISHED]).exists():
             continue
-        if SolveRun.objects.filter(community=community, week_start=next_week, requested_at__gte=moment).exists():
+        if SolveRun.objects.filter(Q(requested_at__gte=moment) | Q(status__in=[SolveRun.Status.QUEUED,
+                                                                             SolveRun.Status.RUNNING]),
+                                   community=community, week_start=next_week).exists():
             continue
         run = roster_generate(community=community, week_start=next_week, reason="weekly draft")
         queued.append(run.pk)

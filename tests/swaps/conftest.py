@@ -69,3 +69,12 @@ def world(db, week_start) -> World:
 def fast_passwords(settings):
     """Logins are made per test; the slow production hasher adds nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read the English source strings; the site's default language is Chinese once translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -314,3 +314,17 @@ def test_candidates_are_ranked_lightest_load_first(world):
     assert [c.member.name for c in report.candidates] == ["刘德明", "李建国", "张桂兰"]
     assert [c.week_shifts for c in report.candidates] == [0, 1, 2]
     assert report.explanation == ""
+
+
+def test_expiry_job_is_scheduled_and_runs_through_the_queue_function(world, settings):
+    from django_q.models import Schedule
+    from django_q.tasks import async_task
+
+    schedule = Schedule.objects.get(name="yure.swaps_expire")
+    assert schedule.func == "shifts.tasks_swaps.swaps_expire_due" and schedule.repeats == -1
+    swap = _give_away(world)
+    SwapRequest.objects.filter(pk=swap.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    async_task(schedule.func, sync=True)
+    swap.refresh_from_db()
+    assert swap.state == State.EXPIRED

@@ -121,26 +121,13 @@ def _coverage_phase(model, handles, started, time_limit, workers, seed, log_sear
 
 def pin_core(problem: Problem, scope: Scope, *, time_limit: float, seed: int) -> list[tuple[int, int]] | None:
     """Pins that together make the scope infeasible (an unsat core over pin literals)."""
-    model, handles = build_model(problem, scope)
+    model, handles = build_model(problem, scope, pins_as_assumptions=True)
     model.ClearObjective()
-    # Rebuild without the hard pin rows: assumptions carry them instead.
-    rows = model.Proto().constraints
-    pin_literals = {handles.x[pair].Index(): pair for pair in handles.pinned}
-    keep = [c for c in rows if not _is_pin_row(c, pin_literals)]
-    del rows[:]
-    rows.extend(keep)
-    model.AddAssumptions([handles.x[pair] for pair in sorted(handles.pinned)])
     solver = cp_model.CpSolver()
+    # Cores over assumptions come from the single-threaded search.
     configure(solver, time_limit, 1, seed, False)
     status = solver.Solve(model)
     if status != cp_model.INFEASIBLE:
         return None
-    return [pin_literals[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in pin_literals]
-
-
-def _is_pin_row(constraint, pin_literals) -> bool:
-    if constraint.WhichOneof("constraint") != "linear":
-        return False
-    linear = constraint.linear
-    return (len(linear.vars) == 1 and linear.vars[0] in pin_literals and linear.coeffs[0] == 1
-            and list(linear.domain) == [1, 1])
+    by_index = {handles.x[pair].Index(): pair for pair in handles.pinned}
+    return sorted(by_index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in by_index)

@@ -30,7 +30,8 @@ def _create_variables(model, handles: ModelHandles) -> None:
         handles.by_member[m].append(s)
 
 
-def build_model(problem: Problem, scope: Scope | None = None) -> tuple[cp_model.CpModel, ModelHandles]:
+def build_model(problem: Problem, scope: Scope | None = None, *,
+                pins_as_assumptions: bool = False) -> tuple[cp_model.CpModel, ModelHandles]:
     """Build the CP-SAT model for ``scope`` (default: the whole problem).
 
     The model's objective equals the spec objective restricted to the scope
@@ -39,7 +40,7 @@ def build_model(problem: Problem, scope: Scope | None = None) -> tuple[cp_model.
     model = cp_model.CpModel()
     handles = ModelHandles(problem, scope or Scope.whole(problem))
     _create_variables(model, handles)
-    eligibility.add_pins(model, handles)
+    eligibility.add_pins(model, handles, as_assumptions=pins_as_assumptions)
     # Hard rules.
     coverage.add(model, handles)
     rest.add(model, handles)

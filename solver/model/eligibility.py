@@ -45,7 +45,15 @@ def candidate_pairs(handles: ModelHandles) -> list[tuple[int, int]]:
     return pairs
 
 
-def add_pins(model, handles: ModelHandles) -> None:
-    """H9: pinned pairs are fixed to 1; forbidden pairs never get a variable."""
-    for pair in sorted(handles.pinned):
-        model.Add(handles.x[pair] == 1)
+def add_pins(model, handles: ModelHandles, *, as_assumptions: bool = False) -> None:
+    """H9: pinned pairs are fixed to 1; forbidden pairs never get a variable.
+
+    With ``as_assumptions`` the pins become solver assumptions, so an
+    infeasible model reports which pins it could not honour together.
+    """
+    literals = [handles.x[pair] for pair in sorted(handles.pinned)]
+    if as_assumptions:
+        model.AddAssumptions(literals)
+        return
+    for literal in literals:
+        model.Add(literal == 1)

@@ -1,0 +1,55 @@
+"""Property tests on random small problems: checker agreement and brute-force optimality."""
+
+import itertools
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver import check_solution, load_problem, solve
+from solver.model import build_model
+from tests.solver.factory import random_document
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 7), shifts=st.integers(1, 8),
+       communities=st.integers(1, 2))
+def test_every_solution_passes_the_checker(seed, members, shifts, communities):
+    problem = load_problem(random_document(random.Random(seed), members=members, shifts=shifts,
+                                           communities=communities))
+    solution = solve(problem, time_limit=5.0, workers=2, seed=0)
+    assert solution.status in ("OPTIMAL", "FEASIBLE")
+    report = check_solution(problem, solution)
+    assert report.valid, report.violations
+    assert report.objective == solution.objective == solution.stats["model_objective"]
+    assert report.breakdown == solution.breakdown
+    assert [u.to_dict() for u in report.unfilled] == [u.to_dict() for u in solution.unfilled]
+    assert solution.bound <= solution.objective
+
+
+def brute_force_optimum(problem):
+    """Enumerate all subsets of the H3/H4-eligible pairs; keep the best valid one."""
+    _, handles = build_model(problem)
+    pairs = sorted(handles.x)
+    best = None
+    for size in range(len(pairs) + 1):
+        for subset in itertools.combinations(pairs, size):
+            assignment = [(problem.shifts[s].id, problem.members[m].id) for s, m in subset]
+            report = check_solution(problem, assignment)
+            if report.valid and (best is None or report.objective < best):
+                best = report.objective
+    return best
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 3), shifts=st.integers(1, 4))
+def test_tiny_instances_match_brute_force(seed, members, shifts):
+    problem = load_problem(random_document(random.Random(seed), members=members, shifts=shifts))
+    _, handles = build_model(problem)
+    if len(handles.x) > 11:
+        return
+    solution = solve(problem, time_limit=5.0, workers=2, seed=0)
+    assert solution.status == "OPTIMAL"
+    assert solution.objective == brute_force_optimum(problem)

@@ -1,0 +1,105 @@
+"""Exports, the printout's privacy, bounded queries on a 100-member week, and both languages."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from shifts.models import Assignment, Roster
+from shifts.selectors import shifts_for_week
+from shifts.services.rosters import shifts_make_for_week
+from tests import factories
+
+
+@pytest.fixture
+def staff(client, site):
+    client.force_login(site.secretary)
+    return client
+
+
+@pytest.fixture
+def published(site):
+    return site.roster(Roster.Status.PUBLISHED, pairs=[(site.shifts[0], site.members[0]),
+                                                       (site.shifts[0], site.members[1])])
+
+
+def test_csv_has_bom_header_and_one_row_per_assignment(staff, site, published):
+    response = staff.get(reverse("export_week", args=[site.community.pk, site.week, "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    body = rows[1:]
+    names = [row[9] for row in body]
+    assert sorted(n for n in names if n) == sorted([site.members[0].name, site.members[1].name])
+    assert len(body) == 2 + (len(site.shifts) - 1)  # two people on Monday, one empty row per other shift
+
+
+def test_excel_opens_and_matches_csv(staff, site, published):
+    response = staff.get(reverse("export_week", args=[site.community.pk, site.week, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert sheet.title == site.week
+    assert {row[9] for row in values[1:] if row[9]} == {site.members[0].name, site.members[1].name}
+
+
+def test_unknown_export_format_and_missing_roster_are_404(staff, site):
+    assert staff.get(reverse("export_week", args=[site.community.pk, site.week, "csv"])).status_code == 404
+    site.roster()
+    assert staff.get(reverse("export_week", args=[site.community.pk, site.week, "pdf"])).status_code == 404
+
+
+def test_printout_never_shows_health_caregiving_or_visit_addresses(staff, site, published):
+    member = site.members[0]
+    member.health = "limited"
+    member.save()
+    factories.caregiving(member, label="接送孙辈秘密")
+    target = factories.visit_target(site.community, address="幸福里3号楼2单元501")
+    visiting = factories.duty("visiting")
+    visit = factories.shift(site.community, visiting, site.shifts[0].start + dt.timedelta(hours=3), min_staff=1,
+                            location=target.address, visit_target=target)
+    Assignment.objects.create(roster=published, shift=visit, member=member)
+    for url in (reverse("print_week", args=[site.community.pk, site.week]) + "?members=1",
+                reverse("print_member", args=[member.pk, site.week])):
+        page = staff.get(url).content.decode()
+        assert member.name in page
+        for secret in ("幸福里3号楼2单元501", "接送孙辈秘密", "Limited", "体弱", "受限"):
+            assert secret not in page, (url, secret)
+
+
+def test_print_week_has_a_page_per_member_when_asked(staff, site, published):
+    page = staff.get(reverse("print_week", args=[site.community.pk, site.week]) + "?members=1").content.decode()
+    assert page.count('class="print-page"') == 3
+
+
+def test_week_view_of_a_100_member_community_takes_bounded_queries(client, db, week_start,
+                                                                    django_assert_max_num_queries):
+    community = factories.community(name="大社区")
+    patrol = factories.duty("patrol")
+    for day in range(7):
+        for hour in (8, 14, 19):
+            factories.template(community, patrol, day, dt.time(hour, 0), dt.time(hour + 2, 0), min_staff=3,
+                               max_staff=3)
+    shifts_make_for_week(community=community, week_start=week_start)
+    members = [factories.member(community, name=f"成员{i:03d}") for i in range(100)]
+    roster = Roster.objects.create(community=community, week_start=week_start)
+    shifts = list(shifts_for_week(community, week_start))
+    Assignment.objects.bulk_create(Assignment(roster=roster, shift=shift, member=members[(i * 3 + k) % 100])
+                                   for i, shift in enumerate(shifts) for k in range(3))
+    client.force_login(factories.secretary(community))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("roster_week", args=[community.pk, week_start.isoformat()]))
+    assert response.status_code == 200 and len(response.context["week"].cells) == 21
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client, site):
+    client.force_login(site.secretary)
+    chinese = client.get(reverse("dashboard")).content.decode()
+    assert 'lang="zh-hans"' in chinese and "本周" in chinese
+    english = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in english and "This week" in english

@@ -44,7 +44,8 @@ class MemberProfileForm(forms.Form):
     max_shifts_per_week = forms.IntegerField(label=_("Most shifts a week"), required=False, min_value=0,
                                              max_value=21)
     max_minutes_per_week = forms.IntegerField(label=_("Most minutes a week"), required=False, min_value=0,
-                                              max_value=7 * 24 * 60, help_text=_("A multiple of 15, e.g. 480 = 8 hours"))
+                                              max_value=7 * 24 * 60,
+                                              help_text=_("A multiple of 15, e.g. 480 = 8 hours"))
     max_consecutive_days = forms.IntegerField(label=_("Most days in a row"), required=False, min_value=1,
                                               max_value=7)
     min_rest_minutes = forms.IntegerField(label=_("Least rest between shifts (minutes)"), required=False,

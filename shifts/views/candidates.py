@@ -90,9 +90,9 @@ def rank(*, roster, shift) -> list[Candidate]:
 
 def _minutes(problem, pairs) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for shift_key, member_key in pairs:
-        shift = problem.shift(shift_key)
-        totals[member_key] = totals.get(member_key, 0) + (shift.end - shift.start)
+    for skey, mkey in pairs:
+        shift = problem.shift(skey)
+        totals[mkey] = totals.get(mkey, 0) + (shift.end - shift.start)
     return totals
 
 

@@ -66,7 +66,7 @@ def _workbook(view) -> bytes:
         cell.font = Font(bold=True)
     for row in _rows(view):
         sheet.append(row)
-    for column, width in zip("ABCDEFGHIJK", (12, 8, 7, 7, 10, 14, 20, 8, 8, 12, 6)):
+    for column, width in zip("ABCDEFGHIJK", (12, 8, 7, 7, 10, 14, 20, 8, 8, 12, 6), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -22,7 +22,7 @@ class MemberLoad:
 
     @property
     def columns(self) -> list:
-        return list(zip(self.weeks, self.by_week))
+        return list(zip(self.weeks, self.by_week, strict=True))
 
     @property
     def total(self) -> int:
@@ -50,7 +50,8 @@ def fairness(request, community_id):
     if extra:  # people who served here earlier but no longer do still count
         from volunteers.models import Member
         members += list(Member.objects.filter(pk__in=extra).order_by("name"))
-    loads = sorted((MemberLoad(m, minutes[m.pk], weeks) for m in members), key=lambda load: (-load.total, load.member.name))
+    loads = sorted((MemberLoad(m, minutes[m.pk], weeks) for m in members),
+                   key=lambda load: (-load.total, load.member.name))
     most = max((load.total for load in loads), default=0)
     served = [load.total for load in loads if load.total]
     average = sum(served) / len(served) if served else 0

@@ -6,8 +6,6 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,12 +21,11 @@ logger = logging.getLogger(__name__)
 WEEKS_AHEAD = 4
 
 
-def _feeds_partial_exists() -> bool:
-    try:
-        select_template(["shifts/feeds/subscribe.html"])
-    except TemplateDoesNotExist:
-        return False
-    return True
+def _subscribe_context(member) -> dict:
+    """The calendar-subscribe partial's context (link, webcal link, QR code) from the feeds package."""
+    from shifts.feeds.tokens import member_token
+    from shifts.feeds.views import subscribe_context
+    return subscribe_context(member_token(member))
 
 
 def _upcoming(member):
@@ -55,8 +52,7 @@ def _upcoming(member):
 def my_shifts(request, member):
     assignments, absences = _upcoming(member)
     return render(request, "shifts/my_shifts.html", {
-        "member": member, "assignments": assignments, "absences": absences,
-        "show_subscribe": _feeds_partial_exists(),
+        "member": member, "assignments": assignments, "absences": absences, **_subscribe_context(member),
     })
 
 

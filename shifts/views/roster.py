@@ -190,7 +190,8 @@ def shift_add_member(request, roster_id, shift_id):
             for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("%(name)s was added to the shift.") % {"name": form.cleaned_data["member"].name})
+            name = form.cleaned_data["member"].name
+            messages.success(request, _("%(name)s was added to the shift.") % {"name": name})
             return redirect(_week_url(roster.community, roster.week_start, f"shift-{shift.pk}", roster.status))
     return render(request, "shifts/candidates_page.html",
                   {"roster": roster, "shift": shift, "ranked": ranked, "form": form}, status=400)

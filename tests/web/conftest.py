@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster
-from shifts.services.rosters import shifts_make_for_week
 from shifts.selectors import shifts_for_week
+from shifts.services.rosters import shifts_make_for_week
 from tests import factories
 
 

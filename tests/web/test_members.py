@@ -82,7 +82,8 @@ def test_profile_save_updates_limits_skills_and_preferences(staff, site, django_
 def test_profile_errors_redisplay_with_field_messages(staff, site):
     member = site.members[1]
     response = staff.post(reverse("member_edit", args=[member.pk]),
-                          {"active": "on", "health": "good", "max_minutes_per_week": "100", "max_shifts_per_week": "-1"})
+                          {"active": "on", "health": "good", "max_minutes_per_week": "100",
+                           "max_shifts_per_week": "-1"})
     assert response.status_code == 400
     form = response.context["profile_form"]
     assert form.errors["max_shifts_per_week"]

@@ -228,7 +228,7 @@ def visit_target_for(user, pk) -> VisitTarget:
 
 def swap_requests_for(user):
     """Swaps of a staff login's communities (by the requester's assignment); for a member, the swaps they
-    asked for, were invited to, or took."""
+    asked for, were invited to, took or are the counterpart of, and give-away offers in communities they serve."""
     from shifts.models import SwapRequest
 
     if is_staff_member(user):
@@ -236,7 +236,10 @@ def swap_requests_for(user):
     own = member_of(user)
     if own is None:
         return SwapRequest.objects.none()
-    return SwapRequest.objects.filter(Q(requester=own) | Q(invited=own) | Q(accepted_by=own)).distinct()
+    serves = [own.community_id, *own.extra_communities.values_list("pk", flat=True)]
+    return SwapRequest.objects.filter(
+        Q(requester=own) | Q(invited=own) | Q(accepted_by=own) | Q(counterpart_assignment__member=own)
+        | Q(kind=SwapRequest.Kind.GIVE_AWAY, assignment__shift__community_id__in=serves)).distinct()
 
 
 def swap_request_for(user, pk):

@@ -20,6 +20,13 @@ least (history_minutes / 15)^2, the value with no assignment at all. So
 C = sum over members of (history_minutes / 15)^2, i.e. the gap measured on
 the part of the objective a roster can actually influence (unfilled,
 stability, continuity, preference and the fairness growth above history).
+
+Machine columns. ``peak RSS`` is the solve process's VmHWM (see
+``solver.bench.worker``), including about 100 MB for Python and OR-Tools.
+``cores used`` is that process's CPU seconds over its wall seconds (imports
+and reading included); a 2-worker solve with its cores to itself shows close
+to 2. ``load`` is the 1-minute load average when the solve ended. Both are
+there because the benchmark machine may be shared.
 """
 
 from __future__ import annotations
@@ -90,6 +97,7 @@ def measure(kind: str, problem_path: Path, *, time_limit: float, seed: int, work
         return {"error": tail[0], "status": "ERROR"}
     result = json.loads(result_path.read_text(encoding="utf-8"))
     result["process_seconds"] = time.monotonic() - started
+    result["cores_used"] = result["cpu_seconds"] / result["process_seconds"]
     return result
 
 
@@ -242,8 +250,8 @@ def _valid(result: dict | None) -> str:
 def markdown(rows: list[Row]) -> str:
     lines = [
         "| case | members | shifts | status | first solution (s) | final (s) | objective | bound "
-        "| gap | gap* | peak RSS (MB) | valid |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| gap | gap* | peak RSS (MB) | cores used | load | valid |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         s = row.solver
@@ -252,7 +260,8 @@ def markdown(rows: list[Row]) -> str:
             f"| {row.case} | {row.members:,} | {row.shifts:,} | {_status(s)} "
             f"| {_num(s.get('first_solution_seconds'), 2)} | {_num(s.get('wall_seconds'), 2)} "
             f"| {_num(s.get('objective'))} | {_num(s.get('bound'))} | {_pct(gap)} | {_pct(movable_gap)} "
-            f"| {_num(s.get('peak_rss_mb'), 0)} | {_valid(s)} |")
+            f"| {_num(s.get('peak_rss_mb'), 0)} | {_num(s.get('cores_used'), 2)} "
+            f"| {_num(s.get('load_average'), 1)} | {_valid(s)} |")
     lines += ["", "Comparison (objective; *saved* = share of the greedy roster's non-constant part "
               "the optimizer removes):", "",
               "| case | C (constant) | optimizer | greedy | saved vs greedy | greedy valid "

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -100,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         document = json.load(handle)
     result = RUNNERS[args.kind](document, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
     result["peak_rss_mb"] = peak_rss_mb()
+    # CPU seconds over wall seconds shows whether the solve had its cores: on a
+    # shared machine a 2-worker solve that gets 1.2 was starved.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    result["load_average"] = os.getloadavg()[0]
     with open(args.result, "w", encoding="utf-8") as handle:
         json.dump(result, handle, ensure_ascii=False)
     return 0

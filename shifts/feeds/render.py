@@ -295,11 +295,13 @@ def _cache_key(scope: FeedScope, bucket: dt.datetime) -> tuple[str, str]:
 
 
 def feed_cached(scope: FeedScope, *, now: dt.datetime | None = None) -> RenderedFeed:
-    """The rendered feed from the cache, rendering it on a miss; a poll costs two small queries on a hit."""
+    """The rendered feed from the cache, rendering it on a miss; with resolve_token a hit costs one query."""
     now = now or timezone.now()
     bucket = now.replace(minute=0, second=0, microsecond=0)
     counter_scope, key = _cache_key(scope, bucket)
-    generation = FeedCounter.objects.filter(scope=counter_scope).values_list("value", "changed_at").first()
+    generation = scope.generation
+    if not scope.generation_known:  # a scope not made by resolve_token
+        generation = FeedCounter.objects.filter(scope=counter_scope).values_list("value", "changed_at").first()
     key = f"{key}:{generation[0] if generation else 0}"
     rendered = cache.get(key)
     if rendered is None:

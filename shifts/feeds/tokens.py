@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
@@ -36,6 +37,9 @@ class FeedScope:
     member: Member | None = None
     community: Community | None = None
     duty: Duty | None = None
+    # The feed's generation (FeedCounter value, changed_at), read in the same query as the token's owner.
+    generation: tuple[int, object] | None = None
+    generation_known: bool = False
 
 
 def _message(kind: bytes, ids: tuple[int, ...], version: int) -> str:
@@ -95,22 +99,40 @@ def resolve_token(token: str) -> FeedScope | None:
         return None
     kind, ids, given = decoded
     if kind == KIND_MEMBER:
-        member = (Member.objects.select_related("community").only(
+        member = (_with_generation(Member.objects.select_related("community").only(
             "id", "name", "feed_version", "reminders", "language", "anonymised_at", "updated_at",
-            "community__id", "community__name", "community__reminder_hour")
+            "community__id", "community__name", "community__reminder_hour"), f"m:{ids[0]}")
             .filter(pk=ids[0], anonymised_at__isnull=True).first())
         if member is None or not _mac_matches(kind, ids, member.feed_version, given):
             return None
-        return FeedScope(kind="member", member=member, community=member.community)
-    community = Community.objects.filter(pk=ids[0]).first()
+        return FeedScope(kind="member", member=member, community=member.community,
+                         generation=_generation_of(member), generation_known=True)
+    community = _with_generation(Community.objects.all(), f"c:{ids[0]}").filter(pk=ids[0]).first()
     if community is None or not _mac_matches(kind, ids, community.feed_version, given):
         return None
     if kind == KIND_COMMUNITY:
-        return FeedScope(kind="community", community=community)
+        return FeedScope(kind="community", community=community, generation=_generation_of(community),
+                         generation_known=True)
     duty = Duty.objects.filter(pk=ids[1]).first()
     if duty is None:
         return None
-    return FeedScope(kind="duty", community=community, duty=duty)
+    return FeedScope(kind="duty", community=community, duty=duty, generation=_generation_of(community),
+                     generation_known=True)
+
+
+def _with_generation(queryset, scope: str):
+    """One round trip per poll: the owner row and its feed generation together."""
+    from shifts.models import FeedCounter
+
+    counter = FeedCounter.objects.filter(scope=scope)
+    return queryset.annotate(feed_generation=Subquery(counter.values("value")[:1]),
+                             feed_generation_at=Subquery(counter.values("changed_at")[:1]))
+
+
+def _generation_of(row) -> tuple[int, object] | None:
+    if row.feed_generation is None:
+        return None
+    return row.feed_generation, row.feed_generation_at
 
 
 def feed_url(token: str) -> str:

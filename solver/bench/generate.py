@@ -1,10 +1,13 @@
 """Realistic synthetic roster-problem/1 instances for benchmarks and tests.
 
-The figures follow the demo district: retired volunteers aged mostly 58-90
-(centred near 70), school runs for many of the younger ones, a health mix that
-worsens with age, a few mediators and first-aiders, households visited weekly
-by people they know, and about one member in ten who also serves a
-neighbouring community.
+The figures follow the demo district (``shifts/demo.py``): retired volunteers
+aged 58-90 centred near 70, school runs for 45% of those under 72, a health
+mix that worsens with age, mediators (15%) and first-aiders (25%), the same
+duties, age and health bounds and per-member limits, households visited
+weekly by two people they know, and about one member in ten who also serves a
+neighbouring community. Two additions the demo lacks: some unavailable
+periods, and history minutes for long-run fairness. Each community has 15-25
+households (the demo has 12) so a community-week has 40-60 shifts.
 
 Everything is drawn from one ``random.Random(seed)``, so a seed always gives
 the same document.
@@ -22,31 +25,32 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SCHOOL_DAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 # Demo district figures.
-AGE_MEAN, AGE_SD, AGE_MIN, AGE_MAX = 70.0, 7.0, 56, 92
+AGE_MEAN, AGE_SD, AGE_MIN, AGE_MAX = 70.0, 6.5, 58, 90
 SCHOOL_RUN_AGE_LIMIT = 72  # school runs only among members younger than this
 SCHOOL_RUN_SHARE = 0.45
 MEDIATION_SHARE = 0.15
 FIRST_AID_SHARE = 0.25
 UNAVAILABLE_SHARE = 0.12
-PREFERENCE_SHARE = 0.35
 HOUSEHOLDS_PER_COMMUNITY = (15, 25)
 STUDY_DAY_OF_MONTH = 25
 
 DUTIES: list[dict[str, Any]] = [
     # 19-21 overlaps the 20:00 night window, so the night age bound applies.
-    {"id": "patrol", "name": "巡逻", "max_age": 82, "night_max_age": 75,
-     "min_health": "limited", "lead_skill": "first_aid"},
-    {"id": "mediation", "name": "调解", "min_health": "limited",
-     "required_skills": ["mediation"], "max_per_member": 3},
-    {"id": "visiting", "name": "探访", "min_health": "limited"},
-    {"id": "study", "name": "学习", "max_per_member": 1},
+    {"id": "patrol", "name": "巡逻", "min_age": 55, "max_age": 85, "night_max_age": 75,
+     "min_health": "limited", "lead_skill": "first_aid", "max_per_member": 4},
+    {"id": "mediation", "name": "调解", "min_age": 55, "max_age": 88, "min_health": "frail",
+     "required_skills": ["mediation"]},
+    {"id": "visiting", "name": "探访", "min_age": 55, "max_age": 85, "min_health": "limited"},
+    {"id": "study", "name": "学习日", "min_health": "frail", "max_per_member": 1},
 ]
 
 # (start, end, min_staff, max_staff)
-PATROL_SLOTS = [("09:00", "11:00", 2, 3), ("15:00", "17:00", 2, 3), ("19:00", "21:00", 3, 3)]
+PATROL_SLOTS = [("09:00", "11:00", 2, 3), ("15:00", "17:00", 2, 3), ("19:00", "21:00", 2, 3)]
 MEDIATION_SLOT = ("14:00", "17:00")
 STUDY_SLOT = ("14:30", "16:00", 8, 15)  # ends exactly when afternoon school runs start
-VISIT_SLOTS = [("10:00", "11:00"), ("14:00", "15:00"), ("15:30", "16:30")]
+VISIT_SLOTS = [("09:30", "10:30"), ("10:00", "11:00"), ("14:30", "15:30")]
+PREFERRED_VISITORS = 2
+VISITOR_MAX_AGE = 85
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
             "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
@@ -93,7 +97,7 @@ def generate_problem(
     _add_cross_members(rng, community_ids, neighbours, members_by_community, cross_share)
 
     for index, community in enumerate(community_ids):
-        community_targets = _visit_targets(rng, community, members_by_community[index])
+        community_targets = _visit_targets(rng, community, members_by_community[index], start)
         targets.extend(community_targets)
         shifts.extend(_community_shifts(rng, community, days, community_targets))
 
@@ -102,7 +106,7 @@ def generate_problem(
         "timezone": "Asia/Shanghai",
         "horizon": {"start": days[0].isoformat(), "end": (days[-1] + dt.timedelta(days=1)).isoformat()},
         "rules": {"night": {"start": "20:00", "end": "06:00"},
-                  "min_rest_minutes": 90, "max_consecutive_days": 4},
+                  "min_rest_minutes": 0, "max_consecutive_days": 5},
         "weights": {"unfilled": 10000, "stability": 500, "continuity": 200,
                     "preference": 20, "fairness": 1},
         "duties": [dict(d) for d in DUTIES],
@@ -167,9 +171,9 @@ def _draw_age(rng: random.Random) -> int:
 
 
 def _draw_health(rng: random.Random, age: int) -> str:
-    # Frailty rises with age; at 70 about 61% good, 25% limited, 14% frail.
-    frail = min(0.6, max(0.02, 0.02 + 0.012 * (age - 60)))
-    limited = min(0.5, max(0.10, 0.15 + 0.01 * (age - 60)))
+    # The demo's curve: at 70 3% frail and 25% limited, at 85 40% frail and 55% limited.
+    frail = 0.03 + max(0, age - 70) * 0.025
+    limited = 0.15 + max(0, age - 65) * 0.02
     draw = rng.random()
     if draw < frail:
         return "frail"
@@ -198,12 +202,12 @@ def _member(rng: random.Random, community: str, number: int, week_start: dt.date
         skills.append("first_aid")
     if skills:
         member["skills"] = skills
-    member["max_shifts"] = rng.choice([2, 3, 3, 4, 4, 5, 6])
-    member["max_minutes"] = rng.choice([240, 360, 480, 480, 600, 720])
-    if rng.random() < 0.10:
-        member["min_rest_minutes"] = rng.choice([180, 720])
-    if rng.random() < 0.20:
-        member["max_consecutive_days"] = rng.choice([2, 3])
+    member["max_shifts"] = rng.choice([2, 3, 3, 4])
+    member["max_minutes"] = rng.choice([240, 360, 480])
+    consecutive = rng.choice([None, 3, 4])
+    if consecutive is not None:
+        member["max_consecutive_days"] = consecutive
+    member["min_rest_minutes"] = rng.choice([0, 0, 60, 120])
     if age < SCHOOL_RUN_AGE_LIMIT and rng.random() < SCHOOL_RUN_SHARE:
         member["caregiving"] = [
             {"days": list(SCHOOL_DAYS), "start": "07:00", "end": "08:30"},
@@ -211,8 +215,9 @@ def _member(rng: random.Random, community: str, number: int, week_start: dt.date
         ]
     if rng.random() < UNAVAILABLE_SHARE:
         member["unavailable"] = [_unavailable_period(rng, week_start)]
-    if rng.random() < PREFERENCE_SHARE:
-        member["preferences"] = _preferences(rng)
+    preferences = _preferences(rng)
+    if preferences:
+        member["preferences"] = preferences
     member["history_minutes"] = min(3000, int(rng.expovariate(1 / 600) // 15) * 15)
     return member
 
@@ -226,11 +231,14 @@ def _unavailable_period(rng: random.Random, week_start: dt.date) -> dict:
 
 
 def _preferences(rng: random.Random) -> dict:
+    # The demo's choices: half of the members have no opinion on each.
     preferences: dict[str, dict[str, int]] = {}
-    if rng.random() < 0.6:
-        preferences["duties"] = {rng.choice(["patrol", "visiting", "mediation"]): rng.randint(-5, 6)}
-    if rng.random() < 0.6 or not preferences:
-        preferences["weekdays"] = {rng.choice(["sat", "sun"]): rng.randint(2, 8)}
+    duties = rng.choice([{}, {}, {"patrol": -3}, {"visiting": -4}, {"patrol": 4}])
+    weekdays = rng.choice([{}, {}, {"sun": 6}, {"sat": 3, "sun": 3}, {"mon": -2}])
+    if duties:
+        preferences["duties"] = duties
+    if weekdays:
+        preferences["weekdays"] = weekdays
     return preferences
 
 
@@ -271,16 +279,20 @@ def _add_cross_members(rng, community_ids, neighbours, members_by_community, sha
 
 # --- shifts ------------------------------------------------------------------
 
-def _visit_targets(rng: random.Random, community: str, own: list[dict]) -> list[dict]:
-    able = [m["id"] for m in own if m["health"] != "frail"] or [m["id"] for m in own]
-    everyone = [m["id"] for m in own]
+def _visit_targets(rng: random.Random, community: str, own: list[dict], week_start: dt.date) -> list[dict]:
+    # As in the demo: the usual visitors are two members who are not frail and at most 85.
+    able = [m["id"] for m in own if m["health"] != "frail" and _age_on(m, week_start) <= VISITOR_MAX_AGE]
+    pool = able or [m["id"] for m in own]
     targets = []
     for number in range(rng.randint(*HOUSEHOLDS_PER_COMMUNITY)):
-        # Mostly people able to visit; sometimes a friend who has become frail.
-        pool = able if rng.random() < 0.85 else everyone
-        visitors = sorted(rng.sample(pool, min(len(pool), rng.randint(1, 3))))
+        visitors = sorted(rng.sample(pool, min(len(pool), PREFERRED_VISITORS)))
         targets.append({"id": f"{community}-h{number + 1:02d}", "preferred_visitors": visitors})
     return targets
+
+
+def _age_on(member: dict, day: dt.date) -> int:
+    born = dt.date.fromisoformat(member["birth_date"])
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _community_shifts(rng, community: str, days: list[dt.date], targets: list[dict]) -> list[dict]:
@@ -298,10 +310,10 @@ def _community_shifts(rng, community: str, days: list[dt.date], targets: list[di
             start, end, low, high = STUDY_SLOT
             shifts.append(_shift(community, "study", day, start, end, low, high,
                                  f"{community}-study-{weekday}"))
-    for target in targets:
-        day = days[rng.randrange(6)]  # Monday to Saturday
+    for number, target in enumerate(targets):
+        day = days[number % 6]  # Monday to Saturday, as in the demo
         start, end = rng.choice(VISIT_SLOTS)
-        shift = _shift(community, "visiting", day, start, end, 1, 2,
+        shift = _shift(community, "visiting", day, start, end, 1, 1,
                        f"{community}-visit-{target['id'].rsplit('-', 1)[1]}")
         shift["visit_target"] = target["id"]
         shifts.append(shift)

@@ -60,8 +60,8 @@ def test_greedy_repair_keeps_what_it_can():
 
 
 def _tiny(seed):
-    document = generate_problem(communities=1, members_per_community=14, seed=seed)
-    document["shifts"] = document["shifts"][:12]
+    document = generate_problem(communities=1, members_per_community=12, seed=seed)
+    document["shifts"] = document["shifts"][:8]
     used = {s.get("visit_target") for s in document["shifts"]}
     document["visit_targets"] = [t for t in document["visit_targets"] if t["id"] in used]
     return document

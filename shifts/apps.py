@@ -7,3 +7,4 @@ class ShiftsConfig(AppConfig):
 
     def ready(self):
         from .feeds import receivers  # noqa: F401  connects the feed receivers
+        from .services import receivers as lifecycle_receivers  # noqa: F401  re-plans on availability_changed

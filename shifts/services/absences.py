@@ -23,7 +23,8 @@ LOOKAHEAD = dt.timedelta(weeks=6)
 
 def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reason: str, by=None,
                    note: str = "") -> Unavailability:
-    """Record that the member cannot come in [start, end) and re-plan the published weeks it touches."""
+    """Record that the member cannot come in [start, end); after commit, availability_changed re-plans the
+    published weeks it touches and the member gets a confirmation."""
     absence = Unavailability(member=member, start=start, end=end, reason=reason, note=note)
     absence.full_clean()
     absence.save()
@@ -32,7 +33,7 @@ def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reas
     transaction.on_commit(partial(signals.availability_changed.send, sender=Unavailability, member_id=member.pk,
                                   start=start, end=end, reason=reason))
     transaction.on_commit(partial(_confirm_absence, absence.pk))
-    member_availability_changed(member=member, start=start, end=end, reason=reason, by=by)
+    # The re-plan itself is queued by shifts.services.receivers when availability_changed arrives.
     return absence
 
 

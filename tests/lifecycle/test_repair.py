@@ -103,3 +103,23 @@ def test_no_repair_for_unpublished_weeks_or_members_without_shifts(town, q_sync,
     idle = [m for m in town["members"] if not published.assignments.filter(member=m).exists()]
     if idle:
         assert member_availability_changed(member=idle[0], reason="inactive") == []
+
+
+def test_a_member_made_inactive_elsewhere_is_planned_out_via_the_signal(town, published, run_on_commit):
+    from django.db import transaction
+
+    from shifts import signals
+    from volunteers.models import Member
+
+    leaving = _busiest(published)
+    Member.objects.filter(pk=leaving).update(active=False)
+    now = timezone.now()
+
+    def announce():  # what volunteers.services.members does after saving the member
+        transaction.on_commit(lambda: signals.availability_changed.send(
+            sender=Member, member_id=leaving, start=now, end=now + dt.timedelta(weeks=6), reason="inactive"))
+
+    run_on_commit(announce)
+    proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
+    assert not proposal.assignments.filter(member_id=leaving).exists()
+    assert {d["member"] for d in proposal.diff["removed"]} == {leaving}

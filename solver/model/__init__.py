@@ -14,7 +14,7 @@ from solver.model import (availability, consecutive, continuity, coverage, eligi
 from solver.model.context import ModelHandles, Scope, Term
 from solver.problem import Problem
 
-__all__ = ["build_model", "ModelHandles", "Scope", "Term"]
+__all__ = ["build_model", "candidate_handles", "ModelHandles", "Scope", "Term"]
 
 
 def _create_variables(model, handles: ModelHandles) -> None:
@@ -24,10 +24,18 @@ def _create_variables(model, handles: ModelHandles) -> None:
     pairs = load.prune(handles, pairs)
     pairs = rest.prune_fixed(handles, pairs)
     problem = handles.problem
-    for s, m in sorted(set(pairs) | handles.pinned):
-        handles.x[(s, m)] = model.NewBoolVar(f"x_{problem.shifts[s].id}_{problem.members[m].id}")
+    for s, m in dict.fromkeys(pairs + sorted(handles.pinned)):
+        handles.x[(s, m)] = (model.NewBoolVar(f"x_{problem.shifts[s].id}_{problem.members[m].id}")
+                             if model is not None else None)
         handles.by_shift[s].append(m)
         handles.by_member[m].append(s)
+
+
+def candidate_handles(problem: Problem, scope: Scope | None = None) -> ModelHandles:
+    """The model's candidate pairs without building CP-SAT variables (for heuristics)."""
+    handles = ModelHandles(problem, scope or Scope.whole(problem))
+    _create_variables(None, handles)
+    return handles
 
 
 def build_model(problem: Problem, scope: Scope | None = None, *,

@@ -8,5 +8,7 @@ from solver.model.context import ModelHandles
 
 def available_pairs(handles: ModelHandles, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     problem = handles.problem
+    members = problem.members
     return [(s, m) for s, m in pairs
-            if availability_reason(problem, problem.shifts[s], problem.members[m]) is None]
+            if not (members[m].caregiving or members[m].unavailable)
+            or availability_reason(problem, problem.shifts[s], members[m]) is None]

@@ -27,21 +27,22 @@ def pinned_pairs(handles: ModelHandles) -> set[tuple[int, int]]:
 def candidate_pairs(handles: ModelHandles) -> list[tuple[int, int]]:
     """Unpinned pairs that pass H3 and are not forbidden (H4 is applied next)."""
     problem = handles.problem
-    forbidden = {(problem.shift_index[p.shift], problem.member_index[p.member])
-                 for p in problem.forbid}
-    shifts_by_community = defaultdict(list)
+    excluded = handles.pinned | {(problem.shift_index[p.shift], problem.member_index[p.member])
+                                 for p in problem.forbid}
+    # H3 depends on a shift only through its duty, night flag and start date.
+    groups = defaultdict(list)
     for s in handles.scope.shifts:
-        shifts_by_community[problem.shifts[s].community].append(s)
+        shift = problem.shifts[s]
+        groups[shift.community, shift.duty, shift.night, shift.start_date].append(s)
+    community_members = members_by_community(handles)
     pairs = []
-    for community, members in members_by_community(handles).items():
-        for s in shifts_by_community.get(community, ()):
-            shift = problem.shifts[s]
-            for m in members:
-                pair = (s, m)
-                if pair in handles.pinned or pair in forbidden:
-                    continue
-                if personal_reason(problem, shift, problem.members[m]) is None:
-                    pairs.append(pair)
+    for (community, _, _, _), shift_indices in groups.items():
+        first = problem.shifts[shift_indices[0]]
+        for m in community_members.get(community, ()):
+            if personal_reason(problem, first, problem.members[m]) is None:
+                pairs.extend((s, m) for s in shift_indices)
+    if excluded:
+        pairs = [pair for pair in pairs if pair not in excluded]
     return pairs
 
 

@@ -18,9 +18,10 @@ def prune(handles: ModelHandles, pairs):
     problem = handles.problem
     kept = []
     usage = {}
+    unused = (0, 0, Counter())
     for s, m in pairs:
         if m not in usage:
-            usage[m] = _fixed_usage(handles, m)
+            usage[m] = _fixed_usage(handles, m) if m in handles.scope.fixed else unused
         count, minutes, per_duty = usage[m]
         member, shift = problem.members[m], problem.shifts[s]
         cap = problem.duty_by_id[shift.duty].max_per_member

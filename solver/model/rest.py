@@ -18,6 +18,8 @@ def conflicts(a, b, rest: int) -> bool:
 def prune_fixed(handles: ModelHandles, pairs):
     """Drop pairs that clash with a member's fixed (out-of-scope) shifts."""
     problem = handles.problem
+    if not handles.scope.fixed:
+        return pairs
     kept = []
     for s, m in pairs:
         fixed = handles.fixed_shifts(m)

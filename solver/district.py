@@ -1,0 +1,134 @@
+"""Large components (a district): local search for a full roster, then CP-SAT LNS by community.
+
+One CP-SAT model over ~9,000 members does not fit the time budget, so the
+district is handled as: greedy + local search over all candidate pairs, then
+repeatedly re-solve one community exactly with CP-SAT while the outside
+shifts of its cross-community members stay fixed (a large-neighbourhood move
+that can only improve the roster).  The bound is a cheap valid lower bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import defaultdict
+
+from solver.heuristic import LocalSearch
+from solver.model import Scope, candidate_handles
+from solver.problem import Problem
+from solver.scoped import ScopeResult, solve_scope
+
+log = logging.getLogger(__name__)
+
+# Seconds kept back for CP-SAT moves after the local search.
+LNS_SHARE = 0.35
+MIN_LNS_SECONDS = 0.6
+
+
+def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
+                hint=None, on_solution=None, log_search: bool = False) -> ScopeResult:
+    started = time.monotonic()
+    handles = candidate_handles(problem, scope)
+    search = LocalSearch(handles, seed)
+    search.construct(hint)
+    _report(search, on_solution, started)
+    total = deadline - time.monotonic()
+    search.improve(time.monotonic() + max(0.0, total * (1 - LNS_SHARE)))
+    _report(search, on_solution, started)
+    moves = _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started)
+    objective = scope_objective(search)
+    bound = min(objective, simple_bound(problem, handles))
+    stats = dict(handles.stats, pairs=len(handles.x), lns_moves=moves)
+    return ScopeResult("FEASIBLE", objective, bound, sorted(search.pairs()), {},
+                       time.monotonic() - started, stats)
+
+
+def scope_objective(search: LocalSearch) -> int:
+    scope = search.h.scope
+    in_scope = set(scope.shifts)
+    previous = sum(1 for s, _ in search.previous if s in in_scope)
+    return search.objective_part(scope.shifts, scope.members) + search.w.stability * previous
+
+
+def _report(search, on_solution, started):
+    if on_solution is not None:
+        on_solution(scope_objective(search), simple_bound(search.p, search.h), time.monotonic() - started)
+
+
+def _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started) -> int:
+    by_community = defaultdict(list)
+    for s in scope.shifts:
+        by_community[problem.shifts[s].community].append(s)
+    order = sorted(by_community)
+    random.Random(seed).shuffle(order)
+    members_of = _members_by_community(search)
+    moves = 0
+    for community in order:
+        if deadline - time.monotonic() < MIN_LNS_SECONDS:
+            break
+        if _improve_community(problem, search, by_community[community], members_of[community],
+                              deadline, workers, seed):
+            moves += 1
+            _report(search, on_solution, started)
+    return moves
+
+
+def _members_by_community(search):
+    members_of = defaultdict(set)
+    for s, members in search.h.by_shift.items():
+        members_of[search.p.shifts[s].community].update(members)
+    for s, m in search.h.pinned:
+        members_of[search.p.shifts[s].community].add(m)
+    return members_of
+
+
+def _improve_community(problem, search, shifts, members, deadline, workers, seed) -> bool:
+    in_scope = set(shifts)
+    fixed = {m: [s for s in search.shifts_of[m] if s not in in_scope] for m in members}
+    sub = Scope(sorted(shifts), sorted(members), {m: f for m, f in fixed.items() if f})
+    current = {(s, m) for s in shifts for m in search.staff[s]}
+    before = _sub_objective(search, sub)
+    budget = min(deadline - time.monotonic(), 2.0)
+    result = solve_scope(problem, sub, time_limit=budget, workers=workers, seed=seed, hint=current)
+    if result.objective is None or result.objective >= before:
+        return False
+    for s, m in current:
+        search._apply(s, m, -1)
+    for s, m in result.pairs:
+        search._apply(s, m, +1)
+    return True
+
+
+def _sub_objective(search, sub: Scope) -> int:
+    in_scope = set(sub.shifts)
+    previous = sum(1 for s, _ in search.previous if s in in_scope)
+    cost = sum(search._shift_terms(s, search.staff[s]) for s in sub.shifts)
+    cost += search.w.stability * previous
+    for m in sub.members:
+        cost += search.w.fairness * search.units[m] ** 2
+        for s in search.shifts_of[m]:
+            if s in in_scope:
+                shift = search.p.shifts[s]
+                cost += search.w.preference * search.p.members[m].preference_cost(shift.duty, shift.weekday)
+                if (s, m) in search.previous:
+                    cost -= search.w.stability
+    return cost
+
+
+def simple_bound(problem: Problem, handles) -> int:
+    """A valid lower bound: history-only fairness, shortfalls no candidate can cover,
+    previous pairs that are no longer possible, and every liked assignment taken."""
+    w = problem.weights
+    bound = w.fairness * sum((problem.members[m].history_minutes // 15) ** 2 for m in handles.scope.members)
+    for s in handles.scope.shifts:
+        bound += w.unfilled * max(0, problem.shifts[s].min_staff - len(handles.by_shift.get(s, ())))
+    in_scope = set(handles.scope.shifts)
+    for pair in problem.previous:
+        s = problem.shift_index.get(pair.shift)
+        if s in in_scope and (s, problem.member_index[pair.member]) not in handles.x:
+            bound += w.stability
+    for (s, m) in handles.x:
+        shift = problem.shifts[s]
+        bound += w.preference * min(0, problem.members[m].preference_cost(shift.duty, shift.weekday))
+    return bound

@@ -228,8 +228,10 @@ def _split(bundle, problem, solution):
 def _write(runs, bundle, problem, solution, elapsed: float) -> None:
     pairs, unfilled = _split(bundle, problem, solution)
     frozen = defaultdict(set)
+    frozen_community = dict(Shift.objects.filter(pk__in={s for s, _m in bundle.frozen})
+                            .values_list("pk", "community_id"))
     for shift_pk, member_pk in bundle.frozen:
-        frozen[Shift.objects.values_list("community_id", flat=True).get(pk=shift_pk)].add((shift_pk, member_pk))
+        frozen[frozen_community[shift_pk]].add((shift_pk, member_pk))
     group_note = ""
     if len(runs) > 1:
         group_note = "Solved together with " + ", ".join(r.community.name for r in runs)
@@ -332,13 +334,18 @@ def _notify_proposal(roster_id: int) -> None:
 
 
 def _follow_up_repairs(runs) -> None:
-    """An absence reported while a solve was running is planned by one more repair of the published week."""
+    """A change the run could not see is planned by one more repair of the published week.
+
+    A repair reads the facts when it starts, so changes after its start are late; a generate or re-solve
+    absorbed a repair request while it waited, so for those every change since the request is late.
+    """
     for run in runs:
-        if run.started_at is None:
+        since = run.started_at if run.kind == SolveRun.Kind.REPAIR else run.requested_at
+        if since is None:
             continue
         members = Member.objects.filter(community=run.community)
-        late = (Unavailability.objects.filter(member__in=members, created_at__gt=run.started_at).exists()
-                or members.filter(updated_at__gt=run.started_at).exists())
+        late = (Unavailability.objects.filter(member__in=members, created_at__gt=since).exists()
+                or members.filter(updated_at__gt=since).exists())
         if late:
             from .repair import repair_request
 

@@ -123,3 +123,17 @@ def test_a_member_made_inactive_elsewhere_is_planned_out_via_the_signal(town, pu
     proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
     assert not proposal.assignments.filter(member_id=leaving).exists()
     assert {d["member"] for d in proposal.diff["removed"]} == {leaving}
+
+
+def test_an_absence_while_a_resolve_waits_is_repaired_after_it(town, published, run_on_commit,
+                                                                django_capture_on_commit_callbacks):
+    from shifts import tasks
+
+    with django_capture_on_commit_callbacks(execute=False):
+        resolve = roster_generate(community=town["community"], week_start=town["week_start"],
+                                  kind=SolveRun.Kind.RESOLVE)
+    _report_illness(town, _busiest(published), run_on_commit)
+    assert not Roster.objects.filter(status=Roster.Status.PROPOSAL).exists()  # the waiting re-solve absorbed it
+    run_on_commit(tasks.solve_run, resolve.pk)
+    assert SolveRun.objects.get(kind=SolveRun.Kind.REPAIR).status == SolveRun.Status.SUCCEEDED
+    assert Roster.objects.filter(status=Roster.Status.PROPOSAL).exists()

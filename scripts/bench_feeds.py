@@ -113,6 +113,22 @@ def _wait_for(url: str, seconds: float = 30) -> None:
     raise RuntimeError("gunicorn did not answer in time")
 
 
+def _cpu_seconds(master_pid: int) -> float:
+    """User+system CPU seconds of gunicorn's workers (children of the master), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _wrk(url: str, *, etag: str | None, duration: int, connections: int) -> dict:
     script = None
     args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{duration}s", "--latency"]
@@ -150,8 +166,16 @@ def load(token: str, etag: str, *, workers: int, duration: int, connections: int
     try:
         _wait_for(url)
         _wrk(url, etag=etag, duration=2, connections=connections)  # warm every worker's cache and connection
-        conditional = _wrk(url, etag=etag, duration=duration, connections=connections)
-        plain = _wrk(url, etag=None, duration=duration, connections=connections)
+        figures = {}
+        for kind, tag in (("conditional", etag), ("plain", None)):
+            before = _cpu_seconds(server.pid)
+            figures[kind] = _wrk(url, etag=tag, duration=duration, connections=connections)
+            used = _cpu_seconds(server.pid) - before
+            served = figures[kind].get("rps", 0) * duration
+            # CPU the workers spent per request: on a shared, busy machine the only figure that does not
+            # depend on what else runs; 2 cores / this = the polls a second an otherwise idle box could serve.
+            figures[kind]["cpu_ms_per_request"] = used / served * 1000 if served else None
+        conditional, plain = figures["conditional"], figures["plain"]
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -192,9 +216,13 @@ def main() -> None:
                    connections=options.connections)
     for kind in ("conditional", "plain"):
         f = figures[kind]
+        cpu = f.get("cpu_ms_per_request")
         logger.info("%s polls: %.0f req/s, p50 %s, p99 %s, non-2xx/3xx %s (gunicorn %d sync workers, "
-                    "%d connections, %ds)", kind, f.get("rps", 0), f.get("50%"), f.get("99%"),
-                    f.get("non_2xx_3xx", 0), figures["workers"], figures["connections"], options.duration)
+                    "%d connections, %ds); worker CPU %.2f ms/request -> %.0f req/s on 2 idle cores",
+                    kind, f.get("rps", 0), f.get("50%"), f.get("99%"), f.get("non_2xx_3xx", 0),
+                    figures["workers"], figures["connections"], options.duration, cpu or 0,
+                    2000 / cpu if cpu else 0)
+    logger.info("load average during the run: %s", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
 
 
 if __name__ == "__main__":

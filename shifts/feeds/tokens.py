@@ -7,6 +7,7 @@ the version revokes it at once. The ids in the token are not secret; the MAC is 
 """
 
 import base64
+import datetime as dt
 import binascii
 import hmac
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Subquery
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.crypto import salted_hmac
 
 from shifts.models import Duty
@@ -99,10 +101,7 @@ def resolve_token(token: str) -> FeedScope | None:
         return None
     kind, ids, given = decoded
     if kind == KIND_MEMBER:
-        member = (_with_generation(Member.objects.select_related("community").only(
-            "id", "name", "feed_version", "reminders", "language", "anonymised_at", "updated_at",
-            "community__id", "community__name", "community__reminder_hour"), f"m:{ids[0]}")
-            .filter(pk=ids[0], anonymised_at__isnull=True).first())
+        member = _member_with_generation(ids[0])
         if member is None or not _mac_matches(kind, ids, member.feed_version, given):
             return None
         return FeedScope(kind="member", member=member, community=member.community,
@@ -120,6 +119,31 @@ def resolve_token(token: str) -> FeedScope | None:
                      generation_known=True)
 
 
+_MEMBER_POLL_SQL = """
+    SELECT m.id, m.name, m.feed_version, m.reminders, m.language, m.updated_at, m.community_id,
+           c.name AS community_name, c.reminder_hour, fc.value AS feed_generation,
+           fc.changed_at AS feed_generation_at
+    FROM {member} m JOIN {community} c ON c.id = m.community_id
+    LEFT JOIN {counter} fc ON fc.scope = %s
+    WHERE m.id = %s AND m.anonymised_at IS NULL
+"""
+
+
+def _member_with_generation(member_id: int) -> Member | None:
+    """The hot path of every poll, as one plain query: building it with the ORM cost more than running it."""
+    from shifts.models import FeedCounter
+
+    sql = _MEMBER_POLL_SQL.format(member=Member._meta.db_table, community=Community._meta.db_table,
+                                  counter=FeedCounter._meta.db_table)
+    found = list(Member.objects.raw(sql, [f"m:{member_id}", member_id]))
+    if not found:
+        return None
+    member = found[0]
+    member.community = Community(id=member.community_id, name=member.community_name,
+                                 reminder_hour=member.reminder_hour)
+    return member
+
+
 def _with_generation(queryset, scope: str):
     """One round trip per poll: the owner row and its feed generation together."""
     from shifts.models import FeedCounter
@@ -132,7 +156,12 @@ def _with_generation(queryset, scope: str):
 def _generation_of(row) -> tuple[int, object] | None:
     if row.feed_generation is None:
         return None
-    return row.feed_generation, row.feed_generation_at
+    changed_at = row.feed_generation_at
+    if isinstance(changed_at, str):  # SQLite hands raw-query timestamps back as text
+        changed_at = parse_datetime(changed_at)
+    if changed_at.tzinfo is None:  # stored in UTC (USE_TZ)
+        changed_at = changed_at.replace(tzinfo=dt.UTC)
+    return int(row.feed_generation), changed_at
 
 
 def feed_url(token: str) -> str:

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from shifts.models import Assignment, SwapRequest
 from shifts.services.swaps import SwapError, swap_request_accept, swap_request_create
@@ -38,7 +39,8 @@ def test_twenty_parallel_acceptances_leave_one_winner(world, needs_approval):
     def accept(member):
         try:
             start.wait(timeout=30)
-            swap_request_accept(swap=SwapRequest(pk=swap.pk), member=member)
+            with translation.override("en"):  # the active language is per thread
+                swap_request_accept(swap=SwapRequest(pk=swap.pk), member=member)
             won.append(member.pk)
         except SwapError as exc:
             lost.append(exc.message)
@@ -55,7 +57,7 @@ def test_twenty_parallel_acceptances_leave_one_winner(world, needs_approval):
     assert crashed == []
     assert len(won) == 1, (won, lost)
     assert len(lost) == ACCEPTORS - 1
-    assert all("already taken" in message for message in lost)
+    assert all("already taken" in message for message in lost), lost
     swap.refresh_from_db()
     assert swap.accepted_by_id == won[0]
     staffed = Assignment.objects.filter(roster=world.roster, shift=shift)

@@ -198,8 +198,8 @@ def _changes(document: dict, row: Row) -> dict:
     previous = {(p["shift"], p["member"]) for p in document["previous"]}
     summary = {"previous": len(previous), "forced": forced}
     for label, result in (("solver", row.solver), ("greedy", row.greedy)):
-        if result.get("assignments") is None:
-            continue
+        if result.get("status") not in ("OPTIMAL", "FEASIBLE"):
+            continue  # no roster, so no changes to count
         now = {(a["shift"], a["member"]) for a in result["assignments"]}
         summary[f"{label}_removed"] = len(previous - now)
         summary[f"{label}_added"] = len(now - previous)
@@ -217,6 +217,33 @@ def _row_summary(row: Row) -> dict:
 
 
 # --- Markdown ----------------------------------------------------------------
+
+def machine_summary() -> str:
+    """One line naming the machine, the software and the commit measured."""
+    import datetime as dt
+    import os
+    import platform
+
+    import ortools
+
+    cpu = memory = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+        with open("/proc/meminfo", encoding="ascii") as info:
+            kib = int(next(line.split()[1] for line in info if line.startswith("MemTotal:")))
+            memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"Machine: {os.cpu_count()} CPUs ({cpu}), {memory} RAM; Python {platform.python_version()}, "
+            f"OR-Tools {ortools.__version__}; commit {commit}; {when}.")
+
 
 def _num(value, digits: int = 1) -> str:
     if value is None:
@@ -249,6 +276,7 @@ def _valid(result: dict | None) -> str:
 
 def markdown(rows: list[Row]) -> str:
     lines = [
+        machine_summary(), "",
         "| case | members | shifts | status | first solution (s) | final (s) | objective | bound "
         "| gap | gap* | peak RSS (MB) | cores used | load | valid |",
         "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",

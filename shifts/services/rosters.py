@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shifts import signals
 from shifts.models import Assignment, Duty, Roster, Shift, ShiftTemplate, SolveRun
-from shifts.selectors import roster_for_week, solve_run_active
+from shifts.selectors import solve_run_active
 from volunteers.models import Community, Member, VisitTarget
 from volunteers.services.audit import audit_log
 

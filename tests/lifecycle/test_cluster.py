@@ -105,10 +105,9 @@ def wait_until(predicate, timeout: float, what: str, log: Path | None = None):
 
 
 def test_district_generate_on_a_real_cluster(week_start, cluster, cluster_env, tmp_path):
-    from solver import check_solution, load_problem
-
     from shifts.services.problem import member_key, problem_for_communities, shift_key
     from shifts.services.weeks import iso_week_label
+    from solver import check_solution, load_problem
     from volunteers.models import AuditEntry
 
     from .test_district import small_district
@@ -152,9 +151,8 @@ def big_community(week_start):
 
 
 def test_a_worker_killed_mid_solve_is_retried_and_nothing_is_half_written(week_start, cluster, tmp_path):
-    from solver import check_solution, load_problem
-
     from shifts.services.problem import member_key, problem_for_week, shift_key
+    from solver import check_solution, load_problem
     from volunteers.models import AuditEntry
 
     community = big_community(week_start)

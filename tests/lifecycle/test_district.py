@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
-from solver import check_solution, load_problem
 
 from shifts.models import Roster, SolveRun
 from shifts.services.problem import member_key, problem_for_communities, shift_key
 from shifts.services.rosters import district_generate
+from solver import check_solution, load_problem
 from tests import factories as f
 from volunteers.models import AuditEntry
 

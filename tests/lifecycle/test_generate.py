@@ -2,13 +2,13 @@
 
 import pytest
 from django.core import mail
-from solver import check_solution, load_problem
 
 from shifts import tasks
 from shifts.models import Assignment, Roster, Shift, SolveRun
 from shifts.services.problem import member_key, problem_for_week, shift_key
 from shifts.services.rosters import assignment_pin, roster_generate, roster_publish, shifts_make_for_week
 from shifts.services.solving import solve_runs_recover
+from solver import check_solution, load_problem
 from tests import factories as f
 from volunteers.models import AuditEntry
 
@@ -125,8 +125,9 @@ def test_a_run_whose_worker_died_is_claimed_again(town, q_sync, run_on_commit, d
     with django_capture_on_commit_callbacks(execute=False):
         run = roster_generate(community=community, week_start=week)
     # The first worker claimed it and died mid-solve: running, no heartbeat since.
-    from django.utils import timezone
     import datetime as dt
+
+    from django.utils import timezone
     SolveRun.objects.filter(pk=run.pk).update(status=SolveRun.Status.RUNNING, attempts=1, elapsed=1.0,
                                               started_at=timezone.now() - dt.timedelta(minutes=10))
     assert tasks.solve_run(run.pk) != {"skipped": [run.pk]}  # a redelivered task takes over
@@ -137,8 +138,9 @@ def test_a_run_whose_worker_died_is_claimed_again(town, q_sync, run_on_commit, d
 
 
 def test_recover_requeues_stale_runs_and_gives_up_after_max_attempts(town, q_sync, run_on_commit):
-    from django.utils import timezone
     import datetime as dt
+
+    from django.utils import timezone
     community, week = town["community"], town["week_start"]
     stale = SolveRun.objects.create(community=community, week_start=week, status=SolveRun.Status.RUNNING,
                                     attempts=1, elapsed=2, started_at=timezone.now() - dt.timedelta(minutes=5),

@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
-from solver import load_problem
 
 from shifts.models import Assignment, Roster
 from shifts.services.problem import connected_groups, member_key, problem_for_week, shift_key
 from shifts.services.rosters import shifts_make_for_week
+from solver import load_problem
 from tests import factories as f
 from volunteers.models import Unavailability
 

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 
 from shifts import signals, tasks
 from shifts.models import Assignment, Notification, Roster, Shift, SolveRun
-from shifts.services.rosters import (assignment_add, assignment_pin, assignment_remove, roster_generate,
-                                     roster_publish)
+from shifts.services.rosters import assignment_add, assignment_pin, assignment_remove, roster_generate, roster_publish
 from tests import factories as f
 from volunteers.models import AuditEntry
 

@@ -8,8 +8,7 @@ from django_q.models import Schedule
 
 from shifts.models import Roster, Shift, SolveRun
 from shifts.services.rosters import roster_generate, roster_publish
-from shifts.services.schedule import (shift_reminders_send, study_sessions_make, unfilled_alerts_send,
-                                      weekly_drafts_due)
+from shifts.services.schedule import shift_reminders_send, study_sessions_make, unfilled_alerts_send, weekly_drafts_due
 from shifts.services.weeks import local_zone
 
 pytestmark = pytest.mark.django_db

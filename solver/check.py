@@ -188,7 +188,7 @@ def _check_eligibility(problem, pairs, pinned, forbidden, out):
 def _check_member(problem, member_id, shift_ids, out):
     member = problem.member(member_id)
     shifts = sorted((problem.shift(s) for s in shift_ids), key=lambda s: (s.start, s.end))
-    for a, b in zip(shifts, shifts[1:]):
+    for a, b in zip(shifts, shifts[1:], strict=False):
         if b.start < a.end:
             out.append(Violation("H5", b.id, member_id, f"{member_id}: {a.id} overlaps {b.id}"))
         elif b.start - a.end < member.min_rest_minutes:

@@ -14,7 +14,8 @@ import random
 import time
 from collections import defaultdict
 
-from solver.heuristic import LocalSearch
+from solver.bounds import simple_bound
+from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
@@ -37,6 +38,8 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     search.improve(time.monotonic() + max(0.0, total * (1 - LNS_SHARE)))
     _report(search, on_solution, started)
     moves = _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started)
+    if not roster_is_valid(handles, search.pairs()):
+        return ScopeResult("UNKNOWN", seconds=time.monotonic() - started)
     objective = scope_objective(search)
     bound = min(objective, simple_bound(problem, handles))
     stats = dict(handles.stats, pairs=len(handles.x), lns_moves=moves)
@@ -114,21 +117,3 @@ def _sub_objective(search, sub: Scope) -> int:
                 if (s, m) in search.previous:
                     cost -= search.w.stability
     return cost
-
-
-def simple_bound(problem: Problem, handles) -> int:
-    """A valid lower bound: history-only fairness, shortfalls no candidate can cover,
-    previous pairs that are no longer possible, and every liked assignment taken."""
-    w = problem.weights
-    bound = w.fairness * sum((problem.members[m].history_minutes // 15) ** 2 for m in handles.scope.members)
-    for s in handles.scope.shifts:
-        bound += w.unfilled * max(0, problem.shifts[s].min_staff - len(handles.by_shift.get(s, ())))
-    in_scope = set(handles.scope.shifts)
-    for pair in problem.previous:
-        s = problem.shift_index.get(pair.shift)
-        if s in in_scope and (s, problem.member_index[pair.member]) not in handles.x:
-            bound += w.stability
-    for (s, m) in handles.x:
-        shift = problem.shifts[s]
-        bound += w.preference * min(0, problem.members[m].preference_cost(shift.duty, shift.weekday))
-    return bound

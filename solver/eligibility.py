@@ -41,7 +41,7 @@ def is_night_interval(start: int, end: int, night_start: int, night_end: int) ->
     return False
 
 
-def caregiving_overlap(member: "Member", start: int, end: int, first_weekday_offset: int) -> bool:
+def caregiving_overlap(member: Member, start: int, end: int, first_weekday_offset: int) -> bool:
     """Whether [start, end) (minutes from horizon start) meets a weekly caregiving window.
 
     ``first_weekday_offset`` is the weekday (0 = monday) of the horizon's first date.
@@ -57,11 +57,11 @@ def caregiving_overlap(member: "Member", start: int, end: int, first_weekday_off
     return False
 
 
-def unavailable_overlap(member: "Member", start: int, end: int) -> bool:
+def unavailable_overlap(member: Member, start: int, end: int) -> bool:
     return any(overlaps(start, end, p.start, p.end) for p in member.unavailable)
 
 
-def exclusion_reason(problem: "Problem", shift: "Shift", member: "Member",
+def exclusion_reason(problem: Problem, shift: Shift, member: Member,
                      forbidden: bool = False) -> str | None:
     """First failing reason (spec order) for a pair, ignoring pins; None if eligible."""
     if shift.community not in member.communities:
@@ -71,7 +71,7 @@ def exclusion_reason(problem: "Problem", shift: "Shift", member: "Member",
     return personal_reason(problem, shift, member) or availability_reason(problem, shift, member)
 
 
-def personal_reason(problem: "Problem", shift: "Shift", member: "Member") -> str | None:
+def personal_reason(problem: Problem, shift: Shift, member: Member) -> str | None:
     """H3 apart from the community test: age, night age, health, skills."""
     duty = problem.duty_by_id[shift.duty]
     age = age_on(member.birth_date, shift.start_date)
@@ -87,7 +87,7 @@ def personal_reason(problem: "Problem", shift: "Shift", member: "Member") -> str
     return None
 
 
-def availability_reason(problem: "Problem", shift: "Shift", member: "Member") -> str | None:
+def availability_reason(problem: Problem, shift: Shift, member: Member) -> str | None:
     """H4: caregiving windows, then unavailable periods."""
     if caregiving_overlap(member, shift.start, shift.end, problem.horizon_start.weekday()):
         return "caregiving"
@@ -96,7 +96,7 @@ def availability_reason(problem: "Problem", shift: "Shift", member: "Member") ->
     return None
 
 
-def pair_exclusion(problem: "Problem", shift_id: str, member_id: str) -> str | None:
+def pair_exclusion(problem: Problem, shift_id: str, member_id: str) -> str | None:
     """Why ``member_id`` may not take ``shift_id`` (first reason in spec order), or None.
 
     Pins are not consulted: a pin overrides H3/H4 but this answers "would the

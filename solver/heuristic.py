@@ -321,3 +321,17 @@ def heuristic_roster(handles: ModelHandles, *, deadline: float, seed: int = 0,
     search.construct(start_pairs)
     search.improve(deadline)
     return search.pairs()
+
+
+def roster_is_valid(handles: ModelHandles, pairs) -> bool:
+    """Safety net before a heuristic roster is reported: the independent checker must accept
+    it within the scope (pins elsewhere belong to other scopes)."""
+    from solver.check import check_solution  # the checker stays independent of the model
+
+    problem = handles.problem
+    in_scope = {problem.shifts[s].id for s in handles.scope.shifts}
+    roster = [(problem.shifts[s].id, problem.members[m].id) for s, m in pairs]
+    for s, fixed in handles.scope.fixed.items():
+        roster += [(problem.shifts[f].id, problem.members[s].id) for f in fixed]
+    report = check_solution(problem, roster)
+    return not [v for v in report.violations if v.rule != "H9" or v.shift in in_scope]

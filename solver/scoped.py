@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from solver.heuristic import heuristic_roster
+from solver.bounds import simple_bound
+from solver.heuristic import heuristic_roster, roster_is_valid
 from solver.model import Scope, build_model
 from solver.problem import Problem
 
@@ -86,7 +87,34 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
         result.pairs = [pair for pair, var in handles.x.items() if values[var.Index()]]
         result.terms = {name: term.value(lambda v: values[v.Index()])
                         for name, term in handles.terms.items()}
+    elif status == cp_model.UNKNOWN and start is not None and roster_is_valid(handles, start):
+        _fall_back_to_heuristic(result, handles, start, solver)
     return result
+
+
+def _fall_back_to_heuristic(result: ScopeResult, handles, start, solver) -> None:
+    """CP-SAT found nothing in time (e.g. a very short limit): keep the heuristic roster.
+
+    The heuristic respects every hard rule over the model's pairs, so its roster
+    is valid; the bound is CP-SAT's if it proved one, else a cheap valid one.
+    """
+    values = handles.values_for(start)
+    result.status = "FEASIBLE"
+    result.pairs = sorted(start)
+    result.terms = {name: term.value(lambda v: values[v.Index()]) for name, term in handles.terms.items()}
+    result.objective = _weighted_terms(handles.problem, result.terms)
+    cheap = simple_bound(handles.problem, handles)
+    proved = solver.BestObjectiveBound()
+    result.bound = min(result.objective, max(cheap, _integer_bound(proved, None))
+                       if math.isfinite(proved) else cheap)
+    result.model_stats["fallback"] = "heuristic"
+
+
+def _weighted_terms(problem, terms) -> int:
+    w = problem.weights
+    return (w.unfilled * terms["unfilled"] + w.stability * terms["stability"]
+            + w.continuity * terms["continuity"] + w.preference * terms["preference"]
+            + w.fairness * terms["fairness"])
 
 
 def _hint(model, handles, pairs) -> None:

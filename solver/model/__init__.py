@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from solver.model import (availability, consecutive, continuity, coverage, eligibility,
-                          fairness, lead, load, preference, rest, stability)
+from solver.model import (
+    availability,
+    consecutive,
+    continuity,
+    coverage,
+    eligibility,
+    fairness,
+    lead,
+    load,
+    preference,
+    rest,
+    stability,
+)
 from solver.model.context import ModelHandles, Scope, Term
 from solver.problem import Problem
 

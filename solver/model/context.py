@@ -29,7 +29,7 @@ class Term:
 
     def value(self, solver_or_values) -> int:
         value_of = solver_or_values.Value if hasattr(solver_or_values, "Value") else solver_or_values
-        return self.constant + sum(c * value_of(v) for v, c in zip(self.variables, self.coefficients))
+        return self.constant + sum(c * value_of(v) for v, c in zip(self.variables, self.coefficients, strict=True))
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Scope:
     fixed: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def whole(cls, problem: Problem) -> "Scope":
+    def whole(cls, problem: Problem) -> Scope:
         return cls(list(range(len(problem.shifts))), list(range(len(problem.members))))
 
 
@@ -62,16 +62,21 @@ class ModelHandles:
     fairness_load: dict = field(default_factory=dict)     # member idx -> IntVar (units)
     derived: list = field(default_factory=list)           # (aux var, fn(value_of) -> int)
 
-    def complete_hint(self, model, pairs) -> None:
-        """Hint every variable: x from ``pairs``, auxiliaries from their defining rules."""
+    def values_for(self, pairs) -> dict[int, int]:
+        """Variable index -> value for the roster ``pairs``, auxiliaries at their tightest."""
         values = {var.Index(): int(pair in pairs) for pair, var in self.x.items()}
 
         def value_of(var):
             return values[var.Index()]
         for var, rule in self.derived:
             values[var.Index()] = rule(value_of)
+        return values
+
+    def complete_hint(self, model, pairs) -> None:
+        """Hint every variable: x from ``pairs``, auxiliaries from their defining rules."""
+        values = self.values_for(pairs)
         model.ClearHints()
-        for pair, var in self.x.items():
+        for var in self.x.values():
             model.AddHint(var, values[var.Index()])
         for var, _ in self.derived:
             model.AddHint(var, values[var.Index()])
@@ -83,7 +88,7 @@ class ModelHandles:
         variables, coefficients, constant = [], [], 0
         for name, term in self.terms.items():
             constant += weights[name] * term.constant
-            for var, coef in zip(term.variables, term.coefficients):
+            for var, coef in zip(term.variables, term.coefficients, strict=True):
                 if weights[name] * coef:
                     variables.append(var)
                     coefficients.append(weights[name] * coef)

@@ -70,12 +70,12 @@ def add(model, handles: ModelHandles) -> None:
         member_id = problem.members[m].id
         # load = assigned units in scope; its domain is the reachable sums only.
         load = model.NewIntVarFromDomain(cp_model.Domain.FromValues(reachable), f"load_{member_id}")
-        model.Add(load == sum(size * x for size, x in zip(sizes, xs)))
+        model.Add(load == sum(size * x for size, x in zip(sizes, xs, strict=True)))
         values = [base + v for v in reachable]
         top = values[-1]
         extra = model.NewIntVar(0, top * top - base * base, f"fair_{member_id}")
         # extra >= (a+b)u - ab - base^2 for consecutive reachable a < b, with u = base + load.
-        for a, b in zip(values, values[1:]):
+        for a, b in zip(values, values[1:], strict=False):
             model.Add(extra - (a + b) * load >= (a + b) * base - a * b - base * base)
             lines += 1
         term.add(1, extra)
@@ -86,6 +86,6 @@ def add(model, handles: ModelHandles) -> None:
 
 def _register_hints(handles, load, extra, sizes, xs, base) -> None:
     def load_value(val):
-        return sum(size * val(x) for size, x in zip(sizes, xs))
+        return sum(size * val(x) for size, x in zip(sizes, xs, strict=True))
     handles.derived.append((load, load_value))
     handles.derived.append((extra, lambda val: (base + load_value(val)) ** 2 - base * base))

@@ -47,7 +47,7 @@ def add(model, handles: ModelHandles) -> None:
             model.Add(sum(xs) <= member.max_shifts - count)
         durations = [problem.shifts[s].minutes for s in shift_indices]
         if member.max_minutes is not None and sum(durations) > member.max_minutes - minutes:
-            model.Add(sum(d * x for d, x in zip(durations, xs)) <= member.max_minutes - minutes)
+            model.Add(sum(d * x for d, x in zip(durations, xs, strict=True)) <= member.max_minutes - minutes)
         _add_duty_caps(model, handles, m, shift_indices, per_duty)
 
 

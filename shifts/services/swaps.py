@@ -122,10 +122,16 @@ class _WeekCheck:
 
     problem: object
     pairs: list[tuple[str, str]]
-    members: dict[int, Member] = field(default_factory=dict)
+    _before: dict[int, set] = field(default_factory=dict)
 
     def violations(self, pairs, member_pk: int) -> set:
         return set(member_violations(self.problem, pairs, member_key(member_pk)))
+
+    def violations_now(self, member_pk: int) -> set:
+        """The member's violations on the roster as published (cached: one form checks many moves)."""
+        if member_pk not in self._before:
+            self._before[member_pk] = self.violations(self.pairs, member_pk)
+        return self._before[member_pk]
 
     def reason_code(self, violation) -> str:
         if violation.rule == "H1":
@@ -198,7 +204,7 @@ class RuleChecker:
         shifts = {move.shift.pk: move.shift for move in moves}
         found = []
         for member_pk, person in people.items():
-            before = check.violations(check.pairs, member_pk)
+            before = check.violations_now(member_pk)
             for violation in sorted(check.violations(proposed, member_pk) - before,
                                     key=lambda v: (v.rule, v.shift or "", v.message)):
                 code = check.reason_code(violation)

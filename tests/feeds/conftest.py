@@ -75,11 +75,22 @@ class World:
         return duty_token(self.community, self.duties[code])
 
 
+def clear_feed_cache() -> None:
+    """Forget rendered feeds only: on Redis, flushing the whole database would hit other users of it."""
+    client = getattr(cache, "_cache", None)
+    if client is not None and hasattr(client, "get_client"):
+        redis = client.get_client(None, write=True)
+        for key in redis.scan_iter(match="*:feeds:v1:*"):
+            redis.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    clear_feed_cache()
     yield
-    cache.clear()
+    clear_feed_cache()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import datetime as dt
 from shifts.models import Assignment
 from shifts.services.swaps import swap_request_accept, swap_request_create
 from tests import factories
-from tests.feeds.conftest import clock, events, fetch, later, send_shift_changed
+from tests.feeds.conftest import clear_feed_cache, clock, events, fetch, later, send_shift_changed
 
 
 def _uid(world, name, suffix=""):
@@ -32,10 +32,9 @@ def test_uids_unique_and_stable_when_other_shifts_come_and_go(world, client, dja
 
 
 def test_two_renders_without_change_are_byte_identical(world, client):  # check 9
-    from django.core.cache import cache
     token = world.token("王秀英")
     first = fetch(client, token)
-    cache.clear()  # a real second render, not the cached bytes
+    clear_feed_cache()  # a real second render, not the cached bytes
     second = fetch(client, token)
     assert first.content == second.content
     assert first["ETag"] == second["ETag"]

@@ -1,4 +1,4 @@
-"""Fill untranslated entries of a gettext .po file from locale-notes/*.tsv (english<TAB>chinese per line).
+"""Fill untranslated (or fuzzy) entries of a gettext .po file from locale-notes/*.tsv (english<TAB>chinese per line).
 
 Usage: python locale/po_fill.py [--list-missing] [PO_FILE]
 
@@ -89,10 +89,14 @@ def fill(po_path: pathlib.Path, notes: dict[str, str]) -> tuple[int, list[str]]:
         plural = "msgid_plural" in fields
         translated = fields.get("msgstr[0]" if plural else "msgstr", "")
         obsolete = all(line.startswith("#~") for line in block if not line.startswith("# "))
-        if msgid and not obsolete and not translated:
+        # makemessages guesses a translation for a new string from a similar old one and flags it fuzzy;
+        # msgfmt drops fuzzy entries, so they count as untranslated.
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in block)
+        if msgid and not obsolete and (fuzzy or not translated):
             translation = _translation(fields, notes)
             if translation is not None:
-                comments = [line for line in block if line.startswith("#") and line != "#, fuzzy"]
+                comments = [line for line in block if line.startswith("#") and line != "#, fuzzy"
+                            and not line.startswith("#| ")]
                 comments = [line.replace(", fuzzy", "") if line.startswith("#,") else line for line in comments]
                 body = [f"msgid {_quote(msgid)}"]
                 if plural:

@@ -22,7 +22,7 @@ from ..models import HEALTH_RANK, HealthLevel, Member
 from ..selectors import can_see_sensitive, communities_for, member_for, members_for
 from ..services.audit import audit_log
 from ..services.members import caregiving_add, caregiving_remove, member_update_profile, unavailability_remove
-from .rule_text import member_rules
+from .rule_text import caregiving_in_words, member_rules
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -120,6 +120,8 @@ def _editor_context(request, member, **forms_):
     sensitive = can_see_sensitive(request.user, member)
     duties = list(Duty.objects.order_by("code"))
     caregiving = list(member.caregiving.all()) if sensitive else []
+    for window in caregiving:
+        window.in_words = caregiving_in_words(window)
     absences = list(member.unavailability.filter(end__gt=timezone.now()).order_by("start"))
     if sensitive:
         audit_log(action="volunteers.member.sensitive_viewed", actor=request.user, community=member.community,

@@ -162,7 +162,8 @@ def test_a_worker_killed_mid_solve_is_retried_and_nothing_is_half_written(week_s
 
     def solving():
         run.refresh_from_db()
-        return run.status == SolveRun.Status.RUNNING and (run.elapsed or 0) >= 1.5
+        # Heartbeat and a first objective streamed in: the solver is mid-search.
+        return run.status == SolveRun.Status.RUNNING and (run.elapsed or 0) >= 1.5 and run.objective is not None
 
     wait_until(solving, 120, "the solve to be under way", first.log)
     first.kill()

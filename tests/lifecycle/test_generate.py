@@ -154,3 +154,27 @@ def test_recover_requeues_stale_runs_and_gives_up_after_max_attempts(town, q_syn
     dead.refresh_from_db()
     assert stale.status == SolveRun.Status.SUCCEEDED and stale.attempts == 2
     assert dead.status == SolveRun.Status.FAILED and "gave up" not in dead.error and "giving up" in dead.error
+
+
+def test_progress_is_streamed_to_the_run_while_the_solver_works(town, q_sync, run_on_commit, monkeypatch):
+    import time
+
+    import solver
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    real = solver.solve
+
+    def slow(problem, **options):
+        options["on_progress"](987654, 123456, 0.1)
+        time.sleep(1.3)
+        return real(problem, **options)
+
+    monkeypatch.setattr(solver, "solve", slow)
+    with CaptureQueriesContext(connection) as queries:
+        run = run_on_commit(roster_generate, community=town["community"], week_start=town["week_start"])
+    progress = [q["sql"] for q in queries.captured_queries
+                if q["sql"].startswith("UPDATE") and "solverun" in q["sql"] and "987654" in q["sql"]]
+    assert len(progress) >= 2  # every ~0.5 s while solving, not only at the end
+    run.refresh_from_db()
+    assert run.status == SolveRun.Status.SUCCEEDED and run.objective != 987654

@@ -148,11 +148,15 @@ def enqueue_solve(run_ids: list[int], *, district_job: str = "", district_run_id
     options = {"task_name": "solve-" + "-".join(map(str, ids)), "timeout": settings.Q_CLUSTER.get("timeout")}
     if district_job:
         options["group"] = district_job
-    if len(ids) == 1 and not district_job:
-        task_id = async_task("shifts.tasks.solve_run", ids[0], **options)
-    else:
-        task_id = async_task("shifts.tasks.solve_group", ids, district_job=district_job,
-                             district_run_ids=district_run_ids or ids, **options)
+    try:
+        if len(ids) == 1 and not district_job:
+            task_id = async_task("shifts.tasks.solve_run", ids[0], **options)
+        else:
+            task_id = async_task("shifts.tasks.solve_group", ids, district_job=district_job,
+                                 district_run_ids=district_run_ids or ids, **options)
+    except Exception:  # broker down: the run stays queued and solve_runs_recover queues it again later
+        logger.exception("could not queue solve runs %s", ids)
+        return None
     SolveRun.objects.filter(pk__in=ids, task_id="").update(task_id=str(task_id)[:64])
     return task_id
 
@@ -337,4 +341,7 @@ def _after_publish(roster, diff, by, member_ids, shift_ids):
                                      community_ids={roster.community_id})
     signals.roster_published.send(sender=Roster, roster=roster, diff=diff, by=by)
     if member_ids:
-        async_task("shifts.tasks.notify_roster_published", roster.pk, task_name=f"notify-roster-{roster.pk}")
+        try:
+            async_task("shifts.tasks.notify_roster_published", roster.pk, task_name=f"notify-roster-{roster.pk}")
+        except Exception:  # broker down: the roster is published; messages can be resent by re-running the task
+            logger.exception("could not queue notifications for roster %s", roster.pk)

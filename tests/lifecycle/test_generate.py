@@ -159,9 +159,10 @@ def test_recover_requeues_stale_runs_and_gives_up_after_max_attempts(town, q_syn
 def test_progress_is_streamed_to_the_run_while_the_solver_works(town, q_sync, run_on_commit, monkeypatch):
     import time
 
-    import solver
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    import solver
 
     real = solver.solve
 
@@ -178,3 +179,15 @@ def test_progress_is_streamed_to_the_run_while_the_solver_works(town, q_sync, ru
     assert len(progress) >= 2  # every ~0.5 s while solving, not only at the end
     run.refresh_from_db()
     assert run.status == SolveRun.Status.SUCCEEDED and run.objective != 987654
+
+
+def test_a_broken_queue_does_not_fail_the_request_and_the_run_waits_for_recovery(town, run_on_commit, monkeypatch):
+    import django_q.tasks
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis unreachable")
+
+    monkeypatch.setattr(django_q.tasks, "async_task", down)
+    run = run_on_commit(roster_generate, community=town["community"], week_start=town["week_start"])
+    run.refresh_from_db()
+    assert run.status == SolveRun.Status.QUEUED and run.task_id == ""

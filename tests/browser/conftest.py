@@ -62,3 +62,21 @@ def shot(page, name: str) -> pathlib.Path:
 def assert_no_horizontal_scroll(page):
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner, f"page scrolls sideways at {inner}px: content is {width}px wide"
+
+
+@pytest.fixture(autouse=True)
+def held_queue(monkeypatch):
+    """Tasks are recorded instead of sent to a broker, so no worker elsewhere on this machine (another suite's
+    qcluster on the shared Redis) can pick them up; a test plays the worker by calling the task itself."""
+    import itertools
+
+    import django_q.tasks
+
+    held, ids = [], itertools.count(1)
+
+    def async_task(func, *args, **kwargs):
+        held.append((func, args, kwargs))
+        return f"held-{next(ids)}"
+
+    monkeypatch.setattr(django_q.tasks, "async_task", async_task)
+    return held

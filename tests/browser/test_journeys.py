@@ -32,7 +32,7 @@ def run_queued_solve(community) -> SolveRun:
     return run
 
 
-def test_secretary_generates_pins_resolves_publishes_and_prints(server, browser):
+def test_secretary_generates_pins_resolves_publishes_and_prints(server, browser, held_queue):
     site = build_site(next_monday(), members=8)
     week = site.week
     context = browser.new_context(viewport=DESK, locale="zh-CN")
@@ -49,6 +49,7 @@ def test_secretary_generates_pins_resolves_publishes_and_prints(server, browser)
     page.click('form[action$="/generate/"] button')
     page.wait_for_selector("progress")  # queued: the bar polls every second
     assert "自动排班" in page.inner_text(".solve-progress")
+    assert held_queue[-1][0] == "shifts.tasks.solve_run"
     run_queued_solve(site.community)
     # The finished run answers the next poll with HX-Refresh: the page reloads without the progress bar.
     page.wait_for_selector("progress", state="detached", timeout=20_000)

@@ -38,8 +38,8 @@ def build(members: int):
     from shifts.models import Assignment, Roster
     from shifts.selectors import shifts_for_week
     from shifts.services.rosters import shifts_make_for_week
-    from volunteers.models import Community, StaffProfile
     from tests import factories
+    from volunteers.models import Community, StaffProfile
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", "--communities", "1", "--members-min", str(members), "--members-max", str(members),

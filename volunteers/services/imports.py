@@ -15,7 +15,6 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import iterparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -171,16 +170,18 @@ def _strip_quote_prefix(value):
 def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], set]:
     import openpyxl
     try:
-        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files (zip, XML, KeyError)
         logger.info("unreadable xlsx: %r", exc)
         raise ImportFileError(_("The Excel file cannot be opened; it may be damaged. Save it again as .xlsx.")) \
             from None
     try:
-        values_sheet, formula_sheet = values_book.worksheets[0], formula_book.worksheets[0]
-        merged = _merged_ranges(values_sheet)
-        return _xlsx_grid(values_sheet, formula_sheet, merged)
+        sheet = book.worksheets[0]
+        xml = book._archive.read(sheet._worksheet_path)
+        grid = _xlsx_grid(sheet, _merged_ranges(xml))
+        # A second, formula-aware pass only when the sheet has formulas: it doubles the reading time.
+        formulas = _formula_cells(data, grid) if _FORMULA_TAG.search(xml) else set()
+        return grid, formulas
     except ImportFileError:
         raise
     except Exception as exc:
@@ -188,56 +189,68 @@ def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], set]:
         raise ImportFileError(_("The Excel file cannot be read; it may be damaged. Save it again as .xlsx.")) \
             from None
     finally:
-        values_book.close()
-        formula_book.close()
+        book.close()
 
 
-def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of merged cells; read-only sheets do not parse them for us."""
+_MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of merged cells, columns 0-based; read-only sheets skip them."""
     from openpyxl.utils.cell import range_boundaries
 
     ranges, area = [], 0
-    with sheet._get_source() as source:
-        for _event, element in iterparse(source):
-            if element.tag.endswith("}mergeCell"):
-                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
-                area += (max_row - min_row + 1) * (max_col - min_col + 1)
-                if area > MAX_MERGED_CELLS:
-                    raise ImportFileError(_("The sheet has too many merged cells."))
-                ranges.append((min_row, min_col - 1, max_row, max_col - 1))
-            if element.tag.endswith("}row"):
-                element.clear()
+    for match in _MERGE_TAG.finditer(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
+        area += (max_row - min_row + 1) * (max_col - min_col + 1)
+        if area > MAX_MERGED_CELLS:
+            raise ImportFileError(_("The sheet has too many merged cells."))
+        ranges.append((min_row, min_col - 1, max_row, max_col - 1))
     return ranges
 
 
-def _xlsx_grid(values_sheet, formula_sheet, merged) -> tuple[list[tuple[int, list]], set]:
+def _xlsx_grid(sheet, merged) -> list[tuple[int, list]]:
     # A merged block (e.g. 所属社区 written once for ten rows) means its top-left value in every cell.
     owner = {}
     for min_row, min_col, max_row, max_col in merged:
         for r in range(min_row, max_row + 1):
             for c in range(min_col, min(max_col, MAX_COLUMNS - 1) + 1):
                 owner[(r, c)] = (min_row, min_col)
-    top_left = {(r, c) for r, c in owner.values()}
-    kept, grid, formulas = {}, [], set()
-    rows = zip(values_sheet.iter_rows(max_col=MAX_COLUMNS), formula_sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
-    for value_cells, formula_values in rows:
-        number = next((getattr(c, "row", None) for c in value_cells if getattr(c, "row", None)), None)
-        if number is None:
-            continue
-        if len(grid) > _max_rows():
+    top_left = set(owner.values())
+    kept, grid = {}, []
+    # Read-only sheets yield every row from 1 (missing rows as empty), so the position is the row number.
+    for number, row in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > _max_rows():
             raise ImportFileError(_("The file has more than %(n)d rows.") % {"n": settings.IMPORT_MAX_ROWS})
-        values = [getattr(c, "value", None) for c in value_cells]
-        for index, raw in enumerate(formula_values or ()):
-            if isinstance(raw, str) and raw.startswith("=") and index < len(values) and values[index] is None:
-                formulas.add((number, index))
-        for index, value in enumerate(values):
-            if (number, index) in top_left:
-                kept[(number, index)] = value
-        for index in range(len(values)):
-            if (number, index) in owner and owner[(number, index)] != (number, index):
-                values[index] = kept.get(owner[(number, index)])
+        values = list(row)
+        if owner:
+            for index, value in enumerate(values):
+                if (number, index) in top_left:
+                    kept[(number, index)] = value
+            for index in range(len(values)):
+                if owner.get((number, index), (number, index)) != (number, index):
+                    values[index] = kept.get(owner[(number, index)])
         grid.append((number, values))
-    return grid, formulas
+    return grid
+
+
+def _formula_cells(data: bytes, grid) -> set:
+    """(row, column) of formulas whose result was never saved (the values pass read them as empty)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        empty = {(number, i) for number, values in grid for i, v in enumerate(values) if v is None}
+        found = set()
+        rows = book.worksheets[0].iter_rows(min_row=1, max_row=len(grid), max_col=MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            for index, raw in enumerate(row):
+                if isinstance(raw, str) and raw.startswith("=") and (number, index) in empty:
+                    found.add((number, index))
+        return found
+    finally:
+        book.close()
 
 
 def _blank(value) -> bool:
@@ -693,7 +706,8 @@ def _create_members(rows: list[RowPlan]) -> list[Member]:
         v = row.values
         member = Member(community_id=v["community"], active=True if v.get("active") is None else v["active"],
                         **{name: v[name] for name in _SIMPLE_FIELDS if name in v and v[name] is not None})
-        member.full_clean(exclude=["user"], validate_unique=False)
+        # The community was checked against the secretary's scope while planning; skip one query per row.
+        member.full_clean(exclude=["user", "community"], validate_unique=False)
         members.append(member)
     Member.objects.bulk_create(members, batch_size=500)
     if any(m.pk is None for m in members):  # databases without RETURNING; not expected on SQLite ≥3.35 or PG
@@ -829,10 +843,10 @@ def _xlsx_bytes(headers, rows) -> bytes:
 
 
 def zip_is_safe(data: bytes) -> bool:
-    """Cheap guard against zip bombs: uncompressed size at most 50× the upload and below 200 MB."""
+    """Cheap guard against zip bombs: uncompressed size at most 50× the upload and below 100 MB."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return True  # not a zip: the readers report it properly
-    return total <= min(200 * 1024 * 1024, max(50 * len(data), 10 * 1024 * 1024))
+    return total <= min(100 * 1024 * 1024, max(50 * len(data), 10 * 1024 * 1024))

@@ -7,16 +7,16 @@ the version revokes it at once. The ids in the token are not secret; the MAC is 
 """
 
 import base64
-import datetime as dt
 import binascii
+import datetime as dt
 import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Subquery
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.crypto import salted_hmac
+from django.utils.dateparse import parse_datetime
 
 from shifts.models import Duty
 from volunteers.models import Community, Member

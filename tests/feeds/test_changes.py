@@ -129,7 +129,7 @@ def test_deleting_a_shift_changes_etag_and_last_modified(world, client, django_c
         assert cancelled["SEQUENCE"] > sequence
 
 
-def test_a_shift_falling_out_of_the_window_changes_etag_and_last_modified(world, client, django_capture_on_commit_callbacks):
+def test_a_shift_falling_out_of_the_window_changes_etag_and_last_modified(world, client):
     # check 14, window
     token = world.token("王秀英")
     first = fetch(client, token)

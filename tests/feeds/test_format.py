@@ -168,8 +168,9 @@ def test_personal_feed_leaves_out_shifts_outside_the_window(world, client, djang
     old = factories.shift(world.community, world.duties["patrol"],
                           world.at(0, 9, week_start=world.week_start - dt.timedelta(weeks=10)), min_staff=1)
     world.shifts.update(far=far, old=old)
-    world.publish({"far": ["王秀英"]}, capture=django_capture_on_commit_callbacks, week_start=world.week_start + dt.timedelta(weeks=13))
-    world.publish({"old": ["王秀英"]}, capture=django_capture_on_commit_callbacks, week_start=world.week_start - dt.timedelta(weeks=10))
+    for name, weeks in (("far", 13), ("old", -10)):
+        world.publish({name: ["王秀英"]}, capture=django_capture_on_commit_callbacks,
+                      week_start=world.week_start + dt.timedelta(weeks=weeks))
     uids = set(events(fetch(client, world.token("王秀英")).content))
     assert f"yure-shift-{world.shifts['patrol'].pk}@yure" in uids
     assert f"yure-shift-{far.pk}@yure" not in uids

@@ -10,8 +10,8 @@ def test_member_sees_webcal_button_copy_link_and_inline_qr(world, client):
     assert page.status_code == 200
     html = page.content.decode()
     token = world.token("王秀英")
-    assert f'href="webcal://' in html and f"/feeds/{token}.ics" in html
-    assert f'value="http' in html and 'data-copy-target="feed-link"' in html
+    assert 'href="webcal://' in html and f"/feeds/{token}.ics" in html
+    assert 'value="http' in html and 'data-copy-target="feed-link"' in html
     assert "<svg" in html and "<path" in html  # the QR code, drawn on the server
     assert "js/copy.js" in html
     assert "<script>" not in html  # CSP: script-src 'self' only

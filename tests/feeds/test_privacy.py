@@ -9,9 +9,9 @@ from django.utils import translation
 from shifts.feeds.tokens import community_token, duty_token, member_token
 from shifts.models import Assignment, Duty, Roster, Shift
 from shifts.services.rosters import roster_publish, shifts_make_for_week
+from tests.feeds.conftest import fetch
 from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Unavailability, VisitTarget
 from volunteers.selectors import members_serving
-from tests.feeds.conftest import fetch
 
 
 def _publish_demo_week(week_start, capture) -> None:

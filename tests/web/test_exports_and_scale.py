@@ -103,3 +103,18 @@ def test_pages_are_chinese_by_default_and_english_on_request(client, site):
     assert 'lang="zh-hans"' in chinese and "本周" in chinese
     english = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in english and "This week" in english
+
+
+def test_fairness_counts_published_minutes_per_week(staff, site):
+    last_week = site.week_start - dt.timedelta(days=7)  # site.week_start is next week; this is the current week
+    shift = factories.shift(site.community, site.shifts[0].duty, site.shifts[0].start - dt.timedelta(days=7),
+                            minutes=90)
+    for status, member in ((Roster.Status.PUBLISHED, site.members[3]), (Roster.Status.DRAFT, site.members[2])):
+        roster = Roster.objects.create(community=site.community, week_start=last_week, status=status)
+        Assignment.objects.create(roster=roster, shift=shift, member=member)
+    response = staff.get(reverse("fairness", args=[site.community.pk]))
+    loads = {load.member: load for load in response.context["loads"]}
+    assert response.context["weeks"][-1] == last_week
+    assert loads[site.members[3]].total == 90 and loads[site.members[3]].by_week[-1] == 90
+    assert loads[site.members[2]].total == 0  # drafts do not count
+    assert response.context["loads"][0].member == site.members[3]

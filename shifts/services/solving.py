@@ -234,7 +234,7 @@ def _write(runs, bundle, problem, solution, elapsed: float) -> None:
         frozen[frozen_community[shift_pk]].add((shift_pk, member_pk))
     group_note = ""
     if len(runs) > 1:
-        group_note = "Solved together with " + ", ".join(r.community.name for r in runs)
+        group_note = "一起排班 / solved together: " + "、".join(r.community.name for r in runs)
     with transaction.atomic():
         current = {r.pk: r for r in SolveRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs])}
         for run in runs:
@@ -245,7 +245,7 @@ def _write(runs, bundle, problem, solution, elapsed: float) -> None:
             community_pairs = pairs[run.community_id] | frozen[run.community_id]
             fields = {"solver_status": solution.status, "objective": solution.objective, "bound": solution.bound,
                       "breakdown": dict(solution.breakdown), "unfilled": unfilled[run.community_id],
-                      "reason": (run.reason or group_note)[:300]}
+                      "reason": (group_note or run.reason)[:300]}
             if run.kind == SolveRun.Kind.REPAIR:
                 roster = _write_proposal(run, community_pairs, fields)
             else:

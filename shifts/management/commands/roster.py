@@ -146,7 +146,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--district: no communities in district {options['district']!r}")
         job, runs = district_generate(communities=communities, week_start=week, reason="")
         if options["wait"]:
+            from shifts.services.solving import district_collect
+
             runs = self._wait_for(runs, options)
+            district_collect(job, [r.pk for r in runs])  # idempotent: a worker may have recorded it already
         summaries = [summary(run.community, week, run) for run in runs]
         if options["json"]:
             self.stdout.write(json.dumps({"job": job, "communities": summaries}, ensure_ascii=False, indent=2))
@@ -169,10 +172,14 @@ class Command(BaseCommand):
             if all(r.status in FINISHED for r in current):
                 return current
             if time.monotonic() > pickup:
-                queued = [r.pk for r in current if r.status == SolveRun.Status.QUEUED]
-                for pk in queued:
-                    solve_runs_execute([pk])
-                pickup = float("inf") if queued else pickup
+                # Runs queued by one task (a connected group) are solved together, as the worker would.
+                groups: dict[str, list[int]] = {}
+                for r in current:
+                    if r.status == SolveRun.Status.QUEUED:
+                        groups.setdefault(r.task_id or f"run-{r.pk}", []).append(r.pk)
+                for group in groups.values():
+                    solve_runs_execute(group)
+                pickup = float("inf") if groups else pickup
             if time.monotonic() > deadline:
                 raise CommandError(f"gave up waiting after {options['timeout'] or limit + 120:.0f} s; "
                                    "the solve continues on the queue")

@@ -17,6 +17,14 @@ def _members(text: str) -> int | tuple[int, int]:
     return (int(low), int(high)) if high else int(low)
 
 
+def _sets(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = set(chosen) - {"community", "district", "repair"}
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from community, district, repair (got {text!r})")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m solver.bench")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="solve the fixed benchmark set and print a Markdown table")
     run.add_argument("--quick", action="store_true", help="a tiny subset, for smoke tests")
     run.add_argument("--output-dir", default="bench-output", help="problems and raw results go here")
+    run.add_argument("--only", type=_sets, default=None,
+                     help="comma-separated subset of: community, district, repair")
     run.add_argument("-v", "--verbose", action="store_true")
 
     args = parser.parse_args(argv)
@@ -47,11 +57,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(text + "\n")
         return 0
 
-    from solver.bench.run import markdown, run_benchmark
+    from solver.bench.run import SETS, markdown, run_benchmark
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    rows = run_benchmark(quick=args.quick, output_dir=Path(args.output_dir))
+    rows = run_benchmark(quick=args.quick, output_dir=Path(args.output_dir), sets=args.only or SETS)
     sys.stdout.write(markdown(rows) + "\n")
     return 0
 

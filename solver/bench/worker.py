@@ -51,6 +51,7 @@ def run_solver(document: dict, *, time_limit: float, workers: int, seed: int) ->
         "first_solution_seconds": progress[0][0] if progress else None,
         "wall_seconds": wall,
         "improvements": len(progress),
+        "progress": progress,  # (elapsed, objective, bound) per on_progress call
         "stats": result.get("stats", {}),
         "solution": result,
     }

@@ -11,7 +11,7 @@ from shifts.models import Assignment, Roster, Shift, SolveRun, SwapRequest
 from volunteers.selectors import communities_for
 
 from .common import staff_required, this_monday, week_bounds
-from .grid import choose_roster
+from .grid import choose_roster, unfilled_reasons
 
 
 @dataclass
@@ -23,6 +23,7 @@ class WeekSummary:
     wanted: int = 0
     filled: int = 0
     short: list = field(default_factory=list)  # (shift, missing)
+    reasons: list = field(default_factory=list)  # (shift, plain-language reason)
 
     @property
     def state(self) -> str:
@@ -84,6 +85,9 @@ def _summaries(communities, weeks) -> list[CommunitySummary]:
         week.filled += min(have, shift.min_staff)
         if have < shift.min_staff:
             week.short.append((shift, shift.min_staff - have))
+    by_pk = {shift.pk: shift for shift in shifts}
+    for week in by_key.values():
+        week.reasons = unfilled_reasons(week.roster, by_pk)
     return out
 
 

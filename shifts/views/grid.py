@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shifts.models import Assignment, Roster, Shift, SolveRun  # noqa: F401
 from shifts.selectors import shifts_for_week
@@ -76,6 +76,12 @@ class WeekView:
         return [c for c in self.cells if c.is_short]
 
     @property
+    def unfilled_reasons(self) -> list:
+        """(shift, plain-language reason) for each short shift, in the page's language."""
+        by_pk = {cell.shift.pk: cell.shift for cell in self.cells}
+        return unfilled_reasons(self.roster, by_pk)
+
+    @property
     def editable(self) -> bool:
         return self.roster is not None and self.roster.status in EDITABLE
 
@@ -135,3 +141,19 @@ def _rows(cells, week_start) -> list:
         day = (timezone.localtime(cell.shift.start).date() - week_start).days
         row.days[min(max(day, 0), 6)].append(cell)
     return sorted(by_duty.values(), key=lambda r: r.duty.code)
+
+
+def unfilled_reasons(roster, shifts_by_pk: dict) -> list:
+    """The solver's explanations stored on the roster ({"explanation": {"zh-hans": …, "en": …}, "shift_id": …})."""
+    if roster is None:
+        return []
+    language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+    out = []
+    for item in roster.unfilled or []:
+        if not isinstance(item, dict):
+            continue
+        explanation = item.get("explanation") or {}
+        text = explanation.get(language) or explanation.get("zh-hans") or explanation.get("en")
+        if text:
+            out.append((shifts_by_pk.get(item.get("shift_id")), text))
+    return out

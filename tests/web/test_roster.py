@@ -165,3 +165,16 @@ def test_proposal_can_be_discarded(staff, site):
     staff.post(reverse("proposal_decide", args=[proposal.pk]), {"decision": "discard"})
     proposal.refresh_from_db()
     assert proposal.status == Roster.Status.DISCARDED
+
+
+def test_unfilled_reasons_show_in_the_page_language(staff, site):
+    roster = site.roster()
+    shift = site.shifts[1]
+    roster.unfilled = [{"shift": f"s{shift.pk}", "shift_id": shift.pk, "missing": 2, "eligible": 0,
+                        "excluded": {"caregiving": 3},
+                        "explanation": {"zh-hans": "3 人要接送孙辈", "en": "3 do the school run"}}]
+    roster.save()
+    assert "3 人要接送孙辈" in staff.get(week_url(site)).content.decode()
+    english = staff.get(week_url(site), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 do the school run" in english and "接送孙辈" not in english
+    assert "3 人要接送孙辈" in staff.get(reverse("dashboard")).content.decode()

@@ -100,10 +100,10 @@ def run(samples: int):
 
     form, direct, offers, fits = [], [], [], []
     for assignment in picks:
-        report_, seconds = timed(lambda: swaps.swap_candidates(assignment=assignment))
+        report_, seconds = timed(lambda a=assignment: swaps.swap_candidates(assignment=a))
         form.append(seconds)
         fits.append(len(report_.candidates))
-        _options, seconds = timed(lambda: swaps.swap_direct_options(assignment=assignment))
+        _options, seconds = timed(lambda a=assignment: swaps.swap_direct_options(assignment=a))
         direct.append(seconds)
     report("give-away / cover form: rank every colleague", form)
     print(f"{'':<52} colleagues who fit: median {statistics.median(fits):.0f}, min {min(fits)}, max {max(fits)}")
@@ -116,7 +116,7 @@ def run(samples: int):
             continue
         taker = candidates[0].member
 
-        def whole_swap():
+        def whole_swap(assignment=assignment, taker=taker):
             swap = swaps.swap_request_create(requester=assignment.member, kind=SwapRequest.Kind.GIVE_AWAY,
                                              assignment=assignment)
             swaps.swap_request_accept(swap=swap, member=taker)

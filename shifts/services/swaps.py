@@ -21,9 +21,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from shifts import signals
 from shifts.models import Assignment, Roster, Shift, SwapRequest
@@ -86,8 +85,8 @@ def shift_label(shift: Shift) -> str:
     """'巡逻 11月24日 星期二 19:00–21:00' in the active language; never shows a household or address."""
     start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
     duty = shift.duty.name_en if get_language() == "en" and shift.duty.name_en else shift.duty.name
-    return "%s %s %s %s–%s" % (shift.name or duty, date_format(start, "MONTH_DAY_FORMAT"),
-                               date_format(start, "D"), start.strftime("%H:%M"), end.strftime("%H:%M"))
+    return (f"{shift.name or duty} {date_format(start, 'MONTH_DAY_FORMAT')} {date_format(start, 'D')} "
+            f"{start:%H:%M}–{end:%H:%M}")
 
 
 # --------------------------------------------------------------------------------------------- rule checks
@@ -303,7 +302,8 @@ def _week_load(member_ids, week_start: dt.date) -> dict[int, tuple[int, int]]:
 
 
 _GROUP_TEXT = {
-    "overlap": lambda n: ngettext("%(n)d is on another shift at that time", "%(n)d are on other shifts at that time", n),
+    "overlap": lambda n: ngettext("%(n)d is on another shift at that time",
+                                  "%(n)d are on other shifts at that time", n),
     "rest": lambda n: ngettext("%(n)d would not get enough rest between shifts",
                                "%(n)d would not get enough rest between shifts", n),
     "limit": lambda n: ngettext("%(n)d has reached their weekly limit", "%(n)d have reached their weekly limit", n),

@@ -13,6 +13,10 @@ from tests import factories
 State = SwapRequest.State
 
 
+def _client(**kwargs):
+    return Client(headers={"accept-language": "en"}, **kwargs)
+
+
 def _login(client, user):
     client.force_login(user)
     return client
@@ -20,7 +24,7 @@ def _login(client, user):
 
 @pytest.fixture
 def member_client(world):
-    return _login(Client(headers={"accept-language": "en"}), factories.member_login(world.members["王秀英"]))
+    return _login(_client(), factories.member_login(world.members["王秀英"]))
 
 
 def test_member_offers_a_shift_and_a_colleague_takes_it(world, member_client):
@@ -37,14 +41,14 @@ def test_member_offers_a_shift_and_a_colleague_takes_it(world, member_client):
     assert swap.kind == "give_away" and swap.note == "家里有事"
     assert swap.expires_at == world.shifts["tue"].start - dt.timedelta(hours=2)
 
-    colleague = _login(Client(headers={"accept-language": "en"}), factories.member_login(world.members["张桂兰"]))
+    colleague = _login(_client(), factories.member_login(world.members["张桂兰"]))
     offers = colleague.get(reverse("swap_home")).content.decode()
     assert f'id="offer-{swap.pk}"' in offers
     colleague.post(reverse("swap_accept", args=[swap.pk]))
     swap.refresh_from_db()
     assert swap.state == State.ACCEPTED and swap.accepted_by == world.members["张桂兰"]
 
-    secretary = _login(Client(headers={"accept-language": "en"}), world.secretary)
+    secretary = _login(_client(), world.secretary)
     inbox = secretary.get(reverse("swap_inbox")).content.decode()
     assert f'id="swap-{swap.pk}"' in inbox
     secretary.post(reverse("swap_approve", args=[swap.pk]), {"note": "同意"})
@@ -87,7 +91,7 @@ def test_direct_swap_through_the_form(world, member_client):
 
 def test_posts_without_csrf_token_are_rejected(world):
     login = factories.member_login(world.members["王秀英"])
-    client = Client(enforce_csrf_checks=True, headers={"accept-language": "en"})
+    client = _client(enforce_csrf_checks=True)
     client.force_login(login)
     url = reverse("swap_new", args=[world.holder("tue", "王秀英").pk])
     assert client.post(url, {"kind": "give_away", "expires": "0"}).status_code == 403
@@ -131,13 +135,13 @@ def test_tampered_values_are_field_errors(world, member_client):
 def test_member_cannot_act_on_requests_not_meant_for_them(world, member_client):
     other = factories.community()
     stranger = factories.member(other, name="外人")
-    stranger_client = _login(Client(headers={"accept-language": "en"}), factories.member_login(stranger))
+    stranger_client = _login(_client(), factories.member_login(stranger))
     member_client.post(reverse("swap_new", args=[world.holder("tue", "王秀英").pk]),
                        {"kind": "give_away", "expires": "0"})
     swap = SwapRequest.objects.get()
     assert stranger_client.post(reverse("swap_accept", args=[swap.pk])).status_code == 404
     assert stranger_client.post(reverse("swap_withdraw", args=[swap.pk])).status_code == 404
-    colleague = _login(Client(headers={"accept-language": "en"}), factories.member_login(world.members["张桂兰"]))
+    colleague = _login(_client(), factories.member_login(world.members["张桂兰"]))
     response = colleague.post(reverse("swap_withdraw", args=[swap.pk]), follow=True)
     assert "Only the person who asked" in response.content.decode()
     swap.refresh_from_db()
@@ -149,7 +153,7 @@ def test_inbox_is_for_staff_of_the_community_only(world, member_client):
     member_client.post(reverse("swap_new", args=[world.holder("tue", "王秀英").pk]),
                        {"kind": "give_away", "expires": "0"})
     swap = SwapRequest.objects.get()
-    outsider = _login(Client(headers={"accept-language": "en"}), factories.secretary(factories.community()))
+    outsider = _login(_client(), factories.secretary(factories.community()))
     assert f"swap-{swap.pk}" not in outsider.get(reverse("swap_inbox")).content.decode()
     assert outsider.post(reverse("swap_approve", args=[swap.pk])).status_code == 404
     assert member_client.post(reverse("swap_approve", args=[swap.pk])).status_code == 404
@@ -159,8 +163,8 @@ def test_secretary_decline_and_history(world, member_client):
     member_client.post(reverse("swap_new", args=[world.holder("tue", "王秀英").pk]),
                        {"kind": "give_away", "expires": "0"})
     swap = SwapRequest.objects.get()
-    _login(Client(headers={"accept-language": "en"}), factories.member_login(world.members["张桂兰"])).post(reverse("swap_accept", args=[swap.pk]))
-    secretary = _login(Client(headers={"accept-language": "en"}), world.secretary)
+    _login(_client(), factories.member_login(world.members["张桂兰"])).post(reverse("swap_accept", args=[swap.pk]))
+    secretary = _login(_client(), world.secretary)
     secretary.post(reverse("swap_reject", args=[swap.pk]), {"note": "请换别人"})
     swap.refresh_from_db()
     assert swap.state == State.DECLINED
@@ -174,9 +178,17 @@ def test_refusal_at_approval_is_shown_and_changes_nothing(world, member_client):
                        {"kind": "give_away", "expires": "0"})
     swap = SwapRequest.objects.get()
     taker = world.members["张桂兰"]
-    _login(Client(headers={"accept-language": "en"}), factories.member_login(taker)).post(reverse("swap_accept", args=[swap.pk]))
+    _login(_client(), factories.member_login(taker)).post(reverse("swap_accept", args=[swap.pk]))
     factories.caregiving(taker, weekdays="tue", start=dt.time(18, 0), end=dt.time(20, 0))
-    response = _login(Client(headers={"accept-language": "en"}), world.secretary).post(reverse("swap_approve", args=[swap.pk]), follow=True)
+    response = _login(_client(), world.secretary).post(reverse("swap_approve", args=[swap.pk]), follow=True)
     assert "nothing changed" in response.content.decode()
     assert "张桂兰 is not available at that time" in response.content.decode()
     assert world.on_shift("tue") == {"王秀英"}
+
+
+def test_absurd_ids_are_404_not_500(world, member_client):
+    huge = 10**20
+    assert member_client.get(reverse("swap_new", args=[huge]), {"kind": "give_away"}).status_code == 404
+    assert member_client.post(reverse("swap_accept", args=[huge])).status_code == 404
+    secretary = _login(_client(), world.secretary)
+    assert secretary.post(reverse("swap_approve", args=[huge])).status_code == 404

@@ -36,7 +36,7 @@ import logging
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from solver.bench.facts import Facts
@@ -76,7 +76,7 @@ class Row:
     greedy: dict
     plain: dict | None = None
     repair: dict | None = None
-    extra: dict = field(default_factory=dict)
+    fairness_floor: int = 0  # Σ (history_minutes / 15)², unweighted
 
 
 # --- measuring ---------------------------------------------------------------
@@ -118,6 +118,7 @@ def check(problem, result: dict, facts: Facts) -> None:
     result["bench_objective"] = facts.evaluate(pairs)["objective"]
     result["violations"] = [str(v) for v in report.violations][:20]
     result["valid"] = report.valid
+    result["breakdown"] = dict(report.breakdown)
     if result.get("objective") is None:
         result["objective"] = report.objective
     result["objective_matches"] = result["objective"] == report.objective
@@ -184,7 +185,8 @@ def _solve_case(name: str, document: dict, output_dir: Path, limit: float, seed:
     problem_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     facts = Facts(document)
     row = Row(case=name, members=len(facts.members), shifts=len(facts.shifts),
-              constant=facts.constant_fairness(), solver={}, greedy={})
+              constant=facts.constant_fairness(), solver={}, greedy={},
+              fairness_floor=sum((m.history_minutes // 15) ** 2 for m in facts.members))
     logger.info("%s: %d members, %d shifts", name, row.members, row.shifts)
     row.solver = measure("solver", problem_path, time_limit=limit, seed=seed)
     row.greedy = measure("greedy", problem_path, time_limit=limit, seed=seed)
@@ -225,6 +227,22 @@ def _row_summary(row: Row) -> dict:
 
 
 # --- Markdown ----------------------------------------------------------------
+
+def _breakdown_table(rows: list[Row]) -> list[str]:
+    """Where optimizer and greedy differ: unweighted terms, fairness shown above its constant."""
+    lines = ["", "Objective terms, optimizer / greedy (unweighted; fairness as Σu² − Σ(history/15)²):", "",
+             "| case | unfilled | stability | continuity | preference | fairness above constant |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        s, g = row.solver.get("breakdown"), row.greedy.get("breakdown")
+        if not s or not g:
+            continue
+        cells = [f"{s[t] - offset:,} / {g[t] - offset:,}" for t, offset in (
+            ("unfilled", 0), ("stability", 0), ("continuity", 0), ("preference", 0),
+            ("fairness", row.fairness_floor))]
+        lines.append(f"| {row.case} | " + " | ".join(cells) + " |")
+    return lines
+
 
 def machine_summary() -> str:
     """One line naming the machine, the software and the commit measured."""
@@ -315,6 +333,7 @@ def markdown(rows: list[Row]) -> str:
             f"| {_pct(saved)} | {_valid(g)} | {p.get('status', '–')} | {_num(p.get('objective'))} "
             f"| {_num(p.get('bound'))} | {_pct(plain_gap)} | {_num(p.get('first_solution_seconds'), 2)} "
             f"| {_valid(row.plain) if row.plain else '–'} |")
+    lines += _breakdown_table(rows)
     repairs = [row for row in rows if row.repair]
     if repairs:
         lines += ["", "Repair (one member sick for two days; pairs relative to `previous`):", "",

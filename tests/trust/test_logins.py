@@ -172,3 +172,42 @@ def test_check_deploy_passes_with_production_settings():
                             cwd=root, env=production_env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# ------------------------------------------------------------------ a member's own details
+
+def test_member_sees_own_details_and_the_read_is_audited(client, world):
+    client.force_login(world.a.member_user)
+    response = client.get(reverse("my_data"))
+    body = response.content.decode()
+    assert response.status_code == 200 and "A成员甲" in body and "周一至周五 07:00-08:30" in body
+    assert "A队友乙" not in body
+    assert AuditEntry.objects.filter(action="volunteers.member.sensitive_viewed",
+                                     object_id=str(world.a.member.pk)).exists()
+
+
+def test_member_corrects_phone_and_caregiving(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.a.member_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("my_data"), {"phone": "139 0000 1111", "email": "", "language": "zh-hans",
+                                                    "caregiving_text": "周二、周四 16:00-17:30"})
+    assert response.status_code == 302
+    world.a.member.refresh_from_db()
+    assert world.a.member.phone == "139 0000 1111"
+    assert [(w.weekdays, w.start) for w in world.a.member.caregiving.all()] == [("tue,thu", dt.time(16))]
+    assert callbacks  # availability_changed after commit: published weeks get re-planned
+    assert AuditEntry.objects.filter(action="volunteers.member.self_updated").exists()
+
+
+def test_member_bad_caregiving_text_names_the_field(client, world):
+    client.force_login(world.a.member_user)
+    response = client.post(reverse("my_data"), {"phone": "", "email": "", "language": "zh-hans",
+                                                "caregiving_text": "每周八 7点"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["caregiving_text"]
+    assert world.a.member.caregiving.count() == 1
+
+
+def test_staff_without_member_row_get_404_on_my_data(client, world):
+    client.force_login(world.a.secretary)
+    assert client.get(reverse("my_data")).status_code == 404

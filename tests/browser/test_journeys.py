@@ -86,9 +86,16 @@ def test_secretary_generates_pins_resolves_publishes_and_prints(server, browser,
     page.pdf(path=str(ARTIFACTS / "roster-print.pdf"), format="A4")
     shot(page, "print")
 
+    factories.caregiving(pinned.member, "mon,tue,wed,thu,fri", dt.time(7, 0), dt.time(8, 30))
+    page.emulate_media(media="screen")
+    page.goto(f"{server.url}/members/{pinned.member.pk}/")
+    assert "周一–周五 07:00–08:30" in page.inner_text(".rules")  # the rule in words, as the optimizer reads it
+    shot(page, "member-profile")
+
     phone = context.new_page()
     phone.set_viewport_size(PHONE)
-    for url in (f"{server.url}/dashboard/", f"{server.url}/communities/{site.community.pk}/weeks/{week}/"):
+    for url in (f"{server.url}/dashboard/", f"{server.url}/communities/{site.community.pk}/weeks/{week}/",
+                f"{server.url}/members/", f"{server.url}/members/{pinned.member.pk}/"):
         phone.goto(url)
         assert_no_horizontal_scroll(phone)
     shot(phone, "week-grid-phone")

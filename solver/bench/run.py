@@ -111,7 +111,7 @@ def check(problem, result: dict, facts: Facts) -> None:
     if result.get("status") in ("ERROR", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID"):
         result["valid"] = False
         return
-    from solver.check import check_solution
+    from solver import check_solution
 
     report = check_solution(problem, result["assignments"])
     pairs = {(facts.shift_index[a["shift"]], facts.member_index[a["member"]]) for a in result["assignments"]}
@@ -192,7 +192,7 @@ def _solve_case(name: str, document: dict, output_dir: Path, limit: float, seed:
     row.greedy = measure("greedy", problem_path, time_limit=limit, seed=seed)
     if with_plain:
         row.plain = measure("plain", problem_path, time_limit=limit, seed=seed)
-    from solver.problem import load_problem
+    from solver import load_problem
 
     problem = load_problem(document)
     for result in (row.solver, row.greedy, row.plain):

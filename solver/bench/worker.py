@@ -29,9 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 def run_solver(document: dict, *, time_limit: float, workers: int, seed: int) -> dict:
-    from solver.problem import load_problem
-    from solver.solution import solution_to_dict
-    from solver.solve import solve
+    from solver import load_problem, solution_to_dict, solve
 
     problem = load_problem(document)
     progress: list[tuple[float, float, float]] = []

@@ -2,11 +2,10 @@
 
 import pytest
 
+from solver import check_solution, load_problem
 from solver.bench.generate import generate_problem, make_repair_scenario
 from solver.bench.greedy import greedy_roster
 from solver.bench.plain import plain_solve
-from solver.check import check_solution
-from solver.problem import load_problem
 
 
 def _check(document, assignments):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.problem import load_problem
+from solver import load_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 

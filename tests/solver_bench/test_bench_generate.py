@@ -5,9 +5,9 @@ import statistics
 
 import pytest
 
+from solver import load_problem
 from solver.bench.facts import Facts
 from solver.bench.generate import generate_problem, make_repair_scenario
-from solver.problem import load_problem
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from solver.problem import Problem
 
 
@@ -21,3 +24,127 @@ def simple_bound(problem: Problem, handles) -> int:
         shift = problem.shifts[s]
         bound += w.preference * min(0, problem.members[m].preference_cost(shift.duty, shift.weekday))
     return bound
+
+
+def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
+                     max_iterations: int = 300) -> int:
+    """A valid lower bound from relaxing coverage with multipliers (subgradient ascent).
+
+    Coverage rows (staffed + short >= min_staff) are priced by lambda in
+    [0, W.unfilled].  What is left splits by member: pick fractions of the
+    candidate shifts to minimise W.fairness*((b+L)^2-b^2) + sum(cost - lambda),
+    solved exactly by taking shifts in ratio order until the marginal fairness
+    cost catches up.  Rest, lead, staffing caps and continuity are relaxed
+    (dropping them only lowers the bound), so every value is a valid bound.
+    """
+    import numpy as np
+
+    data = _lagrangian_data(problem, handles)
+    if data is None:
+        return simple_bound(problem, handles)
+    minimum, w_u = data[7], data[9]
+    lam = _initial_prices(problem, data)
+    best = -np.inf
+    alpha, stall = 1.0, 0
+    for _ in range(max_iterations):
+        if time.monotonic() > deadline:
+            break
+        value, covered = _lagrangian_value(data, lam)
+        if value > best + 1e-9:
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                alpha, stall = alpha / 2, 0
+        gradient = minimum - covered
+        norm = float(gradient @ gradient)
+        if norm < 1e-9 or alpha < 1e-4 or upper - value <= 0.5:
+            break
+        lam = np.clip(lam + alpha * (upper - value) / norm * gradient, 0.0, w_u)
+    cheap = simple_bound(problem, handles)
+    return max(cheap, int(math.floor(best + 1e-6))) if np.isfinite(best) else cheap
+
+
+def _lagrangian_data(problem, handles):
+    import numpy as np
+
+    w = problem.weights
+    scope_shifts = list(handles.scope.shifts)
+    position = {s: i for i, s in enumerate(scope_shifts)}
+    members = list(handles.scope.members)
+    member_position = {m: i for i, m in enumerate(members)}
+    previous = {(problem.shift_index[p.shift], problem.member_index[p.member])
+                for p in problem.previous if p.shift in problem.shift_index}
+    b = np.array([problem.members[m].history_minutes // 15 for m in members], dtype=float)
+    cap = np.full(len(members), np.inf)
+    for i, m in enumerate(members):
+        member = problem.members[m]
+        fixed = sum(problem.shifts[f].minutes for f in handles.fixed_shifts(m))
+        b[i] += fixed // 15
+        if member.max_minutes is not None:
+            cap[i] = max(0, member.max_minutes - fixed) // 15
+    rows = []
+    constant = 0.0
+    pinned_cover = np.zeros(len(scope_shifts))
+    for (s, m) in handles.x:
+        shift = problem.shifts[s]
+        cost = w.preference * problem.members[m].preference_cost(shift.duty, shift.weekday)
+        cost -= w.stability * ((s, m) in previous)
+        if (s, m) in handles.pinned:
+            i = member_position[m]
+            constant += cost
+            b[i] += shift.minutes // 15
+            cap[i] -= shift.minutes // 15
+            pinned_cover[position[s]] += 1
+            continue
+        rows.append((position[s], member_position[m], shift.minutes // 15, cost))
+    in_scope = set(scope_shifts)
+    constant += w.stability * sum(1 for s, _ in previous if s in in_scope)
+    constant += w.fairness * float(b @ b)  # history, fixed and pinned load
+    minimum = np.array([problem.shifts[s].min_staff for s in scope_shifts], dtype=float)
+    if not rows and not len(minimum):
+        return None
+    arr = np.array(rows, dtype=float).reshape(-1, 4)
+    data = (arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3], b,
+            np.maximum(cap, 0), constant, minimum, float(w.fairness), float(w.unfilled))
+    return data + (pinned_cover,)
+
+
+def _initial_prices(problem, data):
+    import numpy as np
+
+    shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, _ = data
+    marginal = w_f * (2 * b[member_of] * units + units * units) + base_cost
+    lam = np.full(len(minimum), w_u)
+    np.minimum.at(lam, shift_of, np.maximum(marginal, 0))
+    return np.where(minimum > 0, lam, 0.0)
+
+
+def _lagrangian_value(data, lam):
+    import numpy as np
+
+    shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, pinned_cover = data
+    # Shifts needing no one more than the pins give still take lambda (sign handled by gradient).
+    cost = base_cost - lam[shift_of]
+    ratio = cost / units
+    order = np.lexsort((ratio, member_of))
+    m_sorted = member_of[order]
+    d_sorted = units[order]
+    r_sorted = ratio[order]
+    cumulative = np.cumsum(d_sorted)
+    starts = np.r_[0, np.flatnonzero(np.diff(m_sorted)) + 1]
+    group_offset = np.repeat(cumulative[starts] - d_sorted[starts], np.diff(np.r_[starts, len(order)]))
+    load_before = cumulative - d_sorted - group_offset
+    if w_f > 0:
+        target = -r_sorted / (2 * w_f) - b[m_sorted]
+    else:
+        target = np.full(len(order), np.inf)
+    target = np.minimum(target, cap[m_sorted])
+    fraction = np.clip((target - load_before) / d_sorted, 0.0, 1.0)
+    fraction[r_sorted >= 0] = 0.0
+    load = np.bincount(m_sorted, weights=fraction * d_sorted, minlength=len(b))
+    value = constant + w_f * float(((b + load) ** 2 - b ** 2).sum())
+    value += float((cost[order] * fraction).sum())
+    value += float(lam @ minimum) - float(lam @ pinned_cover)
+    covered = np.bincount(shift_of[order], weights=fraction, minlength=len(minimum)) + pinned_cover
+    return value, covered

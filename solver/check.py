@@ -298,12 +298,12 @@ def unfilled_report(problem, by_shift) -> list[Unfilled]:
 
 # ---------------------------------------------------------------- entry points
 
-def check_solution(problem: Problem, solution_or_assignments) -> CheckReport:
-    """Check H1-H9 and recompute objective, breakdown and unfilled.
+def find_violations(problem: Problem, assignments) -> list[Violation]:
+    """H1-H9 only, without recomputing the objective or the unfilled report."""
+    return _violations(problem, _pairs_of(assignments)[0])[0]
 
-    Accepts a ``Solution`` or an iterable of (shift, member) pairs / dicts.
-    """
-    pairs, reported = _pairs_of(solution_or_assignments)
+
+def _violations(problem, pairs):
     violations: list[Violation] = []
     kept = _check_pairs(problem, pairs, violations)
     by_shift, by_member = defaultdict(list), defaultdict(list)
@@ -317,6 +317,16 @@ def check_solution(problem: Problem, solution_or_assignments) -> CheckReport:
     for member_id, shift_ids in by_member.items():
         _check_member(problem, member_id, shift_ids, violations)
     _check_pins(problem, pair_set, violations)
+    return violations, by_shift, by_member, pair_set
+
+
+def check_solution(problem: Problem, solution_or_assignments) -> CheckReport:
+    """Check H1-H9 and recompute objective, breakdown and unfilled.
+
+    Accepts a ``Solution`` or an iterable of (shift, member) pairs / dicts.
+    """
+    pairs, reported = _pairs_of(solution_or_assignments)
+    violations, by_shift, by_member, pair_set = _violations(problem, pairs)
     breakdown = _breakdown(problem, by_shift, by_member, pair_set)
     return CheckReport(violations, _weighted(problem, breakdown), breakdown,
                        unfilled_report(problem, by_shift), reported)

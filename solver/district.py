@@ -14,7 +14,7 @@ import random
 import time
 from collections import defaultdict
 
-from solver.bounds import simple_bound
+from solver.bounds import lagrangian_bound, simple_bound
 from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
@@ -22,26 +22,35 @@ from solver.scoped import ScopeResult, solve_scope
 
 log = logging.getLogger(__name__)
 
-# Seconds kept back for CP-SAT moves after the local search.
-LNS_SHARE = 0.35
-MIN_LNS_SECONDS = 0.6
+# Seconds kept back for reporting after the local search; CP-SAT community moves
+# only run if the local search converges early.
+RESERVE_SECONDS = 1.0
+BOUND_SHARE = 0.2
+BOUND_MAX_SECONDS = 10.0
+MIN_LNS_SECONDS = 3.0
 
 
 def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
                 hint=None, on_solution=None, log_search: bool = False) -> ScopeResult:
     started = time.monotonic()
     handles = candidate_handles(problem, scope)
+    log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
     search = LocalSearch(handles, seed)
     search.construct(hint)
+    log.info("district: greedy roster after %.1fs", time.monotonic() - started)
     _report(search, on_solution, started)
-    total = deadline - time.monotonic()
-    search.improve(time.monotonic() + max(0.0, total * (1 - LNS_SHARE)))
+    bound_deadline = time.monotonic() + min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - time.monotonic()))
+    bound = lagrangian_bound(problem, handles, upper=scope_objective(search), deadline=bound_deadline)
+    log.info("district: lagrangian bound %d after %.1fs", bound, time.monotonic() - started)
+    search.improve(deadline - RESERVE_SECONDS)
+    log.info("district: local search done after %.1fs", time.monotonic() - started)
     _report(search, on_solution, started)
     moves = _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started)
+    log.info("district: %d LNS moves, done after %.1fs", moves, time.monotonic() - started)
     if not roster_is_valid(handles, search.pairs()):
         return ScopeResult("UNKNOWN", seconds=time.monotonic() - started)
     objective = scope_objective(search)
-    bound = min(objective, simple_bound(problem, handles))
+    bound = min(objective, bound)
     stats = dict(handles.stats, pairs=len(handles.x), lns_moves=moves)
     return ScopeResult("FEASIBLE", objective, bound, sorted(search.pairs()), {},
                        time.monotonic() - started, stats)
@@ -68,7 +77,7 @@ def _community_lns(problem, scope, search, deadline, workers, seed, on_solution,
     members_of = _members_by_community(search)
     moves = 0
     for community in order:
-        if deadline - time.monotonic() < MIN_LNS_SECONDS:
+        if deadline - time.monotonic() < MIN_LNS_SECONDS + RESERVE_SECONDS:
             break
         if _improve_community(problem, search, by_community[community], members_of[community],
                               deadline, workers, seed):
@@ -92,7 +101,7 @@ def _improve_community(problem, search, shifts, members, deadline, workers, seed
     sub = Scope(sorted(shifts), sorted(members), {m: f for m, f in fixed.items() if f})
     current = {(s, m) for s in shifts for m in search.staff[s]}
     before = _sub_objective(search, sub)
-    budget = min(deadline - time.monotonic(), 2.0)
+    budget = min(deadline - RESERVE_SECONDS - time.monotonic(), MIN_LNS_SECONDS)
     result = solve_scope(problem, sub, time_limit=budget, workers=workers, seed=seed, hint=current)
     if result.objective is None or result.objective >= before:
         return False

@@ -192,7 +192,7 @@ class LocalSearch:
         improved = True
         while improved and time.monotonic() < deadline:
             improved = self._replace_pass(deadline)
-            improved |= self._fill_pass()
+            improved |= self._fill_pass(deadline)
             improved |= self._drop_pass()
             if not improved:
                 improved = self._swap_pass(deadline)
@@ -223,9 +223,11 @@ class LocalSearch:
             improved |= best is not None
         return improved
 
-    def _fill_pass(self) -> bool:
+    def _fill_pass(self, deadline=float("inf")) -> bool:
         improved = False
         for s in self.h.scope.shifts:
+            if time.monotonic() > deadline:
+                break
             while len(self.staff[s]) < self.p.shifts[s].max_staff:
                 before = self._shift_terms(s, self.staff[s])
                 best, best_delta = None, 0
@@ -326,12 +328,12 @@ def heuristic_roster(handles: ModelHandles, *, deadline: float, seed: int = 0,
 def roster_is_valid(handles: ModelHandles, pairs) -> bool:
     """Safety net before a heuristic roster is reported: the independent checker must accept
     it within the scope (pins elsewhere belong to other scopes)."""
-    from solver.check import check_solution  # the checker stays independent of the model
+    from solver.check import find_violations  # the checker stays independent of the model
 
     problem = handles.problem
     in_scope = {problem.shifts[s].id for s in handles.scope.shifts}
     roster = [(problem.shifts[s].id, problem.members[m].id) for s, m in pairs]
-    for s, fixed in handles.scope.fixed.items():
-        roster += [(problem.shifts[f].id, problem.members[s].id) for f in fixed]
-    report = check_solution(problem, roster)
-    return not [v for v in report.violations if v.rule != "H9" or v.shift in in_scope]
+    for m, fixed in handles.scope.fixed.items():
+        roster += [(problem.shifts[f].id, problem.members[m].id) for f in fixed]
+    violations = find_violations(problem, roster)
+    return not [v for v in violations if v.rule != "H9" or v.shift in in_scope]

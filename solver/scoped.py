@@ -74,6 +74,12 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     start = heuristic_roster(handles, deadline=heuristic_deadline, seed=seed, start_pairs=hint)
     handles.complete_hint(model, start)
     handles.stats["heuristic_seconds"] = round(time.monotonic() - started, 3)
+    if on_solution is not None:
+        # The progress bar moves as soon as the heuristic roster exists.
+        values = handles.values_for(start)
+        terms = {name: term.value(lambda v: values[v.Index()]) for name, term in handles.terms.items()}
+        objective = _weighted_terms(problem, terms)
+        on_solution(objective, min(objective, simple_bound(problem, handles)), time.monotonic() - started)
     solver = cp_model.CpSolver()
     configure(solver, time_limit - (time.monotonic() - started), workers, seed, log_search)
     callback = _Progress(on_solution, started) if on_solution else None

@@ -81,9 +81,14 @@ class _Run:
         pending_empty = sum(self.problem.weights.unfilled * self.problem.shifts[s].min_staff
                             for sc in pending for s in sc.shifts)
 
+        best = [None]
+
         def report_progress(objective, bound, _elapsed):
-            self.on_progress(done_objective + objective + pending_empty,
-                             done_bound + bound, time.monotonic() - self.started)
+            total = done_objective + objective + pending_empty
+            if best[0] is not None and total >= best[0]:
+                return  # only improving solutions move the progress bar
+            best[0] = total
+            self.on_progress(total, min(total, done_bound + bound), time.monotonic() - self.started)
         return report_progress
 
     def _assemble(self, scopes, results) -> Solution:

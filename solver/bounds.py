@@ -102,8 +102,8 @@ def _lagrangian_data(problem, handles):
     constant += w.stability * sum(1 for s, _ in previous if s in in_scope)
     constant += w.fairness * float(b @ b)  # history, fixed and pinned load
     minimum = np.array([problem.shifts[s].min_staff for s in scope_shifts], dtype=float)
-    if not rows and not len(minimum):
-        return None
+    if not rows:
+        return None  # nothing to price: the cheap bound is exact enough
     arr = np.array(rows, dtype=float).reshape(-1, 4)
     data = (arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3], b,
             np.maximum(cap, 0), constant, minimum, float(w.fairness), float(w.unfilled))

@@ -2,12 +2,14 @@
 
 import itertools
 import random
+import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import check_solution, load_problem, solve
-from solver.model import build_model
+from solver.bounds import lagrangian_bound
+from solver.model import build_model, candidate_handles
 from tests.solver.factory import random_document
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -53,3 +55,15 @@ def test_tiny_instances_match_brute_force(seed, members, shifts):
     solution = solve(problem, time_limit=5.0, workers=2, seed=0)
     assert solution.status == "OPTIMAL"
     assert solution.objective == brute_force_optimum(problem)
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 3), shifts=st.integers(1, 4))
+def test_lagrangian_bound_never_exceeds_the_optimum(seed, members, shifts):
+    problem = load_problem(random_document(random.Random(seed), members=members, shifts=shifts))
+    handles = candidate_handles(problem)
+    if len(handles.x) > 11:
+        return
+    optimum = brute_force_optimum(problem)
+    bound = lagrangian_bound(problem, handles, upper=optimum + 1000, deadline=time.monotonic() + 1)
+    assert bound <= optimum

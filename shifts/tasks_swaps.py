@@ -13,3 +13,10 @@ def swaps_expire_due() -> int:
     Acceptance and approval also check the expiry themselves, so a late run never lets an expired request
     through; this job only makes sure the requester hears in time."""
     return swaps_expire()
+
+
+def swap_messages_send(swap_id: int, kind: str) -> None:
+    """Send the messages for one swap event (kind like "swaps/applied"); enqueued after the swap commits."""
+    from shifts.services.swaps import swap_messages_send as send
+
+    send(swap_id=swap_id, kind=kind)

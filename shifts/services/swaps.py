@@ -466,7 +466,7 @@ def swap_request_create(*, requester: Member, kind: str, assignment: Assignment,
                   data={"kind": kind, "shift": assignment.shift_id, "invited": [m.pk for m in invited],
                         "counterpart": counterpart_assignment.pk if counterpart_assignment else None})
         swap_id = swap.pk
-        transaction.on_commit(lambda: _announce(swap_id))
+        transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/offered"))
     logger.info("swap %s opened (%s) by member %s for shift %s", swap.pk, kind, requester.pk, assignment.shift_id)
     return swap
 
@@ -513,7 +513,7 @@ def _expire_if_due(swap: SwapRequest, now) -> bool:
         _set_state(swap, State.EXPIRED)
         audit_log(action="shifts.swap.expired", community=_community(swap), obj=swap)
         swap_id = swap.pk
-        transaction.on_commit(lambda: _tell(swap_id, "swaps/expired"))
+        transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/expired"))
         return True
     return False
 
@@ -549,7 +549,7 @@ def swap_request_accept(*, swap: SwapRequest, member: Member, by=None) -> SwapRe
                       data={"member": member.pk})
             if swap.assignment.shift.community.swap_requires_approval:
                 swap_id = swap.pk
-                transaction.on_commit(lambda: _tell(swap_id, "swaps/awaiting_approval"))
+                transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/awaiting_approval"))
             else:
                 _apply(swap, by=by, now=now)
     if expired:
@@ -591,7 +591,7 @@ def swap_request_decline(*, swap: SwapRequest, member: Member, by=None) -> SwapR
                   data={"member": member.pk})
         if swap.state == State.DECLINED:
             swap_id = swap.pk
-            transaction.on_commit(lambda: _tell(swap_id, "swaps/declined"))
+            transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/declined"))
     return swap
 
 
@@ -607,7 +607,7 @@ def swap_request_withdraw(*, swap: SwapRequest, member: Member, by=None) -> Swap
         audit_log(action="shifts.swap.withdrawn", actor=by, community=_community(swap), obj=swap)
         if swap.accepted_by_id:
             swap_id = swap.pk
-            transaction.on_commit(lambda: _tell(swap_id, "swaps/withdrawn"))
+            transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/withdrawn"))
     return swap
 
 
@@ -652,7 +652,7 @@ def _refuse(swap: SwapRequest, exc: SwapError, *, by) -> None:
     audit_log(action="shifts.swap.refused", actor=by, community=_community(swap), obj=swap,
               reason=exc.message)
     swap_id = swap.pk
-    transaction.on_commit(lambda: _tell(swap_id, "swaps/refused"))
+    transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/refused"))
 
 
 def swap_request_reject(*, swap: SwapRequest, by, note: str = "") -> SwapRequest:
@@ -665,7 +665,7 @@ def swap_request_reject(*, swap: SwapRequest, by, note: str = "") -> SwapRequest
         _set_state(swap, State.DECLINED, decided_by=by, decision_note=note.strip()[:300])
         audit_log(action="shifts.swap.declined", actor=by, community=_community(swap), obj=swap, reason=note)
         swap_id = swap.pk
-        transaction.on_commit(lambda: _tell(swap_id, "swaps/declined"))
+        transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/declined"))
     return swap
 
 
@@ -713,7 +713,7 @@ def _apply(swap: SwapRequest, *, by, now) -> None:
     swap_id = swap.pk
     transaction.on_commit(lambda: signals.assignments_changed.send(
         sender=SwapRequest, member_ids=member_ids, shift_ids=shift_ids, community_ids=community_ids))
-    transaction.on_commit(lambda: _tell(swap_id, "swaps/applied"))
+    transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/applied"))
     logger.info("swap %s applied: shifts %s, members %s", swap.pk, sorted(shift_ids), sorted(member_ids))
 
 
@@ -764,10 +764,20 @@ def swappable_assignments(*, member: Member):
 
 # --------------------------------------------------------------------------------------------- messages
 
-def _tell(swap_id: int, kind: str) -> None:
-    """Send the messages for one event of a swap (after commit). One place decides who hears of what:
-    the requester always hears the outcome, the colleague who took it too, the secretary approvals and
-    applied swaps."""
+def _queue_messages(swap_id: int, kind: str) -> None:
+    """After commit: hand the messages for one event of a swap to the queue (mail must not hold up a page)."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task("shifts.tasks_swaps.swap_messages_send", swap_id, kind, task_name=f"{kind}:{swap_id}")
+    except Exception:  # broker down: the swap itself is done; the task can be re-run, dedupe keys make it safe
+        logger.exception("could not queue %s messages for swap %s", kind, swap_id)
+
+
+def swap_messages_send(*, swap_id: int, kind: str) -> None:
+    """Send the messages for one event of a swap. One place decides who hears of what: the requester always
+    hears the outcome, the colleague who took it too, the secretary approvals and applied swaps. Idempotent:
+    every message has a dedupe key."""
     from . import notify
 
     swap = (SwapRequest.objects.select_related("requester", "accepted_by", "assignment__shift__duty",
@@ -789,10 +799,6 @@ def _tell(swap_id: int, kind: str) -> None:
     if kind in ("swaps/awaiting_approval", "swaps/applied"):
         notify.notify_staff(community=swap.assignment.shift.community, kind=kind,
                             dedupe_key=f"{kind}:{swap.pk}", context=context)
-
-
-def _announce(swap_id: int) -> None:
-    _tell(swap_id, "swaps/offered")
 
 
 def _recipients_of_offer(swap: SwapRequest) -> list[Member]:

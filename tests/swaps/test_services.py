@@ -339,3 +339,17 @@ def test_expiry_job_is_scheduled_and_runs_through_the_queue_function(world, sett
     async_task(schedule.func, sync=True)
     swap.refresh_from_db()
     assert swap.state == State.EXPIRED
+
+
+def test_messages_go_through_the_queue_after_commit(world, monkeypatch, django_capture_on_commit_callbacks):
+    import django_q.tasks
+
+    queued = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda func, *args, **kw: queued.append((func, args)))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        swap = _give_away(world)
+    assert queued == []  # nothing leaves before the transaction commits
+    for callback in callbacks:
+        callback()
+    assert queued == [("shifts.tasks_swaps.swap_messages_send", (swap.pk, "swaps/offered"))]
+    assert not Notification.objects.exists()  # the page did not wait for mail

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import imports, login as member_login, my_data
+from .views import imports, my_data
+from .views import login as member_login
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),

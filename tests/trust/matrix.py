@@ -8,9 +8,8 @@ Patterns without parameters are fetched with GET and must not show the other com
 addresses.
 """
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
 
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse

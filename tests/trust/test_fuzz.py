@@ -8,7 +8,8 @@ import string
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from solver import ProblemError, load_problem
 from solver.problem import parse_json_bytes
@@ -242,6 +243,7 @@ def test_too_many_form_fields_is_refused_with_400(db):
 
 
 def test_lying_content_length_is_refused(db):
-    response = _client().post(reverse("member_code_login"), data=b"code=1", content_type="application/x-www-form-urlencoded",
+    response = _client().post(reverse("member_code_login"), data=b"code=1",
+                              content_type="application/x-www-form-urlencoded",
                               CONTENT_LENGTH="-5")
     assert response.status_code in (400, 413)

@@ -9,8 +9,14 @@ import openpyxl
 import pytest
 
 from volunteers.models import AuditEntry, CaregivingWindow, Member
-from volunteers.services.imports import (ImportRejected, format_caregiving, member_export, member_import_apply,
-                                         member_import_plan, parse_caregiving)
+from volunteers.services.imports import (
+    ImportRejected,
+    format_caregiving,
+    member_export,
+    member_import_apply,
+    member_import_plan,
+    parse_caregiving,
+)
 
 HEADER = ["姓名", "手机", "出生日期", "健康", "技能", "接送时间", "所属社区"]
 
@@ -203,7 +209,7 @@ def test_ten_thousand_rows_import_and_reimport(world, skills):
 # ------------------------------------------------------------------ broken files: report, write nothing
 
 def _row(**changes):
-    row = dict(zip(HEADER, good_rows()[0]))
+    row = dict(zip(HEADER, good_rows()[0], strict=True))
     row.update(changes)
     return [row[h] for h in HEADER]
 
@@ -260,7 +266,7 @@ BROKEN_FILES = {
     "old_xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
     "damaged_zip": b"PK\x03\x04" + b"\x00" * 300,
     "not_xlsx_zip": None,  # built below: a zip without a workbook
-    "latin1_garbage": "姓名,手机\n".encode("utf-8")[:5] + b"\xff\xfe\xfa" * 50,
+    "latin1_garbage": "姓名,手机\n".encode()[:5] + b"\xff\xfe\xfa" * 50,
     "missing_required_column": csv_bytes([["姓名", "手机"], ["王", "13800000000"]]),
     "pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 100,
 }

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from shifts.models import Assignment, ShiftTemplate, SolveRun, SwapRequest
+from shifts.models import Assignment, SolveRun, SwapRequest
 from tests import factories
 from volunteers.models import Unavailability
 

@@ -10,8 +10,13 @@ from shifts.models import Assignment
 from tests import factories
 from volunteers.models import AuditEntry, CaregivingWindow, Member, MemberLoginToken
 from volunteers.services.logins import login_token_issue, login_token_redeem
-from volunteers.services.retention import (member_anonymise, member_deactivate, member_delete,
-                                           members_due_for_anonymisation, retention_run)
+from volunteers.services.retention import (
+    member_anonymise,
+    member_deactivate,
+    member_delete,
+    members_due_for_anonymisation,
+    retention_run,
+)
 
 
 def _age(member, days):
@@ -98,8 +103,8 @@ def test_command_rejects_bad_days(world):
 
 
 def test_anonymised_members_are_not_matched_by_import(world, skills):
-    from volunteers.services.imports import member_import_plan
     from tests.trust.test_imports import HEADER, xlsx
+    from volunteers.services.imports import member_import_plan
     phone, birth = world.a.member.phone, world.a.member.birth_date
     member_anonymise(member=world.a.member)
     plan = member_import_plan(user=world.a.secretary, community=world.a.community,

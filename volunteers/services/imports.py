@@ -395,7 +395,8 @@ def _parse_days(text: str, piece: str) -> list[str]:
     rest = re.sub(r"[、,，\s和及]+", "", text)
     days = re.findall(_DAY, rest)
     if not days or re.sub(_DAY, "", rest):
-        raise ValidationError(_("“%(value)s”: unknown days; write e.g. 周一至周五 or 周二、周四.") % {"value": piece[:40]})
+        raise ValidationError(_("“%(value)s”: unknown days; write e.g. 周一至周五 or 周二、周四.")
+                              % {"value": piece[:40]})
     return sorted({DAY_CHARS[ch] for ch in days}, key=WEEKDAY_CODES.index)
 
 
@@ -713,10 +714,11 @@ def _create_members(rows: list[RowPlan]) -> list[Member]:
     if any(m.pk is None for m in members):  # databases without RETURNING; not expected on SQLite ≥3.35 or PG
         raise RuntimeError("bulk_create did not return primary keys")
     through = Member.skills.through
-    links = [through(member_id=m.pk, skill_id=s) for m, r in zip(members, rows) for s in r.values.get("skills", ())]
+    links = [through(member_id=m.pk, skill_id=s) for m, r in zip(members, rows, strict=True)
+             for s in r.values.get("skills", ())]
     through.objects.bulk_create(links, batch_size=1000)
     windows = [CaregivingWindow(member_id=m.pk, weekdays=w, start=s, end=e, label=label)
-               for m, r in zip(members, rows) for w, s, e, label in r.values.get("caregiving", ())]
+               for m, r in zip(members, rows, strict=True) for w, s, e, label in r.values.get("caregiving", ())]
     CaregivingWindow.objects.bulk_create(windows, batch_size=1000)
     return members
 

@@ -23,8 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from volunteers.selectors import community_for, is_staff_member
-from volunteers.services.imports import (FIELD_CHOICES, MAX_COLUMNS, ImportRejected, member_export, member_import_apply,
-                                         member_import_plan)
+from volunteers.services.imports import (
+    FIELD_CHOICES,
+    MAX_COLUMNS,
+    ImportRejected,
+    member_export,
+    member_import_apply,
+    member_import_plan,
+)
 
 logger = logging.getLogger(__name__)
 

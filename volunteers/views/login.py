@@ -6,6 +6,7 @@ and a GET that logged in would use the link up before the elder ever tapped it.
 
 import logging
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login
@@ -18,8 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-
-from axes.handlers.proxy import AxesProxyHandler
 
 from volunteers.selectors import is_staff_member, member_for
 from volunteers.services.logins import CODE_DIGITS, login_token_issue, login_token_peek, login_token_redeem

@@ -92,6 +92,11 @@ def _wall_minutes(start: dt.datetime, end: dt.datetime) -> int:
     return int((naive_end - naive_start).total_seconds() // 60)
 
 
+def unrostered_duty_codes() -> tuple[str, ...]:
+    """Duties that are gatherings for everyone (the monthly study session), not places the optimizer fills."""
+    return tuple(getattr(settings, "UNROSTERED_DUTIES", ("study",)))
+
+
 def problem_for_week(*, community: Community, week_start: dt.date, **options) -> ProblemBundle:
     """The problem for one community-week, with guests from neighbouring communities."""
     return problem_for_communities(communities=[community], week_start=week_start, **options)
@@ -112,7 +117,8 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
     communities = list(communities)
     community_ids = [c.pk for c in communities]
     horizon_start, horizon_end = week_bounds(week_start)
-    in_week = Shift.objects.filter(community_id__in=community_ids, start__gte=horizon_start, start__lt=horizon_end)
+    in_week = (Shift.objects.filter(community_id__in=community_ids, start__gte=horizon_start, start__lt=horizon_end)
+               .exclude(duty__code__in=unrostered_duty_codes()))
     frozen = []
     if frozen_before is not None:
         frozen = list(Assignment.objects.filter(

@@ -92,3 +92,14 @@ def test_connected_groups_follow_guest_members():
     f.member(a, extra=[b])
     groups = connected_groups([a, b, c])
     assert sorted(sorted(x.name for x in g) for g in groups) == [["丙"], ["乙", "甲"]]
+
+
+def test_the_study_session_is_not_a_place_to_fill(town):
+    from shifts.services.schedule import study_duty
+
+    week = town["week_start"]
+    f.shift(town["community"], study_duty(), aware(week, 9), minutes=90, min_staff=0, max_staff=30)
+    patrol = f.shift(town["community"], town["patrol"], aware(week, 14), minutes=60)
+    doc = problem_for_week(community=town["community"], week_start=week).document
+    assert [s["id"] for s in doc["shifts"]] == [shift_key(patrol.pk)]
+    assert all(d["id"] != "study" for d in doc["duties"])

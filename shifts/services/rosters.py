@@ -239,6 +239,8 @@ def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member) 
                               previous=False, extra_member_ids={member.pk})
     problem = load_problem(bundle.document)
     known_shifts, known_members = set(problem.shift_index), set(problem.member_index)
+    if shift_key(shift.pk) not in known_shifts:
+        return []  # a gathering such as the study session: open to everyone, no rostering rules
     pairs = [(shift_key(s), member_key(m)) for s, m in roster.assignments.values_list("shift_id", "member_id")]
     pairs = [(s, m) for s, m in pairs if s in known_shifts and m in known_members]
     pairs.append((shift_key(shift.pk), member_key(member.pk)))

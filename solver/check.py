@@ -172,7 +172,7 @@ def _check_staffing(problem, by_shift, out):
                                      f"{shift_id} has no member with lead skill '{duty.lead_skill}'"))
 
 
-def _check_eligibility(problem, pairs, pinned, forbidden, out):
+def _check_eligibility(problem, pairs, pinned, out):
     for shift_id, member_id in pairs:
         if (shift_id, member_id) in pinned:
             continue
@@ -313,7 +313,7 @@ def _violations(problem, pairs):
     pair_set = set(kept)
     pinned = {(p.shift, p.member) for p in problem.pins}
     _check_staffing(problem, by_shift, violations)
-    _check_eligibility(problem, kept, pinned, set(), violations)
+    _check_eligibility(problem, kept, pinned, violations)
     for member_id, shift_ids in by_member.items():
         _check_member(problem, member_id, shift_ids, violations)
     _check_pins(problem, pair_set, violations)
@@ -350,7 +350,7 @@ def member_violations(problem: Problem, assignments, member_id: str) -> list[Vio
     by_shift = {s: list(dict.fromkeys(ms)) for s, ms in by_shift.items()}
     _check_staffing(problem, by_shift, out)
     pinned = {(p.shift, p.member) for p in problem.pins}
-    _check_eligibility(problem, kept, pinned, set(), out)
+    _check_eligibility(problem, kept, pinned, out)
     if kept:
         _check_member(problem, member_id, [s for s, _ in kept], out)
     pair_set = set(kept)

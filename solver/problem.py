@@ -192,9 +192,6 @@ class Problem:
     def shift(self, shift_id: str) -> Shift:
         return self.shifts[self.shift_index[shift_id]]
 
-    def rest_of(self, member: Member) -> int:
-        return member.min_rest_minutes
-
     def minute_of_date(self, day: date) -> int:
         """Minutes from the horizon start to midnight of ``day``."""
         return (day - self.horizon_start).days * 1440

@@ -129,24 +129,25 @@ def _row(swap, member=None) -> dict:
 
 
 def _own_assignment(member, pk):
-    """The member's assignment `pk`, or a clear error: not theirs, over, or on a closed week."""
+    """(assignment, "", 200), or (None, a clear error, its status): not theirs (404), a closed week or a shift
+    that has started (400)."""
     assignment = (Assignment.objects.filter(pk=pk, member=member)
                   .select_related("shift__duty__lead_skill", "shift__community", "roster", "member").first())
     if assignment is None:
-        return None, _("That shift is not one of yours.")
+        return None, _("That shift is not one of yours."), 404
     if assignment.roster.status != Roster.Status.PUBLISHED:
-        return None, _("That week's roster is closed: it has been replaced or withdrawn.")
+        return None, _("That week's roster is closed: it has been replaced or withdrawn."), 400
     if assignment.shift.start <= timezone.now():
-        return None, _("That shift has already started or is over.")
-    return assignment, ""
+        return None, _("That shift has already started or is over."), 400
+    return assignment, "", 200
 
 
 @login_required
 def swap_new(request, assignment_id):
     member = _member_or_404(request)
-    assignment, problem = _own_assignment(member, assignment_id)
+    assignment, problem, status = _own_assignment(member, assignment_id)
     if assignment is None:
-        return _error(request, problem, status=404 if problem == _("That shift is not one of yours.") else 400)
+        return _error(request, problem, status=status)
     kind = request.POST.get("kind") or request.GET.get("kind")
     context = {"assignment": assignment, "label": shift_label(assignment.shift), "kinds": [
         {"value": k, "label": Kind(k).label, "help": KIND_HELP[k]} for k in (Kind.GIVE_AWAY, Kind.COVER, Kind.DIRECT)]}

@@ -37,21 +37,30 @@ def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
     cost catches up.  Rest, lead, staffing caps and continuity are relaxed
     (dropping them only lowers the bound), so every value is a valid bound.
     """
+    best, _ = lagrangian_prices(problem, handles, upper=upper, deadline=deadline,
+                                max_iterations=max_iterations)
+    cheap = simple_bound(problem, handles)
+    return max(cheap, int(math.floor(best + 1e-6))) if math.isfinite(best) else cheap
+
+
+def lagrangian_prices(problem: Problem, handles, *, upper: int, deadline: float,
+                      max_iterations: int = 300):
+    """(best Lagrangian value, the multipliers that gave it); value is -inf if none."""
     import numpy as np
 
     data = _lagrangian_data(problem, handles)
     if data is None:
-        return simple_bound(problem, handles)
+        return -math.inf, None
     minimum, w_u = data[7], data[9]
     lam = _initial_prices(problem, data)
-    best = -np.inf
+    best, best_lam = -math.inf, lam
     alpha, stall = 1.0, 0
     for _ in range(max_iterations):
         if time.monotonic() > deadline:
             break
         value, covered = _lagrangian_value(data, lam)
         if value > best + 1e-9:
-            best, stall = value, 0
+            best, best_lam, stall = value, lam, 0
         else:
             stall += 1
             if stall >= 5:
@@ -61,8 +70,7 @@ def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
         if norm < 1e-9 or alpha < 1e-4 or upper - value <= 0.5:
             break
         lam = np.clip(lam + alpha * (upper - value) / norm * gradient, 0.0, w_u)
-    cheap = simple_bound(problem, handles)
-    return max(cheap, int(math.floor(best + 1e-6))) if np.isfinite(best) else cheap
+    return best, best_lam
 
 
 def _lagrangian_data(problem, handles):

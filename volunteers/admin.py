@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (AuditEntry, CaregivingWindow, Community, Member, MemberLoginToken, Skill, StaffProfile,
                      Unavailability, VisitTarget)
-from .selectors import communities_for, is_district_admin
+from .selectors import can_see_sensitive, communities_for, is_district_admin
 
 
 class CommunityScopedAdmin(admin.ModelAdmin):
@@ -65,13 +65,22 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(CommunityScopedAdmin):
-    list_display = ["name", "community", "birth_date", "health", "phone", "active"]
-    list_filter = ["community", "health", "active", AgeBandFilter, "skills"]
+    # Health and caregiving are shown only to staff of the member's own community (see can_see_sensitive).
+    list_display = ["name", "community", "birth_date", "phone", "active"]
+    list_filter = ["community", "active", AgeBandFilter, "skills"]
     search_fields = ["name", "phone"]
     filter_horizontal = ["extra_communities", "skills"]
-    inlines = [CaregivingInline, UnavailabilityInline]
     list_select_related = ["community"]
     raw_id_fields = ["user"]
+
+    def _sensitive(self, request, obj) -> bool:
+        return obj is None or can_see_sensitive(request.user, obj)
+
+    def get_exclude(self, request, obj=None):
+        return [] if self._sensitive(request, obj) else ["health"]
+
+    def get_inlines(self, request, obj):
+        return [CaregivingInline, UnavailabilityInline] if self._sensitive(request, obj) else []
 
 
 @admin.register(VisitTarget)

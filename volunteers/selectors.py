@@ -77,11 +77,13 @@ def member_for(user, pk) -> Member:
 
 
 def can_see_sensitive(user, member: Member) -> bool:
-    """Health, caregiving and addresses: staff of the member's own community, and the member themself."""
+    """Health, caregiving and addresses: staff of the member's own community, and the member themself.
+
+    A district administrator sees them only for communities they are assigned to as well: seeing every
+    community's rosters does not make someone staff of every community.
+    """
     own = member_of(user)
     if own is not None and own.pk == member.pk:
-        return True
-    if is_district_admin(user):
         return True
     profile = staff_profile(user)
     return profile is not None and profile.communities.filter(pk=member.community_id).exists()

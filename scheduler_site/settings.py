@@ -14,8 +14,8 @@ Bad configuration stops start-up with a single line naming the variable.
 """
 
 import sys
-from pathlib import Path
 from os import environ
+from pathlib import Path
 
 import dj_database_url
 

@@ -14,7 +14,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from volunteers.models import (CaregivingWindow, Community, HealthLevel, Member, Skill, StaffProfile, VisitTarget)
+from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill, StaffProfile, VisitTarget
 
 from .models import Duty, ShiftTemplate
 
@@ -24,7 +24,9 @@ DEMO_PASSWORD = "yure-demo-2026"
 DISTRICT = "示范街道"
 COMMUNITY_NAMES = ["幸福里社区", "和平社区", "长青社区", "梧桐社区", "向阳社区", "滨河社区", "翠苑社区", "东风社区",
                    "红旗社区", "光明社区", "春晖社区", "桃源社区"]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余"
+            "于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+            "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 GIVEN = ["建国", "秀英", "桂英", "玉兰", "淑珍", "国华", "志强", "凤英", "德明", "文华", "丽华", "振华", "爱华",
          "红梅", "春生", "秋菊", "金凤", "永福", "宝珍", "明亮", "淑芬", "国庆", "建华", "素琴", "海燕", "兰英",
          "培德", "瑞芳", "美玲", "福生", "冬梅", "立新", "卫东", "桂兰", "玉珍", "世杰", "家明", "翠萍", "长顺", "守义"]
@@ -162,7 +164,8 @@ def _guests(community: Community, communities: list[Community], index: int, rng:
 
 
 def _templates(community: Community, duties: dict[str, Duty]) -> None:
-    patrol_rounds = [(dt.time(9, 0), dt.time(11, 0)), (dt.time(15, 0), dt.time(17, 0)), (dt.time(19, 0), dt.time(21, 0))]
+    patrol_rounds = [(dt.time(9, 0), dt.time(11, 0)), (dt.time(15, 0), dt.time(17, 0)),
+                     (dt.time(19, 0), dt.time(21, 0))]
     for weekday in range(7):
         for start, end in patrol_rounds:
             ShiftTemplate.objects.get_or_create(
@@ -186,7 +189,8 @@ def _households(community: Community, members: list[Member], rng: random.Random,
         household = f"{rng.choice(SURNAMES)}家（{street}{number + 1}号）"
         target, created = VisitTarget.objects.get_or_create(
             community=community, household=household,
-            defaults=dict(address=f"{street}{number + 1}号{rng.randint(1, 6)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}",
+            defaults=dict(address=f"{street}{number + 1}号{rng.randint(1, 6)}单元"
+                                  f"{rng.randint(1, 6)}0{rng.randint(1, 4)}",
                           circumstances=rng.choice(circumstances), visit_weekday=number % 6,
                           visit_start=rng.choice([dt.time(9, 30), dt.time(10, 0), dt.time(14, 30)]),
                           visit_minutes=60))

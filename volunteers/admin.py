@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import (AuditEntry, CaregivingWindow, Community, Member, MemberLoginToken, Skill, StaffProfile,
-                     Unavailability, VisitTarget)
+from .models import (
+    AuditEntry,
+    CaregivingWindow,
+    Community,
+    Member,
+    MemberLoginToken,
+    Skill,
+    StaffProfile,
+    Unavailability,
+    VisitTarget,
+)
 from .selectors import can_see_sensitive, communities_for, is_district_admin
 
 

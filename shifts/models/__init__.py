@@ -7,4 +7,5 @@ from .rosters import Assignment, Roster, SolveRun
 from .shifts import Shift, ShiftTemplate
 from .swaps import SwapRequest
 
-__all__ = ["Assignment", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone", "Notification", "Roster", "Shift", "ShiftTemplate", "SolveRun", "SwapRequest"]
+__all__ = ["Assignment", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone", "Notification", "Roster", "Shift",
+           "ShiftTemplate", "SolveRun", "SwapRequest"]

@@ -48,7 +48,8 @@ def test_seed_demo_sets_up_the_standard_duties():
     patrol = Duty.objects.get(code="patrol")
     assert patrol.lead_skill.code == "first_aid"
     rounds = set(ShiftTemplate.objects.filter(duty=patrol).values_list("start", "end", "min_staff", "max_staff"))
-    assert rounds == {(dt.time(9), dt.time(11), 2, 3), (dt.time(15), dt.time(17), 2, 3), (dt.time(19), dt.time(21), 2, 3)}
+    assert rounds == {(dt.time(9), dt.time(11), 2, 3), (dt.time(15), dt.time(17), 2, 3),
+                      (dt.time(19), dt.time(21), 2, 3)}
     mediation = Duty.objects.get(code="mediation")
     assert [s.code for s in mediation.required_skills.all()] == ["mediation"]
     assert all(t.start.hour >= 12 for t in ShiftTemplate.objects.filter(duty=mediation))

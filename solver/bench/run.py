@@ -319,19 +319,20 @@ def markdown(rows: list[Row]) -> str:
     lines += ["", "Comparison (objective; *saved* = share of the greedy roster's non-constant part "
               "the optimizer removes):", "",
               "| case | C (constant) | optimizer | greedy | saved vs greedy | greedy valid "
-              "| plain model status | plain objective | plain bound | plain gap* | plain first (s) "
+              "| plain model status | plain objective | plain bound | plain gap | plain gap* | plain first (s) "
               "| plain valid |",
-              "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|"]
+              "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|"]
     for row in rows:
         s, g, p = row.solver, row.greedy, row.plain or {}
         saved = None
         if s.get("objective") is not None and g.get("objective") is not None and g["objective"] > row.constant:
             saved = (g["objective"] - s["objective"]) / (g["objective"] - row.constant)
-        plain_gap = gaps(p.get("objective"), p.get("bound"), row.constant)[1] if p else None
+        plain_gap, plain_movable_gap = gaps(p.get("objective"), p.get("bound"), row.constant) if p else (None, None)
         lines.append(
             f"| {row.case} | {row.constant:,} | {_num(s.get('objective'))} | {_num(g.get('objective'))} "
             f"| {_pct(saved)} | {_valid(g)} | {p.get('status', '–')} | {_num(p.get('objective'))} "
-            f"| {_num(p.get('bound'))} | {_pct(plain_gap)} | {_num(p.get('first_solution_seconds'), 2)} "
+            f"| {_num(p.get('bound'))} | {_pct(plain_gap)} | {_pct(plain_movable_gap)} "
+            f"| {_num(p.get('first_solution_seconds'), 2)} "
             f"| {_valid(row.plain) if row.plain else '–'} |")
     lines += _breakdown_table(rows)
     repairs = [row for row in rows if row.repair]

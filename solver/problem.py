@@ -322,6 +322,13 @@ def _read_weights(value, path: str = "weights") -> Weights:
     return Weights(**values)
 
 
+def _health(value, path: str) -> str:
+    # Checked for str first: an unhashable value (a list or object) must fail as a field error, not a TypeError.
+    if not isinstance(value, str) or value not in HEALTH_RANK:
+        _fail(path, "must be one of good, limited, frail")
+    return value
+
+
 def _read_duty(value, path: str) -> Duty:
     data = _object(value, path, ("id",), ("name", "min_age", "max_age", "night_max_age",
                                          "min_health", "required_skills", "lead_skill",
@@ -330,9 +337,7 @@ def _read_duty(value, path: str) -> Duty:
     max_age = _opt_int(data.get("max_age"), f"{path}.max_age", 0, MAX_AGE)
     if min_age is not None and max_age is not None and max_age < min_age:
         _fail(f"{path}.max_age", "must not be below min_age")
-    health = data.get("min_health", "frail")
-    if health not in HEALTH_RANK:
-        _fail(f"{path}.min_health", "must be one of good, limited, frail")
+    health = _health(data.get("min_health", "frail"), f"{path}.min_health")
     skills = tuple(_string(s, f"{path}.required_skills[{i}]")
                    for i, s in enumerate(_list(data.get("required_skills", []),
                                                f"{path}.required_skills")))
@@ -397,9 +402,7 @@ def _read_member(value, path: str, rules: Rules, duty_ids: set[str], origin: dat
     data = _object(value, path, ("id", "communities", "birth_date", "health"), _MEMBER_FIELDS)
     communities = tuple(_string(c, f"{path}.communities[{i}]")
                         for i, c in enumerate(_list(data["communities"], f"{path}.communities")))
-    health = data["health"]
-    if health not in HEALTH_RANK:
-        _fail(f"{path}.health", "must be one of good, limited, frail")
+    health = _health(data["health"], f"{path}.health")
     skills = frozenset(_string(s, f"{path}.skills[{i}]")
                        for i, s in enumerate(_list(data.get("skills", []), f"{path}.skills")))
     caregiving = tuple(_read_caregiving(c, f"{path}.caregiving[{i}]")

@@ -13,6 +13,25 @@ def _test_transport(settings):
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def q_sync(request, monkeypatch, settings):
+    """Queue tasks run at once inside async_task, django-q2's real code path, with short solver limits.
+
+    Autouse so that no test leaves work on a broker another run shares; tests that drive a real qcluster
+    opt out with @pytest.mark.real_queue. django-q2 reads Q_CLUSTER into Conf once at import, and
+    async_task consults Conf.SYNC on every call, so patching Conf is what takes effect.
+    """
+    if request.node.get_closest_marker("real_queue"):
+        return None
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    settings.SOLVER_TIME_LIMIT = 3
+    settings.REPAIR_TIME_LIMIT = 2
+    settings.SOLVER_WORKERS = 1
+    return Conf
+
+
 @pytest.fixture
 def week_start() -> dt.date:
     """The Monday of next week, so nothing in it counts as past."""

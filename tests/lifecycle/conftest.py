@@ -9,18 +9,6 @@ from tests import factories as f
 
 
 @pytest.fixture
-def q_sync(monkeypatch, settings):
-    """django-q2 1.11 reads Q_CLUSTER once into Conf at import; async_task consults Conf.SYNC per call."""
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
-    settings.SOLVER_TIME_LIMIT = 3
-    settings.REPAIR_TIME_LIMIT = 2
-    settings.SOLVER_WORKERS = 1
-    return Conf
-
-
-@pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run a callable and then the on_commit callbacks it registered (and those they register)."""
 

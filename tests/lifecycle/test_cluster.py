@@ -23,7 +23,7 @@ POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgr
 REDIS = os.environ.get("REDIS_URL", "")
 
 pytestmark = [
-    pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow,
+    pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.real_queue,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not (POSTGRES and REDIS), reason="needs DATABASE_URL=postgres://… and REDIS_URL"),
 ]

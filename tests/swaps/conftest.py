@@ -78,12 +78,3 @@ def english():
 
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def q_sync(monkeypatch):
-    """Queue jobs (the swap messages) run at once, through django-q2's own async_task code path.
-    django-q2 reads Q_CLUSTER once into Conf at import; async_task consults Conf.SYNC per call."""
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)

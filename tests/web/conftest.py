@@ -65,14 +65,6 @@ def site(db, week_start) -> Site:
     return build_site(week_start)
 
 
-@pytest.fixture
-def sync_queue(monkeypatch, settings):
-    """django-q2 runs tasks inside async_task (the real code path), with a short solver limit."""
-    from django_q.conf import Conf
-    monkeypatch.setattr(Conf, "SYNC", True)
-    settings.SOLVER_TIME_LIMIT = 2
-    settings.SOLVER_WORKERS = 1
-
 
 def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))

@@ -130,7 +130,7 @@ def test_publish_without_draft_says_so(staff, site):
 
 
 @pytest.mark.slow
-def test_generate_runs_the_optimizer_and_shows_the_draft(staff, site, sync_queue,
+def test_generate_runs_the_optimizer_and_shows_the_draft(staff, site, q_sync,
                                                          django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(reverse("roster_generate", args=[site.community.pk, site.week]))

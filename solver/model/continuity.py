@@ -22,6 +22,12 @@ def add(model, handles: ModelHandles) -> None:
         for x in strangers:
             # A stranger assigned without any preferred visitor forces the penalty.
             model.Add(miss >= x - sum(preferred))
+        short = handles.shortfall.get(s)
+        if short is not None:
+            # Redundant, LP-strengthening: staffed at all (short < min_staff) without a
+            # preferred visitor is a miss: min_staff * (miss + preferred) + short >= min_staff.
+            need = shift.min_staff
+            model.Add(need * (miss + sum(preferred)) + short >= need)
         term.add(1, miss)
         handles.derived.append((miss, lambda val, p=preferred, n=strangers:
                                 int(any(val(x) for x in n) and not any(val(x) for x in p))))

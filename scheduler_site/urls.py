@@ -9,8 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/", include("volunteers.urls")),
-    path("members/", include("volunteers.urls_members")),
+    path("", include("volunteers.urls")),
     path("feeds/", include("shifts.feeds.urls")),
     path("", include("shifts.urls")),
 ]

@@ -1,12 +1,40 @@
-"""Secretary and member pages for rosters and shifts."""
+"""Secretary and member pages for rosters, shifts and swaps."""
 
-from django.urls import include, path
+from django.urls import path
 
-from .views import dashboard, member
+from .views import dashboard, exports, fairness, member, roster, swaps
+from .views import print as printouts
+
+WEEK = "communities/<int:community_id>/weeks/<str:week>/"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # The secretary's week: grid, solve, publish, print, export.
+    path(WEEK, roster.roster_week, name="roster_week"),
+    path(WEEK + "generate/", roster.roster_generate, name="roster_generate"),
+    path(WEEK + "publish/", roster.roster_publish, name="roster_publish"),
+    path(WEEK + "print/", printouts.print_week, name="print_week"),
+    path(WEEK + "export.<str:fmt>", exports.export_week, name="export_week"),
+    path("communities/<int:community_id>/fairness/", fairness.fairness, name="fairness"),
+    path("runs/<int:run_id>/progress/", roster.solve_progress, name="solve_progress"),
+    path("assignments/<int:assignment_id>/pin/", roster.assignment_pin, name="assignment_pin"),
+    path("assignments/<int:assignment_id>/remove/", roster.assignment_remove, name="assignment_remove"),
+    path("rosters/<int:roster_id>/shifts/<int:shift_id>/candidates/", roster.shift_candidates,
+         name="shift_candidates"),
+    path("rosters/<int:roster_id>/shifts/<int:shift_id>/add/", roster.shift_add_member, name="shift_add_member"),
+    path("rosters/<int:roster_id>/decide/", roster.proposal_decide, name="proposal_decide"),
+    path("members/<int:member_id>/weeks/<str:week>/print/", printouts.print_member, name="print_member"),
+    # A member's own pages, for a phone.
     path("me/", member.my_shifts, name="my_shifts"),
-    path("swaps/", include("shifts.urls_swaps")),
-    path("", include("shifts.urls_web")),
+    path("me/shifts/<int:assignment_id>/cant-come/", member.cant_come, name="cant_come"),
+    path("me/away/", member.absence_period, name="absence_period"),
+    # Swaps between members, and the secretary's inbox.
+    path("swaps/", swaps.swap_home, name="swap_home"),
+    path("swaps/new/<int:assignment_id>/", swaps.swap_new, name="swap_new"),
+    path("swaps/<int:pk>/accept/", swaps.swap_accept, name="swap_accept"),
+    path("swaps/<int:pk>/decline/", swaps.swap_decline, name="swap_decline"),
+    path("swaps/<int:pk>/withdraw/", swaps.swap_withdraw, name="swap_withdraw"),
+    path("swaps/inbox/", swaps.swap_inbox, name="swap_inbox"),
+    path("swaps/<int:pk>/approve/", swaps.swap_approve, name="swap_approve"),
+    path("swaps/<int:pk>/reject/", swaps.swap_reject, name="swap_reject"),
 ]

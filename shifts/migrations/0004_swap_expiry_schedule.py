@@ -10,9 +10,9 @@ def create_schedule(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
     Schedule.objects.update_or_create(
         name=NAME,
-        defaults={"func": "shifts.tasks_swaps.swaps_expire_due", "schedule_type": "I", "minutes": 15,
+        defaults={"func": "shifts.tasks.swaps_expire_due", "schedule_type": "I", "minutes": 15,
                   "repeats": -1},
-        create_defaults={"func": "shifts.tasks_swaps.swaps_expire_due", "schedule_type": "I", "minutes": 15,
+        create_defaults={"func": "shifts.tasks.swaps_expire_due", "schedule_type": "I", "minutes": 15,
                          "repeats": -1, "next_run": timezone.now()},
     )
 

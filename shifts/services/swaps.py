@@ -769,7 +769,7 @@ def _queue_messages(swap_id: int, kind: str) -> None:
     from django_q.tasks import async_task
 
     try:
-        async_task("shifts.tasks_swaps.swap_messages_send", swap_id, kind, task_name=f"{kind}:{swap_id}")
+        async_task("shifts.tasks.swap_messages_send", swap_id, kind, task_name=f"{kind}:{swap_id}")
     except Exception:  # broker down: the swap itself is done; the task can be re-run, dedupe keys make it safe
         logger.exception("could not queue %s messages for swap %s", kind, swap_id)
 

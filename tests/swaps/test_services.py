@@ -332,7 +332,7 @@ def test_expiry_job_is_scheduled_and_runs_through_the_queue_function(world, sett
     from django_q.tasks import async_task
 
     schedule = Schedule.objects.get(name="yure.swaps_expire")
-    assert schedule.func == "shifts.tasks_swaps.swaps_expire_due" and schedule.repeats == -1
+    assert schedule.func == "shifts.tasks.swaps_expire_due" and schedule.repeats == -1
     swap = _give_away(world)
     SwapRequest.objects.filter(pk=swap.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
@@ -351,5 +351,5 @@ def test_messages_go_through_the_queue_after_commit(world, monkeypatch, django_c
     assert queued == []  # nothing leaves before the transaction commits
     for callback in callbacks:
         callback()
-    assert queued == [("shifts.tasks_swaps.swap_messages_send", (swap.pk, "swaps/offered"))]
+    assert queued == [("shifts.tasks.swap_messages_send", (swap.pk, "swaps/offered"))]
     assert not Notification.objects.exists()  # the page did not wait for mail

@@ -10,6 +10,7 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 .venv/bin/python -m pip install --quiet -r requirements.txt
 export DEBUG=${DEBUG:-1}
 PORT=${PORT:-8000}
+export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 manage() { .venv/bin/python manage.py "$@"; }
 manage migrate --noinput -v0
 manage compilemessages --ignore=.venv -v0

@@ -5,23 +5,34 @@ import datetime as dt
 import pytest
 
 
+def _django_settings(request):
+    """pytest-django's settings fixture, or None when the run has no Django (solver tests with -p no:django)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return None
+    return request.getfixturevalue("settings")
+
+
 @pytest.fixture(autouse=True)
-def _test_transport(settings):
+def _test_transport(request):
     # The test client speaks plain HTTP and there is no collectstatic step before tests.
+    settings = _django_settings(request)
+    if settings is None:
+        return
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 @pytest.fixture(autouse=True)
-def q_sync(request, monkeypatch, settings):
+def q_sync(request, monkeypatch):
     """Queue tasks run at once inside async_task, django-q2's real code path, with short solver limits.
 
     Autouse so that no test leaves work on a broker another run shares; tests that drive a real qcluster
     opt out with @pytest.mark.real_queue. django-q2 reads Q_CLUSTER into Conf once at import, and
     async_task consults Conf.SYNC on every call, so patching Conf is what takes effect.
     """
-    if request.node.get_closest_marker("real_queue"):
+    settings = _django_settings(request)
+    if settings is None or request.node.get_closest_marker("real_queue"):
         return None
     from django_q.conf import Conf
 

@@ -21,6 +21,7 @@ from shifts import signals
 from shifts.models import Assignment, Duty, Roster, Shift, ShiftTemplate, SolveRun
 from shifts.selectors import solve_run_active
 from volunteers.models import Community, Member, VisitTarget
+from volunteers.selectors import members_serving
 from volunteers.services.audit import audit_log
 
 from .problem import connected_groups, member_key, problem_for_week, shift_key
@@ -42,19 +43,52 @@ def shifts_make_for_week(*, community: Community, week_start: dt.date) -> list[S
     week_start = week_start_of(week_start)
     zone = local_zone()
     created = []
+    # Everyone is at the monthly study session, so no duty is planned during it.
+    study = [study_session_make(community=community, day=day)[0]
+             for day in (week_start + dt.timedelta(days=n) for n in range(7)) if day.day == STUDY_DAY]
     for template in ShiftTemplate.objects.filter(community=community, active=True).select_related("duty"):
         start, end = template.occurrence(week_start, zone)
-        if Shift.objects.filter(template=template, start=start).exists():
+        if _during_any(study, start, end) or Shift.objects.filter(template=template, start=start).exists():
             continue
         shift = Shift(community=community, duty=template.duty, start=start, end=end, template=template,
                       min_staff=template.min_staff, max_staff=template.max_staff, location=template.location,
                       name=template.name, visit_target=template.visit_target)
         if _save_new_shift(shift):
             created.append(shift)
-    created.extend(_visit_shifts(community, week_start))
+    created.extend(_visit_shifts(community, week_start, busy=study))
     if created:
         logger.info("made %d shifts for %s week %s", len(created), community, week_start)
     return created
+
+
+def _during_any(sessions: list[Shift], start: dt.datetime, end: dt.datetime) -> bool:
+    return any(session.start < end and start < session.end for session in sessions)
+
+
+STUDY_DAY = 25  # the party branch's monthly study day
+
+
+def study_duty() -> Duty:
+    duty, _created = Duty.objects.get_or_create(code="study", defaults={"name": "学习会", "name_en": "Study session"})
+    return duty
+
+
+def study_session_make(*, community: Community, day: dt.date) -> tuple[Shift, bool]:
+    """The community's study session (党员学习会) on `day`, made once; returns (shift, created).
+
+    It is a gathering for every member rather than places to fill, so the optimizer leaves it out
+    (settings.UNROSTERED_DUTIES) and the week's duties are not planned during it."""
+    start = dt.datetime.combine(day, getattr(settings, "STUDY_SESSION_START", dt.time(9, 0)), tzinfo=local_zone())
+    minutes = int(getattr(settings, "STUDY_SESSION_MINUTES", 90))
+    duty = study_duty()
+    existing = Shift.objects.filter(community=community, duty=duty, start=start).first()
+    if existing is not None:
+        return existing, False
+    shift = Shift(community=community, duty=duty, start=start, end=start + dt.timedelta(minutes=minutes),
+                  min_staff=0, max_staff=max(members_serving(community).count(), 1), name="党员学习会")
+    if _save_new_shift(shift):
+        return shift, True
+    return Shift.objects.get(community=community, duty=duty, start=start), False
 
 
 def _save_new_shift(shift: Shift) -> bool:
@@ -67,7 +101,7 @@ def _save_new_shift(shift: Shift) -> bool:
     return True
 
 
-def _visit_shifts(community: Community, week_start: dt.date) -> list[Shift]:
+def _visit_shifts(community: Community, week_start: dt.date, *, busy: list[Shift]) -> list[Shift]:
     targets = (VisitTarget.objects.filter(community=community, active=True)
                .exclude(templates__active=True))  # households with their own template are visited by it
     targets = list(targets)
@@ -83,10 +117,11 @@ def _visit_shifts(community: Community, week_start: dt.date) -> list[Shift]:
     for target in targets:
         day = week_start + dt.timedelta(days=target.visit_weekday)
         start = dt.datetime.combine(day, target.visit_start, tzinfo=zone)
-        if Shift.objects.filter(visit_target=target, template__isnull=True, start=start).exists():
+        end = start + dt.timedelta(minutes=target.visit_minutes)
+        if _during_any(busy, start, end) or Shift.objects.filter(
+                visit_target=target, template__isnull=True, start=start).exists():
             continue
-        shift = Shift(community=community, duty=duty, start=start,
-                      end=start + dt.timedelta(minutes=target.visit_minutes), min_staff=1, max_staff=2,
+        shift = Shift(community=community, duty=duty, start=start, end=end, min_staff=1, max_staff=2,
                       visit_target=target, name=_("Home visit"))
         if _save_new_shift(shift):
             created.append(shift)

@@ -7,17 +7,15 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from shifts.models import Duty, Roster, Shift, SolveRun
+from shifts.models import Roster, Shift, SolveRun
 from volunteers.models import Community
-from volunteers.selectors import members_serving
 
 from .messages import shift_line
 from .notify import notify_member, notify_staff
-from .rosters import roster_generate
+from .rosters import STUDY_DAY, roster_generate, study_session_make
 from .weeks import local_zone, week_start_of
 
 logger = logging.getLogger(__name__)
@@ -96,32 +94,14 @@ def unfilled_alerts_send(now: dt.datetime | None = None) -> int:
     return len(short)
 
 
-def study_duty() -> Duty:
-    duty, _created = Duty.objects.get_or_create(code="study", defaults={"name": "学习会", "name_en": "Study session"})
-    return duty
-
-
 def study_sessions_make(now: dt.datetime | None = None) -> int:
     """Make the monthly study session on the 25th for every community (this month's until the 25th,
     then next month's). Returns how many shifts were made."""
     now = (now or timezone.now()).astimezone(local_zone())
-    day = now.date().replace(day=25)
+    day = now.date().replace(day=STUDY_DAY)
     if now.date() > day:
-        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=25)
-    start_time = getattr(settings, "STUDY_SESSION_START", dt.time(9, 0))
-    minutes = int(getattr(settings, "STUDY_SESSION_MINUTES", 90))
-    start = dt.datetime.combine(day, start_time, tzinfo=local_zone())
-    duty = study_duty()
-    made = 0
-    for community in Community.objects.annotate(n=Count("members")):
-        if Shift.objects.filter(community=community, duty=duty, start=start).exists():
-            continue
-        seats = max(members_serving(community).count(), 1)
-        shift = Shift(community=community, duty=duty, start=start, end=start + dt.timedelta(minutes=minutes),
-                      min_staff=0, max_staff=seats, name="党员学习会")
-        shift.full_clean()
-        shift.save()
-        made += 1
+        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=STUDY_DAY)
+    made = sum(study_session_make(community=community, day=day)[1] for community in Community.objects.all())
     if made:
         logger.info("made %d study sessions for %s", made, day)
     return made

@@ -95,7 +95,7 @@ def test_connected_groups_follow_guest_members():
 
 
 def test_the_study_session_is_not_a_place_to_fill(town):
-    from shifts.services.schedule import study_duty
+    from shifts.services.rosters import study_duty
 
     week = town["week_start"]
     f.shift(town["community"], study_duty(), aware(week, 9), minutes=90, min_staff=0, max_staff=30)

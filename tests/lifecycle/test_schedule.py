@@ -10,6 +10,7 @@ from shifts.models import Roster, Shift, SolveRun
 from shifts.services.rosters import roster_generate, roster_publish
 from shifts.services.schedule import shift_reminders_send, study_sessions_make, unfilled_alerts_send, weekly_drafts_due
 from shifts.services.weeks import local_zone
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,29 @@ def test_study_session_on_the_25th_made_once_per_community(town):
     after = dt.datetime(2026, 11, 26, 10, 0, tzinfo=local_zone())
     assert study_sessions_make(after) == 1
     assert Shift.objects.filter(duty__code="study").count() == 2
+
+
+def test_no_duty_is_planned_during_the_study_session_of_the_week(town):
+    from shifts.services.rosters import shifts_make_for_week
+
+    community = town["community"]
+    week = dt.date(2026, 12, 21)  # Friday 25 December falls in this week
+    factories.template(community, town["patrol"], weekday=4, start=dt.time(9, 0), end=dt.time(11, 0))
+    factories.template(community, town["patrol"], weekday=4, start=dt.time(15, 0), end=dt.time(17, 0))
+    shifts_make_for_week(community=community, week_start=week)
+    friday = Shift.objects.filter(community=community, start__date=dt.date(2026, 12, 25)).order_by("start")
+    session = friday.get(duty__code="study")
+    assert session.start.astimezone(local_zone()).time() == dt.time(9, 0)
+    others = [s for s in friday if s.duty.code != "study"]
+    assert others and all(s.start >= session.end or s.end <= session.start for s in others)
+    assert [s.start.astimezone(local_zone()).time() for s in others if s.duty == town["patrol"]] == [dt.time(15, 0)]
+    count = Shift.objects.count()
+    shifts_make_for_week(community=community, week_start=week)
+    assert Shift.objects.count() == count
+
+
+def test_weeks_without_the_25th_get_no_study_session(town):
+    from shifts.services.rosters import shifts_make_for_week
+
+    shifts_make_for_week(community=town["community"], week_start=dt.date(2026, 12, 7))
+    assert not Shift.objects.filter(duty__code="study").exists()

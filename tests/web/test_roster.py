@@ -1,4 +1,3 @@
-
 """The week grid and its actions, through the real lifecycle services."""
 
 import datetime as dt

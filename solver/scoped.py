@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -82,13 +84,22 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
         on_solution(objective, min(objective, simple_bound(problem, handles)), time.monotonic() - started)
     solver = cp_model.CpSolver()
     configure(solver, time_limit - (time.monotonic() - started), workers, seed, log_search)
-    callback = _Progress(on_solution, started) if on_solution else None
-    status = solver.Solve(model, callback)
+    if _use_column_generation(scope, handles, time_limit):
+        status, cg_bound = _solve_with_column_generation(problem, handles, model, solver, start,
+                                                          on_solution, started)
+    else:
+        callback = _Progress(on_solution, started) if on_solution else None
+        status, cg_bound = solver.Solve(model, callback), None
     result = ScopeResult(solver.StatusName(status), model_stats=dict(handles.stats))
     result.seconds = time.monotonic() - started
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = int(round(solver.ObjectiveValue()))
         result.bound = _integer_bound(solver.BestObjectiveBound(), result.objective)
+        if cg_bound is not None and cg_bound > result.bound:
+            result.bound = min(cg_bound, result.objective)
+            result.model_stats["bound_from"] = "column_generation"
+        if result.bound >= result.objective:
+            result.status = "OPTIMAL"
         values = solver.ResponseProto().solution
         result.pairs = [pair for pair, var in handles.x.items() if values[var.Index()]]
         result.terms = {name: term.value(lambda v: values[v.Index()])
@@ -96,6 +107,93 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     elif status == cp_model.UNKNOWN and start is not None and roster_is_valid(handles, start):
         _fall_back_to_heuristic(result, handles, start, solver)
     return result
+
+
+# Column generation runs beside CP-SAT (which releases the GIL) on scopes without
+# fixed outside shifts, when there is time for it.
+COLGEN_MIN_SECONDS = 1.0
+COLGEN_MAX_PAIRS = 20_000
+JOIN_SECONDS = 0.2
+COLGEN_NICE = 0   # 10 measured worse: under load the bound thread starved (no colgen bound on any seed)
+
+
+def _use_column_generation(scope, handles, time_limit) -> bool:
+    return (not scope.fixed and time_limit >= COLGEN_MIN_SECONDS
+            and 0 < len(handles.x) <= COLGEN_MAX_PAIRS)
+
+
+class _Tracker:
+    """Records the incumbent objective (and forwards progress) while CP-SAT runs in a thread."""
+
+    def __init__(self, report, started: float):
+        self._report = report
+        self._started = started
+        self.best = None
+
+    def on_solution_callback_from(self, callback) -> None:
+        objective = int(round(callback.ObjectiveValue()))
+        self.best = objective if self.best is None else min(self.best, objective)
+        if self._report is not None:
+            bound = _integer_bound(callback.BestObjectiveBound(), objective)
+            self._report(objective, bound, time.monotonic() - self._started)
+
+
+def _solve_with_column_generation(problem, handles, model, solver, start, on_solution, started):
+    """CP-SAT in this thread for the roster, the column-generation bound in a (niced) thread.
+
+    CP-SAT is stopped early when the column-generation bound meets its incumbent, and the
+    bound's thread stops when CP-SAT is done.
+    Returns (CP-SAT status, column-generation bound or None).
+    """
+    from solver.colgen import ColumnGeneration, integer_bound
+
+    tracker = _Tracker(on_solution, started)
+    deadline = time.monotonic() + solver.parameters.max_time_in_seconds - 0.1
+    found = {}
+
+    def bound_thread():
+        if COLGEN_NICE:
+            try:  # Linux: per-thread niceness, so CP-SAT's roster search keeps the CPU first
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COLGEN_NICE)
+            except (AttributeError, OSError):
+                pass
+        try:
+            cg = ColumnGeneration(problem, handles)
+            value = cg.run(deadline, start, upper=lambda: tracker.best, stop=lambda: "cp_done" in found)
+            found["stats"] = {"colgen_iterations": cg.iterations,
+                              "colgen_seconds": round(time.monotonic() - cg.started, 2)}
+            found["bound"] = integer_bound(value)
+        except Exception:  # the bound is an extra; never let it sink the roster
+            log.exception("column generation failed")
+        bound = found.get("bound")
+        if bound is not None and tracker.best is not None and tracker.best <= bound:
+            solver.StopSearch()
+        found["done"] = True
+
+    thread = threading.Thread(target=bound_thread, daemon=True)
+    thread.start()
+    status = solver.Solve(model, _StopAtBound(tracker, found, solver))
+    found["cp_done"] = True
+    # The bound's thread notices ``cp_done`` within one LP solve; do not wait much longer
+    # than that (a late bound is simply not used; the thread then ends by itself).
+    thread.join(JOIN_SECONDS)
+    handles.stats.update(found.get("stats", {}))
+    return status, found.get("bound")
+
+
+class _StopAtBound(cp_model.CpSolverSolutionCallback):
+    """Forwards to the tracker; stops CP-SAT once a roster meets the column-generation bound."""
+
+    def __init__(self, tracker, found, solver):
+        super().__init__()
+        self._tracker = tracker
+        self._found = found
+
+    def on_solution_callback(self) -> None:
+        self._tracker.on_solution_callback_from(self)
+        bound = self._found.get("bound")
+        if bound is not None and self._tracker.best is not None and self._tracker.best <= bound:
+            self.StopSearch()
 
 
 def _fall_back_to_heuristic(result: ScopeResult, handles, start, solver) -> None:

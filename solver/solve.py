@@ -108,6 +108,9 @@ class _Run:
         stats = {"wall_seconds": round(time.monotonic() - self.started, 3),
                  "components": len(scopes), "model_objective": model_objective,
                  "pairs": sum(r.model_stats.get("pairs", 0) for r in results)}
+        proved_by = sorted({r.model_stats["bound_from"] for r in results if "bound_from" in r.model_stats})
+        if proved_by:
+            stats["bound_from"] = proved_by
         stats.update(_gaps(problem, objective, bound))
         return Solution("OPTIMAL" if optimal else "FEASIBLE", objective, min(bound, objective),
                         assignments, report.unfilled(problem, assignments), terms, stats)

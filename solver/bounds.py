@@ -51,21 +51,20 @@ def lagrangian_prices(problem: Problem, handles, *, upper: int, deadline: float,
     data = _lagrangian_data(problem, handles)
     if data is None:
         return -math.inf, None
-    minimum, w_u = data[7], data[9]
-    lam = _initial_prices(problem, data)
+    w_u = data[9]
+    lam = np.r_[_initial_prices(problem, data), np.zeros(len(data[11][1]))]
     best, best_lam = -math.inf, lam
     alpha, stall = 1.0, 0
     for _ in range(max_iterations):
         if time.monotonic() > deadline:
             break
-        value, covered = _lagrangian_value(data, lam)
+        value, gradient = _lagrangian_value(data, lam)
         if value > best + 1e-9:
             best, best_lam, stall = value, lam, 0
         else:
             stall += 1
             if stall >= 5:
                 alpha, stall = alpha / 2, 0
-        gradient = minimum - covered
         norm = float(gradient @ gradient)
         if norm < 1e-9 or alpha < 1e-4 or upper - value <= 0.5:
             break
@@ -94,34 +93,52 @@ def _lagrangian_data(problem, handles):
     rows = []
     constant = 0.0
     pinned_cover = np.zeros(len(scope_shifts))
+    # "Staffed at all needs a lead holder": min_staff * holders + short >= min_staff,
+    # one row per shift whose duty has a lead skill (dualized like coverage).
+    holder_row = {}
+    for s in scope_shifts:
+        shift = problem.shifts[s]
+        skill = problem.duty_by_id[shift.duty].lead_skill
+        if skill and shift.min_staff > 0 and handles.by_shift.get(s):
+            holder_row[s] = len(holder_row)
+    holder_need = np.zeros(len(holder_row))
+    holder_shift = np.zeros(len(holder_row), dtype=int)
+    for s, h in holder_row.items():
+        holder_need[h] = problem.shifts[s].min_staff
+        holder_shift[h] = position[s]
+    pinned_holders = np.zeros(len(holder_row))
     for (s, m) in handles.x:
         shift = problem.shifts[s]
         cost = w.preference * problem.members[m].preference_cost(shift.duty, shift.weekday)
         cost -= w.stability * ((s, m) in previous)
+        skill = problem.duty_by_id[shift.duty].lead_skill
+        h = holder_row[s] if s in holder_row and skill in problem.members[m].skills else -1
         if (s, m) in handles.pinned:
             i = member_position[m]
             constant += cost
             b[i] += shift.minutes // 15
             cap[i] -= shift.minutes // 15
             pinned_cover[position[s]] += 1
+            if h >= 0:
+                pinned_holders[h] += 1
             continue
-        rows.append((position[s], member_position[m], shift.minutes // 15, cost))
+        rows.append((position[s], member_position[m], shift.minutes // 15, cost, h))
     in_scope = set(scope_shifts)
     constant += w.stability * sum(1 for s, _ in previous if s in in_scope)
     constant += w.fairness * float(b @ b)  # history, fixed and pinned load
     minimum = np.array([problem.shifts[s].min_staff for s in scope_shifts], dtype=float)
     if not rows:
         return None  # nothing to price: the cheap bound is exact enough
-    arr = np.array(rows, dtype=float).reshape(-1, 4)
+    arr = np.array(rows, dtype=float).reshape(-1, 5)
     data = (arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3], b,
             np.maximum(cap, 0), constant, minimum, float(w.fairness), float(w.unfilled))
-    return data + (pinned_cover,)
+    return data + (pinned_cover, (arr[:, 4].astype(int), holder_need, holder_shift, pinned_holders))
 
 
 def _initial_prices(problem, data):
     import numpy as np
 
-    shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, _ = data
+    shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, _, _ = data
     marginal = w_f * (2 * b[member_of] * units + units * units) + base_cost
     lam = np.full(len(minimum), w_u)
     np.minimum.at(lam, shift_of, np.maximum(marginal, 0))
@@ -131,9 +148,15 @@ def _initial_prices(problem, data):
 def _lagrangian_value(data, lam):
     import numpy as np
 
-    shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, pinned_cover = data
+    shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, pinned_cover, holders = data
+    holder_of, holder_need, holder_shift, pinned_holders = holders
+    n_shifts = len(minimum)
+    lam, mu = lam[:n_shifts], lam[n_shifts:]
     # Shifts needing no one more than the pins give still take lambda (sign handled by gradient).
     cost = base_cost - lam[shift_of]
+    if len(mu):
+        is_holder = holder_of >= 0
+        cost = cost - np.where(is_holder, mu[np.maximum(holder_of, 0)] * holder_need[np.maximum(holder_of, 0)], 0.0)
     ratio = cost / units
     order = np.lexsort((ratio, member_of))
     m_sorted = member_of[order]
@@ -155,4 +178,15 @@ def _lagrangian_value(data, lam):
     value += float((cost[order] * fraction).sum())
     value += float(lam @ minimum) - float(lam @ pinned_cover)
     covered = np.bincount(shift_of[order], weights=fraction, minlength=len(minimum)) + pinned_cover
-    return value, covered
+    # The shortfall (0..min_staff, cost w_u) sits in the coverage row and the holder row.
+    short_price = lam.copy()
+    np.add.at(short_price, holder_shift, mu)
+    short = np.where(w_u - short_price < 0, minimum, 0.0)
+    value += float(np.minimum(0.0, w_u - short_price) @ minimum)
+    gradient = minimum - covered - short
+    if len(mu):
+        value += float(mu @ (holder_need * (1 - pinned_holders)))
+        held = np.bincount(holder_of[order][is_holder[order]],
+                           weights=fraction[is_holder[order]], minlength=len(mu)) + pinned_holders
+        gradient = np.r_[gradient, holder_need * (1 - held) - short[holder_shift]]
+    return value, gradient

@@ -95,24 +95,39 @@ def _lagrangian_data(problem, handles):
     pinned_cover = np.zeros(len(scope_shifts))
     # "Staffed at all needs a lead holder": min_staff * holders + short >= min_staff,
     # one row per shift whose duty has a lead skill (dualized like coverage).
-    holder_row = {}
+    # Likewise for a visit: min_staff * (miss + preferred visitors) + short >= min_staff,
+    # with miss in [0, 1] at cost W.continuity.  A shift gets at most one such row.
+    holder_row, miss_cost = {}, []
     for s in scope_shifts:
         shift = problem.shifts[s]
         skill = problem.duty_by_id[shift.duty].lead_skill
-        if skill and shift.min_staff > 0 and handles.by_shift.get(s):
+        if shift.min_staff <= 0 or not handles.by_shift.get(s):
+            continue
+        if skill:
             holder_row[s] = len(holder_row)
+            miss_cost.append(math.inf)
+        elif shift.visit_target is not None:
+            holder_row[s] = len(holder_row)
+            miss_cost.append(float(w.continuity))
     holder_need = np.zeros(len(holder_row))
     holder_shift = np.zeros(len(holder_row), dtype=int)
     for s, h in holder_row.items():
         holder_need[h] = problem.shifts[s].min_staff
         holder_shift[h] = position[s]
     pinned_holders = np.zeros(len(holder_row))
+
+    def counts_for_row(s, m):
+        shift = problem.shifts[s]
+        skill = problem.duty_by_id[shift.duty].lead_skill
+        if skill:
+            return skill in problem.members[m].skills
+        return problem.members[m].id in problem.preferred_visitors(shift)
+
     for (s, m) in handles.x:
         shift = problem.shifts[s]
         cost = w.preference * problem.members[m].preference_cost(shift.duty, shift.weekday)
         cost -= w.stability * ((s, m) in previous)
-        skill = problem.duty_by_id[shift.duty].lead_skill
-        h = holder_row[s] if s in holder_row and skill in problem.members[m].skills else -1
+        h = holder_row[s] if s in holder_row and counts_for_row(s, m) else -1
         if (s, m) in handles.pinned:
             i = member_position[m]
             constant += cost
@@ -132,7 +147,8 @@ def _lagrangian_data(problem, handles):
     arr = np.array(rows, dtype=float).reshape(-1, 5)
     data = (arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3], b,
             np.maximum(cap, 0), constant, minimum, float(w.fairness), float(w.unfilled))
-    return data + (pinned_cover, (arr[:, 4].astype(int), holder_need, holder_shift, pinned_holders))
+    return data + (pinned_cover, (arr[:, 4].astype(int), holder_need, holder_shift, pinned_holders,
+                                  np.array(miss_cost, dtype=float)))
 
 
 def _initial_prices(problem, data):
@@ -149,7 +165,7 @@ def _lagrangian_value(data, lam):
     import numpy as np
 
     shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, pinned_cover, holders = data
-    holder_of, holder_need, holder_shift, pinned_holders = holders
+    holder_of, holder_need, holder_shift, pinned_holders, miss_cost = holders
     n_shifts = len(minimum)
     lam, mu = lam[:n_shifts], lam[n_shifts:]
     # Shifts needing no one more than the pins give still take lambda (sign handled by gradient).
@@ -186,7 +202,10 @@ def _lagrangian_value(data, lam):
     gradient = minimum - covered - short
     if len(mu):
         value += float(mu @ (holder_need * (1 - pinned_holders)))
+        miss_reduced = miss_cost - mu * holder_need        # inf where the row has no miss
+        miss = (miss_reduced < 0).astype(float)
+        value += float(np.minimum(0.0, miss_reduced).sum())
         held = np.bincount(holder_of[order][is_holder[order]],
                            weights=fraction[is_holder[order]], minlength=len(mu)) + pinned_holders
-        gradient = np.r_[gradient, holder_need * (1 - held) - short[holder_shift]]
+        gradient = np.r_[gradient, holder_need * (1 - held - miss) - short[holder_shift]]
     return value, gradient

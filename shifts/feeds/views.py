@@ -35,25 +35,37 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _not_found() -> HttpResponse:
+    return _private(HttpResponseNotFound(b"Not found", content_type="text/plain; charset=utf-8"))
+
+
+def feed_response(request, token: str) -> HttpResponse:
+    """The answer to GET or HEAD of a feed; FeedFastPathMiddleware calls it before the rest of the stack."""
+    scope = resolve_token(token)
+    if scope is None:
+        return _not_found()
+    cached = feed_cached(scope)
+    response = HttpResponse(content_type="text/calendar; charset=utf-8")
+    response.headers["ETag"] = cached.etag
+    response.headers["Last-Modified"] = http_date(cached.last_modified_ts)
+    answer = get_conditional_response(request, etag=cached.etag, last_modified=cached.last_modified_ts,
+                                      response=response)
+    if answer is response:  # 200: only now is the body needed (for HEAD, only its length)
+        if request.method == "GET":
+            response.content = cached.body  # may re-render, if the body was evicted meanwhile
+            response.headers["ETag"] = cached.etag
+            response.headers["Last-Modified"] = http_date(cached.last_modified_ts)
+        response.headers["Content-Length"] = str(cached.length)
+    # Never the token: the scope kind and object id say enough to trace a problem.
+    logger.debug("feed %s %s served: %s, %d events", scope.kind,
+                 scope.owner_id, answer.status_code, cached.events)
+    return _private(answer)
+
+
 @require_safe
 def feed(request, token: str):
     """GET/HEAD /feeds/<token>.ics. Anything wrong with the token is the same bare 404."""
-    scope = resolve_token(token)
-    if scope is None:
-        return _private(HttpResponseNotFound(b"Not found", content_type="text/plain; charset=utf-8"))
-    rendered = feed_cached(scope)
-    body = rendered.body if request.method == "GET" else b""
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Length"] = str(len(rendered.body))
-    response.headers["ETag"] = rendered.etag
-    response.headers["Last-Modified"] = http_date(rendered.last_modified.timestamp())
-    _private(response)
-    answer = get_conditional_response(request, etag=rendered.etag,
-                                      last_modified=int(rendered.last_modified.timestamp()), response=response)
-    # Never the token: the scope kind and object id say enough to trace a problem.
-    logger.debug("feed %s %s served: %s, %d events", scope.kind,
-                 (scope.member or scope.community).pk, answer.status_code, rendered.events)
-    return _private(answer)
+    return feed_response(request, token)
 
 
 def subscribe_context(token: str) -> dict:

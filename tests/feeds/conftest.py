@@ -80,7 +80,7 @@ def clear_feed_cache() -> None:
     client = getattr(cache, "_cache", None)
     if client is not None and hasattr(client, "get_client"):
         redis = client.get_client(None, write=True)
-        for key in redis.scan_iter(match="*:feeds:v1:*"):
+        for key in redis.scan_iter(match="*:feeds:v2:*"):
             redis.delete(key)
     else:
         cache.clear()

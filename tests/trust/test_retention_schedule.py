@@ -26,7 +26,8 @@ def test_the_daily_task_anonymises_due_members_once(settings):
     still_here = factories.member(long_gone.community, name="还在")
     now = timezone.now()
     MemberLoginToken.objects.create(member=still_here, token_hash="a" * 64, expires_at=now - dt.timedelta(days=40))
-    fresh = MemberLoginToken.objects.create(member=still_here, token_hash="b" * 64, expires_at=now + dt.timedelta(days=2))
+    fresh = MemberLoginToken.objects.create(member=still_here, token_hash="b" * 64,
+                                            expires_at=now + dt.timedelta(days=2))
     first = retention_daily()
     assert first["anonymised"] == 1
     long_gone.refresh_from_db()

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Seconds kept back for reporting after the local search; CP-SAT community moves
 # only run if the local search converges early.
-RESERVE_SECONDS = 1.0
+RESERVE_SECONDS = 2.0
 BOUND_SHARE = 0.35
 BOUND_MAX_SECONDS = 20.0
 MIN_LNS_SECONDS = 3.0

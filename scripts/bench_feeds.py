@@ -26,13 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler_site.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchenv import ROOT, django_start
 
 logger = logging.getLogger("bench_feeds")
 
@@ -211,8 +205,7 @@ def main() -> None:
     options = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    import django
-    django.setup()
+    django_start()
     logger.setLevel(logging.INFO)  # the site's LOGGING (LOG_LEVEL=WARNING here) replaced basicConfig's level
     from django.conf import settings
     from django.core.management import call_command

@@ -12,16 +12,9 @@ import argparse
 import csv
 import io
 import logging
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler_site.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchenv import django_start, scratch_database
 
 logger = logging.getLogger("bench_import")
 HEADER = ["姓名", "手机", "出生日期", "健康", "技能", "接送时间", "所属社区"]
@@ -62,17 +55,9 @@ def main():
     parser.add_argument("--rows", type=int, default=10_000)
     args = parser.parse_args()
 
-    import django
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    django_start(DEBUG="1")
+    with scratch_database():
         run(args.rows)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(count: int):

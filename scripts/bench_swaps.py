@@ -11,17 +11,10 @@ Prints the figures; record them in docs/benchmarks.md (## Swaps).
 
 import argparse
 import logging
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler_site.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchenv import django_start, scratch_database
 
 logger = logging.getLogger("bench_swaps")
 
@@ -42,17 +35,9 @@ def main():
     parser.add_argument("--samples", type=int, default=10)
     args = parser.parse_args()
 
-    import django
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    django_start(DEBUG="1")
+    with scratch_database():
         run(args.samples)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def publish_week(community, week_start, user):

@@ -15,18 +15,11 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler_site.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchenv import django_start
+
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='yure-web-bench-')}/bench.sqlite3"
 
@@ -87,8 +80,7 @@ def main():
     parser.add_argument("--members", type=int, default=100)
     args = parser.parse_args()
 
-    import django
-    django.setup()
+    django_start()
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment

@@ -1,39 +1,31 @@
 """Lifecycle timings on a throwaway test database: build the problem, solve through the task body, publish,
 re-plan after an illness. Prints one line per stage; record results in docs/benchmarks.md.
 
-    DEBUG=1 python -m tests.lifecycle.bench_lifecycle [--time-limit 5]
+    python scripts/bench_lifecycle.py [--time-limit 5]
 
 Not a test (no assertions on time): figures depend on the machine and its load.
 """
 
 import argparse
 import datetime as dt
-import os
 import random
 import time
+
+from benchenv import django_start, scratch_database
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--time-limit", type=int, default=5)
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler_site.settings")
-    os.environ.setdefault("DEBUG", "1")
-    import django
-
-    django.setup()
+    django_start(DEBUG="1")
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
-    setup_test_environment()
     settings.SOLVER_TIME_LIMIT = args.time_limit
     settings.REPAIR_TIME_LIMIT = 2
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with scratch_database() as connection:
         run(CaptureQueriesContext, connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def build(name, days_shifts, members, rng, patrol):

@@ -52,3 +52,24 @@ def week_start() -> dt.date:
     while any((monday + dt.timedelta(days=n)).day == 25 for n in range(7)):
         monday += dt.timedelta(days=7)
     return monday
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_sessions_closed(request):
+    """End database sessions that live-server request threads leave open, so the test database can be dropped.
+
+    The live server answers each browser connection in a daemon thread with its own database connection; a
+    browser holding a keep-alive socket keeps that thread, and its PostgreSQL session, alive past the last test.
+    """
+    if not any("live_server" in item.fixturenames for item in request.session.items):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")  # set up first, so this teardown runs before the database is dropped
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 REASONS = ("community", "forbidden", "age", "night_age", "health", "skill",
            "caregiving", "unavailable")
-_HEALTH_RANK = {"frail": 0, "limited": 1, "good": 2}
+HEALTH_RANK = {"frail": 0, "limited": 1, "good": 2}  # good > limited > frail
 DAY = 1440
 
 
@@ -80,7 +80,7 @@ def personal_reason(problem: Problem, shift: Shift, member: Member) -> str | Non
         return "age"
     if shift.night and duty.night_max_age is not None and age > duty.night_max_age:
         return "night_age"
-    if _HEALTH_RANK[member.health] < _HEALTH_RANK[duty.min_health]:
+    if HEALTH_RANK[member.health] < HEALTH_RANK[duty.min_health]:
         return "health"
     if any(skill not in member.skills for skill in duty.required_skills):
         return "skill"

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from solver.eligibility import is_night_interval
+from solver.eligibility import HEALTH_RANK, is_night_interval
 
 FORMAT = "roster-problem/1"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HEALTH_RANK = {"frail": 0, "limited": 1, "good": 2}
 GRID = 15
 
 # Limits that keep every objective term far below 2**62 (CP-SAT's integer range).

@@ -62,11 +62,11 @@ def rank(*, roster, shift) -> list[Candidate]:
 
     document, ids = _problem(roster)
     problem = load_problem(document)
-    shift_key = ids["shift"].get(shift.pk)
+    target = ids["shift"].get(shift.pk)  # this shift's document id (None if outside the week's problem)
     pairs = [(ids["shift"][s], ids["member"][m]) for s, m in
              Assignment.objects.filter(roster=roster).values_list("shift_id", "member_id")
              if s in ids["shift"] and m in ids["member"]]
-    on_shift = {m for s, m in pairs if s == shift_key}
+    on_shift = {m for s, m in pairs if s == target}
     minutes = _minutes(problem, pairs)
     member_by_key = {key: pk for pk, key in ids["member"].items()}
     members = Member.objects.filter(pk__in=member_by_key.values()).only("name", "community_id").in_bulk()
@@ -74,10 +74,10 @@ def rank(*, roster, shift) -> list[Candidate]:
     for key, pk in member_by_key.items():
         if key in on_shift or pk not in members:
             continue
-        reason = pair_exclusion(problem, shift_key, key) if shift_key else "community"
+        reason = pair_exclusion(problem, target, key) if target else "community"
         text = EXCLUSION_TEXT.get(reason, "") if reason else ""
         if reason is None:
-            violations = member_violations(problem, pairs + [(shift_key, key)], key)
+            violations = member_violations(problem, pairs + [(target, key)], key)
             if violations:
                 reason = violations[0].rule
                 text = RULE_TEXT.get(reason, violations[0].message)

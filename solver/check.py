@@ -20,12 +20,19 @@ _ORDER = ("community", "forbidden", "age", "night_age", "health", "skill",
           "caregiving", "unavailable")
 
 
+# Machine-readable reason of a violation, so callers never read the message text. H3/H4 carry the first failing
+# eligibility reason in spec order (community .. unavailable); the others name the rule's own case.
+CODES = ("unknown", "duplicate", "full", "community", "forbidden", "age", "night_age", "health", "skill",
+         "caregiving", "unavailable", "overlap", "rest", "limit", "consecutive", "lead", "pin_missing")
+
+
 @dataclass(frozen=True)
 class Violation:
     rule: str
     shift: str | None
     member: str | None
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.message}"
@@ -145,14 +152,14 @@ def _check_pairs(problem, pairs, out):
     kept = []
     for shift_id, member_id in pairs:
         if shift_id not in problem.shift_index:
-            out.append(Violation("H1", shift_id, member_id, f"unknown shift '{shift_id}'"))
+            out.append(Violation("H1", shift_id, member_id, f"unknown shift '{shift_id}'", "unknown"))
             continue
         if member_id not in problem.member_index:
-            out.append(Violation("H1", shift_id, member_id, f"unknown member '{member_id}'"))
+            out.append(Violation("H1", shift_id, member_id, f"unknown member '{member_id}'", "unknown"))
             continue
         if (shift_id, member_id) in seen:
             out.append(Violation("H1", shift_id, member_id,
-                                 f"{member_id} is assigned to {shift_id} twice"))
+                                 f"{member_id} is assigned to {shift_id} twice", "duplicate"))
             continue
         seen.add((shift_id, member_id))
         kept.append((shift_id, member_id))
@@ -164,12 +171,12 @@ def _check_staffing(problem, by_shift, out):
         shift = problem.shift(shift_id)
         if len(members) > shift.max_staff:
             out.append(Violation("H2", shift_id, None,
-                                 f"{shift_id} has {len(members)} people, max_staff is {shift.max_staff}"))
+                                 f"{shift_id} has {len(members)} people, max_staff is {shift.max_staff}", "full"))
         duty = problem.duty_by_id[shift.duty]
         if duty.lead_skill and members:
             if not any(duty.lead_skill in problem.member(m).skills for m in members):
                 out.append(Violation("H8", shift_id, None,
-                                     f"{shift_id} has no member with lead skill '{duty.lead_skill}'"))
+                                     f"{shift_id} has no member with lead skill '{duty.lead_skill}'", "lead"))
 
 
 def _check_eligibility(problem, pairs, pinned, out):
@@ -179,10 +186,10 @@ def _check_eligibility(problem, pairs, pinned, out):
         reason = _reason(problem, problem.shift(shift_id), problem.member(member_id), False)
         if reason in ("caregiving", "unavailable"):
             out.append(Violation("H4", shift_id, member_id,
-                                 f"{member_id} is not available for {shift_id} ({reason})"))
+                                 f"{member_id} is not available for {shift_id} ({reason})", reason))
         elif reason is not None:
             out.append(Violation("H3", shift_id, member_id,
-                                 f"{member_id} is not eligible for {shift_id} ({reason})"))
+                                 f"{member_id} is not eligible for {shift_id} ({reason})", reason))
 
 
 def _check_member(problem, member_id, shift_ids, out):
@@ -190,18 +197,18 @@ def _check_member(problem, member_id, shift_ids, out):
     shifts = sorted((problem.shift(s) for s in shift_ids), key=lambda s: (s.start, s.end))
     for a, b in zip(shifts, shifts[1:], strict=False):
         if b.start < a.end:
-            out.append(Violation("H5", b.id, member_id, f"{member_id}: {a.id} overlaps {b.id}"))
+            out.append(Violation("H5", b.id, member_id, f"{member_id}: {a.id} overlaps {b.id}", "overlap"))
         elif b.start - a.end < member.min_rest_minutes:
             out.append(Violation("H5", b.id, member_id,
                                  f"{member_id}: only {b.start - a.end} min rest between {a.id} and {b.id},"
-                                 f" needs {member.min_rest_minutes}"))
+                                 f" needs {member.min_rest_minutes}", "rest"))
     if member.max_shifts is not None and len(shifts) > member.max_shifts:
         out.append(Violation("H6", None, member_id,
-                             f"{member_id} has {len(shifts)} shifts, max_shifts is {member.max_shifts}"))
+                             f"{member_id} has {len(shifts)} shifts, max_shifts is {member.max_shifts}", "limit"))
     minutes = sum(s.end - s.start for s in shifts)
     if member.max_minutes is not None and minutes > member.max_minutes:
         out.append(Violation("H6", None, member_id,
-                             f"{member_id} has {minutes} minutes, max_minutes is {member.max_minutes}"))
+                             f"{member_id} has {minutes} minutes, max_minutes is {member.max_minutes}", "limit"))
     per_duty = defaultdict(int)
     for s in shifts:
         per_duty[s.duty] += 1
@@ -209,7 +216,7 @@ def _check_member(problem, member_id, shift_ids, out):
         cap = problem.duty_by_id[duty_id].max_per_member
         if cap is not None and count > cap:
             out.append(Violation("H6", None, member_id,
-                                 f"{member_id} has {count} {duty_id} shifts, max_per_member is {cap}"))
+                                 f"{member_id} has {count} {duty_id} shifts, max_per_member is {cap}", "limit"))
     _check_consecutive(member, sorted({s.start_date for s in shifts}), out)
 
 
@@ -222,18 +229,18 @@ def _check_consecutive(member, days, out):
         if run == member.max_consecutive_days + 1:
             out.append(Violation("H7", None, member.id,
                                  f"{member.id} starts shifts on {run} consecutive dates up to {day},"
-                                 f" max is {member.max_consecutive_days}"))
+                                 f" max is {member.max_consecutive_days}", "consecutive"))
 
 
 def _check_pins(problem, pair_set, out):
     for pin in problem.pins:
         if (pin.shift, pin.member) not in pair_set:
             out.append(Violation("H9", pin.shift, pin.member,
-                                 f"pinned pair ({pin.shift}, {pin.member}) is missing"))
+                                 f"pinned pair ({pin.shift}, {pin.member}) is missing", "pin_missing"))
     for pair in problem.forbid:
         if (pair.shift, pair.member) in pair_set:
             out.append(Violation("H9", pair.shift, pair.member,
-                                 f"forbidden pair ({pair.shift}, {pair.member}) is present"))
+                                 f"forbidden pair ({pair.shift}, {pair.member}) is present", "forbidden"))
 
 
 # ---------------------------------------------------------------- objective
@@ -357,9 +364,9 @@ def member_violations(problem: Problem, assignments, member_id: str) -> list[Vio
     for pin in problem.pins:
         if pin.member == member_id and (pin.shift, pin.member) not in pair_set:
             out.append(Violation("H9", pin.shift, member_id,
-                                 f"pinned pair ({pin.shift}, {member_id}) is missing"))
+                                 f"pinned pair ({pin.shift}, {member_id}) is missing", "pin_missing"))
     for bad in problem.forbid:
         if bad.member == member_id and (bad.shift, bad.member) in pair_set:
             out.append(Violation("H9", bad.shift, member_id,
-                                 f"forbidden pair ({bad.shift}, {member_id}) is present"))
+                                 f"forbidden pair ({bad.shift}, {member_id}) is present", "forbidden"))
     return out

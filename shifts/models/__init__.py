@@ -1,5 +1,6 @@
 """Duties, templates, shifts, rosters, assignments, swaps and notifications: one module per topic."""
 
+from .decisions import ShiftExclusion
 from .duties import Duty
 from .feeds import FeedCounter, FeedShiftState, FeedTombstone
 from .notifications import Notification
@@ -8,4 +9,4 @@ from .shifts import Shift, ShiftTemplate
 from .swaps import SwapRequest
 
 __all__ = ["Assignment", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone", "Notification", "Roster", "Shift",
-           "ShiftTemplate", "SolveRun", "SwapRequest"]
+           "ShiftExclusion", "ShiftTemplate", "SolveRun", "SwapRequest"]

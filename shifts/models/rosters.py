@@ -12,6 +12,20 @@ from volunteers.models import Community, Member
 
 from .shifts import Shift
 
+# Why a re-plan was made, in words: Roster.cause["reason"] -> the sentence, with the member's name.
+CAUSE_TEXT = {
+    "illness": _("Re-planned because %(name)s is ill"),
+    "hospital": _("Re-planned because %(name)s is in hospital"),
+    "family": _("Re-planned because %(name)s has a family matter"),
+    "travel": _("Re-planned because %(name)s is away"),
+    "other": _("Re-planned because %(name)s cannot come"),
+    "unavailable": _("Re-planned because %(name)s cannot come"),
+    "inactive": _("Re-planned because %(name)s no longer serves"),
+    "caregiving": _("Re-planned because %(name)s's family-care times changed"),
+    "profile": _("Re-planned because %(name)s's details changed"),
+    "import": _("Re-planned because %(name)s's details changed"),
+}
+
 
 class Roster(models.Model):
     class Status(models.TextChoices):
@@ -34,6 +48,9 @@ class Roster(models.Model):
     unfilled = models.JSONField(_("unfilled shifts"), default=list, blank=True)
     diff = models.JSONField(_("changes against the previous version"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Why a re-plan was made, as data ({"kind": "absence", "member": 7, "name": "…", "reason": "illness"}), so the
+    # page can say it in the reader's language and hide health from staff of other communities.
+    cause = models.JSONField(_("cause"), default=dict, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False,
                                  help_text=_("A change touching a shift within 48 hours."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
@@ -60,6 +77,15 @@ class Roster(models.Model):
     @property
     def week_end(self) -> dt.date:
         return self.week_start + dt.timedelta(days=7)
+
+    @property
+    def cause_display(self) -> str:
+        """Why this re-plan was made, in the active language ("因宋冬梅生病请假重新安排"); the raw reason otherwise."""
+        cause = self.cause or {}
+        text = CAUSE_TEXT.get(cause.get("reason"))
+        if text is None or not cause.get("name"):
+            return self.reason
+        return str(text) % {"name": cause["name"]}
 
     @property
     def gap(self) -> float | None:
@@ -123,6 +149,7 @@ class SolveRun(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GENERATE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    cause = models.JSONField(_("cause"), default=dict, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)

@@ -1,7 +1,9 @@
 """Weekly shift templates and the concrete shifts made from them."""
 
 import datetime as dt
+import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,15 @@ from .duties import Duty
 
 WEEKDAY_CHOICES = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
                    (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))]
+
+
+def wall_minutes(start: dt.datetime, end: dt.datetime) -> int:
+    """Minutes of a shift on the local wall clock: the one definition of "minutes served", as the optimizer's
+    roster-problem/1 counts them (a daylight-saving jump does not change them)."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    naive_start = start.astimezone(zone).replace(tzinfo=None)
+    naive_end = end.astimezone(zone).replace(tzinfo=None)
+    return int((naive_end - naive_start).total_seconds() // 60)
 
 
 def _validate_staff(min_staff, max_staff) -> dict:
@@ -96,7 +107,7 @@ class Shift(models.Model):
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        return wall_minutes(self.start, self.end)
 
     def clean(self):
         errors = _validate_staff(self.min_staff, self.max_staff)

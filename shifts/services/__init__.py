@@ -5,6 +5,8 @@
     rosters   shifts_make_for_week, roster_generate, roster_publish, assignment_pin/remove/add
     solving   the queue task body that runs the optimizer and writes drafts and proposals
     repair    repair_request, proposal_apply, proposal_discard
+    rules     can member M take shift S: WeekRules, roster_conflicts and the reason -> words table
+    labels    shift_label, how a shift is named to people
     absences  absence_report, member_availability_changed
     notify    notify_member, notify_staff, senders
     schedule  the periodic jobs (weekly draft, reminders, unfilled alert, study session)

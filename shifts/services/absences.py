@@ -1,24 +1,28 @@
-"""A member can't come, or their availability rules changed: record it and re-plan the published weeks."""
+"""A member can't come, or their availability rules changed: record it, and make every roster it touches follow."""
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from functools import partial
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shifts import signals
-from shifts.models import Assignment, Roster, SolveRun
+from shifts.models import Assignment, Roster, Shift, SolveRun
 from volunteers.models import Community, Member, Unavailability
 from volunteers.services.audit import audit_log
 
-from .repair import repair_request
+from .repair import cause_summary, repair_request
+from .rosters import roster_generate
 from .weeks import week_start_of
 
 logger = logging.getLogger(__name__)
 
-# How far ahead a change of health, caregiving or activity can touch published rosters.
+# How far ahead a change of health, caregiving or activity can touch rosters.
 LOOKAHEAD = dt.timedelta(weeks=6)
+TOUCHED_STATUSES = (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.PUBLISHED)
 
 
 def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reason: str, by=None,
@@ -47,25 +51,78 @@ def _confirm_absence(absence_id: int) -> None:
 
 def member_availability_changed(*, member: Member, start: dt.datetime | None = None,
                                 end: dt.datetime | None = None, reason: str = "", by=None) -> list[SolveRun]:
-    """Queue a repair for every published community-week where the member holds a shift in [start, end)
-    that has not begun. Call it after an absence, a health or caregiving change, or marking someone inactive.
+    """Make every roster that the change touches follow it, for shifts in [start, end) that have not begun.
+
+    A recorded absence, or a member no longer active, takes the member off those shifts of the published roster at
+    once (their feed and their teammates' change now), and a re-plan looks for cover. Drafts that book the member
+    there are solved again on the queue, keeping pins; re-plan proposals are made again. A change of health,
+    caregiving or limits re-plans the published weeks and re-solves the drafts the member is on.
+    Returns the runs queued.
     """
     now = timezone.now()
     start = max(start or now, now)
     end = end or now + LOOKAHEAD
     if end <= start:
         return []
-    held = (Assignment.objects.filter(member=member, roster__status=Roster.Status.PUBLISHED,
-                                      shift__start__lt=end, shift__end__gt=start, shift__start__gt=now)
-            .values_list("roster__community_id", "roster__week_start").distinct())
+    touched = (Assignment.objects.filter(member=member, roster__status__in=TOUCHED_STATUSES,
+                                         shift__start__lt=end, shift__end__gt=start, shift__start__gt=now)
+               .values_list("roster__community_id", "roster__week_start", "roster__status").distinct())
+    weeks: dict[tuple[int, dt.date], set[str]] = defaultdict(set)
+    for community_id, week_start, status in touched:
+        weeks[(community_id, week_start_of(week_start))].add(status)
+    absent = reason in Unavailability.Reason.values or not member.active
+    if absent:
+        published_withdraw(member=member, start=start, end=end, by=by)
     runs = []
-    for community_id, week_start in sorted(set(held)):
+    for (community_id, week_start), statuses in sorted(weeks.items()):
         community = Community.objects.get(pk=community_id)
-        # The reason (e.g. illness) is health information: only the member's home community sees it.
-        shown = reason if community_id == member.community_id else "unavailable"
-        run = repair_request(community=community, week_start=week_start_of(week_start),
-                             reason=f"{member.name}: {shown}"[:300] if shown else member.name, by=by)
-        if run is not None:
-            runs.append(run)
-    logger.info("availability of member %s changed: %d repairs queued", member.pk, len(runs))
+        cause = replan_cause(member=member, reason=reason, community=community)
+        # The published week first: while its repair runs, a draft re-solve request returns that run, and the
+        # follow-up of the run re-solves the draft if it still books the member (shifts.services.solving).
+        if statuses & {Roster.Status.PUBLISHED, Roster.Status.PROPOSAL}:
+            runs.append(repair_request(community=community, week_start=week_start, cause=cause, by=by))
+        if Roster.Status.DRAFT in statuses:
+            runs.append(roster_generate(community=community, week_start=week_start, by=by,
+                                        kind=SolveRun.Kind.RESOLVE, cause=cause, reason=cause_summary(cause)))
+    runs = list(dict.fromkeys(r for r in runs if r is not None))
+    logger.info("availability of member %s changed: %d runs queued", member.pk, len(runs))
     return runs
+
+
+def replan_cause(*, member: Member, reason: str, community: Community) -> dict:
+    """Why a re-plan is made, as data for Roster.cause_display. The reason (e.g. illness) is health information:
+    only the member's home community keeps it; others see that the member is unavailable."""
+    shown = reason if community.pk == member.community_id else "unavailable"
+    return {"kind": "availability", "member": member.pk, "name": member.name, "reason": shown}
+
+
+def published_withdraw(*, member: Member, start: dt.datetime, end: dt.datetime, by=None) -> list[tuple[int, int]]:
+    """Take the member off the published shifts in [start, end) that have not begun, at once.
+
+    What a member says binds at once: the published roster no longer books someone who told us they cannot come.
+    The shifts' SEQUENCE rises and, after commit, feeds change; the re-plan finds cover. Returns the pairs removed.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(Assignment.objects.select_for_update()
+                    .filter(member=member, roster__status=Roster.Status.PUBLISHED, shift__start__gt=now,
+                            shift__start__lt=end, shift__end__gt=start).select_related("roster__community"))
+        if not rows:
+            return []
+        pairs = sorted({(a.shift_id, a.member_id) for a in rows})
+        shift_ids = {a.shift_id for a in rows}
+        Assignment.objects.filter(pk__in=[a.pk for a in rows]).delete()
+        Shift.objects.filter(pk__in=shift_ids).update(sequence=F("sequence") + 1, updated_at=now)
+        community_ids = {a.roster.community_id for a in rows}
+        teammates = set(Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, shift_id__in=shift_ids)
+                        .values_list("member_id", flat=True))
+        by_roster = defaultdict(list)
+        for a in rows:
+            by_roster[a.roster].append(a.shift_id)
+        for roster, shifts in by_roster.items():
+            audit_log(action="shifts.assignment.withdrawn", actor=by, community=roster.community, obj=roster,
+                      data={"member": member.pk, "shifts": sorted(shifts)})
+        transaction.on_commit(partial(signals.assignments_changed.send, sender=Assignment,
+                                      member_ids=teammates | {member.pk}, shift_ids=shift_ids,
+                                      community_ids=community_ids))
+    return pairs

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 
-from shifts.models import Assignment, Roster, Shift
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion
+from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member, Unavailability
 from volunteers.selectors import members_serving
 from volunteers.validators import WEEKDAY_CODES
@@ -63,6 +64,8 @@ class ProblemBundle:
     member_ids: set[int] = field(default_factory=set)
     # Published (shift pk, member pk) pairs on shifts that already began: left out of the problem, kept as is.
     frozen: list[tuple[int, int]] = field(default_factory=list)
+    # member pk -> [(start, end)] of shifts they hold this week in communities outside the problem
+    busy: dict[int, list] = field(default_factory=dict)
 
     @property
     def shift_ids(self) -> set[int]:
@@ -82,14 +85,6 @@ def _ceil_grid(moment: dt.datetime) -> dt.datetime:
     local = moment.astimezone(local_zone())
     floored = _floor_grid(local)
     return floored if floored == local else floored + dt.timedelta(minutes=GRID)
-
-
-def _wall_minutes(start: dt.datetime, end: dt.datetime) -> int:
-    """Minutes on the local wall clock, as the spec counts them (a DST jump does not change them)."""
-    zone = local_zone()
-    naive_start = start.astimezone(zone).replace(tzinfo=None)
-    naive_end = end.astimezone(zone).replace(tzinfo=None)
-    return int((naive_end - naive_start).total_seconds() // 60)
 
 
 def unrostered_duty_codes() -> tuple[str, ...]:
@@ -130,7 +125,9 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
                   .select_related("duty__lead_skill", "visit_target")
                   .prefetch_related("duty__required_skills").order_by("start", "pk"))
     shift_ids = {s.pk for s in shifts}
-    forbid_pairs = {(int(s), int(m)) for s, m in forbid}
+    # What people decided binds every plan: members who gave a shift away or were taken off it with a reason.
+    forbid_pairs = {(int(s), int(m)) for s, m in forbid} | set(
+        ShiftExclusion.objects.filter(shift_id__in=shift_ids).values_list("shift_id", "member_id"))
 
     pin_rows = []
     if pins_status:
@@ -166,7 +163,7 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
     }
     return ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
                          shift_community={s.pk: s.community_id for s in shifts}, member_ids=member_ids,
-                         frozen=[(shift_id, member_id) for shift_id, member_id, _s, _e in frozen])
+                         frozen=[(shift_id, member_id) for shift_id, member_id, _s, _e in frozen], busy=busy)
 
 
 def _members(communities, pinned_member_ids: set[int]) -> list[Member]:
@@ -254,7 +251,7 @@ def _limits(doc, member, elsewhere, horizon_start, horizon_end) -> None:
     if member.max_shifts_per_week is not None:
         doc["max_shifts"] = max(member.max_shifts_per_week - len(in_week), 0)
     if member.max_minutes_per_week is not None:
-        used = sum(_wall_minutes(s, e) for s, e in in_week)
+        used = sum(wall_minutes(s, e) for s, e in in_week)
         doc["max_minutes"] = max(member.max_minutes_per_week - used, 0)
     if member.min_rest_minutes is not None:
         doc["min_rest_minutes"] = member.min_rest_minutes
@@ -305,7 +302,7 @@ def _history_minutes(member_ids, week_start: dt.date) -> dict[int, int]:
         roster__week_start__gte=week_start - dt.timedelta(weeks=HISTORY_WEEKS),
         roster__week_start__lt=week_start).values_list("member_id", "shift__start", "shift__end")
     for member_id, start, end in rows:
-        totals[member_id] += _wall_minutes(start, end)
+        totals[member_id] += wall_minutes(start, end)
     return {pk: minutes - minutes % GRID for pk, minutes in totals.items()}
 
 

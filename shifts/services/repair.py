@@ -18,7 +18,8 @@ from .weeks import week_start_of
 logger = logging.getLogger(__name__)
 
 
-def repair_request(*, community: Community, week_start: dt.date, reason: str = "", by=None) -> SolveRun | None:
+def repair_request(*, community: Community, week_start: dt.date, reason: str = "", cause: dict | None = None,
+                   by=None) -> SolveRun | None:
     """Queue a minimal-change re-solve of a published week (previous = the published roster).
 
     Returns None when the week has no published roster (the next draft will see the change anyway). A repair
@@ -27,11 +28,18 @@ def repair_request(*, community: Community, week_start: dt.date, reason: str = "
     week_start = week_start_of(week_start)
     if roster_for_week(community, week_start, Roster.Status.PUBLISHED) is None:
         return None
+    if cause and not reason:
+        reason = cause_summary(cause)
     return roster_generate(community=community, week_start=week_start, by=by, kind=SolveRun.Kind.REPAIR,
-                           reason=reason)
+                           reason=reason, cause=cause)
 
 
-def proposal_apply(*, roster: Roster, by) -> Roster:
+def cause_summary(cause: dict) -> str:
+    """A short untranslated line for the audit log and the run list; pages say it with Roster.cause_display."""
+    return f"{cause.get('name', '')}: {cause.get('reason', '')}"[:300]
+
+
+def proposal_apply(*, roster: Roster, by, override_reason: str = "") -> Roster:
     """Publish a re-plan proposal, if the published roster it was made from is still the current one."""
     with transaction.atomic():
         roster = Roster.objects.select_for_update().get(pk=roster.pk)
@@ -43,7 +51,7 @@ def proposal_apply(*, roster: Roster, by) -> Roster:
                                                "ask for a new re-plan.")})
         audit_log(action="shifts.roster.proposal_applied", actor=by, community=roster.community, obj=roster,
                   data={"week_start": roster.week_start.isoformat()}, reason=roster.reason)
-        return roster_publish(roster=roster, by=by)
+        return roster_publish(roster=roster, by=by, override_reason=override_reason)
 
 
 def proposal_discard(*, roster: Roster, by, reason: str = "") -> Roster:

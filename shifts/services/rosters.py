@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts import signals
-from shifts.models import Assignment, Duty, Roster, Shift, ShiftTemplate, SolveRun
+from shifts.models import Assignment, Duty, Roster, Shift, ShiftExclusion, ShiftTemplate, SolveRun
 from shifts.selectors import solve_run_active
 from volunteers.models import Community, Member, VisitTarget
 from volunteers.selectors import members_serving
 from volunteers.services.audit import audit_log
 
-from .problem import connected_groups, member_key, problem_for_week, shift_key
+from .labels import shift_label
+from .problem import connected_groups
+from .rules import WeekRules, reason_detail, roster_conflicts
 from .weeks import local_zone, week_bounds, week_start_of
 
 logger = logging.getLogger(__name__)
@@ -131,7 +133,7 @@ def _visit_shifts(community: Community, week_start: dt.date, *, busy: list[Shift
 # ------------------------------------------------------------------ generate
 
 def roster_generate(*, community: Community, week_start: dt.date, by=None, kind: str = SolveRun.Kind.GENERATE,
-                    reason: str = "", time_limit: float | None = None) -> SolveRun:
+                    reason: str = "", cause: dict | None = None, time_limit: float | None = None) -> SolveRun:
     """Queue a solve for the community-week; a second request while one is queued or running returns that run.
 
     The week's shifts are made first. The task is enqueued after the transaction commits.
@@ -147,7 +149,7 @@ def roster_generate(*, community: Community, week_start: dt.date, by=None, kind:
             return active
         if kind != SolveRun.Kind.REPAIR:
             shifts_make_for_week(community=community, week_start=week_start)
-        run, created = _new_run(community, week_start, kind, reason, by, time_limit)
+        run, created = _new_run(community, week_start, kind, reason, by, time_limit, cause)
         if not created:
             return run  # lost a race: the concurrent run
         audit_log(action=f"shifts.roster.{kind}_requested", actor=by, community=community, obj=run,
@@ -162,8 +164,8 @@ def _default_time_limit(kind: str) -> float:
     return float(settings.SOLVER_TIME_LIMIT)
 
 
-def _new_run(community, week_start, kind, reason, by, time_limit) -> tuple[SolveRun | None, bool]:
-    run = SolveRun(community=community, week_start=week_start, kind=kind, reason=reason[:300],
+def _new_run(community, week_start, kind, reason, by, time_limit, cause=None) -> tuple[SolveRun | None, bool]:
+    run = SolveRun(community=community, week_start=week_start, kind=kind, reason=reason[:300], cause=cause or {},
                    requested_by=by if getattr(by, "is_authenticated", False) else None,
                    time_limit=time_limit or _default_time_limit(kind))
     run.full_clean(validate_constraints=False)
@@ -258,33 +260,40 @@ def assignment_pin(*, roster: Roster, shift: Shift, member: Member, by, pinned: 
 
 
 def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reason: str = "") -> None:
+    """Take a member off a shift of a draft or proposal. With a reason, the decision sticks: every later solve and
+    re-plan of the week leaves the member off this shift (a ShiftExclusion), until they are added back by hand."""
     _check_editable(roster)
+    reason = (reason or "").strip()
     deleted, _detail = roster.assignments.filter(shift=shift, member=member).delete()
     if not deleted:
         raise ValidationError({"member": _("%(member)s is not assigned to this shift.") % {"member": member}})
+    if reason:
+        exclusion_record(shift=shift, member=member, cause=ShiftExclusion.Cause.REMOVED, reason=reason, by=by)
     audit_log(action="shifts.assignment.removed", actor=by, community=roster.community, obj=roster,
-              data={"shift": shift.pk, "member": member.pk}, reason=reason)
+              data={"shift": shift.pk, "member": member.pk, "sticks": bool(reason)}, reason=reason)
+
+
+def exclusion_record(*, shift: Shift, member: Member, cause: str, reason: str = "", by=None) -> ShiftExclusion:
+    """Record that the member is not to be planned on the shift again (idempotent: the latest cause wins)."""
+    exclusion, _created = ShiftExclusion.objects.update_or_create(
+        shift=shift, member=member,
+        defaults={"cause": cause, "reason": reason[:300],
+                  "created_by": by if getattr(by, "is_authenticated", False) else None})
+    return exclusion
 
 
 def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member) -> list[str]:
-    """The optimizer's checker on the roster plus this pair: every broken rule that involves the member."""
-    from solver import load_problem, member_violations
-
-    bundle = problem_for_week(community=roster.community, week_start=roster.week_start, pins_status=None,
-                              previous=False, extra_member_ids={member.pk})
-    problem = load_problem(bundle.document)
-    known_shifts, known_members = set(problem.shift_index), set(problem.member_index)
-    if shift_key(shift.pk) not in known_shifts:
+    """Every rule that adding the member to the shift would break, in words (shifts.services.rules)."""
+    rules = WeekRules.of_roster(roster, extra_member_ids={member.pk})
+    if not rules.knows(shift_id=shift.pk):
         return []  # a gathering such as the study session: open to everyone, no rostering rules
-    pairs = [(shift_key(s), member_key(m)) for s, m in roster.assignments.values_list("shift_id", "member_id")]
-    pairs = [(s, m) for s, m in pairs if s in known_shifts and m in known_members]
-    pairs.append((shift_key(shift.pk), member_key(member.pk)))
-    return [str(v) for v in member_violations(problem, pairs, member_key(member.pk))]
+    return [reason_detail(code) for code in dict.fromkeys(r.code for r in rules.can_take(shift.pk, member.pk))]
 
 
 def assignment_add(*, roster: Roster, shift: Shift, member: Member, by, override_reason: str = "",
                    pinned: bool = True) -> Assignment:
-    """Assign by hand. If the checker finds a broken rule, an override reason is required and recorded."""
+    """Assign by hand. If a rule breaks, an override reason is required and recorded. Adding a member back to a
+    shift they were taken off (or gave away) is the secretary's newer decision: the exclusion is lifted."""
     _check_editable(roster)
     _check_shift(roster, shift)
     if not member.active:
@@ -295,15 +304,17 @@ def assignment_add(*, roster: Roster, shift: Shift, member: Member, by, override
     override_reason = (override_reason or "").strip()
     if violations and not override_reason:
         raise ValidationError({"override_reason": _("This assignment breaks a rule (%(rules)s). Give a reason "
-                                                    "to override it.") % {"rules": "; ".join(violations)}})
+                                                    "to override it.") % {"rules": _("; ").join(violations)}})
     assignment = Assignment(roster=roster, shift=shift, member=member, pinned=pinned,
                             source=Assignment.Source.MANUAL, override_reason=override_reason if violations else "",
                             created_by=by if getattr(by, "is_authenticated", False) else None)
     assignment.full_clean()
     assignment.save()
+    lifted, _detail = ShiftExclusion.objects.filter(shift=shift, member=member).delete()
     audit_log(action="shifts.assignment.overridden" if violations else "shifts.assignment.added", actor=by,
               community=roster.community, obj=assignment,
-              data={"roster": roster.pk, "shift": shift.pk, "member": member.pk, "violations": violations},
+              data={"roster": roster.pk, "shift": shift.pk, "member": member.pk, "violations": violations,
+                    "exclusion_lifted": bool(lifted)},
               reason=override_reason)
     return assignment
 
@@ -330,8 +341,27 @@ def diff_is_urgent(diff: dict, now: dt.datetime | None = None) -> bool:
                                 end__gt=now).exists()
 
 
-def roster_publish(*, roster: Roster, by) -> Roster:
+class PublishConflicts(ValidationError):
+    """Publishing would book people against what they told Yure; `lines` names each person, shift and reason."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__({"conflicts": lines})
+        self.lines = lines
+
+
+def conflict_lines(roster: Roster, conflicts: dict) -> list[str]:
+    """'宋冬梅 · 12-07 周一 09:00 巡逻 · 已报告不能来', one line per conflicting booking, by time."""
+    shifts = Shift.objects.filter(pk__in={s for s, _m in conflicts}).select_related("duty").in_bulk()
+    names = dict(Member.objects.filter(pk__in={m for _s, m in conflicts}).values_list("pk", "name"))
+    ordered = sorted(conflicts.items(), key=lambda item: (shifts[item[0][0]].start, names[item[0][1]]))
+    return [f"{names[m]} · {shift_label(shifts[s])} · {reason_detail(code)}" for (s, m), code in ordered]
+
+
+def roster_publish(*, roster: Roster, by, override_reason: str = "") -> Roster:
     """Make a draft (or an approved proposal) the published version, atomically.
+
+    It never books someone against a recorded absence or a decision (shifts.services.rules.roster_conflicts):
+    with such a conflict it raises PublishConflicts, unless the secretary gives `override_reason`, which is audited.
 
     The previous published version becomes superseded; the new one gets version + 1 and the diff against it.
     Shifts whose staffing changed get a higher SEQUENCE so calendars take the change. After commit: the
@@ -340,6 +370,14 @@ def roster_publish(*, roster: Roster, by) -> Roster:
     with transaction.atomic():
         roster = Roster.objects.select_for_update().select_related("community").get(pk=roster.pk)
         _check_editable(roster)
+        conflicts = roster_conflicts(roster)
+        override_reason = (override_reason or "").strip()
+        if conflicts and not override_reason:
+            raise PublishConflicts(conflict_lines(roster, conflicts))
+        if conflicts:
+            audit_log(action="shifts.roster.published_over_conflicts", actor=by, community=roster.community,
+                      obj=roster, reason=override_reason,
+                      data={"conflicts": [{"shift": s, "member": m, "code": c} for (s, m), c in conflicts.items()]})
         previous = (Roster.objects.select_for_update()
                     .filter(community=roster.community, week_start=roster.week_start,
                             status=Roster.Status.PUBLISHED).first())

@@ -27,7 +27,9 @@ from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
 from .problem import pk_of, problem_for_communities
-from .rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_publish
+from .repair import repair_request
+from .rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_generate, roster_publish
+from .rules import roster_conflicts
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +247,7 @@ def _write(runs, bundle, problem, solution, elapsed: float) -> None:
             community_pairs = pairs[run.community_id] | frozen[run.community_id]
             fields = {"solver_status": solution.status, "objective": solution.objective, "bound": solution.bound,
                       "breakdown": dict(solution.breakdown), "unfilled": unfilled[run.community_id],
-                      "reason": (group_note or run.reason)[:300]}
+                      "reason": (group_note or run.reason)[:300], "cause": run.cause or {}}
             if run.kind == SolveRun.Kind.REPAIR:
                 roster = _write_proposal(run, community_pairs, fields)
             else:
@@ -334,10 +336,13 @@ def _notify_proposal(roster_id: int) -> None:
 
 
 def _follow_up_repairs(runs) -> None:
-    """A change the run could not see is planned by one more repair of the published week.
+    """Plan again what the run could not see, so that what people told Yure binds every roster of the week.
 
     A repair reads the facts when it starts, so changes after its start are late; a generate or re-solve
-    absorbed a repair request while it waited, so for those every change since the request is late.
+    absorbed a repair request while it waited, so for those every change since the request is late: one more
+    repair of the published week follows. And whatever the timing, a draft that still books someone against a
+    recorded absence or a decision is solved again, and such a proposal is made again (the run forbade those
+    pairs, so this ends once the facts stop changing).
     """
     for run in runs:
         since = run.started_at if run.kind == SolveRun.Kind.REPAIR else run.requested_at
@@ -347,9 +352,19 @@ def _follow_up_repairs(runs) -> None:
         late = (Unavailability.objects.filter(member__in=members, created_at__gt=since).exists()
                 or members.filter(updated_at__gt=since).exists())
         if late:
-            from .repair import repair_request
-
-            repair_request(community=run.community, week_start=run.week_start, reason=run.reason)
+            repair_request(community=run.community, week_start=run.week_start, reason=run.reason, cause=run.cause)
+        if not SolveRun.objects.filter(pk=run.pk, status=SolveRun.Status.SUCCEEDED).exists():
+            continue  # a failed run is shown to the secretary, not tried again and again
+        for roster in Roster.objects.filter(community=run.community, week_start=run.week_start,
+                                            status__in=(Roster.Status.DRAFT, Roster.Status.PROPOSAL)):
+            if not roster_conflicts(roster):
+                continue
+            if roster.status == Roster.Status.DRAFT:
+                roster_generate(community=run.community, week_start=run.week_start, kind=SolveRun.Kind.RESOLVE,
+                                reason=run.reason, cause=run.cause)
+            else:
+                repair_request(community=run.community, week_start=run.week_start, reason=run.reason,
+                               cause=run.cause)
 
 
 # ------------------------------------------------------------------ recovery and district collection

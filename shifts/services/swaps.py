@@ -14,24 +14,25 @@ Locking order, everywhere: the SwapRequest row, then the published Roster rows (
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shifts import signals
-from shifts.models import Assignment, Roster, Shift, SwapRequest
-from solver import load_problem, member_violations, pair_exclusion
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SwapRequest
 from volunteers.models import Community, Member
 from volunteers.selectors import communities_for, is_district_admin, members_serving
 from volunteers.services.audit import ACTION_LABELS, audit_log
 
-from .problem import member_key, pk_of, problem_for_communities, shift_key
+from .labels import shift_label
+from .rosters import exclusion_record
+from .rules import REASON_ORDER, WeekRules, reason_sentence
+from .rules import Move as RuleMove
 from .weeks import week_start_of
 
 logger = logging.getLogger(__name__)
@@ -79,16 +80,6 @@ class SwapRefused(SwapError):
         self.reasons = reasons
 
 
-# --------------------------------------------------------------------------------------------- labels
-
-def shift_label(shift: Shift) -> str:
-    """'巡逻 11月24日 星期二 19:00–21:00' in the active language; never shows a household or address."""
-    start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
-    duty = shift.duty.name_en if get_language() == "en" and shift.duty.name_en else shift.duty.name
-    return (f"{shift.name or duty} {date_format(start, 'MONTH_DAY_FORMAT')} {date_format(start, 'D')} "
-            f"{start:%H:%M}–{end:%H:%M}")
-
-
 # --------------------------------------------------------------------------------------------- rule checks
 
 @dataclass(frozen=True)
@@ -110,62 +101,18 @@ class Break:
     text: str
 
 
-# Reason codes, in the order explanations list them. H3/H4 codes come from solver.pair_exclusion.
-REASON_ORDER = ("overlap", "rest", "limit", "consecutive", "unavailable", "caregiving", "forbidden", "skill",
-                "age", "night_age", "health", "lead", "full", "duplicate", "community")
-
-
-@dataclass
-class _WeekCheck:
-    """The optimizer's view of one week: the problem and the published (shift, member) pairs in it."""
-
-    problem: object
-    pairs: list[tuple[str, str]]
-    _before: dict[int, set] = field(default_factory=dict)
-
-    def violations(self, pairs, member_pk: int) -> set:
-        return set(member_violations(self.problem, pairs, member_key(member_pk)))
-
-    def violations_now(self, member_pk: int) -> set:
-        """The member's violations on the roster as published (cached: one form checks many moves)."""
-        if member_pk not in self._before:
-            self._before[member_pk] = self.violations(self.pairs, member_pk)
-        return self._before[member_pk]
-
-    def reason_code(self, violation) -> str:
-        if violation.rule == "H1":
-            return "duplicate" if "twice" in violation.message else "community"
-        if violation.rule in ("H3", "H4"):
-            try:
-                return pair_exclusion(self.problem, violation.shift, violation.member) or "community"
-            except KeyError:
-                return "community"
-        if violation.rule == "H5":
-            return "overlap" if "overlaps" in violation.message else "rest"
-        return {"H2": "full", "H6": "limit", "H7": "consecutive", "H8": "lead", "H9": "forbidden"}.get(
-            violation.rule, "community")
-
-
 class RuleChecker:
-    """Checks proposed moves against the published rosters of their weeks, caching one problem per week.
-
-    One instance serves one request (a form render or one apply); it reads the database when built per week.
-    """
+    """Checks proposed moves against the published rosters of their weeks through shifts.services.rules,
+    caching one WeekRules per week and set of communities. One instance serves one request."""
 
     def __init__(self):
-        self._weeks: dict[tuple, _WeekCheck] = {}
+        self._weeks: dict[tuple, WeekRules] = {}
 
-    def _week(self, community_ids: frozenset, week_start: dt.date) -> _WeekCheck:
+    def _week(self, community_ids: frozenset, week_start: dt.date) -> WeekRules:
         key = (community_ids, week_start)
         if key not in self._weeks:
-            communities = list(Community.objects.filter(pk__in=community_ids).order_by("pk"))
-            bundle = problem_for_communities(communities=communities, week_start=week_start, pins_status=None,
-                                             previous=False)
-            problem = load_problem(bundle.document)
-            rows = Assignment.objects.filter(
-                roster__status=Roster.Status.PUBLISHED, roster__community_id__in=community_ids,
-                shift_id__in=bundle.shift_ids).values_list("shift_id", "member_id")
-            self._weeks[key] = _WeekCheck(problem, [(shift_key(s), member_key(m)) for s, m in rows])
+            communities = Community.objects.filter(pk__in=community_ids).order_by("pk")
+            self._weeks[key] = WeekRules.of_published(communities, week_start)
         return self._weeks[key]
 
     @staticmethod
@@ -187,29 +134,14 @@ class RuleChecker:
         for week_start, week_moves in sorted(by_week.items()):
             people = {m.pk: m for move in week_moves for m in (move.remove, move.add) if m is not None}
             ids = community_ids or self.communities_of(people.values(), [m.shift for m in week_moves])
-            check = self._week(ids, week_start)
-            found.extend(self._week_breaks(check, week_moves, people))
-        return found
-
-    def _week_breaks(self, check: _WeekCheck, moves: list[Move], people: dict[int, Member]) -> list[Break]:
-        proposed = list(check.pairs)
-        for move in moves:
-            if move.remove is not None:
-                pair = (shift_key(move.shift.pk), member_key(move.remove.pk))
-                if pair in proposed:
-                    proposed.remove(pair)
-            if move.add is not None:
-                proposed.append((shift_key(move.shift.pk), member_key(move.add.pk)))
-        shifts = {move.shift.pk: move.shift for move in moves}
-        found = []
-        for member_pk, person in people.items():
-            before = check.violations_now(member_pk)
-            for violation in sorted(check.violations(proposed, member_pk) - before,
-                                    key=lambda v: (v.rule, v.shift or "", v.message)):
-                code = check.reason_code(violation)
-                shift_pk = pk_of(violation.shift) if violation.shift else None
-                found.append(Break(code, member_pk, shift_pk,
-                                   _break_text(code, person, shifts.get(shift_pk) or _shift_or_none(shift_pk))))
+            rules = self._week(ids, week_start)
+            shifts = {move.shift.pk: move.shift for move in week_moves}
+            reasons = rules.breaks([RuleMove(m.shift.pk, m.remove.pk if m.remove else None,
+                                             m.add.pk if m.add else None) for m in week_moves])
+            for reason in reasons:
+                shift = shifts.get(reason.shift_id) or _shift_or_none(reason.shift_id)
+                found.append(Break(reason.code, reason.member_id, reason.shift_id,
+                                   _break_text(reason.code, people[reason.member_id], shift)))
         return found
 
 
@@ -219,28 +151,8 @@ def _shift_or_none(pk):
 
 def _break_text(code: str, member: Member, shift: Shift | None) -> str:
     """One broken rule, said plainly. Sensitive reasons (health, family care, absence) stay generic."""
-    name = member.name
-    label = shift_label(shift) if shift is not None else ""
-    texts = {
-        "overlap": _("%(name)s already has another shift at that time"),
-        "rest": _("%(name)s would not get enough rest between shifts"),
-        "limit": _("%(name)s would go over their weekly limit"),
-        "consecutive": _("%(name)s would serve too many days in a row"),
-        "unavailable": _("%(name)s is not available at that time"),
-        "caregiving": _("%(name)s is not available at that time"),
-        "forbidden": _("%(name)s is not available at that time"),
-        "skill": _("%(name)s lacks a skill this duty requires"),
-        "age": _("%(name)s is outside this duty's age or health limits"),
-        "night_age": _("%(name)s is outside this duty's age limit for night shifts"),
-        "health": _("%(name)s is outside this duty's age or health limits"),
-        "full": _("%(shift)s already has as many people as it may have"),
-        "duplicate": _("%(name)s is already on %(shift)s"),
-        "community": _("%(name)s does not serve this community"),
-    }
-    if code == "lead":
-        skill = shift.duty.lead_skill.name if shift is not None and shift.duty.lead_skill_id else ""
-        return _("%(shift)s would have nobody with %(skill)s") % {"shift": label, "skill": skill}
-    return texts.get(code, texts["community"]) % {"name": name, "shift": label}
+    skill = shift.duty.lead_skill.name if shift is not None and shift.duty.lead_skill_id else ""
+    return reason_sentence(code, name=member.name, shift=shift_label(shift) if shift is not None else "", skill=skill)
 
 
 # --------------------------------------------------------------------------------------------- candidates
@@ -702,6 +614,9 @@ def _apply(swap: SwapRequest, *, by, now) -> None:
     for pk, member in new_owner.items():
         Assignment.objects.filter(pk=pk).update(member=member, source=Assignment.Source.SWAP, override_reason="",
                                                 created_by=by if getattr(by, "is_authenticated", False) else None)
+    for move in moves:  # the giver handed the shift on: no later plan of the week puts them back on it
+        exclusion_record(shift=move.shift, member=move.remove, cause=ShiftExclusion.Cause.GAVE_AWAY,
+                         reason=_("gave the shift to %(name)s") % {"name": move.add.name}, by=by)
     shift_ids = {t.shift_id for t in targets}
     Shift.objects.filter(pk__in=shift_ids).update(sequence=F("sequence") + 1, updated_at=now)
     _set_state(swap, State.APPLIED, applied_at=now)

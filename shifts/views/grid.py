@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 
-from shifts.models import Assignment, Roster, Shift, SolveRun  # noqa: F401
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from shifts.selectors import shifts_for_week
+from shifts.services.rosters import roster_diff, roster_pairs
+from shifts.services.rules import reason_detail, roster_conflicts
+from volunteers.models import Member
 
 SHOWN_STATUSES = (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.PUBLISHED)
 # The lifecycle services allow hand edits on drafts and re-plan proposals; a published week changes by re-plan.
@@ -22,6 +25,7 @@ EDITABLE = (Roster.Status.DRAFT, Roster.Status.PROPOSAL)
 class ShiftCell:
     shift: Shift
     assignments: list = field(default_factory=list)
+    exclusions: list = field(default_factory=list)  # ShiftExclusion: people not to be put back on this shift
 
     @property
     def staffed(self) -> int:
@@ -59,6 +63,7 @@ class WeekView:
     active_run: SolveRun | None
     last_run: SolveRun | None
     minutes_by_member: dict = field(default_factory=dict)
+    conflicts: dict = field(default_factory=dict)  # (shift pk, member pk) -> reason code
 
     @property
     def week_end(self) -> dt.date:
@@ -70,6 +75,10 @@ class WeekView:
         if not wanted:
             return None
         return sum(min(c.staffed, c.shift.min_staff) for c in self.cells) / wanted
+
+    @property
+    def conflict_count(self) -> int:
+        return len(self.conflicts)
 
     @property
     def short_cells(self) -> list:
@@ -84,6 +93,37 @@ class WeekView:
     @property
     def editable(self) -> bool:
         return self.roster is not None and self.roster.status in EDITABLE
+
+
+@dataclass
+class StaffingProblem:
+    shift: Shift
+    staffed: int
+
+    @property
+    def short(self) -> bool:
+        return self.staffed < self.shift.min_staff
+
+
+def staffing_problems(cells) -> list[StaffingProblem]:
+    """Shifts of the shown version below their minimum or above their maximum, by time."""
+    return [StaffingProblem(c.shift, c.staffed) for c in sorted(cells, key=lambda c: c.shift.start)
+            if c.staffed < c.shift.min_staff or c.staffed > c.shift.max_staff]
+
+
+def roster_changes(roster: Roster, against: Roster | None) -> dict:
+    """What making `roster` the published version changes against `against`, with names, by time: the same
+    diff the publish service records."""
+    diff = roster_diff(against, roster_pairs(roster))
+    items = diff["added"] + diff["removed"]
+    shifts = Shift.objects.filter(pk__in={i["shift"] for i in items}).select_related("duty").in_bulk()
+    members = Member.objects.filter(pk__in={i["member"] for i in items}).only("name").in_bulk()
+
+    def rows(pairs):
+        return sorted(({"shift": shifts[i["shift"]], "member": members[i["member"]]} for i in pairs),
+                      key=lambda r: (r["shift"].start, r["member"].name))
+
+    return {"added": rows(diff["added"]), "removed": rows(diff["removed"])}
 
 
 def rosters_for_week(community, week_start) -> dict:
@@ -114,6 +154,9 @@ def build_week(community, week_start: dt.date, wanted_status: str | None = None)
     shifts = week_shifts(community, week_start)
     cells = {s.pk: ShiftCell(s) for s in shifts}
     minutes = defaultdict(int)
+    conflicts = roster_conflicts(roster) if roster is not None else {}
+    for exclusion in ShiftExclusion.objects.filter(shift__in=shifts).select_related("member").order_by("created_at"):
+        cells[exclusion.shift_id].exclusions.append(exclusion)
     if roster is not None:
         assignments = (Assignment.objects.filter(roster=roster).select_related("member")
                        .order_by("member__name", "pk"))
@@ -122,6 +165,8 @@ def build_week(community, week_start: dt.date, wanted_status: str | None = None)
             if cell is None:
                 continue
             assignment.shift = cell.shift  # reuse the fetched shift: no query per assignment
+            code = conflicts.get((assignment.shift_id, assignment.member_id))
+            assignment.conflict = reason_detail(code) if code else ""
             cell.assignments.append(assignment)
             minutes[assignment.member_id] += cell.shift.minutes
     days = [week_start + dt.timedelta(days=i) for i in range(7)]
@@ -130,7 +175,7 @@ def build_week(community, week_start: dt.date, wanted_status: str | None = None)
     active = next((r for r in runs if r.status in (SolveRun.Status.QUEUED, SolveRun.Status.RUNNING)), None)
     return WeekView(community=community, week_start=week_start, rosters=rosters, roster=roster, shifts=shifts,
                     cells=list(cells.values()), rows=rows, days=days, active_run=active,
-                    last_run=runs[0] if runs else None, minutes_by_member=dict(minutes))
+                    last_run=runs[0] if runs else None, minutes_by_member=dict(minutes), conflicts=conflicts)
 
 
 def _rows(cells, week_start) -> list:

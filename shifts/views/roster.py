@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 from shifts import services
 from shifts.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.models import Assignment, Roster, Shift, SolveRun
-from volunteers.models import Member
+from shifts.services.rosters import PublishConflicts, conflict_lines
+from shifts.services.rules import roster_conflicts
 from volunteers.selectors import communities_for, community_for
 
 from . import candidates as candidate_list
 from .common import staff_required, week_bounds, week_from_url
-from .grid import EDITABLE, build_week, rosters_for_week
+from .grid import EDITABLE, build_week, roster_changes, rosters_for_week, staffing_problems
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ def roster_week(request, community_id, week):
         "communities": communities_for(request.user),
         "remove_form": RemoveAssignmentForm(),
     }
+    if view.roster is not None and view.roster.status == Roster.Status.PROPOSAL:
+        context["proposal_diff"] = roster_changes(view.roster, view.rosters.get(Roster.Status.PUBLISHED))
+        context["proposal_staffing"] = staffing_problems(view.cells)
     return render(request, "shifts/roster_week.html", context)
 
 
@@ -96,23 +100,10 @@ def solve_progress(request, run_id):
     return response
 
 
-def _diff(draft, published) -> dict:
-    """What publishing the draft changes, with names, for the preview (the same diff the service records)."""
-    from shifts.services.rosters import roster_diff, roster_pairs
-    diff = roster_diff(published, roster_pairs(draft))
-    items = diff["added"] + diff["removed"]
-    shifts = Shift.objects.filter(pk__in={i["shift"] for i in items}).select_related("duty").in_bulk()
-    members = Member.objects.filter(pk__in={i["member"] for i in items}).only("name").in_bulk()
-
-    def rows(pairs):
-        return sorted(({"shift": shifts[i["shift"]], "member": members[i["member"]]} for i in pairs),
-                      key=lambda r: (r["shift"].start, r["member"].name))
-
-    return {"added": rows(diff["added"]), "removed": rows(diff["removed"])}
-
-
 @staff_required
 def roster_publish(request, community_id, week):
+    """The preview of what publishing changes; publishing refuses bookings against what people told us, unless
+    the secretary gives a reason (audited)."""
     community = community_for(request.user, community_id)
     week_start = week_from_url(week)
     rosters = rosters_for_week(community, week_start)
@@ -120,18 +111,26 @@ def roster_publish(request, community_id, week):
     if draft is None:
         messages.error(request, _("There is no draft for this week to publish. Generate one first."))
         return redirect(_week_url(community, week_start))
+    conflicts, status = [], 200
+    override_reason = request.POST.get("override_reason", "").strip()[:300]
     if request.method == "POST":
         try:
-            services.roster_publish(roster=draft, by=request.user)
+            services.roster_publish(roster=draft, by=request.user, override_reason=override_reason)
+        except PublishConflicts as exc:
+            conflicts, status = exc.lines, 409
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return redirect(_week_url(community, week_start))
-        messages.success(request, _("The roster is published. Members see it in their calendars."))
-        return redirect(_week_url(community, week_start, status=Roster.Status.PUBLISHED))
+        else:
+            messages.success(request, _("The roster is published. Members see it in their calendars."))
+            return redirect(_week_url(community, week_start, status=Roster.Status.PUBLISHED))
+    else:
+        conflicts = conflict_lines(draft, roster_conflicts(draft))
     context = {"community": community, "week_start": week_start, "draft": draft,
-               "published": rosters.get(Roster.Status.PUBLISHED),
-               "diff": _diff(draft, rosters.get(Roster.Status.PUBLISHED))}
-    return render(request, "shifts/roster_publish.html", context)
+               "published": rosters.get(Roster.Status.PUBLISHED), "conflicts": conflicts,
+               "override_asked": request.method == "POST" and "override" in request.POST,
+               "diff": roster_changes(draft, rosters.get(Roster.Status.PUBLISHED))}
+    return render(request, "shifts/roster_publish.html", context, status=status)
 
 
 def _scoped_assignment(request, assignment_id) -> Assignment:

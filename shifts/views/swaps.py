@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from shifts.models import Assignment, Roster, SwapRequest
 from shifts.services import swaps as swap_services
-from shifts.services.swaps import SwapError, SwapRefused, shift_label
+from shifts.services.labels import shift_label
+from shifts.services.swaps import SwapError, SwapRefused
 from volunteers.models import Member
 from volunteers.selectors import is_staff_member, member_of
 

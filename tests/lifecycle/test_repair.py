@@ -40,23 +40,30 @@ def _report_illness(town, member_id, run_on_commit):
                                  reason=Unavailability.Reason.ILLNESS, by=None)
 
 
-def test_illness_gives_a_proposal_changing_only_the_ill_members_shifts(town, published, run_on_commit):
+def test_illness_takes_the_member_off_at_once_and_proposes_cover_for_only_her_shifts(town, published,
+                                                                                      run_on_commit):
     ill_id = _busiest(published)
     ill_shifts = set(published.assignments.filter(member_id=ill_id).values_list("shift_id", flat=True))
+    sequences = dict(Shift.objects.filter(pk__in=ill_shifts).values_list("pk", "sequence"))
+    untouched = set(published.assignments.exclude(member_id=ill_id).values_list("shift_id", "member_id"))
     mail.outbox.clear()
     member, _absence = _report_illness(town, ill_id, run_on_commit)
+    # What she said binds at once: the published roster no longer books her, and calendars take the change.
+    assert not published.assignments.filter(member_id=ill_id).exists()
+    assert set(published.assignments.values_list("shift_id", "member_id")) == untouched
+    assert all(s.sequence == sequences[s.pk] + 1 for s in Shift.objects.filter(pk__in=ill_shifts))
+    assert AuditEntry.objects.filter(action="shifts.assignment.withdrawn", data__member=ill_id).exists()
+    # The re-plan only looks for cover on her shifts, and never puts her back.
     proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
     assert proposal.based_on_id == published.pk
-    removed, added = proposal.diff["removed"], proposal.diff["added"]
-    assert {d["member"] for d in removed} == {ill_id}
-    assert {d["shift"] for d in removed} == ill_shifts
-    assert {d["shift"] for d in added} <= ill_shifts and ill_id not in {d["member"] for d in added}
-    untouched = published.assignments.exclude(member_id=ill_id).values_list("shift_id", "member_id")
-    assert set(untouched) <= set(proposal.assignments.values_list("shift_id", "member_id"))
-    expected_urgent = Shift.objects.filter(pk__in=ill_shifts,
+    assert proposal.diff["removed"] == []
+    added = proposal.diff["added"]
+    assert added and {d["shift"] for d in added} <= ill_shifts and ill_id not in {d["member"] for d in added}
+    assert untouched <= set(proposal.assignments.values_list("shift_id", "member_id"))
+    expected_urgent = Shift.objects.filter(pk__in={d["shift"] for d in added},
                                            start__lt=timezone.now() + dt.timedelta(hours=48)).exists()
     assert proposal.urgent == expected_urgent
-    # The published roster is untouched until the secretary decides; she and the member were told.
+    assert proposal.cause == {"kind": "availability", "member": ill_id, "name": member.name, "reason": "illness"}
     assert Roster.objects.get(pk=published.pk).status == Roster.Status.PUBLISHED
     assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, "sec@example.org"])
     run = SolveRun.objects.get(kind=SolveRun.Kind.REPAIR)
@@ -120,9 +127,10 @@ def test_a_member_made_inactive_elsewhere_is_planned_out_via_the_signal(town, pu
             sender=Member, member_id=leaving, start=now, end=now + dt.timedelta(weeks=6), reason="inactive"))
 
     run_on_commit(announce)
+    assert not published.assignments.filter(member_id=leaving).exists()  # off the published roster at once
     proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
     assert not proposal.assignments.filter(member_id=leaving).exists()
-    assert {d["member"] for d in proposal.diff["removed"]} == {leaving}
+    assert proposal.diff["added"] and leaving not in {d["member"] for d in proposal.diff["added"]}
 
 
 def test_an_absence_while_a_resolve_waits_is_repaired_after_it(town, published, run_on_commit,

@@ -172,16 +172,23 @@ def test_proposal_can_be_discarded(staff, site):
 
 def test_unfilled_reasons_show_in_the_page_language(staff, site):
     roster = site.roster()
-    shift = site.shifts[1]
-    roster.unfilled = [{"shift": f"s{shift.pk}", "shift_id": shift.pk, "missing": 2, "eligible": 0,
-                        "excluded": {"caregiving": 3},
-                        "explanation": {"zh-hans": "3 人要接送孙辈", "en": "3 do the school run"}}]
+    roster.unfilled = school_run_unfilled(site.shifts[1])
     roster.save()
     assert "3 人要接送孙辈" in staff.get(week_url(site)).content.decode()
     english = staff.get(week_url(site), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "3 do the school run" in english and "接送孙辈" not in english
-    # The dashboard shows this week and next; site.week_start may lie further out (it avoids the 25th).
+
+
+def test_unfilled_reasons_show_on_the_dashboard(staff, site):
+    # The dashboard shows this week and next; site.week_start may lie further out (it avoids the 25th),
+    # so this test makes its own draft for next week and no other roster.
     today = timezone.localdate()
     Roster.objects.create(community=site.community, week_start=today + dt.timedelta(days=7 - today.weekday()),
-                          status=Roster.Status.DRAFT, unfilled=roster.unfilled)
+                          status=Roster.Status.DRAFT, unfilled=school_run_unfilled(site.shifts[1]))
     assert "3 人要接送孙辈" in staff.get(reverse("dashboard")).content.decode()
+
+
+def school_run_unfilled(shift) -> list:
+    return [{"shift": f"s{shift.pk}", "shift_id": shift.pk, "missing": 2, "eligible": 0,
+             "excluded": {"caregiving": 3},
+             "explanation": {"zh-hans": "3 人要接送孙辈", "en": "3 do the school run"}}]

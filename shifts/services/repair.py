@@ -13,6 +13,7 @@ from volunteers.models import Community
 from volunteers.services.audit import audit_log
 
 from .rosters import roster_generate, roster_publish
+from .rules import roster_conflicts
 from .weeks import week_start_of
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,26 @@ def repair_request(*, community: Community, week_start: dt.date, reason: str = "
         reason = cause_summary(cause)
     return roster_generate(community=community, week_start=week_start, by=by, kind=SolveRun.Kind.REPAIR,
                            reason=reason, cause=cause)
+
+
+def rosters_follow_decisions(*, community: Community, week_start: dt.date, reason: str = "",
+                             cause: dict | None = None, trusted: int | None = None) -> list[SolveRun]:
+    """Make the week's draft and re-plan proposal follow what people told Yure: a draft that books someone
+    against a recorded absence or a decision is solved again (keeping pins), such a proposal is made again.
+    Each solve forbids those pairs, so this settles once the facts stop changing. `trusted`: a roster just solved
+    from the current facts, left alone (a conflict there would be a defect, and solving again would loop).
+    Returns the runs queued."""
+    runs = []
+    for roster in Roster.objects.filter(community=community, week_start=week_start,
+                                        status__in=(Roster.Status.DRAFT, Roster.Status.PROPOSAL)).exclude(pk=trusted):
+        if not roster_conflicts(roster):
+            continue
+        if roster.status == Roster.Status.DRAFT:
+            runs.append(roster_generate(community=community, week_start=week_start, kind=SolveRun.Kind.RESOLVE,
+                                        reason=reason, cause=cause))
+        else:
+            runs.append(repair_request(community=community, week_start=week_start, reason=reason, cause=cause))
+    return [r for r in runs if r is not None]
 
 
 def cause_summary(cause: dict) -> str:

@@ -26,7 +26,7 @@ from volunteers.services.audit import audit_log
 
 from .labels import shift_label
 from .problem import connected_groups
-from .rules import WeekRules, reason_detail, roster_conflicts
+from .rules import WeekRules, reason_detail, reason_sentence, roster_conflicts, roster_rule_breaks
 from .weeks import local_zone, week_bounds, week_start_of
 
 logger = logging.getLogger(__name__)
@@ -349,12 +349,22 @@ class PublishConflicts(ValidationError):
         self.lines = lines
 
 
-def conflict_lines(roster: Roster, conflicts: dict) -> list[str]:
-    """'宋冬梅 · 12-07 周一 09:00 巡逻 · 已报告不能来', one line per conflicting booking, by time."""
-    shifts = Shift.objects.filter(pk__in={s for s, _m in conflicts}).select_related("duty").in_bulk()
-    names = dict(Member.objects.filter(pk__in={m for _s, m in conflicts}).values_list("pk", "name"))
+def conflict_lines(roster: Roster, conflicts: dict, breaks=()) -> list[str]:
+    """One line per problem, by time: '宋冬梅 · 巡逻 12月7日 周一 09:00–11:00 · 已报告不能来' for a booking against what
+    someone told us, then each other broken rule as a sentence ('巡逻 … 没有持急救证的人')."""
+    shift_ids = {s for s, _m in conflicts} | {b.shift_id for b in breaks if b.shift_id}
+    shifts = Shift.objects.filter(pk__in=shift_ids).select_related("duty__lead_skill").in_bulk()
+    names = dict(Member.objects.filter(pk__in={m for _s, m in conflicts} | {b.member_id for b in breaks
+                                                                             if b.member_id})
+                 .values_list("pk", "name"))
     ordered = sorted(conflicts.items(), key=lambda item: (shifts[item[0][0]].start, names[item[0][1]]))
-    return [f"{names[m]} · {shift_label(shifts[s])} · {reason_detail(code)}" for (s, m), code in ordered]
+    lines = [f"{names[m]} · {shift_label(shifts[s])} · {reason_detail(code)}" for (s, m), code in ordered]
+    for b in breaks:
+        shift = shifts.get(b.shift_id)
+        skill = shift.duty.lead_skill.name if shift is not None and shift.duty.lead_skill_id else ""
+        lines.append(reason_sentence(b.code, name=names.get(b.member_id, ""), skill=skill,
+                                     shift=shift_label(shift) if shift is not None else ""))
+    return lines
 
 
 def roster_publish(*, roster: Roster, by, override_reason: str = "") -> Roster:
@@ -370,14 +380,15 @@ def roster_publish(*, roster: Roster, by, override_reason: str = "") -> Roster:
     with transaction.atomic():
         roster = Roster.objects.select_for_update().select_related("community").get(pk=roster.pk)
         _check_editable(roster)
-        conflicts = roster_conflicts(roster)
+        conflicts, breaks = roster_conflicts(roster), roster_rule_breaks(roster)
         override_reason = (override_reason or "").strip()
-        if conflicts and not override_reason:
-            raise PublishConflicts(conflict_lines(roster, conflicts))
-        if conflicts:
+        if (conflicts or breaks) and not override_reason:
+            raise PublishConflicts(conflict_lines(roster, conflicts, breaks))
+        if conflicts or breaks:
             audit_log(action="shifts.roster.published_over_conflicts", actor=by, community=roster.community,
                       obj=roster, reason=override_reason,
-                      data={"conflicts": [{"shift": s, "member": m, "code": c} for (s, m), c in conflicts.items()]})
+                      data={"conflicts": [{"shift": s, "member": m, "code": c} for (s, m), c in conflicts.items()]
+                            + [{"shift": b.shift_id, "member": b.member_id, "code": b.code} for b in breaks]})
         previous = (Roster.objects.select_for_update()
                     .filter(community=roster.community, week_start=roster.week_start,
                             status=Roster.Status.PUBLISHED).first())

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from shifts.models import Assignment, Roster, ShiftExclusion
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion
 from shifts.models.shifts import wall_minutes
 from solver import load_problem, member_violations
+from solver.check import find_violations
 from volunteers.models import Unavailability
 
 from .problem import member_key, pk_of, problem_for_communities, shift_key
@@ -203,4 +204,24 @@ def roster_conflicts(roster: Roster) -> dict[tuple[int, int], str]:
             out[key] = "inactive"
         elif key in excluded:
             out[key] = "forbidden"
+    return out
+
+
+def roster_rule_breaks(roster: Roster) -> list[Reason]:
+    """The rest of the optimizer's hard rules that the roster breaks on shifts not yet begun (a hand edit can leave
+    a patrol without its first-aider, say), less bookings the secretary kept with an override reason, and less
+    the conflicts that roster_conflicts reports."""
+    rules = WeekRules.of_roster(roster)
+    overridden = {(shift_key(s), member_key(m)) for s, m in
+                  roster.assignments.exclude(override_reason="").values_list("shift_id", "member_id")}
+    overridden_shifts = {s for s, _m in overridden}
+    begun = {shift_key(pk) for pk in Shift.objects.filter(pk__in=rules.bundle.shift_ids, start__lte=timezone.now())
+             .values_list("pk", flat=True)}
+    out = []
+    for violation in find_violations(rules.problem, rules.pairs):
+        if (violation.code in CONFLICT_CODES or (violation.shift, violation.member) in overridden
+                or violation.shift in begun or (violation.member is None and violation.shift in overridden_shifts)):
+            continue
+        out.append(Reason(violation.code, pk_of(violation.member) if violation.member else None,
+                          pk_of(violation.shift) if violation.shift else None))
     return out

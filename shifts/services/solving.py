@@ -21,15 +21,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shifts.models import Assignment, Roster, Shift, SolveRun
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from shifts.selectors import roster_for_week
 from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
 from .problem import pk_of, problem_for_communities
-from .repair import repair_request
-from .rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_generate, roster_publish
-from .rules import roster_conflicts
+from .repair import repair_request, rosters_follow_decisions
+from .rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_publish
 
 logger = logging.getLogger(__name__)
 
@@ -340,9 +339,8 @@ def _follow_up_repairs(runs) -> None:
 
     A repair reads the facts when it starts, so changes after its start are late; a generate or re-solve
     absorbed a repair request while it waited, so for those every change since the request is late: one more
-    repair of the published week follows. And whatever the timing, a draft that still books someone against a
-    recorded absence or a decision is solved again, and such a proposal is made again (the run forbade those
-    pairs, so this ends once the facts stop changing).
+    repair of the published week follows. And whatever the timing, the week's draft and proposal are made to
+    follow absences and decisions (repair.rosters_follow_decisions).
     """
     for run in runs:
         since = run.started_at if run.kind == SolveRun.Kind.REPAIR else run.requested_at
@@ -353,18 +351,12 @@ def _follow_up_repairs(runs) -> None:
                 or members.filter(updated_at__gt=since).exists())
         if late:
             repair_request(community=run.community, week_start=run.week_start, reason=run.reason, cause=run.cause)
-        if not SolveRun.objects.filter(pk=run.pk, status=SolveRun.Status.SUCCEEDED).exists():
-            continue  # a failed run is shown to the secretary, not tried again and again
-        for roster in Roster.objects.filter(community=run.community, week_start=run.week_start,
-                                            status__in=(Roster.Status.DRAFT, Roster.Status.PROPOSAL)):
-            if not roster_conflicts(roster):
-                continue
-            if roster.status == Roster.Status.DRAFT:
-                roster_generate(community=run.community, week_start=run.week_start, kind=SolveRun.Kind.RESOLVE,
-                                reason=run.reason, cause=run.cause)
-            else:
-                repair_request(community=run.community, week_start=run.week_start, reason=run.reason,
-                               cause=run.cause)
+        done = SolveRun.objects.filter(pk=run.pk, status=SolveRun.Status.SUCCEEDED).first()
+        if done is not None:  # a failed run is shown to the secretary, not tried again and again
+            decided_late = late or ShiftExclusion.objects.filter(shift__community=run.community,
+                                                                 created_at__gt=since).exists()
+            rosters_follow_decisions(community=run.community, week_start=run.week_start, reason=run.reason,
+                                     cause=run.cause, trusted=None if decided_late else done.result_id)
 
 
 # ------------------------------------------------------------------ recovery and district collection

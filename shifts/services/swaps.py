@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -30,6 +31,7 @@ from volunteers.selectors import communities_for, is_district_admin, members_ser
 from volunteers.services.audit import ACTION_LABELS, audit_log
 
 from .labels import shift_label
+from .repair import rosters_follow_decisions
 from .rosters import exclusion_record
 from .rules import REASON_ORDER, WeekRules, reason_sentence
 from .rules import Move as RuleMove
@@ -629,6 +631,9 @@ def _apply(swap: SwapRequest, *, by, now) -> None:
     transaction.on_commit(lambda: signals.assignments_changed.send(
         sender=SwapRequest, member_ids=member_ids, shift_ids=shift_ids, community_ids=community_ids))
     transaction.on_commit(lambda: _queue_messages(swap_id, "swaps/applied"))
+    for roster in rosters.values():  # a draft or proposal of the week must not book the giver back
+        transaction.on_commit(partial(rosters_follow_decisions, community=roster.community,
+                                      week_start=roster.week_start))
     logger.info("swap %s applied: shifts %s, members %s", swap.pk, sorted(shift_ids), sorted(member_ids))
 
 

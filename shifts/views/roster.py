@@ -19,7 +19,7 @@ from shifts import services
 from shifts.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.models import Assignment, Roster, Shift, SolveRun
 from shifts.services.rosters import PublishConflicts, conflict_lines
-from shifts.services.rules import roster_conflicts
+from shifts.services.rules import roster_conflicts, roster_rule_breaks
 from volunteers.selectors import communities_for, community_for
 
 from . import candidates as candidate_list
@@ -125,7 +125,7 @@ def roster_publish(request, community_id, week):
             messages.success(request, _("The roster is published. Members see it in their calendars."))
             return redirect(_week_url(community, week_start, status=Roster.Status.PUBLISHED))
     else:
-        conflicts = conflict_lines(draft, roster_conflicts(draft))
+        conflicts = conflict_lines(draft, roster_conflicts(draft), roster_rule_breaks(draft))
     context = {"community": community, "week_start": week_start, "draft": draft,
                "published": rosters.get(Roster.Status.PUBLISHED), "conflicts": conflicts,
                "override_asked": request.method == "POST" and "override" in request.POST,

@@ -173,14 +173,21 @@ def school_run_weekdays(districts, week_start: dt.date) -> dict[str, dict[str, s
             for district, spans in terms.items()}
 
 
-def no_school_runs(district: str, day: dt.date) -> str | None:
-    """'week' when the week of `day` has no school day at all for the district (school or public holidays),
-    'day' when only `day` is a weekday without school, None when there is school (or `day` is a weekend)."""
-    week_start = day - dt.timedelta(days=day.weekday())
-    if school_days(district, week_start, week_start + dt.timedelta(days=7)) == []:
-        return "week"
-    info = calendar_days(day, day + dt.timedelta(days=1))[day]
-    if day.weekday() < 5 and not school_days(district, day, day + dt.timedelta(days=1),
-                                             days={day: info}):
-        return "day"
-    return None
+@dataclass(frozen=True)
+class SchoolWeek:
+    """What school runs a district's week has, for the explanations."""
+
+    holidays: bool  # no school day at all: school holidays (or a holiday week)
+    days_off: tuple[str, ...]  # Monday–Friday codes without school, when some days have school
+    make_up: tuple[tuple[dt.date, str], ...]  # (weekend date, timetable weekday code) of make-up school days
+
+
+def school_week(district: str, week_start: dt.date) -> SchoolWeek:
+    end = week_start + dt.timedelta(days=7)
+    days = school_days(district, week_start, end)
+    if not days:
+        return SchoolWeek(True, (), ())
+    school = {info.date for info in days}
+    off = tuple(WEEKDAY_CODES[n] for n in range(5) if week_start + dt.timedelta(days=n) not in school)
+    make_up = tuple((info.date, WEEKDAY_CODES[info.timetable_weekday]) for info in days if info.date.weekday() >= 5)
+    return SchoolWeek(False, off, make_up)

@@ -156,10 +156,13 @@ class Applies(models.TextChoices):
     EVERY_WEEK = "every_week", _("Every listed weekday")
 
 
+SCHOOL_RUN_WORDS = ("接送", "接孙", "送孙", "上学", "放学", "学校", "school")
+
+
 def applies_for_label(label: str) -> str:
-    """The default for a window by what it is for: school runs (接送孙辈, 接送, school run) follow the school days."""
+    """The default for a window by what it is for: school runs (接送孙辈, 接孙子, school run) follow the school days."""
     text = (label or "").lower()
-    return Applies.SCHOOL_DAYS if ("接送" in text or "school" in text) else Applies.EVERY_WEEK
+    return Applies.SCHOOL_DAYS if any(word in text for word in SCHOOL_RUN_WORDS) else Applies.EVERY_WEEK
 
 
 class CaregivingWindow(models.Model):

@@ -6,8 +6,9 @@ from django.db import migrations, models
 def windows_by_label(apps, schema_editor):
     """Existing school runs (接送…) follow the school days; every other window keeps applying every week."""
     CaregivingWindow = apps.get_model("volunteers", "CaregivingWindow")
+    words = ("接送", "接孙", "送孙", "上学", "放学", "学校", "school")  # volunteers.models.SCHOOL_RUN_WORDS today
     school = [w.pk for w in CaregivingWindow.objects.only("pk", "label")
-              if "接送" in (w.label or "") or "school" in (w.label or "").lower()]
+              if any(word in (w.label or "").lower() for word in words)]
     CaregivingWindow.objects.exclude(pk__in=school).update(applies="every_week")
 
 

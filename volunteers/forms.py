@@ -147,7 +147,7 @@ class StaffAbsenceForm(forms.Form):
 class CalendarDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    name = forms.CharField(label=_("Holiday name"), max_length=60, required=False)
     replaces_weekday = forms.TypedChoiceField(
         label=_("Follows the timetable of"), required=False, coerce=int, empty_value=None,
         choices=[("", _("— (not a make-up workday)"))] + [(n, label) for n, label in WEEKDAY_NAMES[:5]],
@@ -156,7 +156,7 @@ class CalendarDayForm(forms.Form):
 
 class SchoolTermForm(forms.Form):
     district = forms.ChoiceField(label=_("District"))
-    name = forms.CharField(label=_("Name"), max_length=60, initial=_("autumn term"))
+    name = forms.CharField(label=_("Term name"), max_length=60, initial=_("autumn term"))
     start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 

@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 from shifts import services
 from shifts.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.models import Assignment, Roster, Shift, SolveRun
+from volunteers.calendars import school_week, years_estimated
 from volunteers.models import Member
 from volunteers.selectors import communities_for, community_for
+from volunteers.views.rule_text import school_week_in_words
 
 from . import candidates as candidate_list
 from .common import staff_required, week_bounds, week_from_url
@@ -50,6 +52,9 @@ def roster_week(request, community_id, week):
         "prev_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7),
         "communities": communities_for(request.user),
         "remove_form": RemoveAssignmentForm(),
+        # What the calendar does to this week: estimated holiday dates, and school runs that do not hold.
+        "estimated_years": years_estimated(week_start, week_start + dt.timedelta(days=7)),
+        "school_notes": school_week_in_words(school_week(community.district, week_start)),
     }
     return render(request, "shifts/roster_week.html", context)
 

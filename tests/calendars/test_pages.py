@@ -100,3 +100,22 @@ def test_the_dashboard_warns_of_a_planning_week_in_a_year_without_official_dates
     page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["estimated_years"] == [late]
     assert f"for {late} are not entered yet" in page.content.decode()
+
+
+def test_the_week_page_says_when_dates_are_estimated_and_school_runs_stop(client):
+    community = f.community(district="示范街道")
+    client.force_login(f.secretary(community))
+    SchoolTerm.objects.create(district="示范街道", name="秋季学期", start=dt.date(2026, 9, 1),
+                              end=dt.date(2027, 1, 22))
+    SchoolTerm.objects.create(district="示范街道", name="春季学期", start=dt.date(2027, 2, 22),
+                              end=dt.date(2027, 7, 9))
+    page = client.get(reverse("roster_week", args=[community.pk, "2026-12-28"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["estimated_years"] == [2027]
+    assert page.context["school_notes"] == ["No school on Fri this week: no school runs then"]
+    page = client.get(reverse("roster_week", args=[community.pk, "2027-02-01"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["school_notes"] == ["School holidays: no school runs this week"]
+    assert "School holidays: no school runs this week" in page.content.decode()
+    page = client.get(reverse("roster_week", args=[community.pk, "2026-10-05"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["estimated_years"] == []
+    assert page.context["school_notes"] == ["No school on Mon–Wed this week: no school runs then",
+                                            "Make-up school day 10-10: school runs as on Wed"]

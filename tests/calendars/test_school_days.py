@@ -134,3 +134,15 @@ def test_loading_a_year_is_idempotent_and_keeps_edits():
     calendar_year_seed(year=2026, replace=True)
     assert CalendarDay.objects.count() == count
     assert calendar_year_seed(year=2027).source == "estimated"
+
+
+def test_school_runs_default_to_school_days_and_other_care_to_every_week():
+    from volunteers.services.members import caregiving_add
+
+    member = f.member(f.community())
+    by = f.district_admin()
+    add = dict(member=member, weekdays="mon,tue", start=dt.time(16), end=dt.time(17), by=by)
+    assert caregiving_add(label="接送孙辈", **add).applies == "school_days"
+    assert caregiving_add(label="接孙子放学", **add).applies == "school_days"
+    assert caregiving_add(label="陪老伴做透析", **add).applies == "every_week"
+    assert caregiving_add(label="接送孙辈", applies="every_week", **add).applies == "every_week"

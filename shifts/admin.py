@@ -15,8 +15,9 @@ class DutyAdmin(admin.ModelAdmin):
 
 @admin.register(ShiftTemplate)
 class ShiftTemplateAdmin(CommunityScopedAdmin):
-    list_display = ["__str__", "community", "duty", "weekday", "start", "end", "min_staff", "max_staff", "active"]
-    list_filter = ["community", "duty", "weekday", "active"]
+    list_display = ["__str__", "community", "duty", "weekday", "start", "end", "min_staff", "max_staff",
+                    "on_holiday", "active"]
+    list_filter = ["community", "duty", "weekday", "on_holiday", "active"]
     search_fields = ["name", "location"]
     raw_id_fields = ["visit_target"]
 

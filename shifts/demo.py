@@ -14,7 +14,17 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill, StaffProfile, VisitTarget
+from volunteers.models import (
+    CaregivingWindow,
+    Community,
+    HealthLevel,
+    Member,
+    SchoolTerm,
+    Skill,
+    StaffProfile,
+    VisitTarget,
+)
+from volunteers.services.calendars import calendar_year_seed
 
 from .models import Duty, ShiftTemplate
 
@@ -30,6 +40,9 @@ SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = ["建国", "秀英", "桂英", "玉兰", "淑珍", "国华", "志强", "凤英", "德明", "文华", "丽华", "振华", "爱华",
          "红梅", "春生", "秋菊", "金凤", "永福", "宝珍", "明亮", "淑芬", "国庆", "建华", "素琴", "海燕", "兰英",
          "培德", "瑞芳", "美玲", "福生", "冬梅", "立新", "卫东", "桂兰", "玉珍", "世杰", "家明", "翠萍", "长顺", "守义"]
+# The district's 2026–27 school year: the winter holidays run from 2027-01-23 to 2027-02-21.
+SCHOOL_TERMS = [("2026–27 秋季学期", dt.date(2026, 9, 1), dt.date(2027, 1, 22)),
+                ("2026–27 春季学期", dt.date(2027, 2, 22), dt.date(2027, 7, 9))]
 STREETS = ["幸福路", "和平街", "长青里", "梧桐巷", "向阳路", "滨河大道", "翠苑路", "东风街"]
 
 
@@ -68,6 +81,7 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
             _households(community, members, rng, size, duties, today)
             summary.logins.append(_secretary(index, community))
         summary.logins.insert(0, _district_admin())
+        _calendars(today)
         summary.communities = len(communities)
     return summary
 
@@ -140,7 +154,8 @@ def _members(community: Community, rng: random.Random, size: DemoSize, skills, t
             if caregiving:
                 for start, end in ((dt.time(7, 0), dt.time(8, 30)), (dt.time(16, 0), dt.time(17, 30))):
                     CaregivingWindow.objects.create(member=member, weekdays="mon,tue,wed,thu,fri",
-                                                    start=start, end=end, label="接送孙辈")
+                                                    start=start, end=end, label="接送孙辈",
+                                                    applies=CaregivingWindow.Applies.SCHOOL_DAYS)
         members.append(member)
     return members, created_count
 
@@ -203,6 +218,14 @@ def _households(community: Community, members: list[Member], rng: random.Random,
             community=community, duty=duties["visiting"], visit_target=target,
             defaults=dict(weekday=target.visit_weekday, start=start, end=end, min_staff=1, max_staff=1,
                           location=street, name=f"探访{target.household}"))
+
+
+def _calendars(today: dt.date) -> None:
+    """Public holidays of the school year and this year and next, and the district's terms."""
+    for year in sorted({2026, 2027, today.year, today.year + 1}):
+        calendar_year_seed(year=year)
+    for name, start, end in SCHOOL_TERMS:
+        SchoolTerm.objects.get_or_create(district=DISTRICT, name=name, defaults={"start": start, "end": end})
 
 
 def _login(username: str):

@@ -45,11 +45,18 @@ def q_sync(request, monkeypatch):
 
 @pytest.fixture
 def week_start() -> dt.date:
-    """A coming Monday, so nothing in its week counts as past, and the first whose week has no 25th:
-    the monthly study session would otherwise take that day's morning and tests would depend on the date."""
+    """A coming Monday, so nothing in its week counts as past, and the first whose week has no 25th and no
+    public holiday or make-up workday: the monthly study session would otherwise take that day's morning, school
+    runs would stop for the holiday, and tests would depend on the date."""
     from django.utils import timezone
+
+    from volunteers.calendars import package_year
+
+    special = {info.date for year in range(timezone.localdate().year, timezone.localdate().year + 3)
+               for info in package_year(year)[0]}
     monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
-    while any((monday + dt.timedelta(days=n)).day == 25 for n in range(7)):
+    while any((monday + dt.timedelta(days=n)).day == 25 or monday + dt.timedelta(days=n) in special
+              for n in range(7)):
         monday += dt.timedelta(days=7)
     return monday
 

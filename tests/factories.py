@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shifts.models import Duty, Shift, ShiftTemplate
-from volunteers.models import CaregivingWindow, Community, Member, Skill, StaffProfile, VisitTarget
+from volunteers.models import CaregivingWindow, Community, Member, Skill, StaffProfile, VisitTarget, applies_for_label
 
 _counter = itertools.count(1)
 
@@ -42,8 +42,9 @@ def member(community: Community, *, age: int = 68, skills: tuple[str, ...] = (),
 
 
 def caregiving(member: Member, weekdays="mon,tue,wed,thu,fri", start=dt.time(7, 0), end=dt.time(8, 30),
-               label="接送孙辈") -> CaregivingWindow:
-    return _save(CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label))
+               label="接送孙辈", applies=None) -> CaregivingWindow:
+    return _save(CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label,
+                                  applies=applies or applies_for_label(label)))
 
 
 def duty(code: str = "patrol", **fields) -> Duty:

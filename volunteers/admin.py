@@ -3,10 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AuditEntry,
+    CalendarDay,
+    CalendarYear,
     CaregivingWindow,
     Community,
     Member,
     MemberLoginToken,
+    SchoolTerm,
     Skill,
     StaffProfile,
     Unavailability,
@@ -129,3 +132,40 @@ class MemberLoginTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # links are issued through the member page, which shows the secret once
+
+
+class DistrictAdminOnly(admin.ModelAdmin):
+    """Calendars are the district administrator's: secretaries do not see them in the admin."""
+
+    def has_module_permission(self, request):
+        return is_district_admin(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return is_district_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_delete_permission(request, obj)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(DistrictAdminOnly):
+    list_display = ["year", "source", "updated_at"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(DistrictAdminOnly):
+    list_display = ["date", "kind", "name", "replaces_weekday"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+
+
+@admin.register(SchoolTerm)
+class SchoolTermAdmin(DistrictAdminOnly):
+    list_display = ["district", "name", "start", "end"]
+    list_filter = ["district"]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import HealthLevel, Skill, Unavailability
+from .models import WEEKDAY_NAMES, Applies, CalendarDay, HealthLevel, Skill, Unavailability
 from .validators import WEEKDAY_CODES, WEEKDAY_LABELS
 
 AGE_BANDS = [("", _("Any age")), ("-64", _("under 65")), ("65-69", "65–69"), ("70-74", "70–74"),
@@ -106,6 +106,8 @@ class CaregivingForm(forms.Form):
     end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time", "step": 900},
                                                                     format="%H:%M"))
     label = forms.CharField(label=_("What for"), max_length=40, required=False, initial=_("school run"))
+    applies = forms.ChoiceField(label=_("When"), choices=Applies.choices, initial=Applies.SCHOOL_DAYS, required=False,
+                                help_text=_("A school run stops in the school holidays and on public holidays."))
 
     def clean(self):
         cleaned = super().clean()
@@ -140,3 +142,24 @@ class StaffAbsenceForm(forms.Form):
             elif end <= timezone.now():
                 self.add_error("end", _("This period is already over."))
         return cleaned
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label=_("Holiday name"), max_length=60, required=False)
+    replaces_weekday = forms.TypedChoiceField(
+        label=_("Follows the timetable of"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("— (not a make-up workday)"))] + [(n, label) for n, label in WEEKDAY_NAMES[:5]],
+        help_text=_("Only for a make-up workday: the weekday whose shifts and school day it has."))
+
+
+class SchoolTermForm(forms.Form):
+    district = forms.ChoiceField(label=_("District"))
+    name = forms.CharField(label=_("Term name"), max_length=60, initial=_("autumn term"))
+    start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [(d, d) for d in districts]

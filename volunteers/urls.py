@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import imports, members, my_data
+from .views import calendars, imports, members, my_data
 from .views import login as member_login
 
 MEMBER = "members/<int:member_id>/"
@@ -30,4 +30,13 @@ urlpatterns = [
     path(MEMBER + "caregiving/<int:window_id>/delete/", members.caregiving_delete, name="caregiving_delete"),
     path(MEMBER + "absences/", members.absence_create, name="member_absence_create"),
     path(MEMBER + "absences/<int:absence_id>/delete/", members.absence_delete, name="member_absence_delete"),
+    # Public holidays, make-up workdays and school terms (district administrator).
+    path("calendar/", calendars.calendar_page, name="calendar"),
+    path("calendar/<int:year>/", calendars.calendar_page, name="calendar_year"),
+    path("calendar/<int:year>/load/", calendars.calendar_year_load, name="calendar_year_load"),
+    path("calendar/<int:year>/mark/", calendars.calendar_year_mark, name="calendar_year_mark"),
+    path("calendar/<int:year>/days/", calendars.calendar_day_add, name="calendar_day_add"),
+    path("calendar/days/<int:day_id>/delete/", calendars.calendar_day_delete, name="calendar_day_delete"),
+    path("calendar/<int:year>/terms/", calendars.school_term_add, name="school_term_add"),
+    path("calendar/terms/<int:term_id>/delete/", calendars.school_term_delete, name="school_term_delete"),
 ]

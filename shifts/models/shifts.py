@@ -38,7 +38,16 @@ def _validate_staff(min_staff, max_staff) -> dict:
 
 
 class ShiftTemplate(models.Model):
-    """A recurring weekly shift; an end at or before the start means it ends the next day."""
+    """A recurring weekly shift; an end at or before the start means it ends the next day.
+
+    On a public holiday it runs as usual, is skipped, or runs with its holiday staff numbers. A make-up
+    workday (调休) runs the templates of the weekday it replaces (volunteers.calendars).
+    """
+
+    class OnHoliday(models.TextChoices):
+        RUNS = "runs", _("Runs as usual")
+        SKIPPED = "skipped", _("Skipped")
+        CHANGED = "changed", _("Runs with different numbers")
 
     community = models.ForeignKey(Community, models.CASCADE, related_name="templates", verbose_name=_("community"))
     duty = models.ForeignKey(Duty, models.PROTECT, related_name="templates", verbose_name=_("duty"))
@@ -52,6 +61,10 @@ class ShiftTemplate(models.Model):
                                      verbose_name=_("visit household"))
     name = models.CharField(_("name"), max_length=80, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    on_holiday = models.CharField(_("on public holidays"), max_length=8, choices=OnHoliday.choices,
+                                  default=OnHoliday.RUNS)
+    holiday_min_staff = models.IntegerField(_("people wanted on holidays"), null=True, blank=True)
+    holiday_max_staff = models.IntegerField(_("most people on holidays"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("weekly shift template")
@@ -65,12 +78,30 @@ class ShiftTemplate(models.Model):
         errors = _validate_staff(self.min_staff, self.max_staff)
         if self.start is not None and self.end is not None and self.start == self.end:
             errors["end"] = _("The end must differ from the start.")
+        if self.on_holiday == self.OnHoliday.CHANGED:
+            if self.holiday_min_staff is None:
+                errors["holiday_min_staff"] = _("Give the people wanted on holidays.")
+            if self.holiday_max_staff is None:
+                errors["holiday_max_staff"] = _("Give the most people on holidays.")
+            errors.update({f"holiday_{name}": message for name, message in
+                           _validate_staff(self.holiday_min_staff, self.holiday_max_staff).items()})
         if errors:
             raise ValidationError(errors)
 
+    def staff_on(self, *, holiday: bool) -> tuple[int, int] | None:
+        """(people wanted, most people) on a day, or None when the template does not run that day."""
+        if not holiday or self.on_holiday == self.OnHoliday.RUNS:
+            return self.min_staff, self.max_staff
+        if self.on_holiday == self.OnHoliday.SKIPPED:
+            return None
+        return self.holiday_min_staff, self.holiday_max_staff
+
     def occurrence(self, week_start: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
         """The aware start and end of this template in the week beginning on Monday week_start."""
-        day = week_start + dt.timedelta(days=self.weekday)
+        return self.occurrence_on(week_start + dt.timedelta(days=self.weekday), tz)
+
+    def occurrence_on(self, day: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
+        """The aware start and end of this template run on `day` (its own weekday, or a make-up workday)."""
         start = dt.datetime.combine(day, self.start, tzinfo=tz)
         end_day = day if self.end > self.start else day + dt.timedelta(days=1)
         return start, dt.datetime.combine(end_day, self.end, tzinfo=tz)

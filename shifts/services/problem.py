@@ -14,7 +14,8 @@ from django.db.models import Q
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
 from shifts.models.shifts import wall_minutes
-from volunteers.models import Community, Member, Unavailability
+from volunteers.calendars import school_run_weekdays
+from volunteers.models import CaregivingWindow, Community, Member, Unavailability
 from volunteers.selectors import members_serving
 from volunteers.validators import WEEKDAY_CODES
 
@@ -217,6 +218,7 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
                                              start__lt=horizon_end + _SPILL):
         absences[row.member_id].append((row.start, row.end))
     history = _history_minutes(member_ids, week_start)
+    school_runs = _school_runs_by_community(members, week_start)
     docs = []
     for member in members:
         elsewhere = busy.get(member.pk, [])
@@ -228,8 +230,7 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
             "skills": sorted(s.code for s in member.skills.all()),
         }
         _limits(doc, member, elsewhere, horizon_start, horizon_end)
-        caregiving = [{"days": w.weekday_list, "start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
-                      for w in member.caregiving.all()]
+        caregiving = _caregiving_docs(member, school_runs.get(member.community_id, {}))
         if caregiving:
             doc["caregiving"] = caregiving
         periods = _periods(absences.get(member.pk, []) + [(s, e) for s, e in elsewhere],
@@ -242,6 +243,28 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
         if history.get(member.pk):
             doc["history_minutes"] = history[member.pk]
         docs.append(doc)
+    return docs
+
+
+def _school_runs_by_community(members, week_start) -> dict[int, dict[str, str]]:
+    """Per home community: this week's school days of its district, {date's weekday: timetable weekday}."""
+    districts = dict(Community.objects.filter(pk__in={m.community_id for m in members})
+                     .values_list("pk", "district"))
+    by_district = school_run_weekdays(set(districts.values()), week_start)
+    return {pk: by_district[district] for pk, district in districts.items()}
+
+
+def _caregiving_docs(member, school_days: dict[str, str]) -> list[dict]:
+    """Weekly windows by weekday (roster-problem/1). A school-days-only window lists only this week's school days:
+    none in the school holidays, not a public holiday, and a make-up Saturday when it follows a listed weekday."""
+    docs = []
+    for window in member.caregiving.all():
+        days = window.weekday_list
+        if window.applies == CaregivingWindow.Applies.SCHOOL_DAYS:
+            days = [day for day, timetable in school_days.items() if timetable in days]
+        if days:
+            docs.append({"days": sorted(days, key=WEEKDAY_CODES.index), "start": window.start.strftime("%H:%M"),
+                         "end": window.end.strftime("%H:%M")})
     return docs
 
 

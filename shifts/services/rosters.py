@@ -8,6 +8,7 @@ is published.
 import datetime as dt
 import logging
 import uuid
+from collections import defaultdict
 from functools import partial
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from shifts import signals
 from shifts.models import Assignment, Duty, Roster, Shift, ShiftExclusion, ShiftTemplate, SolveRun
 from shifts.selectors import solve_run_active
+from volunteers.calendars import calendar_days
 from volunteers.models import Community, Member, VisitTarget
 from volunteers.selectors import members_serving
 from volunteers.services.audit import audit_log
@@ -48,12 +50,12 @@ def shifts_make_for_week(*, community: Community, week_start: dt.date) -> list[S
     # Everyone is at the monthly study session, so no duty is planned during it.
     study = [study_session_make(community=community, day=day)[0]
              for day in (week_start + dt.timedelta(days=n) for n in range(7)) if day.day == STUDY_DAY]
-    for template in ShiftTemplate.objects.filter(community=community, active=True).select_related("duty"):
-        start, end = template.occurrence(week_start, zone)
+    for template, day, (min_staff, max_staff) in _template_runs(community, week_start):
+        start, end = template.occurrence_on(day, zone)
         if _during_any(study, start, end) or Shift.objects.filter(template=template, start=start).exists():
             continue
         shift = Shift(community=community, duty=template.duty, start=start, end=end, template=template,
-                      min_staff=template.min_staff, max_staff=template.max_staff, location=template.location,
+                      min_staff=min_staff, max_staff=max_staff, location=template.location,
                       name=template.name, visit_target=template.visit_target)
         if _save_new_shift(shift):
             created.append(shift)
@@ -61,6 +63,23 @@ def shifts_make_for_week(*, community: Community, week_start: dt.date) -> list[S
     if created:
         logger.info("made %d shifts for %s week %s", len(created), community, week_start)
     return created
+
+
+def _template_runs(community: Community, week_start: dt.date):
+    """(template, date, (people wanted, most people)) for each run of the week, as the calendar says.
+
+    Each date runs the templates of its timetable weekday (a make-up workday has those of the weekday it
+    replaces, instead of its own); on a public holiday each template runs, is skipped or has its holiday numbers.
+    """
+    by_weekday = defaultdict(list)
+    for template in ShiftTemplate.objects.filter(community=community, active=True).select_related("duty"):
+        by_weekday[template.weekday].append(template)
+    days = calendar_days(week_start, week_start + dt.timedelta(days=7))
+    for day, info in sorted(days.items()):
+        for template in by_weekday[info.timetable_weekday]:
+            staff = template.staff_on(holiday=info.is_holiday)
+            if staff is not None:
+                yield template, day, staff
 
 
 def _during_any(sessions: list[Shift], start: dt.datetime, end: dt.datetime) -> bool:

@@ -19,11 +19,11 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from shifts.selectors import roster_for_week
-from volunteers.models import Member, Unavailability
+from volunteers.models import Community, Member, Unavailability
 from volunteers.services.audit import audit_log
 
 from .problem import pk_of, problem_for_communities
@@ -217,13 +217,45 @@ def _split(bundle, problem, solution):
         shift_pk = pk_of(shift_id)
         pairs[bundle.shift_community[shift_pk]].add((shift_pk, pk_of(member_id)))
     unfilled = defaultdict(list)
+    school_note = _school_notes(bundle)
     for entry in solution.unfilled:
         shift_pk = pk_of(entry.shift)
         item = entry.to_dict()
         item["shift_id"] = shift_pk
         item["explanation"] = {language: explain_unfilled(entry, problem, language) for language in ("zh-hans", "en")}
+        note = school_note(bundle.shift_community[shift_pk], problem.shift(entry.shift).start_date)
+        if note:
+            item["explanation"] = {language: _with_note(text, note[language], language)
+                                   for language, text in item["explanation"].items()}
         unfilled[bundle.shift_community[shift_pk]].append(item)
     return pairs, unfilled
+
+
+def _school_notes(bundle):
+    """note(community pk, shift date) -> {language: text} or None: why school runs do not hold that day."""
+    from volunteers.calendars import school_week
+    from volunteers.validators import WEEKDAY_CODES
+    from volunteers.views.rule_text import school_week_in_words
+
+    districts = dict(Community.objects.filter(pk__in=set(bundle.shift_community.values()))
+                     .values_list("pk", "district"))
+    weeks = {district: school_week(district, bundle.week_start) for district in set(districts.values())}
+
+    def note(community_pk: int, day: dt.date):
+        week = weeks.get(districts.get(community_pk))
+        if week is None or not (week.holidays or WEEKDAY_CODES[day.weekday()] in week.days_off):
+            return None
+        text = {}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                text[language] = school_week_in_words(week)[0]
+        return text
+
+    return note
+
+
+def _with_note(text: str, note: str, language: str) -> str:
+    return f"{text}; {note}" if language == "en" else f"{text}；{note}"
 
 
 def _write(runs, bundle, problem, solution, elapsed: float) -> None:

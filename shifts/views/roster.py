@@ -20,7 +20,9 @@ from shifts.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.models import Assignment, Roster, Shift, SolveRun
 from shifts.services.rosters import PublishConflicts, conflict_lines
 from shifts.services.rules import roster_conflicts, roster_rule_breaks
+from volunteers.calendars import school_week, years_estimated
 from volunteers.selectors import communities_for, community_for
+from volunteers.views.rule_text import school_week_in_words
 
 from . import candidates as candidate_list
 from .common import staff_required, week_bounds, week_from_url
@@ -51,6 +53,9 @@ def roster_week(request, community_id, week):
         "prev_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7),
         "communities": communities_for(request.user),
         "remove_form": RemoveAssignmentForm(),
+        # What the calendar does to this week: estimated holiday dates, and school runs that do not hold.
+        "estimated_years": years_estimated(week_start, week_start + dt.timedelta(days=7)),
+        "school_notes": school_week_in_words(school_week(community.district, week_start)),
     }
     if view.roster is not None and view.roster.status == Roster.Status.PROPOSAL:
         context["proposal_diff"] = roster_changes(view.roster, view.rosters.get(Roster.Status.PUBLISHED))

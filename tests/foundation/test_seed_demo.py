@@ -62,3 +62,28 @@ def test_seed_demo_rejects_bad_sizes():
     from django.core.management.base import CommandError
     with pytest.raises(CommandError, match="--communities"):
         call_command("seed_demo", "--communities", "0")
+
+
+def _school_runs(tmp_path, week: str) -> dict[str, list[list[str]]]:
+    import json
+
+    community = Community.objects.order_by("pk").first()
+    path = tmp_path / f"{week}.json"
+    call_command("roster", "export", "--community", str(community.pk), "--week", week, "--problem", str(path))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {m["id"]: [w["days"] for w in m.get("caregiving", []) if w["start"] in ("07:00", "16:00")]
+            for m in document["members"]}
+
+
+def test_seed_demo_knows_the_school_year_and_holidays(tmp_path):
+    call_command("seed_demo", *SMALL)
+    with_runs = {f"m{pk}" for pk in CaregivingWindow.objects.filter(label="接送孙辈").values_list("member_id",
+                                                                                               flat=True)}
+    assert with_runs
+    # New Year's Day 2027 is a Friday: school runs Monday to Thursday only.
+    new_year = _school_runs(tmp_path, "2026-12-28")
+    assert all(new_year[m] == [["mon", "tue", "wed", "thu"]] * 2 for m in with_runs if m in new_year)
+    assert with_runs & set(new_year)
+    # The winter holidays: no school runs at all.
+    winter = _school_runs(tmp_path, "2027-02-01")
+    assert set(winter) & with_runs and all(days == [] for days in winter.values())

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shifts.models import Assignment, SolveRun, SwapRequest
 from tests import factories
-from volunteers.models import Unavailability
+from volunteers.models import CalendarDay, SchoolTerm, Unavailability
 
 from .matrix import Probe, iter_routes, matrix_failures
 
@@ -27,8 +27,13 @@ def _extras(side, week_start, *, label):
     # offer, by contrast, is open to everyone in the community.)
     swap = SwapRequest.objects.create(kind=SwapRequest.Kind.COVER, requester=side.mate,
                                       assignment=mate_assignment, expires_at=start + dt.timedelta(days=2))
+    # The district's calendar is the district administrator's alone.
+    calendar_day, _created = CalendarDay.objects.get_or_create(
+        date=dt.date(2027, 2, 20), defaults={"kind": CalendarDay.Kind.WORKDAY, "replaces_weekday": 4})
+    school_term = SchoolTerm.objects.create(district=side.community.district or "示范街道", name=f"{label}学期",
+                                            start=dt.date(2027, 2, 22), end=dt.date(2027, 7, 9))
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
-                mate_assignment=mate_assignment, swap=swap)
+                mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term)
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -39,7 +44,7 @@ def _objects(side, extra, *, as_member: bool):
         "assignment": extra["mate_assignment"], "roster": side.draft,
         "shift": extra["other_shift"] if as_member else side.shift, "run": extra["run"],
         "window": extra["window"], "absence": extra["absence"], "swap": extra["swap"], "target": side.target,
-        "template": extra["template"],
+        "template": extra["template"], "calendar_day": extra["calendar_day"], "school_term": extra["school_term"],
     }
 
 

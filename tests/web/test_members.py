@@ -60,7 +60,7 @@ def test_profile_shows_rules_in_words(staff, site):
     member.save()
     response = staff.get(reverse("member_edit", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en")
     rules = response.context["rules"]
-    assert "Not available Mon–Fri 07:00–08:30 (接送孙辈)" in rules
+    assert "Not available Mon–Fri 07:00–08:30 (接送孙辈, school days only)" in rules
     assert "At most 3 shifts a week" in rules
     assert any("Sun" in rule for rule in rules)
     assert AuditEntry.objects.filter(action="volunteers.member.sensitive_viewed", object_id=str(member.pk)).exists()
@@ -109,7 +109,7 @@ def test_caregiving_window_add_and_remove(staff, site, django_capture_on_commit_
     window = CaregivingWindow.objects.get(member=member)
     assert window.weekdays == "mon,wed"
     page = staff.get(reverse("member_edit", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Not available Mon, Wed 16:00–17:30 (接孙子)" in page.context["rules"]
+    assert "Not available Mon, Wed 16:00–17:30 (接孙子, school days only)" in page.context["rules"]
     staff.post(reverse("caregiving_delete", args=[member.pk, window.pk]))
     assert not CaregivingWindow.objects.filter(member=member).exists()
 

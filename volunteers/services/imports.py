@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill
+from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill, applies_for_label
 from volunteers.selectors import communities_for
 from volunteers.validators import WEEKDAY_CODES
 
@@ -717,7 +717,8 @@ def _create_members(rows: list[RowPlan]) -> list[Member]:
     links = [through(member_id=m.pk, skill_id=s) for m, r in zip(members, rows, strict=True)
              for s in r.values.get("skills", ())]
     through.objects.bulk_create(links, batch_size=1000)
-    windows = [CaregivingWindow(member_id=m.pk, weekdays=w, start=s, end=e, label=label)
+    windows = [CaregivingWindow(member_id=m.pk, weekdays=w, start=s, end=e, label=label,
+                                applies=applies_for_label(label))
                for m, r in zip(members, rows, strict=True) for w, s, e, label in r.values.get("caregiving", ())]
     CaregivingWindow.objects.bulk_create(windows, batch_size=1000)
     return members
@@ -746,7 +747,7 @@ def _update_member(row: RowPlan) -> bool:
         if current != v["caregiving"]:
             member.caregiving.all().delete()
             CaregivingWindow.objects.bulk_create([CaregivingWindow(member=member, weekdays=w, start=s, end=e,
-                                                                   label=label)
+                                                                   label=label, applies=applies_for_label(label))
                                                   for w, s, e, label in v["caregiving"]])
             availability = True
     return availability or any(COLUMN_BY_FIELD["health"].header == c for c in row.changes)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shifts.signals import availability_changed
 
-from ..models import CaregivingWindow, Member
+from ..models import CaregivingWindow, Member, applies_for_label
 from .audit import audit_log
 
 logger = logging.getLogger(__name__)
@@ -57,13 +57,16 @@ def member_update_profile(*, member: Member, by, skills=None, **changes) -> Memb
     return member
 
 
-def caregiving_add(*, member: Member, weekdays: str, start: dt.time, end: dt.time, label: str, by) -> CaregivingWindow:
-    window = CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label)
+def caregiving_add(*, member: Member, weekdays: str, start: dt.time, end: dt.time, label: str, by,
+                   applies: str | None = None) -> CaregivingWindow:
+    """Add a window; `applies` defaults by its label (a school run follows the school days)."""
+    window = CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label,
+                              applies=applies or applies_for_label(label))
     with transaction.atomic():
         window.full_clean()
         window.save()
         audit_log(action="volunteers.caregiving.added", actor=by, community=member.community, obj=member,
-                  data={"window": window.pk, "weekdays": window.weekdays,
+                  data={"window": window.pk, "weekdays": window.weekdays, "applies": window.applies,
                         "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")})
         _announce(member, "caregiving")
     return window

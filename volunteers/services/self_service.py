@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from volunteers.models import CaregivingWindow, Member
+from volunteers.models import CaregivingWindow, Member, applies_for_label
 
 from .audit import audit_log
 from .imports import format_caregiving, parse_caregiving
@@ -39,7 +39,8 @@ def member_update_own_details(*, member: Member, by, phone: str, email: str, lan
         if current != windows:
             member.caregiving.all().delete()
             for weekdays, start, end, label in windows:
-                window = CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label)
+                window = CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label,
+                                           applies=applies_for_label(label))
                 window.full_clean()
                 window.save()
             changed.append("caregiving")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from shifts.models import Assignment, Duty, Roster
 from shifts.views.common import staff_required
 
+from ..calendars import school_week
 from ..forms import CaregivingForm, MemberFilterForm, MemberProfileForm, StaffAbsenceForm
 from ..models import HEALTH_RANK, HealthLevel, Member
 from ..selectors import can_see_sensitive, communities_for, member_for, members_for
@@ -129,7 +130,10 @@ def _editor_context(request, member, **forms_):
     context = {
         "member": member, "sensitive": sensitive, "caregiving": caregiving, "absences": absences,
         "rules": member_rules(member, sensitive=sensitive, duty_names={d.code: d.name for d in duties},
-                              caregiving=caregiving, absences=absences),
+                              caregiving=caregiving, absences=absences,
+                              school_week=school_week(member.community.district,
+                                                      timezone.localdate() - dt.timedelta(
+                                                          days=timezone.localdate().weekday()))),
         "profile_form": MemberProfileForm(member=member, duties=duties, sensitive=sensitive),
         "caregiving_form": CaregivingForm(), "absence_form": StaffAbsenceForm(),
         "age": member.age_on(timezone.localdate()),
@@ -180,7 +184,7 @@ def caregiving_create(request, member_id):
         data = form.cleaned_data
         try:
             caregiving_add(member=member, weekdays=",".join(data["weekdays"]), start=data["start"], end=data["end"],
-                           label=data["label"], by=request.user)
+                           label=data["label"], applies=data["applies"] or None, by=request.user)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:

@@ -38,7 +38,24 @@ def caregiving_in_words(window) -> str:
     text = _("Not available %(days)s %(start)s–%(end)s") % {
         "days": weekdays_in_words(window.weekday_list), "start": window.start.strftime("%H:%M"),
         "end": window.end.strftime("%H:%M")}
-    return f"{text} ({window.label})" if window.label else text
+    notes = [window.label] if window.label else []
+    if window.applies == window.Applies.SCHOOL_DAYS:
+        notes.append(_("school days only"))
+    return text + _(" (%(notes)s)") % {"notes": _(", ").join(notes)} if notes else text
+
+
+def school_week_in_words(week) -> list[str]:
+    """What the calendar does to school runs this week (a volunteers.calendars.SchoolWeek)."""
+    if week.holidays:
+        return [_("School holidays: no school runs this week")]
+    out = []
+    if week.days_off:
+        out.append(_("No school on %(days)s this week: no school runs then") % {
+            "days": weekdays_in_words(list(week.days_off))})
+    for day, timetable in week.make_up:
+        out.append(_("Make-up school day %(date)s: school runs as on %(weekday)s") % {
+            "date": day.strftime("%m-%d"), "weekday": WEEKDAY_LABELS[timetable]})
+    return out
 
 
 def _preference_words(mapping: dict, names: dict) -> list[str]:
@@ -52,13 +69,18 @@ def _preference_words(mapping: dict, names: dict) -> list[str]:
     return out
 
 
-def member_rules(member, *, sensitive: bool, duty_names: dict, caregiving=(), absences=()) -> list[str]:
-    """Every rule the optimizer applies to this member, as sentences; health and caregiving only if sensitive."""
+def member_rules(member, *, sensitive: bool, duty_names: dict, caregiving=(), absences=(),
+                 school_week=None) -> list[str]:
+    """Every rule the optimizer applies to this member, as sentences; health and caregiving only if sensitive.
+
+    school_week: this week's school days of the member's district, said when a window follows them."""
     rules = []
     if not member.active:
         rules.append(_("Inactive: gets no shifts"))
     if sensitive:
         rules.extend(caregiving_in_words(w) for w in caregiving)
+        if school_week is not None and any(w.applies == w.Applies.SCHOOL_DAYS for w in caregiving):
+            rules.extend(school_week_in_words(school_week))
         if member.health != "good":
             rules.append(_("Health: %(level)s — only duties that allow it") % {"level": member.get_health_display()})
     for absence in absences:

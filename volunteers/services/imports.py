@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill
-from volunteers.selectors import communities_for
+from volunteers.selectors import can_see_sensitive_in, communities_for
 from volunteers.validators import WEEKDAY_CODES
 
 from .audit import audit_log
@@ -765,23 +765,32 @@ def _announce(member_ids: list[int]) -> None:
 
 EXPORT_FIELDS = ("name", "phone", "birth_date", "health", "skills", "caregiving", "community", "email",
                  "max_shifts_per_week", "active")
+SENSITIVE_EXPORT_FIELDS = ("health", "caregiving")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def member_export(*, user, community: Community, fmt: str) -> tuple[bytes, str, str]:
     """The community's members in the import format: (content, content type, file name).
 
-    It carries health and caregiving, so it is written to the audit log as sensitive_exported."""
+    Health and caregiving are included only for the community's own staff (can_see_sensitive_in), and then
+    the export is written to the audit log as sensitive_exported; anyone else in scope (a district
+    administrator not assigned to the community) gets the other columns, logged as exported."""
     if fmt not in ("xlsx", "csv"):
         raise ValidationError({"fmt": _("Export as xlsx or csv.")})
     if community not in communities_for(user):
         raise ValidationError({"community": _("Not one of your communities.")})
     members = (Member.objects.filter(community=community, anonymised_at__isnull=True)
                .prefetch_related("skills", "caregiving").select_related("community").order_by("name", "pk"))
-    rows = [[_export_cell(name, member) for name in EXPORT_FIELDS] for member in members]
-    headers = [COLUMN_BY_FIELD[name].header for name in EXPORT_FIELDS]
-    audit_log(action="volunteers.member.sensitive_exported", actor=user, community=community,
-              data={"members": len(rows), "format": fmt, "fields": ["health", "caregiving"]})
+    sensitive = can_see_sensitive_in(user, community)
+    fields = [name for name in EXPORT_FIELDS if sensitive or name not in SENSITIVE_EXPORT_FIELDS]
+    rows = [[_export_cell(name, member) for name in fields] for member in members]
+    headers = [COLUMN_BY_FIELD[name].header for name in fields]
+    if sensitive:
+        audit_log(action="volunteers.member.sensitive_exported", actor=user, community=community,
+                  data={"members": len(rows), "format": fmt, "fields": list(SENSITIVE_EXPORT_FIELDS)})
+    else:
+        audit_log(action="volunteers.member.exported", actor=user, community=community,
+                  data={"members": len(rows), "format": fmt})
     stamp = timezone.localdate().isoformat()
     filename = f"members-{community.pk}-{stamp}.{fmt}"
     if fmt == "csv":

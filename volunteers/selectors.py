@@ -96,6 +96,12 @@ def can_see_sensitive_in(user, community: Community) -> bool:
     return profile is not None and profile.communities.filter(pk=getattr(community, "pk", community)).exists()
 
 
+def sensitive_community_ids(user) -> set[int]:
+    """Communities whose members' sensitive details the login may see as staff (can_see_sensitive_in)."""
+    profile = staff_profile(user)
+    return set(profile.communities.values_list("pk", flat=True)) if profile is not None else set()
+
+
 def sensitive_member_ids(user, member_ids) -> set[int]:
     """The ids among member_ids whose sensitive details the login may see (see can_see_sensitive), in two
     queries whatever their number."""

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from shifts.models import Assignment, Roster, Shift, SolveRun, SwapRequest
 from volunteers.selectors import communities_for
 
-from .common import staff_required, this_monday, week_bounds
+from .common import redact_roster_reasons, staff_required, this_monday, week_bounds
 from .grid import choose_roster, unfilled_reasons
 
 
@@ -48,6 +48,7 @@ def dashboard(request):
     communities = list(communities_for(request.user).order_by("name"))
     weeks = [this_monday(), this_monday() + dt.timedelta(days=7)]
     summaries = _summaries(communities, weeks)
+    redact_roster_reasons(request.user, [week.proposal for summary in summaries for week in summary.weeks])
     return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks})
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers.models import Member, MemberLoginToken
+from volunteers.selectors import can_see_sensitive_in
 
 from .audit import audit_log
 
@@ -48,7 +49,12 @@ def _new_code() -> str:
 def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None = None) -> tuple[str, str]:
     """Issue a one-time login for `member`; returns (token for the link, code to read out).
 
-    Older unused tokens of the member are revoked, so only the newest message works."""
+    Older unused tokens of the member are revoked, so only the newest message works. A login `by` someone
+    must be staff of the member's own community: the link opens the member's own details (health, caregiving).
+    Without `by` (the manage.py command, run by the operator) there is no such check."""
+    if by is not None and not can_see_sensitive_in(by, member.community):
+        raise ValidationError({"member": _("Only the secretary of the member's own community can issue a login "
+                                           "link.")})
     if not member.active or member.anonymised_at is not None:
         raise ValidationError({"member": _("This member is not active; a login link cannot be issued.")})
     now = timezone.now()

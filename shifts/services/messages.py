@@ -11,10 +11,17 @@ from .notify import notify_member
 logger = logging.getLogger(__name__)
 
 
-def shift_line(shift: Shift) -> dict:
-    """Plain values for a message: no health, caregiving or address ever goes in here."""
-    return {"duty": shift.duty.name, "duty_en": shift.duty.name_en or shift.duty.name, "name": shift.name,
-            "start": shift.start, "end": shift.end, "location": shift.location,
+def shift_line(shift: Shift, *, private: bool = False) -> dict:
+    """Plain values for a message: no health, caregiving or address ever goes in here. A home visit's name
+    and meeting point (often the household's door) only when `private`: to its visitor or the community's
+    secretaries (see shifts.selectors.shift_title)."""
+    from shifts.feeds.content import is_visit
+    from shifts.selectors import shift_title
+
+    visit = is_visit(shift)
+    return {"duty": shift.duty.name, "duty_en": shift.duty.name_en or shift.duty.name,
+            "name": shift_title(shift, private=private) if shift.name or (visit and not private) else "",
+            "start": shift.start, "end": shift.end, "location": "" if visit and not private else shift.location,
             "community": shift.community.name}
 
 
@@ -32,7 +39,9 @@ def roster_changed_notify(roster: Roster) -> int:
         change = changes[member.pk]
         context = {"week_start": roster.week_start, "version": roster.version, "urgent": roster.urgent,
                    "first_version": roster.version == 1,
-                   "added": [shift_line(shifts[pk]) for pk in sorted(change["added"], key=lambda p: shifts[p].start)],
+                   # The member is the visitor of the shifts added; of those removed, no longer.
+                   "added": [shift_line(shifts[pk], private=True)
+                             for pk in sorted(change["added"], key=lambda p: shifts[p].start)],
                    "removed": [shift_line(shifts[pk])
                                for pk in sorted(change["removed"], key=lambda p: shifts[p].start)]}
         notify_member(member=member, kind="roster_changed", dedupe_key=f"roster:{roster.pk}:m{member.pk}",

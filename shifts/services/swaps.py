@@ -21,8 +21,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shifts import signals
 from shifts.models import Assignment, Roster, Shift, SwapRequest
@@ -81,12 +81,14 @@ class SwapRefused(SwapError):
 
 # --------------------------------------------------------------------------------------------- labels
 
-def shift_label(shift: Shift) -> str:
-    """'巡逻 11月24日 星期二 19:00–21:00' in the active language; never shows a household or address."""
+def shift_label(shift: Shift, *, private: bool = False) -> str:
+    """'巡逻 11月24日 星期二 19:00–21:00' in the active language; never an address. A home visit is called
+    入户探访 unless `private` (the reader is its visitor or the community's staff): see shifts.selectors.shift_title."""
+    from shifts.selectors import shift_title
+
     start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
-    duty = shift.duty.name_en if get_language() == "en" and shift.duty.name_en else shift.duty.name
-    return (f"{shift.name or duty} {date_format(start, 'MONTH_DAY_FORMAT')} {date_format(start, 'D')} "
-            f"{start:%H:%M}–{end:%H:%M}")
+    return (f"{shift_title(shift, private=private)} {date_format(start, 'MONTH_DAY_FORMAT')} "
+            f"{date_format(start, 'D')} {start:%H:%M}–{end:%H:%M}")
 
 
 # --------------------------------------------------------------------------------------------- rule checks

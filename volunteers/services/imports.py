@@ -27,6 +27,7 @@ from volunteers.selectors import can_see_sensitive_in, communities_for
 from volunteers.validators import WEEKDAY_CODES
 
 from .audit import audit_log
+from .spreadsheets import csv_bytes, xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -766,7 +767,6 @@ def _announce(member_ids: list[int]) -> None:
 EXPORT_FIELDS = ("name", "phone", "birth_date", "health", "skills", "caregiving", "community", "email",
                  "max_shifts_per_week", "active")
 SENSITIVE_EXPORT_FIELDS = ("health", "caregiving")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def member_export(*, user, community: Community, fmt: str) -> tuple[bytes, str, str]:
@@ -794,8 +794,9 @@ def member_export(*, user, community: Community, fmt: str) -> tuple[bytes, str, 
     stamp = timezone.localdate().isoformat()
     filename = f"members-{community.pk}-{stamp}.{fmt}"
     if fmt == "csv":
-        return _csv_bytes(headers, rows), "text/csv; charset=utf-8", filename
-    return _xlsx_bytes(headers, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename
+        return csv_bytes(headers, rows), "text/csv; charset=utf-8", filename
+    return (xlsx_bytes(headers, rows, title="名册"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
 
 
 def _export_cell(name: str, member: Member):
@@ -813,44 +814,6 @@ def _export_cell(name: str, member: Member):
         return "在册" if member.active else "停用"
     value = getattr(member, name)
     return "" if value is None else value
-
-
-def _csv_bytes(headers, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def _csv_safe(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _xlsx_bytes(headers, rows) -> bytes:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("名册")
-    sheet.append(headers)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def zip_is_safe(data: bytes) -> bool:

@@ -163,6 +163,9 @@ AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Usernames are cut to the length a login can have, so a 300-character guess neither overflows the attempt
+# log (a 500 on PostgreSQL) nor escapes the count by varying characters past the limit.
+AXES_USERNAME_CALLABLE = "volunteers.services.logins.lockout_username"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -260,5 +263,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # Django's own "django" logger gets a console handler of its own in DEBUG (DEFAULT_LOGGING) that would print
+    # request paths, feed and login-link tokens included, unredacted: it writes through ours instead.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

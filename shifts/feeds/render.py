@@ -15,7 +15,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db.models import Max
 from django.utils import timezone, translation
-from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone, vText
 
 from shifts.models import Assignment, FeedCounter, FeedShiftState, FeedTombstone, Roster, Shift
 
@@ -232,8 +232,9 @@ def render_ics(feed: Feed, *, now: dt.datetime) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", feed.name)
-    cal.add("x-wr-calname", feed.name)
+    # vText escapes what a name may hold (a line break, ; or ,): both are calendar-level text properties.
+    cal.add("name", vText(feed.name))
+    cal.add("x-wr-calname", vText(feed.name))
     cal.add("x-wr-timezone", tz.key)
     # icalendar omits VALUE=DURATION, which RFC 7986 requires for REFRESH-INTERVAL.
     cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})

@@ -133,3 +133,16 @@ def login_tokens_purge(*, older_than: dt.timedelta = dt.timedelta(days=30)) -> i
     cutoff = timezone.now() - older_than
     deleted, _by_model = MemberLoginToken.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+def lockout_username(request, credentials=None) -> str:
+    """The username django-axes counts failures under (settings.AXES_USERNAME_CALLABLE): what was typed,
+    cut to the longest username a login can have."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        raw = credentials.get(field)
+    else:
+        raw = getattr(request, "POST", {}).get(field) if request is not None else None
+    if raw is None:
+        return None
+    return str(raw)[:get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length]

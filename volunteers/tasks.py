@@ -14,3 +14,10 @@ def retention_daily() -> dict:
     purged = login_tokens_purge()
     logger.info("retention: %d members anonymised, %s login links purged", anonymised, purged)
     return {"anonymised": anonymised, "purged": purged}
+
+
+def member_import_run(job_id: int) -> str:
+    """Read (in a resource-limited child process), check and, when confirmed, import one member list."""
+    from volunteers.services.import_jobs import import_job_run
+
+    return import_job_run(job_id)

@@ -7,7 +7,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from volunteers.models import Community, Member
-from volunteers.selectors import member_of, sensitive_community_ids
 
 from .models import Assignment, Roster, Shift, SolveRun
 from .services.weeks import week_bounds
@@ -79,7 +78,7 @@ def shift_title(shift: Shift, *, private: bool = False) -> str:
     """The one name of a shift for people: its own name, else its duty's.
 
     A home visit's name often says whose home it is ("探访谢家（和平街1号）"), which is sensitive: it is shown
-    only when `private` (the reader is the visitor or staff of the shift's community, see sees_household);
+    only when `private` (the reader is the visitor, or staff of the shift's community: sensitive_community_ids);
     everyone else (notice-board printouts, roster exports, other members' swap pages and messages) reads
     "入户探访". The default is the careful one."""
     from shifts.feeds.content import is_visit
@@ -90,15 +89,3 @@ def shift_title(shift: Shift, *, private: bool = False) -> str:
         return shift.name
     duty = shift.duty
     return duty.name_en if (get_language() or "").startswith("en") and duty.name_en else duty.name
-
-
-def sees_household(shift: Shift, *, user=None, member: Member | None = None) -> bool:
-    """May this reader see which household a visit shift goes to: staff of the shift's community, or the
-    member on the visit in a published roster (its visitor)."""
-    if user is not None:
-        if shift.community_id in sensitive_community_ids(user):
-            return True
-        member = member or member_of(user)
-    if member is None:
-        return False
-    return Assignment.objects.filter(shift=shift, member=member, roster__status=Roster.Status.PUBLISHED).exists()

@@ -114,6 +114,20 @@ def test_jobs_of_other_secretaries_and_communities_are_404(client, world, skills
     assert client.get(reverse("member_import_job", args=[world.a.community.pk, job.pk])).status_code == 404
 
 
+def test_import_jobs_and_their_uploads_are_forgotten_after_a_day(client, world, skills):
+    import datetime as dt
+
+    from volunteers.services.import_jobs import import_jobs_purge, upload_read
+
+    client.force_login(world.a.secretary)
+    _post(client, world.a.community, xlsx([HEADER, *good_rows()]))
+    job = MemberImportJob.objects.get()
+    assert upload_read(job.file_id, job.file_sha256) is not None
+    assert import_jobs_purge(now=job.created_at + dt.timedelta(hours=23)) == 0
+    assert import_jobs_purge(now=job.created_at + dt.timedelta(hours=25)) == 1
+    assert not MemberImportJob.objects.exists() and upload_read(job.file_id, job.file_sha256) is None
+
+
 # ------------------------------------------------------------------ hostile spreadsheets
 
 def _preview_of(client, community, data):

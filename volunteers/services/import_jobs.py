@@ -2,6 +2,7 @@
 a resource-limited child process (imports.read_sheet_isolated) and plans or applies it, and the page polls
 the job for its progress and result. The request itself never parses a spreadsheet."""
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -58,6 +59,15 @@ def upload_read(file_id: str, sha256: str) -> bytes | None:
 
 def upload_forget(file_id: str) -> None:
     (store_dir() / f"{file_id}.upload").unlink(missing_ok=True)
+
+
+def import_jobs_purge(now=None) -> int:
+    """Forget import jobs (their previews name members) and their uploads after a day; run by retention."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=KEEP_SECONDS)
+    old = MemberImportJob.objects.filter(created_at__lt=cutoff)
+    for file_id in set(old.values_list("file_id", flat=True)):
+        upload_forget(file_id)
+    return old.delete()[0]
 
 
 def import_job_start(*, user, community: Community, file_id: str, sha256: str, filename: str,

@@ -138,9 +138,16 @@ REDIS_URL = environ.get("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     _fail(f"REDIS_URL: must start with redis://, rediss:// or unix://, got {REDIS_URL.split('@')[-1]!r}")
 
+# How long one cache (Redis) call may take before feeds give up on the cache and render without it.
+CACHE_SOCKET_TIMEOUT = _int("CACHE_TIMEOUT_MS", 250, minimum=10) / 1000
+
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": environ.get("CACHE_PREFIX", "yure")}}
+                          "KEY_PREFIX": environ.get("CACHE_PREFIX", "yure"),
+                          # A slow or unreachable Redis costs a request this long, not the 5 s default hang:
+                          # the feed cache then renders without it (shifts.feeds.render).
+                          "OPTIONS": {"socket_timeout": CACHE_SOCKET_TIMEOUT,
+                                      "socket_connect_timeout": CACHE_SOCKET_TIMEOUT}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yure"}}
 
@@ -163,6 +170,9 @@ AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Usernames are cut to the length a login can have, so a 300-character guess neither overflows the attempt
+# log (a 500 on PostgreSQL) nor escapes the count by varying characters past the limit.
+AXES_USERNAME_CALLABLE = "volunteers.services.logins.lockout_username"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -232,6 +242,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+# Reading an uploaded member list happens on the queue, in a child process limited to this much CPU time
+# (seconds) and memory (MB): a crafted spreadsheet is stopped with a plain message instead of holding a worker.
+IMPORT_CPU_SECONDS = _int("IMPORT_CPU_SECONDS", 60, minimum=1)
+IMPORT_MEMORY_MB = _int("IMPORT_MEMORY_MB", 1024, minimum=64)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -260,5 +274,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # Django's own "django" logger gets a console handler of its own in DEBUG (DEFAULT_LOGGING) that would print
+    # request paths, feed and login-link tokens included, unredacted: it writes through ours instead.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

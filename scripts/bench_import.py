@@ -64,7 +64,13 @@ def run(count: int):
     from django.db import connection
 
     from tests import factories
-    from volunteers.services.imports import member_export, member_import_apply, member_import_plan
+    from volunteers.services.imports import (
+        member_export,
+        member_import_apply,
+        member_import_plan,
+        read_sheet,
+        read_sheet_isolated,
+    )
 
     community = factories.community(name="基准社区")
     factories.skill("first_aid", "急救")
@@ -73,6 +79,9 @@ def run(count: int):
     xlsx, gbk = as_xlsx(table), as_gbk_csv(table)
     print(f"{count} rows on {connection.vendor}; xlsx {len(xlsx) / 1024:.0f} KiB, GBK CSV {len(gbk) / 1024:.0f} KiB")
     kw = {"user": user, "community": community}
+    # Reading alone, in this process and as the queue worker does it (a forked child under CPU/memory limits).
+    timed("read only, in process (xlsx)", lambda: read_sheet(xlsx))
+    timed("read only, limited child process (xlsx)", lambda: read_sheet_isolated(xlsx))
     plan = timed("preview (xlsx, all rows new)", lambda: member_import_plan(data=xlsx, **kw))
     timed("preview (GBK CSV, all rows new)", lambda: member_import_plan(data=gbk, **kw))
     assert plan.ok and plan.count("create") == count, plan.errors[:3]

@@ -61,10 +61,16 @@ class AbsencePeriodForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
 
     MAX_DAYS = 366
+    HORIZON_DAYS = 2 * 366  # nobody plans a trip further ahead; later dates are typos (9999-12-31)
 
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        horizon = timezone.localdate() + dt.timedelta(days=self.HORIZON_DAYS)
+        for name in ("first_day", "last_day"):
+            if cleaned.get(name) and cleaned[name] > horizon:
+                self.add_error(name, _("Choose a day within the next two years."))
+                return cleaned
         if first and last:
             if last < first:
                 self.add_error("last_day", _("The last day must be on or after the first day."))

@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from volunteers.models import Community, Member
 
@@ -68,3 +70,22 @@ def roster_fill_rate(roster: Roster) -> float | None:
         counts[shift_id] = counts.get(shift_id, 0) + 1
     filled = sum(min(counts.get(s.pk, 0), s.min_staff) for s in shifts)
     return filled / wanted
+
+
+# --------------------------------------------------------------------------- what a shift is called
+
+def shift_title(shift: Shift, *, private: bool = False) -> str:
+    """The one name of a shift for people: its own name, else its duty's.
+
+    A home visit's name often says whose home it is ("探访谢家（和平街1号）"), which is sensitive: it is shown
+    only when `private` (the reader is the visitor, or staff of the shift's community: sensitive_community_ids);
+    everyone else (notice-board printouts, roster exports, other members' swap pages and messages) reads
+    "入户探访". The default is the careful one."""
+    from shifts.feeds.content import is_visit
+
+    if is_visit(shift) and not private:
+        return _("Home visit")
+    if shift.name:
+        return shift.name
+    duty = shift.duty
+    return duty.name_en if (get_language() or "").startswith("en") and duty.name_en else duty.name

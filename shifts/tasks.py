@@ -38,6 +38,13 @@ def notify_roster_published(roster_id: int) -> int:
     return roster_changed_notify(roster)
 
 
+def roster_messages_catch_up() -> int:
+    """Messages of rosters published while the broker was down (see shifts.services.messages)."""
+    from shifts.services.messages import roster_messages_catch_up as catch_up
+
+    return catch_up()
+
+
 def solve_runs_recover() -> list[int]:
     from shifts.services.solving import solve_runs_recover as recover
 

@@ -105,9 +105,28 @@ class VisitTargetAdmin(CommunityScopedAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
+    """Who is staff of what. Only a district administrator grants roles and communities: a secretary with
+    admin access sees the profiles of their own communities' staff, read-only, so they cannot make
+    themselves (or anyone) district administrator or staff of another community."""
+
     list_display = ["user", "role"]
     list_filter = ["role", "communities"]
     filter_horizontal = ["communities"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_district_admin(request.user):
+            return queryset
+        return queryset.filter(communities__in=communities_for(request.user)).distinct()
+
+    def has_add_permission(self, request):
+        return is_district_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(AuditEntry)
@@ -125,7 +144,8 @@ class AuditEntryAdmin(CommunityScopedAdmin):
 
 
 @admin.register(MemberLoginToken)
-class MemberLoginTokenAdmin(admin.ModelAdmin):
+class MemberLoginTokenAdmin(CommunityScopedAdmin):
+    community_path = "member__community"
     list_display = ["member", "created_at", "expires_at", "used_at"]
     exclude = ["token_hash", "code_hash"]
     readonly_fields = ["member", "expires_at", "used_at", "created_by"]

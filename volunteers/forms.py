@@ -134,6 +134,11 @@ class StaffAbsenceForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        horizon = timezone.now() + dt.timedelta(days=2 * 366)  # later dates are typos (9999-12-31)
+        for name in ("start", "end"):
+            if cleaned.get(name) and cleaned[name] > horizon:
+                self.add_error(name, _("Choose a day within the next two years."))
+                return cleaned
         if start and end:
             if end <= start:
                 self.add_error("end", _("The end must be after the start."))

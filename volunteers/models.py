@@ -418,3 +418,42 @@ class SchoolTerm(models.Model):
             if clash is not None:
                 raise ValidationError({"start": _("This overlaps the term %(name)s (%(start)s – %(end)s).") % {
                     "name": clash.name, "start": clash.start.isoformat(), "end": clash.end.isoformat()}})
+
+
+class MemberImportJob(models.Model):
+    """One reading of an uploaded member list, done by a queue worker: a preview (nothing written) or the
+    import itself. The page polls it for progress; the result is what the preview shows."""
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview", _("Check")
+        APPLY = "apply", _("Import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Reading")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    community = models.ForeignKey(Community, models.CASCADE, related_name="+", verbose_name=_("community"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+",
+                                   verbose_name=_("by"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PREVIEW)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    file_id = models.CharField(max_length=32)
+    file_sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=100, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)  # column index (as text) → field; empty: guess
+    expected_fingerprint = models.CharField(max_length=32, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.community} {self.kind} {self.status}"

@@ -89,6 +89,32 @@ def can_see_sensitive(user, member: Member) -> bool:
     return profile is not None and profile.communities.filter(pk=member.community_id).exists()
 
 
+def can_see_sensitive_in(user, community: Community) -> bool:
+    """Health, caregiving and addresses of a community's members: its own staff only (not the district
+    administrator unless assigned to it, not members)."""
+    profile = staff_profile(user)
+    return profile is not None and profile.communities.filter(pk=getattr(community, "pk", community)).exists()
+
+
+def sensitive_community_ids(user) -> set[int]:
+    """Communities whose members' sensitive details the login may see as staff (can_see_sensitive_in)."""
+    profile = staff_profile(user)
+    return set(profile.communities.values_list("pk", flat=True)) if profile is not None else set()
+
+
+def sensitive_member_ids(user, member_ids) -> set[int]:
+    """The ids among member_ids whose sensitive details the login may see (see can_see_sensitive), in two
+    queries whatever their number."""
+    ids = set(member_ids)
+    own = member_of(user)
+    allowed = {own.pk} & ids if own is not None else set()
+    profile = staff_profile(user)
+    if profile is not None and ids:
+        allowed |= set(Member.objects.filter(pk__in=ids, community__in=profile.communities.all())
+                       .values_list("pk", flat=True))
+    return allowed
+
+
 def members_serving(community: Community) -> QuerySet[Member]:
     """Active members who may serve the community's shifts: its own and guests from neighbours."""
     return Member.objects.filter(Q(community=community) | Q(extra_communities=community), active=True).distinct()

@@ -2,6 +2,7 @@
 
 import logging
 
+from volunteers.services.import_jobs import import_jobs_purge
 from volunteers.services.logins import login_tokens_purge
 from volunteers.services.retention import retention_run
 
@@ -9,8 +10,17 @@ logger = logging.getLogger(__name__)
 
 
 def retention_daily() -> dict:
-    """Anonymise members past the retention period and purge spent login links; idempotent, runs daily."""
+    """Anonymise members past the retention period, purge spent login links and day-old member imports;
+    idempotent, runs daily."""
     anonymised = retention_run()
     purged = login_tokens_purge()
-    logger.info("retention: %d members anonymised, %s login links purged", anonymised, purged)
-    return {"anonymised": anonymised, "purged": purged}
+    imports = import_jobs_purge()
+    logger.info("retention: %d members anonymised, %s login links and %d imports purged", anonymised, purged, imports)
+    return {"anonymised": anonymised, "purged": purged, "imports": imports}
+
+
+def member_import_run(job_id: int) -> str:
+    """Read (in a resource-limited child process), check and, when confirmed, import one member list."""
+    from volunteers.services.import_jobs import import_job_run
+
+    return import_job_run(job_id)

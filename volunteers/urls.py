@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/communities/<int:community_id>/import/", imports.import_upload, name="member_import"),
     path("accounts/communities/<int:community_id>/import/confirm/", imports.import_confirm,
          name="member_import_confirm"),
+    path("accounts/communities/<int:community_id>/import/<int:job_id>/", imports.import_job,
+         name="member_import_job"),
     path("accounts/communities/<int:community_id>/export.<str:fmt>", imports.member_export_view,
          name="member_export"),
     # The secretary's member list and profile editor.

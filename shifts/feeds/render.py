@@ -9,13 +9,15 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db.models import Max
 from django.utils import timezone, translation
-from icalendar import Alarm, Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone, vText
+from redis.exceptions import RedisError
 
 from shifts.models import Assignment, FeedCounter, FeedShiftState, FeedTombstone, Roster, Shift
 
@@ -232,8 +234,9 @@ def render_ics(feed: Feed, *, now: dt.datetime) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", feed.name)
-    cal.add("x-wr-calname", feed.name)
+    # vText escapes what a name may hold (a line break, ; or ,): both are calendar-level text properties.
+    cal.add("name", vText(feed.name))
+    cal.add("x-wr-calname", vText(feed.name))
     cal.add("x-wr-timezone", tz.key)
     # icalendar omits VALUE=DURATION, which RFC 7986 requires for REFRESH-INTERVAL.
     cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
@@ -298,14 +301,48 @@ def _cache_get(key: str):
     """cache.get(key), minus a cost of Django's Redis backend: it builds a new redis.Redis per call, and with it a
     dict of ~170 response callbacks (a third of a cached poll's CPU). Here one client per thread is kept on the
     (thread-local) cache object; any other backend is asked the ordinary way."""
+    if _cache_resting():
+        return None
     backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
-        return backend.get(key)
-    client = backend.__dict__.get("_feeds_reader")
-    if client is None:
-        client = backend._feeds_reader = backend._cache.get_client(key)
-    raw = client.get(backend.make_and_validate_key(key))
-    return None if raw is None else backend._cache._serializer.loads(raw)
+    try:
+        if not isinstance(backend, RedisCache):
+            return backend.get(key)
+        client = backend.__dict__.get("_feeds_reader")
+        if client is None:
+            client = backend._feeds_reader = backend._cache.get_client(key)
+        raw = client.get(backend.make_and_validate_key(key))
+        return None if raw is None else backend._cache._serializer.loads(raw)
+    except CACHE_ERRORS as exc:
+        _cache_failed("read", exc)
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    if _cache_resting():
+        return
+    try:
+        cache.set(key, value, CACHE_SECONDS)
+    except CACHE_ERRORS as exc:
+        _cache_failed("write", exc)
+
+
+# When the cache (Redis) is down or slow, feeds are rendered without it: a calendar app polling gets its feed
+# a little slower, never a 500. Each failure costs at most settings.CACHE_SOCKET_TIMEOUT; after one, this
+# process leaves the cache alone for FEED_CACHE_REST_SECONDS instead of paying that on every poll.
+CACHE_ERRORS = (RedisError, OSError)
+FEED_CACHE_REST_SECONDS = 10
+_cache_rest_until = 0.0
+
+
+def _cache_resting() -> bool:
+    return _cache_rest_until > time.monotonic()
+
+
+def _cache_failed(what: str, exc: Exception) -> None:
+    global _cache_rest_until
+    _cache_rest_until = time.monotonic() + FEED_CACHE_REST_SECONDS
+    logger.warning("feed cache %s failed (%s); rendering without the cache for %d s", what,
+                   type(exc).__name__, FEED_CACHE_REST_SECONDS)
 
 
 class CachedFeed:
@@ -350,8 +387,8 @@ def _render_and_store(scope: FeedScope, key: str, now: dt.datetime, generation) 
         last_modified = min(_utc(generation[1]), _utc(now))
     meta = (rendered.etag, int(last_modified.timestamp()), len(rendered.body), rendered.events)
     # The body first: a reader that finds the meta entry then finds its body too (unless it was evicted).
-    cache.set(key + ":body", (rendered.etag, rendered.body), CACHE_SECONDS)
-    cache.set(key + ":meta", meta, CACHE_SECONDS)
+    _cache_set(key + ":body", (rendered.etag, rendered.body))
+    _cache_set(key + ":meta", meta)
     return CachedFeed(scope=scope, key=key, now=now, generation=generation, meta=meta, body=rendered.body)
 
 

@@ -1,9 +1,12 @@
 """What each message says: build the context for the templates in shifts/templates/shifts/mail/."""
 
+import datetime as dt
 import logging
 from collections import defaultdict
 
-from shifts.models import Roster, Shift
+from django.utils import timezone
+
+from shifts.models import Notification, Roster, Shift
 from volunteers.models import Member
 
 from .notify import notify_member
@@ -11,11 +14,22 @@ from .notify import notify_member
 logger = logging.getLogger(__name__)
 
 
-def shift_line(shift: Shift) -> dict:
-    """Plain values for a message: no health, caregiving or address ever goes in here."""
-    return {"duty": shift.duty.name, "duty_en": shift.duty.name_en or shift.duty.name, "name": shift.name,
-            "start": shift.start, "end": shift.end, "location": shift.location,
+def shift_line(shift: Shift, *, private: bool = False) -> dict:
+    """Plain values for a message: no health, caregiving or address ever goes in here. A home visit's name
+    and meeting point (often the household's door) only when `private`: to its visitor or the community's
+    secretaries (see shifts.selectors.shift_title)."""
+    from shifts.feeds.content import is_visit
+    from shifts.selectors import shift_title
+
+    visit = is_visit(shift)
+    return {"duty": shift.duty.name, "duty_en": shift.duty.name_en or shift.duty.name,
+            "name": shift_title(shift, private=private) if shift.name or (visit and not private) else "",
+            "start": shift.start, "end": shift.end, "location": "" if visit and not private else shift.location,
             "community": shift.community.name}
+
+
+def _roster_message_key(roster_pk: int, member_pk: int) -> str:
+    return f"roster:{roster_pk}:m{member_pk}"
 
 
 def roster_changed_notify(roster: Roster) -> int:
@@ -32,11 +46,38 @@ def roster_changed_notify(roster: Roster) -> int:
         change = changes[member.pk]
         context = {"week_start": roster.week_start, "version": roster.version, "urgent": roster.urgent,
                    "first_version": roster.version == 1,
-                   "added": [shift_line(shifts[pk]) for pk in sorted(change["added"], key=lambda p: shifts[p].start)],
+                   # The member is the visitor of the shifts added; of those removed, no longer.
+                   "added": [shift_line(shifts[pk], private=True)
+                             for pk in sorted(change["added"], key=lambda p: shifts[p].start)],
                    "removed": [shift_line(shifts[pk])
                                for pk in sorted(change["removed"], key=lambda p: shifts[p].start)]}
-        notify_member(member=member, kind="roster_changed", dedupe_key=f"roster:{roster.pk}:m{member.pk}",
+        notify_member(member=member, kind="roster_changed", dedupe_key=_roster_message_key(roster.pk, member.pk),
                       context=context, urgent=roster.urgent)
         count += 1
     logger.info("roster %s published: %d members notified", roster.pk, count)
     return count
+
+
+# A roster published while the queue's broker was down could not queue its messages (rosters._after_publish logs
+# it and moves on). This sweep, run every few minutes by the cluster once the broker is back, sends them: the
+# dedupe keys make it safe to run while the original task is still on its way.
+CATCH_UP_WINDOW = dt.timedelta(days=2)
+CATCH_UP_GRACE = dt.timedelta(minutes=2)  # the ordinary task normally has sent them by then
+
+
+def roster_messages_catch_up(now: dt.datetime | None = None) -> int:
+    """Send the missing messages of rosters published in the last two days (current versions only: a
+    superseded version's changes were overtaken by the next one's message). Returns how many rosters."""
+    now = now or timezone.now()
+    rosters = Roster.objects.filter(status=Roster.Status.PUBLISHED, published_at__gte=now - CATCH_UP_WINDOW,
+                                    published_at__lte=now - CATCH_UP_GRACE).select_related("community")
+    caught_up = 0
+    for roster in rosters:
+        diff = roster.diff or {}
+        keys = {_roster_message_key(roster.pk, item["member"])
+                for key in ("added", "removed") for item in diff.get(key, [])}
+        if keys and Notification.objects.filter(dedupe_key__in=keys).count() < len(keys):
+            logger.warning("roster %s: sending messages that were never queued", roster.pk)
+            roster_changed_notify(roster)
+            caught_up += 1
+    return caught_up

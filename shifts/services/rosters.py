@@ -448,5 +448,6 @@ def _after_publish(roster, diff, by, member_ids, shift_ids):
     if member_ids:
         try:
             async_task("shifts.tasks.notify_roster_published", roster.pk, task_name=f"notify-roster-{roster.pk}")
-        except Exception:  # broker down: the roster is published; messages can be resent by re-running the task
-            logger.exception("could not queue notifications for roster %s", roster.pk)
+        except Exception:  # broker down: the roster is published; the messages follow once it is back
+            logger.exception("could not queue notifications for roster %s; shifts.tasks.roster_messages_catch_up "
+                             "sends them when the broker is back", roster.pk)

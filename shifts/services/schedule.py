@@ -68,7 +68,7 @@ def shift_reminders_send(now: dt.datetime | None = None) -> int:
                                .select_related("shift__duty", "shift__community", "member")):
                 notify_member(member=assignment.member, kind="shift_reminder",
                               dedupe_key=f"reminder:s{assignment.shift_id}:m{assignment.member_id}",
-                              context={"shift": shift_line(assignment.shift)})
+                              context={"shift": shift_line(assignment.shift, private=True)})
                 count += 1
     return count
 
@@ -86,7 +86,7 @@ def unfilled_alerts_send(now: dt.datetime | None = None) -> int:
         roster = published.filter(community=shift.community_id, week_start=week_start_of(shift.start)).first()
         staffed = roster.assignments.filter(shift=shift).count() if roster else 0
         if staffed < shift.min_staff:
-            short[shift.community].append({**shift_line(shift), "missing": shift.min_staff - staffed,
+            short[shift.community].append({**shift_line(shift, private=True), "missing": shift.min_staff - staffed,
                                            "published": roster is not None})
     for community, lines in short.items():
         notify_staff(community=community, kind="unfilled_alert", dedupe_key=f"unfilled:c{community.pk}:{local_day}",

@@ -6,6 +6,10 @@ import zoneinfo
 
 from django.conf import settings
 
+# Rosters are planned for real weeks: anything outside these years is a typo or a probe, and its arithmetic
+# (the week before 0001-01-01, the week after 9999-12-27) would overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -28,6 +32,13 @@ def parse_week(text: str) -> dt.date:
 
     Raises ValueError with a message meant for the person who typed it.
     """
+    monday = _parse_week(text)
+    if not FIRST_YEAR <= monday.year <= LAST_YEAR:
+        raise ValueError(f"week: {text.strip()!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return monday
+
+
+def _parse_week(text: str) -> dt.date:
     raw = (text or "").strip()
     if not raw:
         raise ValueError("week: give a date in the week (2026-11-25) or an ISO week (2026-W48)")

@@ -11,7 +11,7 @@ from shifts.models import Assignment, Roster, Shift, SolveRun, SwapRequest
 from volunteers.calendars import years_estimated
 from volunteers.selectors import communities_for, is_district_admin
 
-from .common import staff_required, this_monday, week_bounds
+from .common import redact_roster_reasons, staff_required, this_monday, week_bounds
 from .grid import choose_roster, unfilled_reasons
 
 
@@ -49,6 +49,7 @@ def dashboard(request):
     communities = list(communities_for(request.user).order_by("name"))
     weeks = [this_monday(), this_monday() + dt.timedelta(days=7)]
     summaries = _summaries(communities, weeks)
+    redact_roster_reasons(request.user, [week.proposal for summary in summaries for week in summary.weeks])
     # A planning week in a year whose State Council dates are not entered is planned on the package's estimate.
     estimated = years_estimated(weeks[0], weeks[-1] + dt.timedelta(days=7))
     return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks,

@@ -25,7 +25,7 @@ from volunteers.selectors import communities_for, community_for
 from volunteers.views.rule_text import school_week_in_words
 
 from . import candidates as candidate_list
-from .common import staff_required, week_bounds, week_from_url
+from .common import redact_candidate_reasons, redact_roster_reasons, staff_required, week_bounds, week_from_url
 from .grid import EDITABLE, build_week, roster_changes, rosters_for_week, staffing_problems
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def roster_week(request, community_id, week):
     week_start = week_from_url(week)
     view = build_week(community, week_start, request.GET.get("show"))
     _attach_urls(view)
+    redact_roster_reasons(request.user, [view.roster])
     context = {
         "week": view, "community": community, "week_start": week_start,
         "prev_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7),
@@ -190,7 +191,7 @@ def _scoped_shift_and_roster(request, roster_id, shift_id):
 def shift_candidates(request, roster_id, shift_id):
     """Who could take this shift: members who keep every rule first, lightest load first; then the rest, with why."""
     roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
-    ranked = candidate_list.rank(roster=roster, shift=shift)
+    ranked = redact_candidate_reasons(request.user, candidate_list.rank(roster=roster, shift=shift))
     template = "shifts/partials/candidates.html" if request.htmx else "shifts/candidates_page.html"
     return render(request, template, {"roster": roster, "shift": shift, "ranked": ranked,
                                       "form": AddMemberForm(candidates=ranked)})
@@ -200,7 +201,7 @@ def shift_candidates(request, roster_id, shift_id):
 @require_POST
 def shift_add_member(request, roster_id, shift_id):
     roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
-    ranked = candidate_list.rank(roster=roster, shift=shift)
+    ranked = redact_candidate_reasons(request.user, candidate_list.rank(roster=roster, shift=shift))
     form = AddMemberForm(request.POST, candidates=ranked)
     if form.is_valid():
         try:

@@ -19,7 +19,7 @@ from shifts.services import swaps as swap_services
 from shifts.services.labels import shift_label
 from shifts.services.swaps import SwapError, SwapRefused
 from volunteers.models import Member
-from volunteers.selectors import is_staff_member, member_of
+from volunteers.selectors import is_staff_member, member_of, sensitive_community_ids
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def swap_home(request):
     member = _member_or_404(request)
     pending_ids = set(SwapRequest.objects.filter(state__in=swap_services.PENDING, assignment__member=member)
                       .values_list("assignment_id", flat=True))
-    shifts = [{"assignment": a, "label": shift_label(a.shift), "pending": a.pk in pending_ids}
+    shifts = [{"assignment": a, "label": shift_label(a.shift, private=True), "pending": a.pk in pending_ids}
               for a in swap_services.swappable_assignments(member=member)]
     mine = list(swap_services.swaps_of_member(member=member)[:30])
     offers = swap_services.swap_offers_for(member=member)
@@ -120,10 +120,18 @@ def swap_home(request):
     })
 
 
-def _row(swap, member=None) -> dict:
+def _row(swap, member=None, *, staff_of=frozenset()) -> dict:
+    """A swap for a page. A home visit's household shows only to its visitor (the member whose assignment it
+    is) and to staff of its community (staff_of: their community ids); others read 入户探访."""
+    def label(assignment):
+        if assignment is None:
+            return ""
+        own = member is not None and assignment.member_id == member.pk
+        return shift_label(assignment.shift, private=own or assignment.shift.community_id in staff_of)
+
     return {
-        "swap": swap, "shift": shift_label(swap.assignment.shift) if swap.assignment_id else "",
-        "counterpart": shift_label(swap.counterpart_assignment.shift) if swap.counterpart_assignment_id else "",
+        "swap": swap, "shift": label(swap.assignment if swap.assignment_id else None),
+        "counterpart": label(swap.counterpart_assignment if swap.counterpart_assignment_id else None),
         "mine": member is not None and swap.requester_id == member.pk,
         "can_decline": member is not None and swap.kind != Kind.GIVE_AWAY and swap.requester_id != member.pk,
     }
@@ -150,7 +158,7 @@ def swap_new(request, assignment_id):
     if assignment is None:
         return _error(request, problem, status=status)
     kind = request.POST.get("kind") or request.GET.get("kind")
-    context = {"assignment": assignment, "label": shift_label(assignment.shift), "kinds": [
+    context = {"assignment": assignment, "label": shift_label(assignment.shift, private=True), "kinds": [
         {"value": k, "label": Kind(k).label, "help": KIND_HELP[k]} for k in (Kind.GIVE_AWAY, Kind.COVER, Kind.DIRECT)]}
     if kind is None:
         return render(request, "shifts/swaps/choose_kind.html", context)
@@ -246,9 +254,13 @@ def swap_inbox(request):
     if not is_staff_member(request.user):
         raise Http404
     rows = swap_services.swaps_for_staff(user=request.user)
-    pending = [_row(s) for s in rows.filter(state=SwapRequest.State.ACCEPTED).order_by("expires_at")]
-    open_requests = [_row(s) for s in rows.filter(state=SwapRequest.State.OPEN).order_by("expires_at")]
-    history = [_row(s) for s in rows.filter(state__in=swap_services.CLOSED).order_by("-updated_at")[:50]]
+    staff_of = sensitive_community_ids(request.user)
+    pending = [_row(s, staff_of=staff_of)
+               for s in rows.filter(state=SwapRequest.State.ACCEPTED).order_by("expires_at")]
+    open_requests = [_row(s, staff_of=staff_of)
+                     for s in rows.filter(state=SwapRequest.State.OPEN).order_by("expires_at")]
+    history = [_row(s, staff_of=staff_of)
+               for s in rows.filter(state__in=swap_services.CLOSED).order_by("-updated_at")[:50]]
     return render(request, "shifts/swaps/inbox.html", {
         "pending": pending, "open_requests": open_requests, "history": history, "form": DecisionForm()})
 

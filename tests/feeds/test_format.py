@@ -175,3 +175,17 @@ def test_personal_feed_leaves_out_shifts_outside_the_window(world, client, djang
     assert f"yure-shift-{world.shifts['patrol'].pk}@yure" in uids
     assert f"yure-shift-{far.pk}@yure" not in uids
     assert f"yure-shift-{old.pk}@yure" not in uids
+
+
+def test_a_line_break_in_a_members_name_does_not_break_their_feed(world, client):
+    member = world.members["王秀英"]
+    member.name = "王秀英\nBEGIN:VEVENT;X-EVIL:1,2"
+    member.save(update_fields=["name"])
+    response = fetch(client, world.token("王秀英"))
+    assert response.status_code == 200
+    calendar = parse(response.content)
+    escaped = "王秀英\\nBEGIN:VEVENT\\;X-EVIL:1\\,2".encode()  # RFC 5545 TEXT escapes
+    assert response.content.count(escaped) == 2  # NAME and X-WR-CALNAME
+    assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"])
+    assert response.content.count(b"\r\nBEGIN:VEVENT\r\n") == len(events(response.content))
+    assert b"\r\nBEGIN:VEVENT;X-EVIL" not in response.content

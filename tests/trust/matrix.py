@@ -23,7 +23,7 @@ ID_PARAMS = {
     "member_id": "member", "community_id": "community", "assignment_id": "assignment", "roster_id": "roster",
     "shift_id": "shift", "run_id": "run", "window_id": "window", "absence_id": "absence", "swap_id": "swap",
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
-    "day_id": "calendar_day", "term_id": "school_term",
+    "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),
@@ -34,7 +34,8 @@ ADMIN_MODELS = {"volunteers_member": "member", "volunteers_community": "communit
                 "volunteers_caregivingwindow": "window", "volunteers_unavailability": "absence",
                 "volunteers_visittarget": "target", "shifts_roster": "roster", "shifts_shift": "shift",
                 "shifts_assignment": "assignment", "shifts_solverun": "run", "shifts_swaprequest": "swap",
-                "shifts_shifttemplate": "template"}
+                "shifts_shifttemplate": "template", "volunteers_memberimportjob": "import_job",
+                "volunteers_memberlogintoken": "any", "volunteers_staffprofile": "any"}
 
 
 @dataclass
@@ -178,3 +179,49 @@ def _check_list_page(client, route: Route, probe: Probe) -> list[str]:
         return [f"{probe.label} GET {url} ({route.view}) → {response.status_code}"]
     body = response.content.decode("utf-8", "replace") if response.status_code == 200 else ""
     return [f"{probe.label} GET {url} ({route.view}) shows {secret!r}" for secret in probe.secrets if secret in body]
+
+
+
+# --------------------------------------------------------------------------- what responses say
+
+def _body_text(response) -> str:
+    """A response's text, spreadsheets included (an .xlsx is a zip: its cells are read)."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        import openpyxl
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        except Exception:  # noqa: BLE001 - not a workbook after all: fall through to the bytes
+            return response.content.decode("utf-8", "replace")
+        return "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                         for v in row if v is not None)
+    return response.content.decode("utf-8-sig", "replace")
+
+
+def content_failures(probes: list[Probe]) -> list[str]:
+    """GET every non-admin URL, its parameters filled with the probe's objects (ones the role may well open),
+    and report every secret of the probe found in the answer: a page the role may see must still leave out
+    what it may not (health, caregiving, absence reasons, households and their addresses)."""
+    failures = []
+    routes = [r for r in iter_routes() if r.name and not r.name.startswith("admin:")
+              and r.name not in ("logout", "set_language")]
+    for probe in probes:
+        client = _client(probe)
+        for route in routes:
+            try:
+                urls = [build_url(route.route, kwargs) for kwargs in _kwarg_sets(route, probe)] if route.params \
+                    else [reverse(route.name)]
+            except (LookupError, NoReverseMatch):
+                continue
+            for url in urls:
+                response = client.get(url)
+                if response.status_code >= 500:
+                    failures.append(f"{probe.label} GET {url} ({route.view}) → {response.status_code}")
+                    continue
+                if response.status_code not in (200, 400):
+                    continue
+                body = _body_text(response)
+                failures.extend(f"{probe.label} GET {url} ({route.view}) shows {secret!r}"
+                                for secret in probe.secrets if secret in body)
+    return failures

@@ -186,7 +186,7 @@ def test_import_upload_never_500(world, data, name):
     client = _client(world.a.secretary)
     upload = io.BytesIO(data)
     upload.name = name or "upload"
-    response = client.post(reverse("member_import", args=[world.a.community.pk]), {"file": upload})
+    response = client.post(reverse("member_import", args=[world.a.community.pk]), {"file": upload}, follow=True)
     assert response.status_code in (200, 400)
 
 
@@ -247,3 +247,81 @@ def test_lying_content_length_is_refused(db):
                               content_type="application/x-www-form-urlencoded",
                               CONTENT_LENGTH="-5")
     assert response.status_code in (400, 413)
+
+
+# ------------------------------------------------------------------ absurd dates and over-long fields (issue 16)
+
+ABSURD_WEEKS = ["9999-W52", "9999-12-31", "0001-W01", "0001-01-01", "1899-12-25", "2999-W01", "9999W52"]
+
+
+@pytest.mark.parametrize("week", ABSURD_WEEKS)
+def test_weeks_outside_a_sane_range_are_404_and_never_queued(world, week):
+    from shifts.models import SolveRun
+
+    routes = [r for r in iter_routes() if "week" in r.params and not r.route.startswith("admin/")]
+    assert {"roster_week", "roster_generate", "print_week", "export_week", "print_member"} <= {r.name for r in routes}
+    before = SolveRun.objects.count()
+    for user in (world.a.secretary, world.admin):
+        client = _client(user)
+        for route in routes:
+            kwargs = {"community_id": world.a.community.pk, "member_id": world.a.member.pk, "fmt": "csv",
+                      "week": week}
+            url = build_url(route.route, {p: str(kwargs[p]) for p in route.params})
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code in (404, 405), (url, method, response.status_code)
+    assert SolveRun.objects.count() == before
+
+
+def test_roster_command_refuses_an_absurd_week(world):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("roster", "generate", "--community", str(world.a.community.pk), "--week", "0001-W01")
+
+
+@pytest.mark.parametrize("first,last", [("9999-12-30", "9999-12-31"), ("9999-12-31", "9999-12-31"),
+                                        ("2026-11-30", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_a_period_away_with_absurd_days_is_a_field_error(world, first, last):
+    from volunteers.models import Unavailability
+
+    response = _client(world.a.member_user).post(reverse("absence_period"),
+                                                 {"first_day": first, "last_day": last, "reason": "travel"})
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert not Unavailability.objects.filter(member=world.a.member).exists()
+
+
+@pytest.mark.parametrize("start,end", [("9999-12-31T00:00", "9999-12-31T23:59"), ("2026-11-30T09:00",
+                                                                                   "9999-12-31T23:59")])
+def test_a_staff_recorded_absence_with_absurd_dates_is_a_field_error(world, start, end):
+    response = _client(world.a.secretary).post(reverse("member_absence_create", args=[world.a.member.pk]),
+                                               {"start": start, "end": end, "reason": "other"})
+    assert response.status_code == 400
+    assert response.context["absence_form"].errors
+
+
+@FUZZ
+@given(st.text(min_size=256, max_size=2000))
+def test_overlong_usernames_are_never_500(db, username):
+    response = _client().post(reverse("login"), {"username": username, "password": "x"})
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("name,field,value", [
+    ("member_absence_create", "note", "备" * 1000),
+    ("caregiving_create", "label", "接" * 1000),
+])
+def test_overlong_fields_are_field_errors(world, name, field, value):
+    data = {"start": "2026-12-01T09:00", "end": "2026-12-01T10:00", "reason": "other", "weekdays": ["mon"],
+            field: value}
+    response = _client(world.a.secretary).post(reverse(name, args=[world.a.member.pk]), data)
+    assert response.status_code == 400
+    form = response.context["absence_form" if name == "member_absence_create" else "caregiving_form"]
+    assert field in form.errors
+
+
+def test_overlong_period_away_note_is_a_field_error(world):
+    response = _client(world.a.member_user).post(reverse("absence_period"), {
+        "first_day": "2026-12-01", "last_day": "2026-12-02", "reason": "travel", "note": "注" * 5000})
+    assert response.status_code == 400 and "note" in response.context["form"].errors

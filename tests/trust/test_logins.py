@@ -211,3 +211,15 @@ def test_member_bad_caregiving_text_names_the_field(client, world):
 def test_staff_without_member_row_get_404_on_my_data(client, world):
     client.force_login(world.a.secretary)
     assert client.get(reverse("my_data")).status_code == 404
+
+
+def test_an_overlong_username_is_refused_plainly_and_counts_towards_the_lockout(client, world):
+    from axes.models import AccessAttempt
+
+    url = reverse("login")
+    stem = "x" * 150
+    for n in range(5):  # five guesses that differ only past the 150 characters a username can have
+        response = client.post(url, {"username": stem + "y" * (150 + n), "password": "nope"})
+        assert response.status_code in (200, 429)
+    assert client.post(url, {"username": stem + "z" * 200, "password": "nope"}).status_code == 429
+    assert all(len(a.username) <= 150 for a in AccessAttempt.objects.all())

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from shifts.models import Assignment, SolveRun, SwapRequest
 from tests import factories
-from volunteers.models import CalendarDay, SchoolTerm, Unavailability
+from volunteers.models import CalendarDay, MemberImportJob, SchoolTerm, Unavailability
 
-from .matrix import Probe, iter_routes, matrix_failures
+from .matrix import Probe, content_failures, iter_routes, matrix_failures
 
 
 def _extras(side, week_start, *, label):
@@ -32,8 +32,11 @@ def _extras(side, week_start, *, label):
         date=dt.date(2027, 2, 20), defaults={"kind": CalendarDay.Kind.WORKDAY, "replaces_weekday": 4})
     school_term = SchoolTerm.objects.create(district=side.community.district or "示范街道", name=f"{label}学期",
                                             start=dt.date(2027, 2, 22), end=dt.date(2027, 7, 9))
+    import_job = MemberImportJob.objects.create(community=side.community, created_by=side.secretary,
+                                                file_id="0" * 32, file_sha256="0" * 64)
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
-                mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term)
+                mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
+                import_job=import_job)
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -45,6 +48,7 @@ def _objects(side, extra, *, as_member: bool):
         "shift": extra["other_shift"] if as_member else side.shift, "run": extra["run"],
         "window": extra["window"], "absence": extra["absence"], "swap": extra["swap"], "target": side.target,
         "template": extra["template"], "calendar_day": extra["calendar_day"], "school_term": extra["school_term"],
+        "import_job": extra["import_job"],
     }
 
 
@@ -86,3 +90,82 @@ def test_matrix_catches_an_unscoped_view(probes):
     assert "mystery_id" in text  # an unknown parameter is a failure, not a pass
     assert "leaky_list" in text and "B成员甲" in text
     assert "scoped_member" not in text
+
+
+
+# --------------------------------------------------------------------------- what the pages say (issue 16)
+
+def _visit(side, week_start, *, label):
+    """A published home visit named after its household, whose visitor is the teammate (not the member)."""
+    shift = factories.shift(side.community, factories.duty("visiting"),
+                            dt.datetime.combine(week_start + dt.timedelta(days=3), dt.time(10)), 60,
+                            min_staff=1, max_staff=1, visit_target=side.target, name=f"探访{label}谢家")
+    for roster in (side.roster, side.draft):
+        Assignment.objects.create(roster=roster, shift=shift, member=side.mate)
+    return shift
+
+
+def _guest(world, week_start):
+    """A member of B who also serves A, with caregiving (during A's Monday patrol) and an absence only B's staff
+    may read about."""
+    guest = factories.member(world.b.community, name="B客串丙", extra=[world.a.community])
+    factories.caregiving(guest, weekdays="mon", start=dt.time(9), end=dt.time(10), label="B客串照护")
+    start = timezone.make_aware(dt.datetime.combine(week_start + dt.timedelta(days=4), dt.time(0)))
+    Unavailability.objects.create(member=guest, start=start, end=start + dt.timedelta(days=1),
+                                  reason=Unavailability.Reason.HOSPITAL, note="B客串住院")
+    return guest
+
+
+def _own_details(side, week_start, *, label):
+    """Caregiving during the side's Monday patrol and an absence with a note, on the member the probes open."""
+    factories.caregiving(side.member, weekdays="mon", start=dt.time(9), end=dt.time(10), label=f"{label}本人照护")
+    start = timezone.make_aware(dt.datetime.combine(week_start + dt.timedelta(days=5), dt.time(0)))
+    Unavailability.objects.create(member=side.member, start=start, end=start + dt.timedelta(days=1),
+                                  reason=Unavailability.Reason.HOSPITAL, note=f"{label}本人住院")
+
+
+# The reasons 谁能接？ gives when health, family care or an absence rules someone out (zh-hans).
+SENSITIVE_REASONS = ["那个时间要照顾家人", "健康状况不适合这个岗位", "已请假"]
+B_SENSITIVE = ["B队友秘密照护", "B住院", "B独居老人", "B幸福里9号", "探访B谢家", "B本人照护", "B本人住院"]
+A_TEAMMATES_PRIVATE = ["A队友秘密照护", "A住院", "A独居老人", "A幸福里9号", "探访A谢家"]
+
+
+@pytest.fixture
+def content_probes(world, week_start):
+    a_extra = _extras(world.a, week_start, label="A")
+    b_extra = _extras(world.b, week_start, label="B")
+    _visit(world.a, week_start, label="A")
+    _visit(world.b, week_start, label="B")
+    _guest(world, week_start)
+    _own_details(world.b, week_start, label="B")
+    week = week_start.isoformat()
+    return [
+        # Seeing every community's rosters does not make the district administrator staff of every community.
+        Probe("district-admin→B", world.admin, _objects(world.b, b_extra, as_member=False), week,
+              B_SENSITIVE + SENSITIVE_REASONS),
+        # A secretary's own pages (谁能接？, the grid, swaps) must not tell them about a guest from B.
+        Probe("secretary-A→A", world.a.secretary, _objects(world.a, a_extra, as_member=False), week,
+              ["B客串照护", "B客串住院", *B_SENSITIVE, "那个时间要照顾家人"]),  # the guest's family care
+        # A member sees their teammates' names, not their health, family or the households they visit.
+        Probe("member-A→A", world.a.member_user, _objects(world.a, a_extra, as_member=True), week,
+              A_TEAMMATES_PRIVATE + ["B客串照护", "B客串住院"]),
+        Probe("member-A→B", world.a.member_user, _objects(world.b, b_extra, as_member=False), week, B_SENSITIVE),
+        Probe("anonymous→B", None, _objects(world.b, b_extra, as_member=False), week, B_SENSITIVE),
+    ]
+
+
+def test_no_page_shows_a_role_the_sensitive_words_or_households_it_may_not_see(content_probes):
+    failures = content_failures(content_probes)
+    assert not failures, "\n".join(failures)
+
+
+def test_the_content_check_sees_what_the_communitys_own_staff_may_see(world, week_start):
+    """The check is not vacuous: with the secret words of A, A's own secretary's pages do show them."""
+    a_extra = _extras(world.a, week_start, label="A")
+    _visit(world.a, week_start, label="A")
+    _own_details(world.a, week_start, label="A")
+    failures = "\n".join(content_failures([Probe("secretary-A→A", world.a.secretary,
+                                                 _objects(world.a, a_extra, as_member=False),
+                                                 week_start.isoformat(), ["A队友秘密照护", "A本人住院",
+                                                                          "已请假"])]))
+    assert "A队友秘密照护" in failures and "A本人住院" in failures and "已请假" in failures

@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import os
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 
@@ -23,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill, applies_for_label
-from volunteers.selectors import communities_for
+from volunteers.selectors import can_see_sensitive_in, communities_for
 from volunteers.validators import WEEKDAY_CODES
 
 from .audit import audit_log
+from .spreadsheets import csv_bytes, xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -110,26 +113,110 @@ class Sheet:
     formula_cells: set = field(default_factory=set)  # (row, column index) whose formula had no saved value
 
 
-def read_sheet(data: bytes, filename: str = "") -> Sheet:
-    """Read the first sheet of an .xlsx file or a CSV (UTF-8, GBK/GB18030 or UTF-16) into rows."""
+def read_sheet(data: bytes, filename: str = "", *, progress=None) -> Sheet:
+    """Read the first sheet of an .xlsx file or a CSV (UTF-8, GBK/GB18030 or UTF-16) into rows.
+
+    `progress(rows)` is called now and then with the number of rows read so far. Uploads are read through
+    read_sheet_isolated, which bounds the CPU time and memory this may take."""
+    progress = progress or (lambda rows: None)
     if not data or not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data[:4] == b"PK\x03\x04":
         if not zip_is_safe(data):
             raise ImportFileError(_("The Excel file unpacks to an unreasonable size; it is not a normal sheet."))
-        grid, formulas = _read_xlsx(data)
+        grid, formulas = _read_xlsx(data, progress)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(_("This is an old Excel file (.xls). Open it in Excel or WPS and save it as .xlsx."))
     else:
-        grid, formulas = _read_csv(data), set()
+        grid, formulas = _read_csv(data, progress), set()
     return _locate_header(grid, formulas)
+
+
+PROGRESS_EVERY = 500  # rows
+
+
+def read_sheet_isolated(data: bytes, filename: str = "", *, progress=None) -> Sheet:
+    """read_sheet in a child process limited to settings.IMPORT_CPU_SECONDS of CPU time and
+    settings.IMPORT_MEMORY_MB of memory (resource.setrlimit), and three times that CPU time on the clock.
+
+    A crafted spreadsheet can make a parser slow (quadratic shapes) or greedy (merged cells): it then costs the
+    child, which is stopped, and the secretary reads that the file could not be read, instead of a worker held
+    for minutes. The child reads the bytes only: it never touches the database."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    cpu = settings.IMPORT_CPU_SECONDS
+    child = context.Process(target=_read_in_child, args=(sender, data, filename, cpu, settings.IMPORT_MEMORY_MB),
+                            daemon=True)
+    child.start()
+    sender.close()
+    outcome = None
+    deadline = time.monotonic() + 3 * cpu + 5
+    try:
+        while outcome is None and time.monotonic() < deadline:
+            if not receiver.poll(0.2):
+                if not child.is_alive() and not receiver.poll(0):
+                    break
+                continue
+            try:
+                kind, payload = receiver.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "progress":
+                if progress is not None:
+                    progress(payload)
+            else:
+                outcome = (kind, payload)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receiver.close()
+    if outcome is None:
+        logger.warning("import reading stopped (exit code %s): over %s s CPU or %s MB", child.exitcode, cpu,
+                       settings.IMPORT_MEMORY_MB)
+        raise ImportFileError(_("This file takes too much time or memory to read; it is not a normal member list. "
+                                "Copy the members into a new sheet, save it as .xlsx and upload that."))
+    kind, payload = outcome
+    if kind == "error":
+        raise ImportFileError(payload)
+    return payload
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _read_in_child(sender, data, filename, cpu_seconds, memory_mb):
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 2))
+        limit = _vm_bytes() + memory_mb * 2**20  # on top of what the worker process already maps
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            sheet = read_sheet(data, filename, progress=lambda rows: sender.send(("progress", rows)))
+            sender.send(("sheet", sheet))
+        except ImportFileError as exc:
+            sender.send(("error", str(exc)))
+        except MemoryError:
+            sender.send(("error", str(_("This file takes too much memory to read; it is not a normal member "
+                                        "list."))))
+        sender.close()
+    finally:
+        os._exit(0)  # never run the parent's exit handlers (database connections, test runners) in the child
 
 
 def _max_rows() -> int:
     return settings.IMPORT_MAX_ROWS + HEADER_SCAN_ROWS
 
 
-def _read_csv(data: bytes) -> list[tuple[int, list]]:
+def _read_csv(data: bytes, progress) -> list[tuple[int, list]]:
     text = _decode(data)
     if "\x00" in text:
         raise ImportFileError(_("The file contains binary data; it is not a spreadsheet or CSV file."))
@@ -141,6 +228,8 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
             if number > _max_rows():
                 raise ImportFileError(_("The file has more than %(n)d rows.") % {"n": settings.IMPORT_MAX_ROWS})
             grid.append((number, [_strip_quote_prefix(c) for c in cells[:MAX_COLUMNS]]))
+            if number % PROGRESS_EVERY == 0:
+                progress(number)
     except csv.Error as exc:
         raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
     return grid
@@ -167,7 +256,7 @@ def _strip_quote_prefix(value):
     return value
 
 
-def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], set]:
+def _read_xlsx(data: bytes, progress) -> tuple[list[tuple[int, list]], set]:
     import openpyxl
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -178,7 +267,7 @@ def _read_xlsx(data: bytes) -> tuple[list[tuple[int, list]], set]:
     try:
         sheet = book.worksheets[0]
         xml = book._archive.read(sheet._worksheet_path)
-        grid = _xlsx_grid(sheet, _merged_ranges(xml))
+        grid = _xlsx_grid(sheet, _merged_ranges(xml), progress)
         # A second, formula-aware pass only when the sheet has formulas: it doubles the reading time.
         formulas = _formula_cells(data, grid) if _FORMULA_TAG.search(xml) else set()
         return grid, formulas
@@ -197,41 +286,60 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of merged cells, columns 0-based; read-only sheets skip them."""
+    """(min_row, min_col, max_row, max_col) of merged cells, columns 0-based; read-only sheets skip them.
+
+    A range that starts below the last row any sheet may have, or whose total area is absurd, is refused at
+    once; ranges reaching below the sheet's data are refused after reading (see _xlsx_grid)."""
     from openpyxl.utils.cell import range_boundaries
 
     ranges, area = [], 0
     for match in _MERGE_TAG.finditer(xml):
         min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
-        area += (max_row - min_row + 1) * (max_col - min_col + 1)
+        if max_row > _max_rows():
+            raise ImportFileError(_("Merged cells reach row %(row)d, beyond the data; unmerge them or delete those "
+                                    "rows.") % {"row": max_row})
+        area += (max_row - min_row + 1) * (min(max_col, MAX_COLUMNS) - min(min_col, MAX_COLUMNS) + 1)
         if area > MAX_MERGED_CELLS:
             raise ImportFileError(_("The sheet has too many merged cells."))
-        ranges.append((min_row, min_col - 1, max_row, max_col - 1))
+        if min_col <= MAX_COLUMNS:
+            ranges.append((min_row, min_col - 1, max_row, min(max_col, MAX_COLUMNS) - 1))
     return ranges
 
 
-def _xlsx_grid(sheet, merged) -> list[tuple[int, list]]:
-    # A merged block (e.g. 所属社区 written once for ten rows) means its top-left value in every cell.
-    owner = {}
-    for min_row, min_col, max_row, max_col in merged:
-        for r in range(min_row, max_row + 1):
-            for c in range(min_col, min(max_col, MAX_COLUMNS - 1) + 1):
-                owner[(r, c)] = (min_row, min_col)
-    top_left = set(owner.values())
-    kept, grid = {}, []
+def _xlsx_grid(sheet, merged, progress) -> list[tuple[int, list]]:
+    """The rows; a merged block (e.g. 所属社区 written once for ten rows) means its top-left value in every cell.
+
+    Merged blocks are applied row by row from a list sorted by first row, so memory grows with the number of
+    blocks, not their area."""
+    pending = sorted(merged)
+    position, active, kept, grid = 0, [], {}, []
+    last_data_row = 0
     # Read-only sheets yield every row from 1 (missing rows as empty), so the position is the row number.
     for number, row in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1):
         if number > _max_rows():
             raise ImportFileError(_("The file has more than %(n)d rows.") % {"n": settings.IMPORT_MAX_ROWS})
         values = list(row)
-        if owner:
-            for index, value in enumerate(values):
-                if (number, index) in top_left:
-                    kept[(number, index)] = value
-            for index in range(len(values)):
-                if owner.get((number, index), (number, index)) != (number, index):
-                    values[index] = kept.get(owner[(number, index)])
+        if not all(_blank(v) for v in values):
+            last_data_row = number
+        while position < len(pending) and pending[position][0] <= number:
+            active.append(pending[position])
+            position += 1
+        if active:
+            active = [block for block in active if block[2] >= number]
+            for min_row, min_col, _max_row, max_col in active:
+                if min_row == number:
+                    kept[(min_row, min_col)] = values[min_col] if min_col < len(values) else None
+                top_left = kept.get((min_row, min_col))
+                for index in range(min_col, min(max_col, len(values) - 1) + 1):
+                    if (number, index) != (min_row, min_col):
+                        values[index] = top_left
         grid.append((number, values))
+        if number % PROGRESS_EVERY == 0:
+            progress(number)
+    beyond = max((block[2] for block in merged), default=0)
+    if beyond > last_data_row:
+        raise ImportFileError(_("Merged cells reach row %(row)d, beyond the data; unmerge them or delete those "
+                                "rows.") % {"row": beyond})
     return grid
 
 
@@ -489,11 +597,12 @@ class ImportPlan:
         return digest.hexdigest()[:32]
 
 
-def member_import_plan(*, user, community: Community, data: bytes, filename: str = "",
-                       mapping: dict[int, str] | None = None) -> ImportPlan:
-    """Read and validate every row; write nothing. `mapping` (column index → field) overrides the guess."""
+def member_import_plan(*, user, community: Community, data: bytes = b"", filename: str = "",
+                       mapping: dict[int, str] | None = None, sheet: Sheet | None = None) -> ImportPlan:
+    """Read and validate every row; write nothing. `mapping` (column index → field) overrides the guess.
+    `sheet`: the file already read (read_sheet_isolated); else `data` is read here."""
     try:
-        sheet = read_sheet(data, filename)
+        sheet = sheet if sheet is not None else read_sheet(data, filename)
     except ImportFileError as exc:
         return ImportPlan(headers=[], header_row=0, mapping={}, file_error=str(exc))
     plan = ImportPlan(headers=sheet.headers, header_row=sheet.header_row,
@@ -677,10 +786,12 @@ class ImportRejected(Exception):
 _SIMPLE_FIELDS = ("name", "phone", "email", "birth_date", "health", "max_shifts_per_week")
 
 
-def member_import_apply(*, user, community: Community, data: bytes, filename: str = "",
-                        mapping: dict[int, str] | None = None, expected_fingerprint: str | None = None) -> ImportPlan:
+def member_import_apply(*, user, community: Community, data: bytes = b"", filename: str = "",
+                        mapping: dict[int, str] | None = None, expected_fingerprint: str | None = None,
+                        sheet: Sheet | None = None) -> ImportPlan:
     """Validate again and write every row in one transaction, or raise ImportRejected and write nothing."""
-    plan = member_import_plan(user=user, community=community, data=data, filename=filename, mapping=mapping)
+    plan = member_import_plan(user=user, community=community, data=data, filename=filename, mapping=mapping,
+                              sheet=sheet)
     if not plan.ok:
         raise ImportRejected(plan, plan.file_error or _("%(n)d rows have errors; nothing was imported.")
                              % {"n": len({e.row for e in plan.errors})})
@@ -766,28 +877,37 @@ def _announce(member_ids: list[int]) -> None:
 
 EXPORT_FIELDS = ("name", "phone", "birth_date", "health", "skills", "caregiving", "community", "email",
                  "max_shifts_per_week", "active")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SENSITIVE_EXPORT_FIELDS = ("health", "caregiving")
 
 
 def member_export(*, user, community: Community, fmt: str) -> tuple[bytes, str, str]:
     """The community's members in the import format: (content, content type, file name).
 
-    It carries health and caregiving, so it is written to the audit log as sensitive_exported."""
+    Health and caregiving are included only for the community's own staff (can_see_sensitive_in), and then
+    the export is written to the audit log as sensitive_exported; anyone else in scope (a district
+    administrator not assigned to the community) gets the other columns, logged as exported."""
     if fmt not in ("xlsx", "csv"):
         raise ValidationError({"fmt": _("Export as xlsx or csv.")})
     if community not in communities_for(user):
         raise ValidationError({"community": _("Not one of your communities.")})
     members = (Member.objects.filter(community=community, anonymised_at__isnull=True)
                .prefetch_related("skills", "caregiving").select_related("community").order_by("name", "pk"))
-    rows = [[_export_cell(name, member) for name in EXPORT_FIELDS] for member in members]
-    headers = [COLUMN_BY_FIELD[name].header for name in EXPORT_FIELDS]
-    audit_log(action="volunteers.member.sensitive_exported", actor=user, community=community,
-              data={"members": len(rows), "format": fmt, "fields": ["health", "caregiving"]})
+    sensitive = can_see_sensitive_in(user, community)
+    fields = [name for name in EXPORT_FIELDS if sensitive or name not in SENSITIVE_EXPORT_FIELDS]
+    rows = [[_export_cell(name, member) for name in fields] for member in members]
+    headers = [COLUMN_BY_FIELD[name].header for name in fields]
+    if sensitive:
+        audit_log(action="volunteers.member.sensitive_exported", actor=user, community=community,
+                  data={"members": len(rows), "format": fmt, "fields": list(SENSITIVE_EXPORT_FIELDS)})
+    else:
+        audit_log(action="volunteers.member.exported", actor=user, community=community,
+                  data={"members": len(rows), "format": fmt})
     stamp = timezone.localdate().isoformat()
     filename = f"members-{community.pk}-{stamp}.{fmt}"
     if fmt == "csv":
-        return _csv_bytes(headers, rows), "text/csv; charset=utf-8", filename
-    return _xlsx_bytes(headers, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename
+        return csv_bytes(headers, rows), "text/csv; charset=utf-8", filename
+    return (xlsx_bytes(headers, rows, title="名册"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
 
 
 def _export_cell(name: str, member: Member):
@@ -805,44 +925,6 @@ def _export_cell(name: str, member: Member):
         return "在册" if member.active else "停用"
     value = getattr(member, name)
     return "" if value is None else value
-
-
-def _csv_bytes(headers, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def _csv_safe(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _xlsx_bytes(headers, rows) -> bytes:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("名册")
-    sheet.append(headers)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def zip_is_safe(data: bytes) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers.models import Member, MemberLoginToken
+from volunteers.selectors import can_see_sensitive_in
 
 from .audit import audit_log
 
@@ -48,7 +49,12 @@ def _new_code() -> str:
 def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None = None) -> tuple[str, str]:
     """Issue a one-time login for `member`; returns (token for the link, code to read out).
 
-    Older unused tokens of the member are revoked, so only the newest message works."""
+    Older unused tokens of the member are revoked, so only the newest message works. A login `by` someone
+    must be staff of the member's own community: the link opens the member's own details (health, caregiving).
+    Without `by` (the manage.py command, run by the operator) there is no such check."""
+    if by is not None and not can_see_sensitive_in(by, member.community):
+        raise ValidationError({"member": _("Only the secretary of the member's own community can issue a login "
+                                           "link.")})
     if not member.active or member.anonymised_at is not None:
         raise ValidationError({"member": _("This member is not active; a login link cannot be issued.")})
     now = timezone.now()
@@ -127,3 +133,16 @@ def login_tokens_purge(*, older_than: dt.timedelta = dt.timedelta(days=30)) -> i
     cutoff = timezone.now() - older_than
     deleted, _by_model = MemberLoginToken.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+def lockout_username(request, credentials=None) -> str:
+    """The username django-axes counts failures under (settings.AXES_USERNAME_CALLABLE): what was typed,
+    cut to the longest username a login can have."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        raw = credentials.get(field)
+    else:
+        raw = getattr(request, "POST", {}).get(field) if request is not None else None
+    if raw is None:
+        return None
+    return str(raw)[:get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length]

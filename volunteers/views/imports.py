@@ -1,18 +1,16 @@
 """Member import (upload → preview with column mapping → confirm) and export, for a community's staff.
 
 The uploaded file is kept in a private temporary folder between preview and confirmation, named by a
-random id held in the secretary's session; confirming validates it again and writes all rows or none.
+random id held in the secretary's session. Reading it is a queue job (volunteers.services.import_jobs): the
+request stores the file, queues the job and shows its progress page, which polls until the preview (or the
+import's result) is ready. Confirming reads the file again and writes all rows or none.
 """
 
 import hashlib
 import logging
-import secrets
-import tempfile
-import time
-from pathlib import Path
+from types import SimpleNamespace
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,22 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from volunteers.models import MemberImportJob
 from volunteers.selectors import community_for, is_staff_member
-from volunteers.services.imports import (
-    FIELD_CHOICES,
-    MAX_COLUMNS,
-    ImportRejected,
-    member_export,
-    member_import_apply,
-    member_import_plan,
-)
+from volunteers.services.import_jobs import import_job_start, upload_forget, upload_read, upload_store
+from volunteers.services.imports import FIELD_CHOICES, MAX_COLUMNS, member_export
 
 logger = logging.getLogger(__name__)
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
-PREVIEW_ROWS = 300
 _SESSION_KEY = "member_import"
-_KEEP_SECONDS = 24 * 3600
+POLL_SECONDS = 2
 
 
 class UploadForm(forms.Form):
@@ -56,40 +48,20 @@ def _staff_community(request, community_id):
     return community_for(request.user, community_id)
 
 
-def _store_dir() -> Path:
-    path = Path(getattr(settings, "IMPORT_TMP_DIR", "") or Path(tempfile.gettempdir()) / "yure-imports")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _store(data: bytes) -> str:
-    folder = _store_dir()
-    for old in folder.glob("*.upload"):  # housekeeping: previews nobody confirmed
-        if old.stat().st_mtime < time.time() - _KEEP_SECONDS:
-            old.unlink(missing_ok=True)
-    file_id = secrets.token_hex(16)
-    (folder / f"{file_id}.upload").write_bytes(data)
-    return file_id
-
-
-def _load(request, community) -> tuple[bytes, dict] | None:
+def _entry(request, community) -> dict | None:
+    """The session's upload for this community, if its file is still there and unchanged."""
     entry = request.session.get(_SESSION_KEY)
     if not entry or entry.get("community") != community.pk:
         return None
-    path = _store_dir() / f"{entry['file']}.upload"
-    try:
-        data = path.read_bytes()
-    except OSError:
+    if upload_read(entry["file"], entry["sha256"]) is None:
         return None
-    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-        return None
-    return data, entry
+    return entry
 
 
 def _forget(request):
     entry = request.session.pop(_SESSION_KEY, None)
     if entry:
-        (_store_dir() / f"{entry['file']}.upload").unlink(missing_ok=True)
+        upload_forget(entry["file"])
 
 
 def _mapping_from_post(post) -> dict[int, str]:
@@ -97,15 +69,12 @@ def _mapping_from_post(post) -> dict[int, str]:
     return {i: post.get(f"col_{i}") for i in range(MAX_COLUMNS) if post.get(f"col_{i}") in known}
 
 
-def _preview(request, community, plan, *, status=200):
-    columns = [{"index": i, "header": h, "field": plan.mapping.get(i, "")} for i, h in enumerate(plan.headers)]
-    changed = [r for r in plan.rows if r.action != "unchanged"][:PREVIEW_ROWS]
-    return render(request, "volunteers/import/preview.html", {
-        "community": community, "plan": plan, "columns": columns, "field_choices": FIELD_CHOICES,
-        "changed_rows": changed, "created": plan.count("create"), "updated": plan.count("update"),
-        "unchanged": plan.count("unchanged"), "error_rows": len({e.row for e in plan.errors}),
-        "errors": plan.errors[:1000], "more_errors": max(len(plan.errors) - 1000, 0),
-    }, status=status)
+def _start(request, community, entry, **kwargs):
+    job = import_job_start(user=request.user, community=community, file_id=entry["file"], sha256=entry["sha256"],
+                           filename=entry["name"], **kwargs)
+    entry["job"] = job.pk
+    request.session[_SESSION_KEY] = entry
+    return redirect("member_import_job", community_id=community.pk, job_id=job.pk)
 
 
 @login_required
@@ -113,54 +82,89 @@ def _preview(request, community, plan, *, status=200):
 def import_upload(request, community_id):
     community = _staff_community(request, community_id)
     if request.method == "POST" and "remap" in request.POST:
-        loaded = _load(request, community)
-        if loaded is None:
+        entry = _entry(request, community)
+        if entry is None:
             messages.error(request, _("The uploaded file has expired; please upload it again."))
             return redirect("member_import", community_id=community.pk)
-        data, entry = loaded
-        plan = member_import_plan(user=request.user, community=community, data=data, filename=entry["name"],
-                                  mapping=_mapping_from_post(request.POST))
-        entry["mapping"] = {str(k): v for k, v in plan.mapping.items()}
-        entry["fingerprint"] = plan.fingerprint
-        request.session[_SESSION_KEY] = entry
-        return _preview(request, community, plan, status=200 if plan.ok else 400)
+        return _start(request, community, entry, mapping=_mapping_from_post(request.POST))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        name = (upload.name or "")[-100:]
-        plan = member_import_plan(user=request.user, community=community, data=data, filename=name)
         _forget(request)
-        request.session[_SESSION_KEY] = {
-            "community": community.pk, "file": _store(data), "sha256": hashlib.sha256(data).hexdigest(),
-            "name": name, "mapping": {str(k): v for k, v in plan.mapping.items()}, "fingerprint": plan.fingerprint}
-        return _preview(request, community, plan, status=200 if plan.ok else 400)
+        entry = {"community": community.pk, "file": upload_store(data), "sha256": hashlib.sha256(data).hexdigest(),
+                 "name": (upload.name or "")[-100:], "mapping": {}, "fingerprint": ""}
+        return _start(request, community, entry)
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/import/upload.html", {"community": community, "form": form}, status=status)
+
+
+def _job_for(request, community, job_id) -> MemberImportJob:
+    try:
+        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user)
+    except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404
+
+
+@login_required
+@require_GET
+def import_job(request, community_id, job_id):
+    """The job's progress while it runs; then the preview, or the import's result."""
+    community = _staff_community(request, community_id)
+    job = _job_for(request, community, job_id)
+    if job.status in (MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING):
+        return render(request, "volunteers/import/progress.html",
+                      {"community": community, "job": job, "poll_seconds": POLL_SECONDS})
+    if job.status == MemberImportJob.Status.FAILED:
+        messages.error(request, job.message or _("The file could not be read. Please upload it again."))
+        return redirect("member_import", community_id=community.pk)
+    result = job.result
+    entry = request.session.get(_SESSION_KEY)
+    current = entry is not None and entry.get("job") == job.pk
+    if job.kind == MemberImportJob.Kind.APPLY and result.get("imported"):
+        if current:
+            _forget(request)
+        messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
+            "created": result["created"], "updated": result["updated"], "unchanged": result["unchanged"]})
+        return redirect("member_import", community_id=community.pk)
+    if current:  # the preview the secretary confirms next
+        entry["mapping"], entry["fingerprint"] = result.get("mapping", {}), result.get("fingerprint", "")
+        request.session[_SESSION_KEY] = entry
+    if result.get("rejected"):
+        messages.error(request, result["rejected"])
+        status = 409
+    else:
+        status = 200 if result.get("ok") else 400
+    return _preview(request, community, result, confirmable=current, status=status)
+
+
+def _preview(request, community, result: dict, *, confirmable: bool, status: int):
+    mapping = {int(k): v for k, v in result.get("mapping", {}).items()}
+    columns = [{"index": i, "header": h, "field": mapping.get(i, "")} for i, h in enumerate(result.get("headers", []))]
+    plan = SimpleNamespace(file_error=result.get("file_error", ""), headers=result.get("headers", []),
+                           ok=bool(result.get("ok")) and confirmable)
+    return render(request, "volunteers/import/preview.html", {
+        "community": community, "plan": plan, "columns": columns, "field_choices": FIELD_CHOICES,
+        "changed_rows": [SimpleNamespace(**row) for row in result.get("changed_rows", [])],
+        "created": result.get("created", 0),
+        "updated": result.get("updated", 0), "unchanged": result.get("unchanged", 0),
+        "error_rows": result.get("error_rows", 0),
+        "errors": [SimpleNamespace(**error) for error in result.get("errors", [])],
+        "more_errors": result.get("more_errors", 0),
+    }, status=status)
 
 
 @login_required
 @require_POST
 def import_confirm(request, community_id):
     community = _staff_community(request, community_id)
-    loaded = _load(request, community)
-    if loaded is None:
+    entry = _entry(request, community)
+    if entry is None or not entry.get("fingerprint"):
         messages.error(request, _("The uploaded file has expired; please upload it again."))
         return redirect("member_import", community_id=community.pk)
-    data, entry = loaded
-    mapping = {int(k): v for k, v in entry["mapping"].items()}
-    try:
-        plan = member_import_apply(user=request.user, community=community, data=data, filename=entry["name"],
-                                   mapping=mapping, expected_fingerprint=entry["fingerprint"])
-    except ImportRejected as exc:
-        entry["fingerprint"] = exc.plan.fingerprint
-        request.session[_SESSION_KEY] = entry
-        messages.error(request, str(exc))
-        return _preview(request, community, exc.plan, status=409)
-    _forget(request)
-    messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
-        "created": plan.count("create"), "updated": plan.count("update"), "unchanged": plan.count("unchanged")})
-    return redirect("member_import", community_id=community.pk)
+    return _start(request, community, entry, kind=MemberImportJob.Kind.APPLY,
+                  mapping={int(k): v for k, v in entry["mapping"].items()},
+                  expected_fingerprint=entry["fingerprint"])
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from volunteers.selectors import is_staff_member, member_for
+from volunteers.selectors import can_see_sensitive_in, is_staff_member, member_for
 from volunteers.services.logins import CODE_DIGITS, login_token_issue, login_token_peek, login_token_redeem
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,9 @@ def issue_login_link(request, member_id):
     if not is_staff_member(request.user):
         raise Http404
     member = member_for(request.user, member_id)
+    if not can_see_sensitive_in(request.user, member.community):
+        # A link logs in as the member and opens 我的信息 (health, caregiving): only their own community's staff.
+        raise Http404
     context = {"member": member}
     if request.method == "POST":
         try:

@@ -20,7 +20,7 @@ from shifts.views.common import staff_required
 from ..calendars import school_week
 from ..forms import CaregivingForm, MemberFilterForm, MemberProfileForm, StaffAbsenceForm
 from ..models import HEALTH_RANK, HealthLevel, Member
-from ..selectors import can_see_sensitive, communities_for, member_for, members_for
+from ..selectors import can_see_sensitive, communities_for, member_for, members_for, sensitive_community_ids
 from ..services.audit import audit_log
 from ..services.members import caregiving_add, caregiving_remove, member_update_profile, unavailability_remove
 from .rule_text import caregiving_in_words, member_rules
@@ -63,8 +63,11 @@ def _years_ago(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _eligible_for(duty: Duty) -> Q:
-    """Members meeting the duty's standing requirements today (age, health, skills); availability aside."""
+def _eligible_for(duty: Duty, sensitive_communities) -> Q:
+    """Members meeting the duty's standing requirements today (age, health, skills); availability aside.
+
+    Health is sensitive: it narrows the list only among members of sensitive_communities (those the viewer is
+    staff of), so the filter cannot reveal to anyone else who is frail."""
     today = timezone.localdate()
     query = Q()
     if duty.min_age is not None:
@@ -72,7 +75,7 @@ def _eligible_for(duty: Duty) -> Q:
     if duty.max_age is not None:
         query &= Q(birth_date__gt=_years_ago(today, duty.max_age + 1))
     allowed = [level for level, rank in HEALTH_RANK.items() if rank >= HEALTH_RANK[HealthLevel(duty.min_health)]]
-    query &= Q(health__in=allowed)
+    query &= Q(health__in=allowed) | ~Q(community_id__in=sensitive_communities)
     for skill_id in duty.required_skills.values_list("pk", flat=True):
         query &= Q(pk__in=Member.objects.filter(skills=skill_id).values("pk"))
     return query
@@ -95,7 +98,7 @@ def member_list(request):
             members = members.filter(_birth_range(data["age"]))
         if data["duty"]:
             duty = next(d for d in duties if d.code == data["duty"])
-            members = members.filter(_eligible_for(duty))
+            members = members.filter(_eligible_for(duty, sensitive_community_ids(request.user)))
         load_band = data["load"]
     members = list(members)
     minutes = _month_minutes([m.pk for m in members])

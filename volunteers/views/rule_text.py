@@ -85,9 +85,11 @@ def member_rules(member, *, sensitive: bool, duty_names: dict, caregiving=(), ab
             rules.append(_("Health: %(level)s — only duties that allow it") % {"level": member.get_health_display()})
     for absence in absences:
         start, end = timezone.localtime(absence.start), timezone.localtime(absence.end)
-        rules.append(_("Away %(start)s – %(end)s (%(reason)s)") % {
-            "start": start.strftime("%m-%d %H:%M"), "end": end.strftime("%m-%d %H:%M"),
-            "reason": absence.get_reason_display()})
+        when = {"start": start.strftime("%m-%d %H:%M"), "end": end.strftime("%m-%d %H:%M")}
+        if sensitive:  # the reason (illness, hospital) is health information
+            rules.append(_("Away %(start)s – %(end)s (%(reason)s)") % {**when, "reason": absence.get_reason_display()})
+        else:
+            rules.append(_("Away %(start)s – %(end)s") % when)
     if member.max_shifts_per_week is not None:
         rules.append(_("At most %(n)s shifts a week") % {"n": member.max_shifts_per_week})
     if member.max_minutes_per_week is not None:

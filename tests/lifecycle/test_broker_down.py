@@ -1,0 +1,68 @@
+"""A roster published while the queue's broker (Redis) is down: the roster is published at once and its
+messages are sent once the broker is back, by the scheduled catch-up, exactly once (issue 16)."""
+
+import datetime as dt
+import socket
+
+import pytest
+from django.core import mail
+from django_q.conf import Conf
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from shifts.models import Assignment, Notification, Roster
+from shifts.services.messages import roster_messages_catch_up
+from shifts.services.rosters import roster_publish
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def draft(week_start):
+    community = f.community(name="和平里")
+    shift = f.shift(community, f.duty("patrol"), dt.datetime.combine(week_start, dt.time(9)))
+    members = [f.member(community, name=f"队员{i}", email=f"m{i}@example.org") for i in range(2)]
+    roster = Roster.objects.create(community=community, week_start=week_start, status=Roster.Status.DRAFT)
+    for member in members:
+        Assignment.objects.create(roster=roster, shift=shift, member=member)
+    return roster
+
+
+def test_messages_of_a_roster_published_while_the_broker_is_down_are_sent_when_it_is_back(
+        draft, run_on_commit, monkeypatch):
+    with monkeypatch.context() as broker_down:  # the Redis broker, on a port nothing listens on
+        broker_down.setattr(Conf, "SYNC", False)
+        broker_down.setattr(Conf, "ORM", None)
+        broker_down.setattr(Conf, "REDIS", f"redis://127.0.0.1:{_closed_port()}/5")
+        mail.outbox.clear()
+        roster = run_on_commit(roster_publish, roster=draft, by=None)
+        with pytest.raises(Exception):  # noqa: B017 - whatever redis-py raises: the broker is really down
+            async_task("shifts.tasks.roster_messages_catch_up")
+    assert roster.status == Roster.Status.PUBLISHED
+    assert not Notification.objects.exists() and not mail.outbox
+
+    # The broker is back: the cluster runs the scheduled catch-up.
+    schedule = Schedule.objects.get(name="yure.roster_messages_catch_up")
+    assert schedule.func == "shifts.tasks.roster_messages_catch_up" and schedule.repeats == -1
+    assert roster_messages_catch_up(now=roster.published_at) == 0  # a grace period for the ordinary task
+    later = roster.published_at + dt.timedelta(minutes=5)
+    assert roster_messages_catch_up(now=later) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["m0@example.org", "m1@example.org"]
+    assert roster_messages_catch_up(now=later) == 0  # once only
+    assert len(mail.outbox) == 2
+
+
+def test_catch_up_task_runs_through_the_queue(draft, run_on_commit):
+    roster = run_on_commit(roster_publish, roster=draft, by=None)  # broker up: messages sent the ordinary way
+    sent = len(mail.outbox)
+    assert sent == 2
+    async_task("shifts.tasks.roster_messages_catch_up")
+    assert len(mail.outbox) == sent and Notification.objects.filter(dedupe_key__startswith=f"roster:{roster.pk}:")\
+        .count() == 2

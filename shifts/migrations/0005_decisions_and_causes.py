@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             name='ShiftExclusion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cause', models.CharField(choices=[('gave_away', 'Gave the shift to a colleague'), ('removed', 'Taken off by the secretary')], max_length=10, verbose_name='cause')),
+                ('cause', models.CharField(choices=[('gave_away', 'Gave the shift to a colleague'), ('removed', 'Taken off by the secretary'), ('absent', 'Said they cannot come')], max_length=10, verbose_name='cause')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -10,7 +10,8 @@ from .shifts import Shift
 
 
 class ShiftExclusion(models.Model):
-    """Member M is not to be put on shift S again: they gave it away, or the secretary took them off with a reason.
+    """Member M is not to be put on shift S again: they gave it away, said they cannot come (and were taken off the
+    published roster at once), or the secretary took them off with a reason.
 
     Every solve, re-solve and re-plan of the week passes these to the optimizer as `forbid` pairs, and the swap and
     hand-add checks refuse them, until the secretary puts the member back on the shift by hand.
@@ -19,6 +20,7 @@ class ShiftExclusion(models.Model):
     class Cause(models.TextChoices):
         GAVE_AWAY = "gave_away", _("Gave the shift to a colleague")
         REMOVED = "removed", _("Taken off by the secretary")
+        ABSENT = "absent", _("Said they cannot come")
 
     shift = models.ForeignKey(Shift, models.CASCADE, related_name="exclusions", verbose_name=_("shift"))
     member = models.ForeignKey(Member, models.CASCADE, related_name="shift_exclusions", verbose_name=_("member"))

@@ -10,12 +10,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from shifts import signals
-from shifts.models import Assignment, Roster, Shift, SolveRun
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from volunteers.models import Community, Member, Unavailability
 from volunteers.services.audit import audit_log
 
 from .repair import cause_summary, repair_request
-from .rosters import roster_generate
+from .rosters import exclusion_record, roster_generate
 from .weeks import week_start_of
 
 logger = logging.getLogger(__name__)
@@ -106,12 +106,14 @@ def published_withdraw(*, member: Member, start: dt.datetime, end: dt.datetime, 
     with transaction.atomic():
         rows = list(Assignment.objects.select_for_update()
                     .filter(member=member, roster__status=Roster.Status.PUBLISHED, shift__start__gt=now,
-                            shift__start__lt=end, shift__end__gt=start).select_related("roster__community"))
+                            shift__start__lt=end, shift__end__gt=start).select_related("roster__community", "shift"))
         if not rows:
             return []
         pairs = sorted({(a.shift_id, a.member_id) for a in rows})
         shift_ids = {a.shift_id for a in rows}
         Assignment.objects.filter(pk__in=[a.pk for a in rows]).delete()
+        for a in rows:  # kept so the member's page still shows the shift, and no plan puts them back on it
+            exclusion_record(shift=a.shift, member=member, cause=ShiftExclusion.Cause.ABSENT, by=by)
         Shift.objects.filter(pk__in=shift_ids).update(sequence=F("sequence") + 1, updated_at=now)
         community_ids = {a.roster.community_id for a in rows}
         teammates = set(Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, shift_id__in=shift_ids)

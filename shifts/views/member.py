@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shifts import services
 from shifts.forms import AbsencePeriodForm, CantComeForm
-from shifts.models import Assignment, Roster
+from shifts.models import Assignment, Roster, ShiftExclusion
 from shifts.selectors import published_assignments
 
 from .common import member_required
@@ -48,11 +48,20 @@ def _upcoming(member):
     return mine, absences
 
 
+def _given_up(member):
+    """Shifts ahead that the member said they cannot come to, taken off the published roster at once."""
+    now = timezone.now()
+    return list(ShiftExclusion.objects.filter(member=member, cause=ShiftExclusion.Cause.ABSENT, shift__start__gt=now,
+                                              shift__start__lt=now + dt.timedelta(weeks=WEEKS_AHEAD))
+                .select_related("shift__duty").order_by("shift__start"))
+
+
 @member_required
 def my_shifts(request, member):
     assignments, absences = _upcoming(member)
     return render(request, "shifts/my_shifts.html", {
-        "member": member, "assignments": assignments, "absences": absences, **_subscribe_context(member),
+        "member": member, "assignments": assignments, "absences": absences, "given_up": _given_up(member),
+        **_subscribe_context(member),
     })
 
 

@@ -153,7 +153,7 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
             "night": {"start": "20:00", "end": "06:00"}, "min_rest_minutes": 0, "max_consecutive_days": 7},
         "weights": dict(getattr(settings, "ROSTER_WEIGHTS", {})) or {
             "unfilled": 10000, "stability": 500, "continuity": 200, "preference": 20, "fairness": 1},
-        "duties": [_duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
+        "duties": [duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
         "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy),
         "shifts": [_shift_doc(s) for s in shifts],
         "visit_targets": _target_docs(shifts, member_ids),
@@ -177,7 +177,7 @@ def _members(communities, pinned_member_ids: set[int]) -> list[Member]:
                 .prefetch_related("skills", "caregiving", "extra_communities").order_by("pk"))
 
 
-def _duty_doc(duty) -> dict:
+def duty_doc(duty) -> dict:
     doc = {"id": duty.code, "name": duty.name, "min_health": duty.min_health,
            "required_skills": sorted(s.code for s in duty.required_skills.all())}
     for name in ("min_age", "max_age", "night_max_age", "max_per_member"):

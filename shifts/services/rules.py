@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +20,10 @@ from shifts.models import Assignment, Roster, Shift, ShiftExclusion
 from shifts.models.shifts import wall_minutes
 from solver import load_problem, member_violations
 from solver.check import find_violations
+from solver.eligibility import personal_reason
 from volunteers.models import Unavailability
 
-from .problem import member_key, pk_of, problem_for_communities, shift_key
+from .problem import FORMAT, duty_doc, member_key, pk_of, problem_for_communities, shift_key
 
 
 @dataclass(frozen=True)
@@ -225,3 +227,28 @@ def roster_rule_breaks(roster: Roster) -> list[Reason]:
         out.append(Reason(violation.code, pk_of(violation.member) if violation.member else None,
                           pk_of(violation.shift) if violation.shift else None))
     return out
+
+
+def members_fit_for(duty, members, *, day: dt.date, health_visible) -> list:
+    """The members who meet the duty's standing rules on `day` (age, health, skills), judged by the solver's own
+    eligibility on a one-shift document, as every other "can M take S" here is. Health is sensitive: it only
+    counts for members of the communities in `health_visible`, so the answer cannot reveal who is frail."""
+    members = list(members)
+    document = {
+        "format": FORMAT, "timezone": settings.TIME_ZONE,
+        "horizon": {"start": day.isoformat(), "end": (day + dt.timedelta(days=1)).isoformat()},
+        "duties": [duty_doc(duty)],
+        "shifts": [{"id": "s0", "community": "c0", "duty": duty.code, "start": f"{day.isoformat()}T12:00",
+                    "end": f"{day.isoformat()}T12:15", "min_staff": 0, "max_staff": max(len(members), 1)}],
+        "members": [{"id": member_key(m.pk), "name": m.name, "communities": ["c0"],
+                     "birth_date": m.birth_date.isoformat(), "health": m.health,
+                     "skills": sorted(s.code for s in m.skills.all())} for m in members],
+    }
+    problem = load_problem(document)
+    shift = problem.shift("s0")
+    fit = []
+    for member in members:
+        reason = personal_reason(problem, shift, problem.member(member_key(member.pk)))
+        if reason is None or (reason == "health" and member.community_id not in health_visible):
+            fit.append(member)
+    return fit

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shifts.models import Assignment, Duty, Roster
+from shifts.services.rules import members_fit_for
 from shifts.views.common import staff_required
 
 from ..calendars import school_week
 from ..forms import CaregivingForm, MemberFilterForm, MemberProfileForm, StaffAbsenceForm
-from ..models import HEALTH_RANK, HealthLevel, Member
 from ..selectors import can_see_sensitive, communities_for, member_for, members_for, sensitive_community_ids
 from ..services.audit import audit_log
 from ..services.members import caregiving_add, caregiving_remove, member_update_profile, unavailability_remove
@@ -63,24 +63,6 @@ def _years_ago(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _eligible_for(duty: Duty, sensitive_communities) -> Q:
-    """Members meeting the duty's standing requirements today (age, health, skills); availability aside.
-
-    Health is sensitive: it narrows the list only among members of sensitive_communities (those the viewer is
-    staff of), so the filter cannot reveal to anyone else who is frail."""
-    today = timezone.localdate()
-    query = Q()
-    if duty.min_age is not None:
-        query &= Q(birth_date__lte=_years_ago(today, duty.min_age))
-    if duty.max_age is not None:
-        query &= Q(birth_date__gt=_years_ago(today, duty.max_age + 1))
-    allowed = [level for level, rank in HEALTH_RANK.items() if rank >= HEALTH_RANK[HealthLevel(duty.min_health)]]
-    query &= Q(health__in=allowed) | ~Q(community_id__in=sensitive_communities)
-    for skill_id in duty.required_skills.values_list("pk", flat=True):
-        query &= Q(pk__in=Member.objects.filter(skills=skill_id).values("pk"))
-    return query
-
-
 @staff_required
 def member_list(request):
     communities = list(communities_for(request.user).order_by("name"))
@@ -96,11 +78,12 @@ def member_list(request):
             members = members.filter(community_id=data["community"])
         if data["age"]:
             members = members.filter(_birth_range(data["age"]))
-        if data["duty"]:
-            duty = next(d for d in duties if d.code == data["duty"])
-            members = members.filter(_eligible_for(duty, sensitive_community_ids(request.user)))
         load_band = data["load"]
     members = list(members)
+    if form.is_valid() and form.cleaned_data["duty"]:
+        duty = next(d for d in duties if d.code == form.cleaned_data["duty"])
+        members = members_fit_for(duty, members, day=timezone.localdate(),
+                                  health_visible=set(sensitive_community_ids(request.user)))
     minutes = _month_minutes([m.pk for m in members])
     today = timezone.localdate()
     for member in members:

@@ -25,8 +25,8 @@ def _publish_demo_week(week_start, capture) -> None:
         for shift in Shift.objects.filter(community=community).order_by("start", "pk"):
             chosen = {next(people) for _ in range(max(shift.min_staff, 1))}
             Assignment.objects.bulk_create([Assignment(roster=draft, shift=shift, member=m) for m in chosen])
-        with capture(execute=True):
-            roster_publish(roster=draft, by=None)
+        with capture(execute=True):  # round-robin staffing breaks rules on purpose; only privacy is checked here
+            roster_publish(roster=draft, by=None, override_reason="privacy check of every feed")
 
 
 def _forbidden_words() -> set[str]:

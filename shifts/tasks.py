@@ -83,3 +83,10 @@ def swap_messages_send(swap_id: int, kind: str) -> None:
     from shifts.services.swaps import swap_messages_send as send
 
     send(swap_id=swap_id, kind=kind)
+
+
+def notification_retry(notification_id: int) -> str:
+    """Try a failed message again (scheduled by notify after a transient provider error); never sends twice."""
+    from shifts.services.notify import notification_deliver
+
+    return notification_deliver(notification_id=notification_id).status

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import dashboard, exports, fairness, member, roster, swaps
+from .views import dashboard, exports, fairness, member, outbox, roster, swaps
 from .views import print as printouts
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
@@ -37,4 +37,6 @@ urlpatterns = [
     path("swaps/inbox/", swaps.swap_inbox, name="swap_inbox"),
     path("swaps/<int:pk>/approve/", swaps.swap_approve, name="swap_approve"),
     path("swaps/<int:pk>/reject/", swaps.swap_reject, name="swap_reject"),
+    # Text messages: the demo outbox.
+    path("sms/outbox/", outbox.sms_outbox, name="sms_outbox"),
 ]

@@ -4,6 +4,20 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+REMIND = "yure.confirmations_remind"
+
+
+def create_schedule(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    fields = {"func": "shifts.tasks.confirmations_remind", "schedule_type": "I", "minutes": 60, "repeats": -1}
+    Schedule.objects.update_or_create(name=REMIND, defaults=fields,
+                                      create_defaults={**fields, "next_run": timezone.now()})
+
+
+def remove_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=REMIND).delete()
 
 
 class Migration(migrations.Migration):
@@ -15,6 +29,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(create_schedule, remove_schedule),
         migrations.AddField(
             model_name='notification',
             name='address',

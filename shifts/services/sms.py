@@ -57,7 +57,8 @@ SMS_TEMPLATE_PARAMS = {
     "confirm_request": ("name", "week", "link"),
     "welfare_check": ("name", "when"),
 }
-PARAM_MAX = 60  # characters per parameter: long enough for a link, short enough for one message
+PARAM_MAX = 30  # characters per parameter (links: LINK_MAX), short enough for one message
+LINK_MAX = 120
 
 
 class SmsError(Exception):
@@ -216,7 +217,8 @@ def sms_params(*, kind: str, context: dict, language: str) -> list[str]:
         return []
     with translation.override(language):
         values = _param_values(kind, sms_kind, context)
-    return [str(values.get(name, "") or "-")[:PARAM_MAX] for name in SMS_TEMPLATE_PARAMS[sms_kind]]
+    return [str(values.get(name, "") or "-")[:LINK_MAX if name == "link" else PARAM_MAX]
+            for name in SMS_TEMPLATE_PARAMS[sms_kind]]
 
 
 def _when(moment) -> str:

@@ -12,6 +12,7 @@ from volunteers.selectors import communities_for
 
 from .common import staff_required, this_monday, week_bounds
 from .grid import choose_roster, unfilled_reasons
+from .reach import reach_context
 
 
 @dataclass
@@ -48,7 +49,8 @@ def dashboard(request):
     communities = list(communities_for(request.user).order_by("name"))
     weeks = [this_monday(), this_monday() + dt.timedelta(days=7)]
     summaries = _summaries(communities, weeks)
-    return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks})
+    return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks,
+                                                     **reach_context(communities)})
 
 
 def _summaries(communities, weeks) -> list[CommunitySummary]:

@@ -68,8 +68,8 @@ def senders() -> list[Sender]:
     return [import_string(path)() for path in paths]
 
 
-def notify_member(*, member: Member, kind: str, dedupe_key: str, context: dict, urgent: bool = False
-                  ) -> Notification:
+def notify_member(*, member: Member, kind: str, dedupe_key: str, context: dict, urgent: bool = False,
+                  forward: bool = True) -> Notification:
     """Render `shifts/mail/<kind>` in the member's language and send it once for `dedupe_key`; copy it to
     relatives the member asked to receive their messages, and leave a notice on My shifts where one is due."""
     from .notices import notice_for_message
@@ -79,10 +79,18 @@ def notify_member(*, member: Member, kind: str, dedupe_key: str, context: dict, 
     notification = _notify(recipient_member=member, user=None, language=language, kind=kind,
                            dedupe_key=dedupe_key, context=context, urgent=urgent)
     notice_for_message(member=member, kind=kind, dedupe_key=dedupe_key, context=context)
-    for proxy in member.proxies.filter(revoked_at__isnull=True, forward_messages=True).order_by("pk"):
+    relatives = member.proxies.filter(revoked_at__isnull=True, forward_messages=True) if forward else []
+    for proxy in relatives:
         _notify(recipient_member=None, user=None, proxy=proxy, language=language, kind=kind,
                 dedupe_key=f"{dedupe_key}:p{proxy.pk}"[:200], context=context, urgent=urgent)
     return notification
+
+
+def notify_proxy(*, proxy: MemberProxy, kind: str, dedupe_key: str, context: dict) -> Notification:
+    """A message for a relative themselves (their own login code), in the member's language."""
+    member = proxy.member
+    return _notify(recipient_member=None, user=None, proxy=proxy, language=member.language or settings.LANGUAGE_CODE,
+                   kind=kind, dedupe_key=dedupe_key, context={**context, "member_name": proxy.name}, urgent=False)
 
 
 def notify_staff(*, community: Community, kind: str, dedupe_key: str, context: dict, urgent: bool = False

@@ -23,6 +23,7 @@ ID_PARAMS = {
     "member_id": "member", "community_id": "community", "assignment_id": "assignment", "roster_id": "roster",
     "shift_id": "shift", "run_id": "run", "window_id": "window", "absence_id": "absence", "swap_id": "swap",
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
+    "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),

@@ -6,9 +6,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from shifts.models import Assignment, SolveRun, SwapRequest
+from shifts.models import Assignment, MemberNotice, SolveRun, SwapRequest, WeekConfirmation
 from tests import factories
-from volunteers.models import Unavailability
+from volunteers.models import MemberProxy, Unavailability
 
 from .matrix import Probe, iter_routes, matrix_failures
 
@@ -27,8 +27,15 @@ def _extras(side, week_start, *, label):
     # offer, by contrast, is open to everyone in the community.)
     swap = SwapRequest.objects.create(kind=SwapRequest.Kind.COVER, requester=side.mate,
                                       assignment=mate_assignment, expires_at=start + dt.timedelta(days=2))
+    # A teammate's relative, notice and confirmation: neither another member nor another community sees them.
+    proxy = MemberProxy.objects.create(member=side.mate, name=f"{label}亲属", phone="13700000009",
+                                       consent_at=start, consent_note="同意")
+    notice = MemberNotice.objects.create(member=side.mate, kind="confirm", text="t", url="/me/",
+                                         dedupe_key=f"matrix:{label}")
+    confirmation = WeekConfirmation.objects.create(member=side.mate, community=side.community,
+                                                   week_start=week_start, first_start=start + dt.timedelta(days=3))
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
-                mate_assignment=mate_assignment, swap=swap)
+                mate_assignment=mate_assignment, swap=swap, proxy=proxy, notice=notice, confirmation=confirmation)
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -39,7 +46,8 @@ def _objects(side, extra, *, as_member: bool):
         "assignment": extra["mate_assignment"], "roster": side.draft,
         "shift": extra["other_shift"] if as_member else side.shift, "run": extra["run"],
         "window": extra["window"], "absence": extra["absence"], "swap": extra["swap"], "target": side.target,
-        "template": extra["template"],
+        "template": extra["template"], "proxy": extra["proxy"], "notice": extra["notice"],
+        "confirmation": extra["confirmation"],
     }
 
 

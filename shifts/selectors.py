@@ -85,6 +85,7 @@ def members_unreachable(community_ids, *, since: dt.datetime) -> list[Unreached]
     from django.db.models import OuterRef, Subquery
 
     from .models import Notification
+    from .services.sms import e164
 
     latest = Notification.objects.filter(member=OuterRef("pk"), created_at__gte=since).order_by("-created_at", "-pk")
     members = (Member.objects.filter(community_id__in=community_ids, active=True, anonymised_at__isnull=True)
@@ -94,7 +95,7 @@ def members_unreachable(community_ids, *, since: dt.datetime) -> list[Unreached]
     sms = bool(settings.SMS_PROVIDER)
     out = []
     for member in members:
-        reachable_address = (sms and member.phone) or member.email
+        reachable_address = (sms and e164(member.phone)) or member.email
         if not reachable_address:
             out.append(Unreached(member, "no_address"))
         elif member.last_status in (Notification.Status.FAILED, Notification.Status.SKIPPED):

@@ -162,20 +162,26 @@ def gateway() -> SmsGateway:
     return GATEWAYS[settings.SMS_PROVIDER or "outbox"]()
 
 
+def e164(phone) -> str:
+    """The number to text, or "" when there is none or it is not a valid number (so it counts as no address)."""
+    if not phone or not getattr(phone, "is_valid", lambda: False)():
+        return ""
+    return phone.as_e164
+
+
 class SmsSender(Sender):
     """The SMS channel of notify.py: template, parameters and limits, then the configured gateway."""
 
     channel = Notification.Channel.SMS
 
     def address_for_member(self, member):
-        return str(member.phone or "")
+        return e164(member.phone)
 
     def address_for_user(self, user):
-        profile = getattr(user, "staff_profile", None)
-        return str(getattr(profile, "phone", "") or "")
+        return e164(getattr(getattr(user, "staff_profile", None), "phone", None))
 
     def address_for_proxy(self, proxy):
-        return str(proxy.phone or "")
+        return e164(proxy.phone)
 
     def send(self, *, address, subject, body, urgent=False):
         raise SmsError("text messages are sent per notification (send_notification)")

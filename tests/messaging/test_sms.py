@@ -1,5 +1,9 @@
 """Text messages through the real Tencent Cloud SDK against a local stand-in, the outbox, limits and retries."""
 
+import pathlib
+import subprocess
+import sys
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -12,6 +16,7 @@ from shifts.services.notify import notify_member, notify_staff
 from shifts.services.sms import SMS_KIND_OF, SMS_TEMPLATE_PARAMS
 
 pytestmark = pytest.mark.django_db
+ROOT = str(pathlib.Path(__file__).resolve().parents[2])
 
 
 def context_for(kind: str, people) -> dict:
@@ -174,12 +179,29 @@ def test_staff_outbox_page_shows_their_members_messages_only(outbox_sms, people,
     assert client.get(reverse("sms_outbox")).status_code == 404
 
 
-def test_tencent_needs_its_settings(monkeypatch):
-    import subprocess
-    import sys
-    env = {"SMS_PROVIDER": "tencent", "DEBUG": "1", "PATH": "/usr/bin"}
-    result = subprocess.run([sys.executable, "-c", "import django, os; os.environ.setdefault("
-                             "'DJANGO_SETTINGS_MODULE', 'scheduler_site.settings'); django.setup()"],
-                            env=env, capture_output=True, text=True, cwd=str(__import__("pathlib").Path(
-                                __file__).resolve().parents[2]))
+def _settings_in_a_fresh_process(**env) -> subprocess.CompletedProcess:
+    code = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'scheduler_site.settings'); "
+            "django.setup(); from django.conf import settings; "
+            "print(settings.SMS_PROVIDER, settings.NOTIFICATION_SENDERS[0])")
+    return subprocess.run([sys.executable, "-c", code], env={"PATH": "/usr/bin", **env}, capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def test_tencent_needs_its_settings():
+    result = _settings_in_a_fresh_process(SMS_PROVIDER="tencent", DEBUG="1")
     assert result.returncode == 1 and "SMS_PROVIDER=tencent needs SMS_APP_ID" in result.stderr
+
+
+def test_the_demo_uses_the_outbox_so_nothing_is_skipped():
+    result = _settings_in_a_fresh_process(DEBUG="1")
+    assert result.stdout.split() == ["outbox", "shifts.services.sms.SmsSender"]
+    assert "SMS_PROVIDER=${SMS_PROVIDER:-outbox}" in (pathlib.Path(ROOT) / "scripts" / "demo.sh").read_text()
+
+
+def test_an_invalid_stored_number_counts_as_no_address(outbox_sms, people):
+    from volunteers.models import Member
+    Member.objects.filter(pk=people["members"][0].pk).update(phone="12345")
+    member = Member.objects.get(pk=people["members"][0].pk)
+    note = notify_member(member=member, kind="shift_reminder", dedupe_key="invalid",
+                         context=context_for("shift_reminder", people))
+    assert note.status == "skipped" and not OutboxMessage.objects.exists()

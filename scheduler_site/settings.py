@@ -11,7 +11,7 @@ Environment:
     SITE_URL         absolute base URL used in feed links and messages
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
     SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
-                     "tencent" (Tencent Cloud SMS); see the SMS block below for its other variables
+                     "tencent" (Tencent Cloud SMS) or "aliyun" (Alibaba Cloud SMS); see the SMS block below
 Bad configuration stops start-up with a single line naming the variable.
 """
 
@@ -203,25 +203,29 @@ DEFAULT_FROM_EMAIL = environ.get("DEFAULT_FROM_EMAIL", "yure@localhost")
 # shifts/services/sms.py (SMS_TEMPLATE_PARAMS) and listed in the README.
 # Default: the outbox when DEBUG (the demo), none otherwise.
 SMS_PROVIDER = environ.get("SMS_PROVIDER", "outbox" if DEBUG else "").strip().lower()
-if SMS_PROVIDER not in {"", "outbox", "tencent"}:
-    _fail(f"SMS_PROVIDER: expected outbox or tencent (or empty for none), got {SMS_PROVIDER!r}")
+if SMS_PROVIDER not in {"", "outbox", "tencent", "aliyun"}:
+    _fail(f"SMS_PROVIDER: expected outbox, tencent or aliyun (or empty for none), got {SMS_PROVIDER!r}")
 SMS_SIGN_NAME = environ.get("SMS_SIGN_NAME", "余热志愿")
 SMS_APP_ID = environ.get("SMS_APP_ID", "")  # Tencent: SmsSdkAppId
-SMS_SECRET_ID = environ.get("SMS_SECRET_ID", "")
-SMS_SECRET_KEY = environ.get("SMS_SECRET_KEY", "")
-SMS_REGION = environ.get("SMS_REGION", "ap-guangzhou")
-SMS_ENDPOINT = environ.get("SMS_ENDPOINT", "sms.tencentcloudapi.com")  # host[:port]; tests use a local stand-in
+SMS_SECRET_ID = environ.get("SMS_SECRET_ID", "")  # Tencent SecretId / Alibaba AccessKey ID
+SMS_SECRET_KEY = environ.get("SMS_SECRET_KEY", "")  # Tencent SecretKey / Alibaba AccessKey secret
+SMS_REGION = environ.get("SMS_REGION", "cn-hangzhou" if SMS_PROVIDER == "aliyun" else "ap-guangzhou")
+# host[:port] of the provider's API; tests point it at a local stand-in.
+SMS_ENDPOINT = environ.get("SMS_ENDPOINT", "dysmsapi.aliyuncs.com" if SMS_PROVIDER == "aliyun"
+                           else "sms.tencentcloudapi.com")
 SMS_ENDPOINT_SCHEME = environ.get("SMS_ENDPOINT_SCHEME", "https")
 SMS_TIMEOUT = _int("SMS_TIMEOUT", 10, minimum=1)  # seconds per provider call
 SMS_MESSAGE_KINDS = ("reminder", "roster_change", "swap_offer", "swap_outcome", "replan", "login_code",
                      "confirm_request", "welfare_check")
 # Template code per kind: SMS_TEMPLATE_REMINDER, SMS_TEMPLATE_ROSTER_CHANGE, … SMS_TEMPLATE_WELFARE_CHECK.
 SMS_TEMPLATES = {kind: environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_MESSAGE_KINDS}
-if SMS_PROVIDER == "tencent":
-    missing = [name for name in ("SMS_APP_ID", "SMS_SECRET_ID", "SMS_SECRET_KEY") if not environ.get(name)]
+if SMS_PROVIDER in {"tencent", "aliyun"}:
+    needed = ("SMS_APP_ID", "SMS_SECRET_ID", "SMS_SECRET_KEY") if SMS_PROVIDER == "tencent" else (
+        "SMS_SECRET_ID", "SMS_SECRET_KEY")
+    missing = [name for name in needed if not environ.get(name)]
     missing += [f"SMS_TEMPLATE_{kind.upper()}" for kind, code in SMS_TEMPLATES.items() if not code]
     if missing:
-        _fail(f"SMS_PROVIDER=tencent needs {', '.join(missing)}")
+        _fail(f"SMS_PROVIDER={SMS_PROVIDER} needs {', '.join(missing)}")
 # The provider's frequency limits, kept on our side so a message is refused here rather than lost there.
 SMS_LIMIT_PER_NUMBER_DAY = _int("SMS_LIMIT_PER_NUMBER_DAY", 10, minimum=1)
 SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY = _int("SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY", 5, minimum=1)

@@ -171,3 +171,10 @@ def test_dashboard_lists_members_no_channel_reaches_with_phone(site, published, 
     section = page[page.index('id="unreachable"'):]
     assert nobody.name in section and failed.name in section and "138 0000 0004" in section
     assert site.members[0].name not in section.split("</section>")[0]
+
+
+def test_confirmation_links_are_redacted_from_logs(site, published):
+    from scheduler_site.logging import redact
+    path = _path(_link(site.members[0]))
+    assert redact(f'"POST {path} HTTP/1.1" 200') == '"POST /c/[redacted]/ HTTP/1.1" 200'
+    assert redact("/communities/1/weeks/2026-11-30/") == "/communities/1/weeks/2026-11-30/"

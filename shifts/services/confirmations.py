@@ -191,10 +191,11 @@ def sms_reply_handle(*, phone: str, text: str) -> WeekConfirmation | None:
     answer = unicodedata.normalize("NFKC", text or "").strip()[:1]
     if answer not in ("1", "2"):
         return None
-    member = Member.objects.filter(phone=phone, active=True).order_by("pk").first()
-    if member is None:
-        return None
-    confirmation = confirmations_pending(member).first()
+    # Couples often share one phone: answer the earliest unanswered week of anyone with this number.
+    confirmation = (WeekConfirmation.objects.filter(member__phone=phone, member__active=True,
+                                                    state=WeekConfirmation.State.PENDING,
+                                                    first_start__gt=timezone.now())
+                    .select_related("member").order_by("first_start", "pk").first())
     if confirmation is None:
         return None
     return confirmation_answer(confirmation=confirmation, accept=answer == "1", via=WeekConfirmation.Via.SMS)

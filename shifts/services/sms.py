@@ -314,7 +314,8 @@ def _param_values(kind: str, sms_kind: str, context: dict) -> dict:
         return {"name": name or context.get("community_name", ""), "what": _replan_what(kind),
                 "link": _site(context.get("path", "/me/"))}
     if sms_kind == "login_code":
-        return {"code": context.get("code"), "link": context.get("link")}
+        # Providers check a code variable as digits only.
+        return {"code": str(context.get("code", "")).replace(" ", ""), "link": context.get("link")}
     if sms_kind == "confirm_request":
         return {"name": name, "week": _when(context.get("week_start")), "link": context.get("link")}
     if sms_kind == "welfare_check":

@@ -3,8 +3,9 @@
 import logging
 import re
 
-# Feed URLs (/feeds/<token>.ics) and one-time login links (/login/link/<token>/) carry secrets.
-_SECRET_PATH = re.compile(r"(/(?:feeds|login/link)/)[^/\s\"?]+")
+# Feed URLs (/feeds/<token>.ics), one-time login links (/login/link/<token>/) and the no-login confirmation
+# links in text messages (/c/<token>/) carry secrets.
+_SECRET_PATH = re.compile(r"(/(?:feeds|login/link|c)/)[^/\s\"?]+")
 
 
 def redact(text: str) -> str:

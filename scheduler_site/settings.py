@@ -10,6 +10,8 @@ Environment:
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
     SITE_URL         absolute base URL used in feed links and messages
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
+    SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
+                     "tencent" (Tencent Cloud SMS) or "aliyun" (Alibaba Cloud SMS); see the SMS block below
 Bad configuration stops start-up with a single line naming the variable.
 """
 
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "axes",
+    "phonenumber_field",
     "volunteers",
     "shifts",
 ]
@@ -126,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shifts.context_processors.sms",
             ],
         },
     },
@@ -203,6 +207,57 @@ EMAIL_BACKEND = environ.get(
 EMAIL_HOST = environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _int("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = environ.get("DEFAULT_FROM_EMAIL", "yure@localhost")
+
+# Text messages. Chinese SMS is template-based: each message kind below is sent as an approved template (by its
+# code) with numbered parameters, under an approved sign name. Parameters per kind are fixed in
+# shifts/services/sms.py (SMS_TEMPLATE_PARAMS) and listed in the README.
+# Default: the outbox when DEBUG (the demo), none otherwise.
+SMS_PROVIDER = environ.get("SMS_PROVIDER", "outbox" if DEBUG else "").strip().lower()
+if SMS_PROVIDER not in {"", "outbox", "tencent", "aliyun"}:
+    _fail(f"SMS_PROVIDER: expected outbox, tencent or aliyun (or empty for none), got {SMS_PROVIDER!r}")
+SMS_SIGN_NAME = environ.get("SMS_SIGN_NAME", "余热志愿")
+SMS_APP_ID = environ.get("SMS_APP_ID", "")  # Tencent: SmsSdkAppId
+SMS_SECRET_ID = environ.get("SMS_SECRET_ID", "")  # Tencent SecretId / Alibaba AccessKey ID
+SMS_SECRET_KEY = environ.get("SMS_SECRET_KEY", "")  # Tencent SecretKey / Alibaba AccessKey secret
+SMS_REGION = environ.get("SMS_REGION", "cn-hangzhou" if SMS_PROVIDER == "aliyun" else "ap-guangzhou")
+# host[:port] of the provider's API; tests point it at a local stand-in.
+SMS_ENDPOINT = environ.get("SMS_ENDPOINT", "dysmsapi.aliyuncs.com" if SMS_PROVIDER == "aliyun"
+                           else "sms.tencentcloudapi.com")
+SMS_ENDPOINT_SCHEME = environ.get("SMS_ENDPOINT_SCHEME", "https")
+SMS_TIMEOUT = _int("SMS_TIMEOUT", 10, minimum=1)  # seconds per provider call
+SMS_MESSAGE_KINDS = ("reminder", "roster_change", "swap_offer", "swap_outcome", "replan", "login_code",
+                     "confirm_request", "welfare_check")
+# Template code per kind: SMS_TEMPLATE_REMINDER, SMS_TEMPLATE_ROSTER_CHANGE, … SMS_TEMPLATE_WELFARE_CHECK.
+SMS_TEMPLATES = {kind: environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_MESSAGE_KINDS}
+if SMS_PROVIDER in {"tencent", "aliyun"}:
+    needed = ("SMS_APP_ID", "SMS_SECRET_ID", "SMS_SECRET_KEY") if SMS_PROVIDER == "tencent" else (
+        "SMS_SECRET_ID", "SMS_SECRET_KEY")
+    missing = [name for name in needed if not environ.get(name)]
+    missing += [f"SMS_TEMPLATE_{kind.upper()}" for kind, code in SMS_TEMPLATES.items() if not code]
+    if missing:
+        _fail(f"SMS_PROVIDER={SMS_PROVIDER} needs {', '.join(missing)}")
+# The provider's frequency limits, kept on our side so a message is refused here rather than lost there.
+SMS_LIMIT_PER_NUMBER_DAY = _int("SMS_LIMIT_PER_NUMBER_DAY", 10, minimum=1)
+SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY = _int("SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY", 5, minimum=1)
+SMS_LIMIT_PER_TEMPLATE_DAY = _int("SMS_LIMIT_PER_TEMPLATE_DAY", 5000, minimum=1)
+SMS_RETRY_ATTEMPTS = _int("SMS_RETRY_ATTEMPTS", 3, minimum=1)
+SMS_RETRY_MINUTES = _int("SMS_RETRY_MINUTES", 5, minimum=1)
+# Shared secret for the provider's callbacks (replies 上行短信 and delivery reports): HMAC-SHA256 of the body.
+SMS_CALLBACK_SECRET = environ.get("SMS_CALLBACK_SECRET", "")
+# Channels in order of preference: text messages first when configured (members read SMS, not e-mail).
+NOTIFICATION_SENDERS = (["shifts.services.sms.SmsSender"] if SMS_PROVIDER else []) + [
+    "shifts.services.notify.EmailSender"]
+PHONENUMBER_DEFAULT_REGION = "CN"
+PHONENUMBER_DB_FORMAT = "E164"
+# A member's confirmation link expires when their week's first shift starts; reminders go this many hours before.
+CONFIRM_REMINDER_HOURS = _int("CONFIRM_REMINDER_HOURS", 48, minimum=1)
+# Code logins: wrong codes lock one device after CODE_LOGIN_DEVICE_LIMIT, one member's codes after
+# CODE_LOGIN_TARGET_LIMIT, and a whole address only after the much larger CODE_LOGIN_ADDRESS_LIMIT (shared
+# proxies and community Wi-Fi put many elders behind one address), for CODE_LOGIN_COOLOFF_MINUTES.
+CODE_LOGIN_DEVICE_LIMIT = _int("CODE_LOGIN_DEVICE_LIMIT", 5, minimum=1)
+CODE_LOGIN_TARGET_LIMIT = _int("CODE_LOGIN_TARGET_LIMIT", 5, minimum=1)
+CODE_LOGIN_ADDRESS_LIMIT = _int("CODE_LOGIN_ADDRESS_LIMIT", 50, minimum=1)
+CODE_LOGIN_COOLOFF_MINUTES = _int("CODE_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 
 # The optimizer's per-solve limit; the queue's timeout must exceed it with a margin, and retry exceed timeout.
 SOLVER_TIME_LIMIT = _int("SOLVER_TIME_LIMIT", 20, minimum=1)

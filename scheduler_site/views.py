@@ -3,13 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from volunteers.selectors import is_staff_member, member_of
+from volunteers.selectors import acting_for, is_staff_member, member_of
 
 
 @login_required
 def home(request):
     if is_staff_member(request.user):
         return redirect("dashboard")
-    if member_of(request.user) is not None:
+    if member_of(request.user) is not None or acting_for(request.user)[0] is not None:
         return redirect("my_shifts")
     return render(request, "no_role.html", status=403)

@@ -9,6 +9,8 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
 export DEBUG=${DEBUG:-1}
+# Text messages go to the outbox (staff menu: 短信发件箱) instead of a provider, so nothing is "skipped".
+export SMS_PROVIDER=${SMS_PROVIDER:-outbox}
 PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 manage() { .venv/bin/python manage.py "$@"; }

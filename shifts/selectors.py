@@ -1,6 +1,7 @@
 """Reads for rosters, runs and assignments. Callers scope communities and members through volunteers.selectors."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
@@ -89,3 +90,35 @@ def shift_title(shift: Shift, *, private: bool = False) -> str:
         return shift.name
     duty = shift.duty
     return duty.name_en if (get_language() or "").startswith("en") and duty.name_en else duty.name
+
+
+@dataclass
+class Unreached:
+    member: Member
+    reason: str  # "no_address" | "failed" | "skipped"
+    error: str = ""
+
+
+def members_unreachable(community_ids, *, since: dt.datetime) -> list[Unreached]:
+    """Active members whom no channel reaches: no number or address any configured channel can use, or whose
+    latest message since `since` failed or was skipped. The dashboard lists them with their phone numbers."""
+    from django.conf import settings
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Notification
+    from .services.sms import e164
+
+    latest = Notification.objects.filter(member=OuterRef("pk"), created_at__gte=since).order_by("-created_at", "-pk")
+    members = (Member.objects.filter(community_id__in=community_ids, active=True, anonymised_at__isnull=True)
+               .annotate(last_status=Subquery(latest.values("status")[:1]),
+                         last_error=Subquery(latest.values("error")[:1]))
+               .select_related("community").order_by("community__name", "name"))
+    sms = bool(settings.SMS_PROVIDER)
+    out = []
+    for member in members:
+        reachable_address = (sms and e164(member.phone)) or member.email
+        if not reachable_address:
+            out.append(Unreached(member, "no_address"))
+        elif member.last_status in (Notification.Status.FAILED, Notification.Status.SKIPPED):
+            out.append(Unreached(member, member.last_status, member.last_error or ""))
+    return out

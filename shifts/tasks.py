@@ -31,11 +31,22 @@ def district_collect(job: str, run_ids: list[int]) -> dict:
 
 
 def notify_roster_published(roster_id: int) -> int:
-    """Tell each member whose shifts changed in this published version; returns how many were notified."""
+    """Tell each member whose shifts changed in this published version, and ask them to confirm their week;
+    returns how many were notified."""
+    from shifts.services.confirmations import confirmations_request
     from shifts.services.messages import roster_changed_notify
 
     roster = Roster.objects.select_related("community").get(pk=roster_id)
-    return roster_changed_notify(roster)
+    count = roster_changed_notify(roster)
+    confirmations_request(roster=roster)
+    return count
+
+
+def confirmations_remind() -> int:
+    """Remind members who have not confirmed shifts starting within CONFIRM_REMINDER_HOURS; runs hourly."""
+    from shifts.services.confirmations import confirmations_remind as remind
+
+    return remind()
 
 
 def roster_messages_catch_up() -> int:
@@ -90,3 +101,10 @@ def swap_messages_send(swap_id: int, kind: str) -> None:
     from shifts.services.swaps import swap_messages_send as send
 
     send(swap_id=swap_id, kind=kind)
+
+
+def notification_retry(notification_id: int) -> str:
+    """Try a failed message again (scheduled by notify after a transient provider error); never sends twice."""
+    from shifts.services.notify import notification_deliver
+
+    return notification_deliver(notification_id=notification_id).status

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import dashboard, exports, fairness, member, roster, swaps
+from .views import confirm, dashboard, exports, fairness, member, outbox, roster, swaps
 from .views import print as printouts
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
@@ -37,4 +37,12 @@ urlpatterns = [
     path("swaps/inbox/", swaps.swap_inbox, name="swap_inbox"),
     path("swaps/<int:pk>/approve/", swaps.swap_approve, name="swap_approve"),
     path("swaps/<int:pk>/reject/", swaps.swap_reject, name="swap_reject"),
+    # Notices and confirmations; the no-login link is short because it goes in a text message.
+    path("me/notices/<int:notice_id>/", confirm.notice_view, name="notice_open"),
+    path("me/confirmations/<int:confirmation_id>/", confirm.confirm_week, name="confirm_week"),
+    path("c/<str:token>/", confirm.confirm_link, name="confirm_link"),
+    # Text messages: the demo outbox and the provider's callbacks.
+    path("sms/outbox/", outbox.sms_outbox, name="sms_outbox"),
+    path("sms/replies/", confirm.sms_reply_webhook, name="sms_reply_webhook"),
+    path("sms/status/", confirm.sms_status_webhook, name="sms_status_webhook"),
 ]

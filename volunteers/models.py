@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .validators import WEEKDAY_CODES, parse_weekdays, validate_on_grid, validate_preference_map, validate_weekdays
 
@@ -74,7 +75,8 @@ class Member(models.Model):
         EN = "en", "English"
 
     name = models.CharField(_("name"), max_length=60)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # E.164 (+8613912345678); numbers typed without a country code are read as mainland China (settings).
+    phone = PhoneNumberField(_("phone"), blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
     birth_date = models.DateField(_("birth date"))
     community = models.ForeignKey(Community, models.PROTECT, related_name="members",
@@ -131,8 +133,6 @@ class Member(models.Model):
                 errors["birth_date"] = _("The birth date is before 1900.")
         if self.max_minutes_per_week is not None and self.max_minutes_per_week % 15:
             errors["max_minutes_per_week"] = _("Use a multiple of 15 minutes.")
-        if self.phone and not _looks_like_phone(self.phone):
-            errors["phone"] = _("Enter a phone number of digits, optionally with +, spaces or dashes.")
         for field, keys in (("duty_preferences", None), ("weekday_preferences", WEEKDAY_CODES)):
             try:
                 validate_preference_map(getattr(self, field), keys=keys, field=field)
@@ -140,13 +140,6 @@ class Member(models.Model):
                 errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
-
-
-def _looks_like_phone(raw: str) -> bool:
-    digits = raw.replace(" ", "").replace("-", "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-    return digits.isdigit() and 5 <= len(digits) <= 15
 
 
 class Applies(models.TextChoices):
@@ -275,7 +268,7 @@ class StaffProfile(models.Model):
                                 verbose_name=_("login"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SECRETARY)
     communities = models.ManyToManyField(Community, blank=True, related_name="staff", verbose_name=_("communities"))
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
 
     class Meta:
         verbose_name = _("staff profile")
@@ -312,6 +305,9 @@ class MemberLoginToken(models.Model):
     """A one-time login link or code for a member; only its hash is stored."""
 
     member = models.ForeignKey(Member, models.CASCADE, related_name="login_tokens", verbose_name=_("member"))
+    # Set when the login is for a relative acting for the member (亲属代办), not for the member.
+    proxy = models.ForeignKey("MemberProxy", models.CASCADE, null=True, blank=True, related_name="login_tokens",
+                              verbose_name=_("relative"))
     token_hash = models.CharField(max_length=64, unique=True)
     code_hash = models.CharField(max_length=64, blank=True, db_index=True)
     expires_at = models.DateTimeField(_("expires"))
@@ -457,3 +453,45 @@ class MemberImportJob(models.Model):
 
     def __str__(self):
         return f"{self.community} {self.kind} {self.status}"
+
+
+class MemberProxy(models.Model):
+    """A relative (亲属代办) who, with the member's recorded consent, may hear of and act on the member's shifts.
+
+    The relative logs in with their own one-time code; everything they do is audited as done by them for the
+    member. Revoking sets revoked_at and disables their login at once."""
+
+    class Relation(models.TextChoices):
+        CHILD = "child", _("Son or daughter")
+        SPOUSE = "spouse", _("Husband or wife")
+        SIBLING = "sibling", _("Brother or sister")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        OTHER = "other", _("Other relative")
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="proxies", verbose_name=_("member"))
+    name = models.CharField(_("name"), max_length=60)
+    phone = PhoneNumberField(_("phone"))
+    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices, default=Relation.CHILD)
+    consent_at = models.DateTimeField(_("member agreed on"))
+    consent_note = models.CharField(
+        _("how the member agreed"), max_length=200,
+        help_text=_("For example: said yes on the phone to the secretary on 11-20."))
+    forward_messages = models.BooleanField(_("also gets the member's text messages"), default=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                related_name="member_proxy", verbose_name=_("login"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("relative acting for a member")
+        verbose_name_plural = _("relatives acting for members")
+        ordering = ["member", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relation_display()}) → {self.member}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.consent_at is not None

@@ -7,7 +7,7 @@ forgotten view by view. Objects outside the caller's scope raise Http404: no hin
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Community, Member, StaffProfile, VisitTarget
+from .models import Community, Member, MemberProxy, StaffProfile, VisitTarget
 
 
 def staff_profile(user) -> StaffProfile | None:
@@ -38,6 +38,17 @@ def member_of(user) -> Member | None:
         return user.member
     except Member.DoesNotExist:
         return None
+
+
+def acting_for(user):
+    """(member, relative) for a relative's login acting for a member with consent not revoked, else (None, None).
+    Checked on every request, so revoking takes effect at once."""
+    if not getattr(user, "is_authenticated", False):
+        return None, None
+    proxy = MemberProxy.objects.filter(user=user, revoked_at__isnull=True).select_related("member").first()
+    if proxy is None or not proxy.is_active or not proxy.member.active:
+        return None, None
+    return proxy.member, proxy
 
 
 def communities_for(user) -> QuerySet[Community]:

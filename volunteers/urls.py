@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import calendars, imports, members, my_data
+from .views import calendars, imports, members, my_data, proxies
 from .views import login as member_login
 
 MEMBER = "members/<int:member_id>/"
@@ -11,6 +11,7 @@ MEMBER = "members/<int:member_id>/"
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/confirm/", member_login.logout_confirm, name="logout_confirm"),
     # One-time member logins; the /login/link/ prefix is what the log filter redacts.
     path("accounts/login/link/<str:token>/", member_login.link_login, name="member_link_login"),
     path("accounts/login/code/", member_login.code_login, name="member_code_login"),
@@ -28,6 +29,9 @@ urlpatterns = [
     # The secretary's member list and profile editor.
     path("members/", members.member_list, name="member_list"),
     path(MEMBER, members.member_edit, name="member_edit"),
+    path(MEMBER + "relatives/", proxies.proxies, name="member_proxies"),
+    path(MEMBER + "relatives/<int:proxy_id>/login/", proxies.proxy_login, name="member_proxy_login"),
+    path(MEMBER + "relatives/<int:proxy_id>/revoke/", proxies.proxy_revoke_view, name="member_proxy_revoke"),
     path(MEMBER + "caregiving/", members.caregiving_create, name="caregiving_create"),
     path(MEMBER + "caregiving/<int:window_id>/delete/", members.caregiving_delete, name="caregiving_delete"),
     path(MEMBER + "absences/", members.absence_create, name="member_absence_create"),

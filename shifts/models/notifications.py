@@ -2,15 +2,22 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import Member
+from volunteers.models import Community, Member, MemberProxy
 
 
 class Notification(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
+
+    class Delivery(models.TextChoices):
+        UNKNOWN = "", _("Not reported")
+        ACCEPTED = "accepted", _("Accepted by the provider")
+        DELIVERED = "delivered", _("Delivered to the phone")
+        UNDELIVERED = "undelivered", _("Not delivered")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -24,6 +31,8 @@ class Notification(models.Model):
                                verbose_name=_("member"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+",
                              verbose_name=_("staff"))
+    proxy = models.ForeignKey(MemberProxy, models.CASCADE, null=True, blank=True, related_name="notifications",
+                              verbose_name=_("relative"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
     subject = models.CharField(_("subject"), max_length=200)
@@ -33,6 +42,16 @@ class Notification(models.Model):
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Text messages: the number, the template parameters (kept so a retry sends exactly the same message),
+    # the provider's id for the message and what it reported about delivery.
+    address = models.CharField(_("sent to"), max_length=40, blank=True, db_index=True)
+    sms_params = models.JSONField(_("text message parameters"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    provider = models.CharField(_("provider"), max_length=20, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True, db_index=True)
+    delivery_status = models.CharField(_("delivery"), max_length=12, choices=Delivery.choices, blank=True,
+                                       default=Delivery.UNKNOWN)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -41,3 +60,93 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.member or self.user}"
+
+
+class OutboxMessage(models.Model):
+    """A text message the demo "outbox" provider kept instead of sending, readable on the staff outbox page."""
+
+    notification = models.ForeignKey(Notification, models.CASCADE, null=True, blank=True, related_name="+")
+    phone = models.CharField(_("phone"), max_length=40)
+    sign_name = models.CharField(_("sign name"), max_length=40)
+    template = models.CharField(_("template"), max_length=40)
+    params = models.JSONField(_("parameters"), default=list)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.phone}: {self.text[:40]}"
+
+
+class MemberNotice(models.Model):
+    """A notice in the app on My shifts: something waiting for the member. Read once opened."""
+
+    class Kind(models.TextChoices):
+        SWAP_REQUEST = "swap_request", _("Swap request")
+        SHIFT_CHANGE = "shift_change", _("Change to your shifts")
+        CONFIRM = "confirm", _("Please confirm your shifts")
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="notices", verbose_name=_("member"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=200)
+    url = models.CharField(_("opens"), max_length=200)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["member", "read_at"])]
+
+    def __str__(self):
+        return f"{self.member}: {self.text}"
+
+
+class WeekConfirmation(models.Model):
+    """A member's answer to "will you come to your shifts this week?" for one community-week after a publish.
+
+    A new published version that changes the member's shifts asks again. The link in the text message carries a
+    signed, single-use token; only its hash is kept."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Not answered")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Can't come")
+
+    class Via(models.TextChoices):
+        APP = "app", _("In the app")
+        LINK = "link", _("Link in a text message")
+        SMS = "sms", _("Text message reply")
+        PROXY = "proxy", _("A relative, for the member")
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="confirmations", verbose_name=_("member"))
+    community = models.ForeignKey(Community, models.CASCADE, related_name="+", verbose_name=_("community"))
+    week_start = models.DateField(_("week"))
+    roster_version = models.PositiveIntegerField(_("roster version"), default=1)
+    first_start = models.DateTimeField(_("first shift starts"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    via = models.CharField(_("answered through"), max_length=8, choices=Via.choices, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shift confirmation")
+        verbose_name_plural = _("shift confirmations")
+        ordering = ["first_start", "member"]
+        constraints = [models.UniqueConstraint(fields=["member", "community", "week_start"],
+                                               name="one_confirmation_per_member_week")]
+        indexes = [models.Index(fields=["state", "first_start"])]
+
+    def __str__(self):
+        return f"{self.member} {self.week_start} {self.state}"

@@ -1,13 +1,21 @@
 """Messages to members and secretaries through pluggable senders, recorded once per dedupe key.
 
 A sender is any class with a `channel` and `send(*, address, subject, body, urgent)`; it raises on failure.
-settings.NOTIFICATION_SENDERS lists dotted paths in order of preference (default: e-mail only); settings.SMS_SENDER
-names an SmsSender subclass to add text messages for people without an e-mail address.
+A sender that needs the whole notification (text messages: template and parameters) implements
+`send_notification(*, notification, address)` instead and returns the provider's message id.
+settings.NOTIFICATION_SENDERS lists dotted paths in order of preference (text messages first when
+SMS_PROVIDER is set, then e-mail).
 
 Sending is idempotent: the Notification row with the dedupe key is locked while sending, and a row already
-sent or skipped is never sent again, so a retried task cannot mail twice.
+sent or skipped is never sent again, so a retried task cannot mail twice. A transient provider failure
+(timeout, rate limit) is retried on the queue up to SMS_RETRY_ATTEMPTS times; a permanent one (bad number)
+falls through to the next channel.
+
+A member who chose to, has each message also sent to their consenting relatives (亲属代办), and messages that
+ask the member to do something leave a notice on My shifts (shifts.services.notices).
 """
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -18,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from shifts.models import Notification
-from volunteers.models import Community, Member, StaffProfile
+from volunteers.models import Community, Member, MemberProxy, StaffProfile
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +41,9 @@ class Sender:
 
     def address_for_user(self, user) -> str:
         raise NotImplementedError
+
+    def address_for_proxy(self, proxy: MemberProxy) -> str:
+        return ""
 
     def send(self, *, address: str, subject: str, body: str, urgent: bool = False) -> None:
         raise NotImplementedError
@@ -52,39 +63,34 @@ class EmailSender(Sender):
         EmailMessage(subject=subject, body=body, to=[address], headers=headers).send(fail_silently=False)
 
 
-class SmsSender(Sender):
-    """Base for a text-message gateway: subclass it, implement send_text, and set settings.SMS_SENDER."""
-
-    channel = Notification.Channel.SMS
-
-    def address_for_member(self, member):
-        return member.phone or ""
-
-    def address_for_user(self, user):
-        profile = getattr(user, "staff_profile", None)
-        return getattr(profile, "phone", "") or ""
-
-    def send(self, *, address, subject, body, urgent=False):
-        self.send_text(phone=address, text=f"{subject}\n{body}")
-
-    def send_text(self, *, phone: str, text: str) -> None:
-        raise NotImplementedError("Configure settings.SMS_SENDER with a gateway class")
-
-
 def senders() -> list[Sender]:
     paths = list(getattr(settings, "NOTIFICATION_SENDERS", ["shifts.services.notify.EmailSender"]))
-    sms = getattr(settings, "SMS_SENDER", "")
-    if sms:
-        paths.append(sms)
     return [import_string(path)() for path in paths]
 
 
-def notify_member(*, member: Member, kind: str, dedupe_key: str, context: dict, urgent: bool = False
-                  ) -> Notification:
-    """Render `shifts/mail/<kind>` in the member's language and send it once for `dedupe_key`."""
-    return _notify(recipient_member=member, user=None, language=member.language or settings.LANGUAGE_CODE,
-                   kind=kind, dedupe_key=dedupe_key, context={**context, "member_name": member.name},
-                   urgent=urgent)
+def notify_member(*, member: Member, kind: str, dedupe_key: str, context: dict, urgent: bool = False,
+                  forward: bool = True) -> Notification:
+    """Render `shifts/mail/<kind>` in the member's language and send it once for `dedupe_key`; copy it to
+    relatives the member asked to receive their messages, and leave a notice on My shifts where one is due."""
+    from .notices import notice_for_message
+
+    language = member.language or settings.LANGUAGE_CODE
+    context = {**context, "member_name": member.name}
+    notification = _notify(recipient_member=member, user=None, language=language, kind=kind,
+                           dedupe_key=dedupe_key, context=context, urgent=urgent)
+    notice_for_message(member=member, kind=kind, dedupe_key=dedupe_key, context=context)
+    relatives = member.proxies.filter(revoked_at__isnull=True, forward_messages=True) if forward else []
+    for proxy in relatives:
+        _notify(recipient_member=None, user=None, proxy=proxy, language=language, kind=kind,
+                dedupe_key=f"{dedupe_key}:p{proxy.pk}"[:200], context=context, urgent=urgent)
+    return notification
+
+
+def notify_proxy(*, proxy: MemberProxy, kind: str, dedupe_key: str, context: dict) -> Notification:
+    """A message for a relative themselves (their own login code), in the member's language."""
+    member = proxy.member
+    return _notify(recipient_member=None, user=None, proxy=proxy, language=member.language or settings.LANGUAGE_CODE,
+                   kind=kind, dedupe_key=dedupe_key, context={**context, "member_name": proxy.name}, urgent=False)
 
 
 def notify_staff(*, community: Community, kind: str, dedupe_key: str, context: dict, urgent: bool = False
@@ -109,43 +115,106 @@ def _render(kind: str, language: str, context: dict) -> tuple[str, str]:
     return subject[:200], body
 
 
-def _notify(*, recipient_member, user, language, kind, dedupe_key, context, urgent) -> Notification:
+def _notify(*, recipient_member, user, language, kind, dedupe_key, context, urgent, proxy=None) -> Notification:
+    from .sms import sms_params
+
     subject, body = _render(kind, language, context)
     try:
         with transaction.atomic():
             notification, _created = Notification.objects.get_or_create(
                 dedupe_key=dedupe_key[:200],
-                defaults={"kind": kind, "member": recipient_member, "user": user, "language": language,
-                          "subject": subject, "body": body, "urgent": urgent})
+                defaults={"kind": kind, "member": recipient_member, "user": user, "proxy": proxy,
+                          "language": language, "subject": subject, "body": body, "urgent": urgent,
+                          "sms_params": sms_params(kind=kind, context=context, language=language)})
     except IntegrityError:  # a concurrent task created it first
         notification = Notification.objects.get(dedupe_key=dedupe_key[:200])
+    return notification_deliver(notification_id=notification.pk)
+
+
+def notification_deliver(*, notification_id: int) -> Notification:
+    """Send a recorded notification unless it was already sent or had no address; safe to call twice."""
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        notification = (Notification.objects.select_for_update().select_related("member", "user", "proxy")
+                        .get(pk=notification_id))
         if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED):
             return notification
-        _deliver(notification, recipient_member, user)
+        if notification.proxy is not None and notification.proxy.revoked_at is not None:
+            notification.status = Notification.Status.SKIPPED
+            notification.error = "relative revoked"
+            notification.save(update_fields=["status", "error"])
+            return notification
+        _deliver(notification)
     return notification
 
 
-def _deliver(notification: Notification, member, user) -> None:
+def _address(sender: Sender, notification: Notification) -> str:
+    if notification.member_id is not None:
+        return sender.address_for_member(notification.member)
+    if notification.proxy_id is not None:
+        return sender.address_for_proxy(notification.proxy)
+    return sender.address_for_user(notification.user)
+
+
+def _deliver(notification: Notification) -> None:
+    from .sms import SmsError
+
+    errors = []
     for sender in senders():
-        address = sender.address_for_member(member) if member is not None else sender.address_for_user(user)
+        address = _address(sender, notification)
         if not address:
             continue
-        notification.channel = sender.channel
+        notification.channel, notification.address = sender.channel, address[:40]
+        notification.attempts += 1
         try:
-            sender.send(address=address, subject=notification.subject, body=notification.body,
-                        urgent=notification.urgent)
-        except Exception as exc:  # any gateway error: record it, a later retry may succeed
+            if hasattr(sender, "send_notification"):
+                message_id = sender.send_notification(notification=notification, address=address)
+            else:
+                message_id = ""
+                sender.send(address=address, subject=notification.subject, body=notification.body,
+                            urgent=notification.urgent)
+        except SmsError as exc:
             logger.warning("notification %s via %s failed: %s", notification.dedupe_key, sender.channel, exc)
-            notification.status = Notification.Status.FAILED
-            notification.error = str(exc)[:300]
-            notification.save(update_fields=["channel", "status", "error"])
+            errors.append(str(exc))
+            if exc.transient:
+                _failed(notification, errors, retry=True)
+                return
+            continue  # permanent for this channel (bad number, today's limit): try the next one
+        except Exception as exc:  # any other gateway error: record it, a later retry may succeed
+            logger.warning("notification %s via %s failed: %s", notification.dedupe_key, sender.channel, exc)
+            errors.append(str(exc))
+            _failed(notification, errors, retry=False)
             return
         notification.status = Notification.Status.SENT
         notification.sent_at = timezone.now()
         notification.error = ""
-        notification.save(update_fields=["channel", "status", "sent_at", "error"])
+        notification.provider_message_id = message_id or ""
+        notification.delivery_status = Notification.Delivery.ACCEPTED if message_id else ""
+        notification.save()
+        return
+    if errors:
+        _failed(notification, errors, retry=False)
         return
     notification.status = Notification.Status.SKIPPED
-    notification.save(update_fields=["status"])
+    notification.save()
+
+
+def _failed(notification: Notification, errors: list[str], *, retry: bool) -> None:
+    notification.status = Notification.Status.FAILED
+    notification.error = "; ".join(errors)[:300]
+    notification.save()
+    if retry and notification.attempts < settings.SMS_RETRY_ATTEMPTS:
+        transaction.on_commit(lambda: _schedule_retry(notification.pk, notification.attempts))
+
+
+def _schedule_retry(notification_id: int, attempt: int) -> None:
+    """Try again later on the queue: SMS_RETRY_MINUTES, doubled on each attempt."""
+    from django_q.models import Schedule
+    from django_q.tasks import schedule
+
+    delay = settings.SMS_RETRY_MINUTES * 2 ** (attempt - 1)
+    try:
+        schedule("shifts.tasks.notification_retry", notification_id, schedule_type=Schedule.ONCE, repeats=1,
+                 next_run=timezone.now() + dt.timedelta(minutes=delay),
+                 name=f"notification-retry:{notification_id}:{attempt}")
+    except Exception:  # the broker is down: the failed row stays visible on the dashboard
+        logger.exception("could not schedule a retry of notification %s", notification_id)

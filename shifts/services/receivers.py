@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from shifts.signals import availability_changed
 from volunteers.models import Member
+from volunteers.signals import login_code_issued
 
 from .absences import member_availability_changed
 
@@ -22,3 +23,15 @@ def replan_on_availability_change(sender, member_id, start=None, end=None, reaso
         member_availability_changed(member=member, start=start, end=end, reason=reason or "")
     except Exception:  # the sender's request already committed; a failed re-plan must not turn it into a 500
         logger.exception("could not queue a re-plan for member %s", member_id)
+
+
+@receiver(login_code_issued, dispatch_uid="shifts.messages.send_login_code")
+def send_login_code(sender, member, link, code, code_page, proxy=None, **kwargs):
+    """The secretary pressed "send by text message" on the login page: one message, to the member or relative."""
+    from .notify import notify_member, notify_proxy
+
+    context = {"link": link, "code": code, "code_page": code_page}
+    key = f"login-code:{member.pk}:{proxy.pk if proxy else 'm'}:{code.replace(' ', '')}"
+    if proxy is not None:
+        return notify_proxy(proxy=proxy, kind="login_code", dedupe_key=key, context=context)
+    return notify_member(member=member, kind="login_code", dedupe_key=key, context=context, forward=False)

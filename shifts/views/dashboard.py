@@ -13,6 +13,7 @@ from volunteers.selectors import communities_for, is_district_admin
 
 from .common import redact_roster_reasons, staff_required, this_monday, week_bounds
 from .grid import choose_roster, unfilled_reasons
+from .reach import reach_context
 
 
 @dataclass
@@ -54,7 +55,8 @@ def dashboard(request):
     estimated = years_estimated(weeks[0], weeks[-1] + dt.timedelta(days=7))
     return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks,
                                                      "estimated_years": estimated,
-                                                     "calendar_editor": is_district_admin(request.user)})
+                                                     "calendar_editor": is_district_admin(request.user),
+                                                     **reach_context(communities)})
 
 
 def _summaries(communities, weeks) -> list[CommunitySummary]:

@@ -56,12 +56,19 @@ def _given_up(member):
                 .select_related("shift__duty").order_by("shift__start"))
 
 
+def _waiting_context(member) -> dict:
+    """What waits for the member (the notices and confirmations partial)."""
+    from shifts.services.confirmations import confirmations_pending
+    from shifts.services.notices import notices_unread
+    return {"notices": list(notices_unread(member)), "confirmations": list(confirmations_pending(member))}
+
+
 @member_required
 def my_shifts(request, member):
     assignments, absences = _upcoming(member)
     return render(request, "shifts/my_shifts.html", {
         "member": member, "assignments": assignments, "absences": absences, "given_up": _given_up(member),
-        **_subscribe_context(member),
+        **_subscribe_context(member), **_waiting_context(member),
     })
 
 

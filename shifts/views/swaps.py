@@ -19,7 +19,7 @@ from shifts.services import swaps as swap_services
 from shifts.services.labels import shift_label
 from shifts.services.swaps import SwapError, SwapRefused
 from volunteers.models import Member
-from volunteers.selectors import is_staff_member, member_of, sensitive_community_ids
+from volunteers.selectors import is_staff_member, sensitive_community_ids
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +91,15 @@ def _candidate_label(candidate) -> str:
 
 
 def _member_or_404(request):
-    member = member_of(request.user)
-    if member is None:
-        raise Http404
+    """The member, or the member a relative acts for; a relative's every POST here is audited for the member."""
+    from .common import member_for_request
+
+    member, proxy = member_for_request(request)
+    if proxy is not None and request.method == "POST":
+        from volunteers.services.audit import audit_log
+        audit_log(action="volunteers.proxy.acted", actor=request.user, community=member.community, obj=member,
+                  data={"proxy": proxy.pk, "proxy_name": proxy.name, "view": request.resolver_match.url_name,
+                        "path": request.path})
     return member
 
 

@@ -24,6 +24,7 @@ ID_PARAMS = {
     "shift_id": "shift", "run_id": "run", "window_id": "window", "absence_id": "absence", "swap_id": "swap",
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
     "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
+    "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),

@@ -6,9 +6,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from shifts.models import Assignment, SolveRun, SwapRequest
+from shifts.models import Assignment, MemberNotice, SolveRun, SwapRequest, WeekConfirmation
 from tests import factories
-from volunteers.models import CalendarDay, MemberImportJob, SchoolTerm, Unavailability
+from volunteers.models import CalendarDay, MemberImportJob, MemberProxy, SchoolTerm, Unavailability
 
 from .matrix import Probe, content_failures, iter_routes, matrix_failures
 
@@ -34,9 +34,16 @@ def _extras(side, week_start, *, label):
                                             start=dt.date(2027, 2, 22), end=dt.date(2027, 7, 9))
     import_job = MemberImportJob.objects.create(community=side.community, created_by=side.secretary,
                                                 file_id="0" * 32, file_sha256="0" * 64)
+    # A teammate's relative, notice and confirmation: neither another member nor another community sees them.
+    proxy = MemberProxy.objects.create(member=side.mate, name=f"{label}亲属", phone="13700000009",
+                                       consent_at=start, consent_note="同意")
+    notice = MemberNotice.objects.create(member=side.mate, kind="confirm", text="t", url="/me/",
+                                         dedupe_key=f"matrix:{label}")
+    confirmation = WeekConfirmation.objects.create(member=side.mate, community=side.community,
+                                                   week_start=week_start, first_start=start + dt.timedelta(days=3))
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
-                import_job=import_job)
+                import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation)
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -48,7 +55,8 @@ def _objects(side, extra, *, as_member: bool):
         "shift": extra["other_shift"] if as_member else side.shift, "run": extra["run"],
         "window": extra["window"], "absence": extra["absence"], "swap": extra["swap"], "target": side.target,
         "template": extra["template"], "calendar_day": extra["calendar_day"], "school_term": extra["school_term"],
-        "import_job": extra["import_job"],
+        "import_job": extra["import_job"], "proxy": extra["proxy"], "notice": extra["notice"],
+        "confirmation": extra["confirmation"],
     }
 
 

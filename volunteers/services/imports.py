@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python
 
 from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Skill, applies_for_label
 from volunteers.selectors import can_see_sensitive_in, communities_for
@@ -403,8 +404,11 @@ def parse_name(value) -> str:
 
 
 def parse_phone(value) -> str:
-    text = _text(value).replace("\u3000", " ")
-    return re.sub(r"[\s\-–()（）]", "", text)
+    """E.164 (+8613912345678) when the cell is a valid number, read as mainland China without a country code;
+    otherwise the cleaned text, which the member validation then names as a bad phone."""
+    text = re.sub(r"[\s\-–()（）]", "", _text(value).replace("\u3000", " "))
+    number = to_python(text, region="CN") if text else None
+    return number.as_e164 if number is not None and number.is_valid() else text
 
 
 _DATE_PATTERNS = (
@@ -649,14 +653,14 @@ class _Context:
             self.state[m.pk] = (m, member_state(m))
 
 
-def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone)
+def _digits(phone) -> str:
+    return re.sub(r"\D", "", str(phone or ""))
 
 
 def member_state(member: Member) -> dict:
     """The importable fields of a member, in the form the parser produces (for comparison and export)."""
     return {
-        "name": member.name, "phone": member.phone, "email": member.email, "birth_date": member.birth_date,
+        "name": member.name, "phone": str(member.phone or ""), "email": member.email, "birth_date": member.birth_date,
         "health": member.health, "community": member.community_id, "active": member.active,
         "max_shifts_per_week": member.max_shifts_per_week,
         "skills": frozenset(s.pk for s in member.skills.all()),
@@ -924,7 +928,7 @@ def _export_cell(name: str, member: Member):
     if name == "active":
         return "在册" if member.active else "停用"
     value = getattr(member, name)
-    return "" if value is None else value
+    return "" if value is None else str(value) if name == "phone" else value
 
 
 def zip_is_safe(data: bytes) -> bool:

@@ -11,15 +11,17 @@ import hashlib
 import hmac
 import logging
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from volunteers.models import Member, MemberLoginToken
+from volunteers.models import Member, MemberLoginToken, MemberProxy
 from volunteers.selectors import can_see_sensitive_in
 
 from .audit import audit_log
@@ -37,8 +39,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
+def code_digits(code: str) -> str:
+    """The ASCII digits of a typed code: full-width digits from a Chinese input method (１２３) count as digits."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", code or "") if ch in "0123456789")
+
+
 def code_hash(code: str) -> str:
-    digits = "".join(ch for ch in code if ch.isdigit())
+    digits = code_digits(code)
     return hmac.new(settings.SECRET_KEY.encode(), f"member-login-code:{digits}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -46,10 +53,12 @@ def _new_code() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
 
 
-def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None = None) -> tuple[str, str]:
-    """Issue a one-time login for `member`; returns (token for the link, code to read out).
+def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None = None,
+                      proxy: MemberProxy | None = None) -> tuple[str, str]:
+    """Issue a one-time login for `member` (or for `proxy`, a relative acting for the member); returns
+    (token for the link, code to read out).
 
-    Older unused tokens of the member are revoked, so only the newest message works. A login `by` someone
+    Older unused tokens of the same person are revoked, so only the newest message works. A login `by` someone
     must be staff of the member's own community: the link opens the member's own details (health, caregiving).
     Without `by` (the manage.py command, run by the operator) there is no such check."""
     if by is not None and not can_see_sensitive_in(by, member.community):
@@ -57,10 +66,13 @@ def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None 
                                            "link.")})
     if not member.active or member.anonymised_at is not None:
         raise ValidationError({"member": _("This member is not active; a login link cannot be issued.")})
+    if proxy is not None and (proxy.member_id != member.pk or not proxy.is_active):
+        raise ValidationError({"proxy": _("This relative may no longer act for the member.")})
     now = timezone.now()
     with transaction.atomic():
-        MemberLoginToken.objects.filter(member=member, used_at__isnull=True, expires_at__gt=now).update(
+        MemberLoginToken.objects.filter(member=member, proxy=proxy, used_at__isnull=True, expires_at__gt=now).update(
             expires_at=now)
+        cache.delete(_target_key(member.pk))
         token = secrets.token_urlsafe(32)
         code = _new_code()
         # Codes are short: avoid two live tokens sharing one, which would make the code ambiguous.
@@ -68,7 +80,7 @@ def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None 
                                               expires_at__gt=now).exists():
             code = _new_code()
         row = MemberLoginToken(member=member, token_hash=token_hash(token), code_hash=code_hash(code),
-                               expires_at=now + (lifetime or _lifetime()), created_by=by)
+                               expires_at=now + (lifetime or _lifetime()), created_by=by, proxy=proxy)
         row.full_clean()
         row.save()
         audit_log(action="volunteers.member.login_link_issued", actor=by, community=member.community, obj=member,
@@ -83,12 +95,19 @@ def login_token_peek(*, token: str) -> Member | None:
 
 
 def login_token_redeem(*, token: str = "", code: str = "") -> Member | None:
-    """Use a link token or a code once. Returns the member, or None when it is unknown, used or expired.
+    """Use a link token or a code once. Returns the member, or None when it is unknown, used or expired."""
+    redeemed = login_redeem(token=token, code=code)
+    return redeemed[0] if redeemed else None
+
+
+def login_redeem(*, token: str = "", code: str = ""):
+    """Use a link token or a code once: (member, user to log in, relative or None), or None when it is unknown,
+    used or expired. A relative's code logs in the relative's own user, never the member's.
 
     The row is locked and marked used in one transaction, so two simultaneous clicks log in only once."""
     if token:
         rows = MemberLoginToken.objects.filter(token_hash=token_hash(token))
-    elif code and len("".join(ch for ch in code if ch.isdigit())) == CODE_DIGITS:
+    elif code and len(code_digits(code)) == CODE_DIGITS:
         rows = MemberLoginToken.objects.filter(code_hash=code_hash(code))
     else:
         return None
@@ -98,18 +117,70 @@ def login_token_redeem(*, token: str = "", code: str = "") -> Member | None:
             return None
         row.used_at = timezone.now()
         row.save(update_fields=["used_at"])
-        member = row.member
-        user = _login_user_for(member)
-        audit_log(action="volunteers.member.logged_in_with_link", actor=user, community=member.community,
-                  obj=member, data={"by": "link" if token else "code"})
-    return member
+        member, proxy = row.member, row.proxy
+        user = _login_user_for(member) if proxy is None else _login_user_for_proxy(proxy)
+        audit_log(action="volunteers.member.logged_in_with_link" if proxy is None else "volunteers.proxy.logged_in",
+                  actor=user, community=member.community, obj=member,
+                  data={"by": "link" if token else "code", **({"proxy": proxy.pk} if proxy else {})})
+    return member, user, proxy
+
+
+def code_owner(code: str) -> Member | None:
+    """Whose code this is, even if used or expired: the target a wrong or stale code counts against."""
+    if len(code_digits(code)) != CODE_DIGITS:
+        return None
+    row = (MemberLoginToken.objects.filter(code_hash=code_hash(code)).select_related("member")
+           .order_by("-created_at").first())
+    return row.member if row else None
+
+
+def _device_key(device: str) -> str:
+    return f"yure:code-login:device:{device}"
+
+
+def _address_key(address: str) -> str:
+    return f"yure:code-login:address:{address}"
+
+
+def _target_key(member_id: int) -> str:
+    return f"yure:code-login:target:{member_id}"
+
+
+def _count(key: str) -> int:
+    return int(cache.get(key) or 0)
+
+
+def code_login_blocked(*, device: str, address: str, member: Member | None = None) -> bool:
+    """Too many wrong codes from this device, from this address (a much higher bar: many elders share one
+    address behind a proxy or community Wi-Fi), or against this member's codes."""
+    if _count(_device_key(device)) >= settings.CODE_LOGIN_DEVICE_LIMIT:
+        return True
+    if _count(_address_key(address)) >= settings.CODE_LOGIN_ADDRESS_LIMIT:
+        return True
+    return member is not None and _count(_target_key(member.pk)) >= settings.CODE_LOGIN_TARGET_LIMIT
+
+
+def code_login_failed(*, device: str, address: str, code: str) -> None:
+    """Count a wrong code against the device, the address and, when the code was once real, its owner."""
+    timeout = settings.CODE_LOGIN_COOLOFF_MINUTES * 60
+    owner = code_owner(code)
+    keys = [_device_key(device), _address_key(address)] + ([_target_key(owner.pk)] if owner else [])
+    for key in keys:
+        cache.add(key, 0, timeout)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout)
+    logger.info("wrong login code from %s (known owner: %s)", address, bool(owner))
 
 
 def _usable(rows) -> MemberLoginToken | None:
-    row = rows.select_related("member").order_by("-created_at").first()
+    row = rows.select_related("member", "proxy").order_by("-created_at").first()
     if row is None or row.used_at is not None or row.expires_at <= timezone.now():
         return None
     if not row.member.active or row.member.anonymised_at is not None:
+        return None
+    if row.proxy is not None and not row.proxy.is_active:
         return None
     return row
 
@@ -125,6 +196,22 @@ def _login_user_for(member: Member):
     member.user = user
     member.save(update_fields=["user"])
     logger.info("created login user %s for member %s", user.pk, member.pk)
+    return user
+
+
+def _login_user_for_proxy(proxy: MemberProxy):
+    """The relative's own login (no password), created on first use and re-activated after a new code."""
+    if proxy.user_id:
+        if not proxy.user.is_active:
+            proxy.user.is_active = True
+            proxy.user.save(update_fields=["is_active"])
+        return proxy.user
+    User = get_user_model()
+    user = User(username=f"proxy-{proxy.pk}-{secrets.token_hex(4)}", first_name=proxy.name[:150])
+    user.set_unusable_password()
+    user.save()
+    proxy.user = user
+    proxy.save(update_fields=["user"])
     return user
 
 

@@ -5,28 +5,37 @@ and a GET that logged in would use the link up before the elder ever tapped it.
 """
 
 import logging
+import secrets
 
-from axes.handlers.proxy import AxesProxyHandler
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from volunteers.models import Member
 from volunteers.selectors import can_see_sensitive_in, is_staff_member, member_for
-from volunteers.services.logins import CODE_DIGITS, login_token_issue, login_token_peek, login_token_redeem
+from volunteers.services.logins import (
+    CODE_DIGITS,
+    code_digits,
+    code_login_blocked,
+    code_login_failed,
+    code_owner,
+    login_redeem,
+    login_token_issue,
+    login_token_peek,
+)
+from volunteers.signals import login_code_issued
 
 logger = logging.getLogger(__name__)
-
-# Code attempts are throttled by django-axes under one pseudo-username, i.e. per client address.
-_CODE_CREDENTIALS = {"username": "member-login-code"}
 
 
 class LoginCodeForm(forms.Form):
@@ -34,14 +43,14 @@ class LoginCodeForm(forms.Form):
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
 
     def clean_code(self):
-        digits = "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())
+        digits = code_digits(self.cleaned_data["code"])
         if len(digits) != CODE_DIGITS:
             raise ValidationError(_("The code has %(n)d digits.") % {"n": CODE_DIGITS})
         return digits
 
 
-def _log_member_in(request, member):
-    login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+def _log_member_in(request, member, user=None):
+    login(request, user or member.user, backend="django.contrib.auth.backends.ModelBackend")
     # The member's own phone stays logged in: elders should not have to ask for a new link every week.
     request.session.set_expiry(settings.MEMBER_SESSION_DAYS * 24 * 3600)
 
@@ -50,9 +59,9 @@ def _log_member_in(request, member):
 @require_http_methods(["GET", "POST"])
 def link_login(request, token):
     if request.method == "POST":
-        member = login_token_redeem(token=token)
-        if member is not None:
-            _log_member_in(request, member)
+        redeemed = login_redeem(token=token)
+        if redeemed is not None:
+            _log_member_in(request, redeemed[0], redeemed[1])
             return redirect("home")
     else:
         member = login_token_peek(token=token)
@@ -61,18 +70,30 @@ def link_login(request, token):
     return render(request, "volunteers/login/link_invalid.html", status=404)
 
 
+def _device(request) -> str:
+    """A random id kept in the session: wrong codes lock this phone, not everyone behind the same address."""
+    if "code_device" not in request.session:
+        request.session["code_device"] = secrets.token_hex(8)
+    return request.session["code_device"]
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def code_login(request):
-    if AxesProxyHandler.is_locked(request, _CODE_CREDENTIALS):
-        return render(request, "volunteers/login/code.html", {"form": LoginCodeForm(), "locked": True}, status=429)
+    device, address = _device(request), request.META.get("REMOTE_ADDR", "")
     form = LoginCodeForm(request.POST or None)
+    owner = code_owner(request.POST.get("code", "")) if request.method == "POST" else None
+    if code_login_blocked(device=device, address=address, member=owner):
+        return render(request, "volunteers/login/code.html", {"form": LoginCodeForm(), "locked": True}, status=429)
     if request.method == "POST" and form.is_valid():
-        member = login_token_redeem(code=form.cleaned_data["code"])
-        if member is not None:
-            _log_member_in(request, member)
+        redeemed = login_redeem(code=form.cleaned_data["code"])
+        if redeemed is not None:
+            _log_member_in(request, redeemed[0], redeemed[1])
             return redirect("home")
-        user_login_failed.send(sender=__name__, credentials=_CODE_CREDENTIALS, request=request)
+        code_login_failed(device=device, address=address, code=form.cleaned_data["code"])
+        if code_login_blocked(device=device, address=address, member=owner):
+            return render(request, "volunteers/login/code.html", {"form": LoginCodeForm(), "locked": True},
+                          status=429)
         form.add_error("code", _("This code is wrong, used or expired. Ask your secretary for a new one."))
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/login/code.html", {"form": form}, status=status)
@@ -88,13 +109,35 @@ def issue_login_link(request, member_id):
     if not can_see_sensitive_in(request.user, member.community):
         # A link logs in as the member and opens 我的信息 (health, caregiving): only their own community's staff.
         raise Http404
-    context = {"member": member}
+    context = {"member": member, "code_page": request.build_absolute_uri(reverse("member_code_login"))}
     if request.method == "POST":
         try:
             token, code = login_token_issue(member=member, by=request.user)
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
             return render(request, "volunteers/login/issue.html", context, status=400)
-        context["link"] = request.build_absolute_uri(reverse("member_link_login", args=[token]))
-        context["code"] = f"{code[:4]} {code[4:]}"
+        context.update(login_card_context(request, token, code))
+        if request.POST.get("send") == "sms":
+            context["sent"] = _send_by_text(member, None, context)
     return render(request, "volunteers/login/issue.html", context)
+
+
+def login_card_context(request, token: str, code: str) -> dict:
+    """What the login page and the printable card show: link, spaced code, where to type it, a QR code."""
+    link = request.build_absolute_uri(reverse("member_link_login", args=[token]))
+    qr = segno.make(link, error="m").svg_inline(scale=4, svgclass="qr", title=_("QR code of the login link"))
+    return {"link": link, "code": f"{code[:4]} {code[4:]}", "qr_svg": mark_safe(qr),  # noqa: S308 (segno's SVG)
+            "code_page": request.build_absolute_uri(reverse("member_code_login"))}
+
+
+def _send_by_text(member, proxy, context) -> bool:
+    """Ask shifts (through the login_code_issued signal) to text the code; True when a message went out."""
+    results = login_code_issued.send(sender=Member, member=member, proxy=proxy, link=context["link"],
+                                     code=context["code"], code_page=context["code_page"])
+    return any(getattr(result, "status", "") == "sent" for _receiver, result in results)
+
+
+@login_required
+def logout_confirm(request):
+    """退出登录 behind a question: the page asks, and only its button (a POST to logout) logs out."""
+    return render(request, "volunteers/login/logout_confirm.html")

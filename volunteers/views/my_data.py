@@ -32,7 +32,9 @@ def my_data(request):
     if member is None:
         raise Http404
     details = member_sensitive_details(user=request.user, member=member)
-    initial = {"phone": member.phone, "email": member.email, "language": member.language,
+    # Shown as the member knows it (138 0000 0001), stored as E.164.
+    phone = member.phone.as_national if member.phone and member.phone.is_valid() else str(member.phone or "")
+    initial = {"phone": phone, "email": member.email, "language": member.language,
                "caregiving_text": member_caregiving_text(member)}
     form = OwnDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

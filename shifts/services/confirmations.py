@@ -1,0 +1,201 @@
+"""Confirmations: after a publish each member confirms their week's shifts with one tap, in the app, through a
+signed single-use link in a text message (no login), or by replying 1 or 2 to the text message.
+
+Declining is "I can't come": every shift of that week not yet begun is reported as an absence, which starts the
+re-plan through the usual availability_changed signal. A confirmation still unanswered CONFIRM_REMINDER_HOURS
+before its first shift gets one reminder; after that it is listed on the secretary's dashboard.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shifts.models import Assignment, Roster, WeekConfirmation
+from volunteers.models import Member, Unavailability
+from volunteers.services.audit import audit_log
+
+from .absences import absence_report
+from .messages import shift_line
+from .notify import notify_member
+
+logger = logging.getLogger(__name__)
+
+_SALT = "yure.shifts.confirmation"
+
+
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _new_link(confirmation: WeekConfirmation) -> str:
+    """A fresh signed single-use link; the previous one stops working (only the newest nonce's hash is kept)."""
+    nonce = secrets.token_urlsafe(9)
+    confirmation.token_hash = _nonce_hash(nonce)
+    confirmation.token_used_at = None
+    token = signing.Signer(salt=_SALT).sign(f"{confirmation.pk}.{nonce}")
+    return f"{settings.SITE_URL}{reverse('confirm_link', args=[token])}"
+
+
+def confirmation_by_token(token: str) -> WeekConfirmation | None:
+    """The confirmation a link is for, if its signature is right, it was not used and it has not expired."""
+    try:
+        value = signing.Signer(salt=_SALT).unsign(token)
+        pk, nonce = value.split(".", 1)
+        confirmation = WeekConfirmation.objects.select_related("member").get(pk=int(pk))
+    except (signing.BadSignature, ValueError, WeekConfirmation.DoesNotExist):
+        return None
+    if confirmation.token_hash != _nonce_hash(nonce) or confirmation.token_used_at is not None:
+        return None
+    if confirmation.first_start <= timezone.now():
+        return None
+    return confirmation
+
+
+def _week_assignments(member: Member, community_id: int, week_start: dt.date, *, upcoming: bool = True):
+    rows = Assignment.objects.filter(member=member, roster__community_id=community_id,
+                                     roster__week_start=week_start, roster__status=Roster.Status.PUBLISHED)
+    if upcoming:
+        rows = rows.filter(shift__start__gt=timezone.now())
+    return rows.select_related("shift__duty", "shift__community").order_by("shift__start")
+
+
+def confirmations_request(*, roster: Roster) -> int:
+    """Ask each member whose shifts in this published version changed (all of them for version 1) to confirm.
+    Idempotent: the message dedupe key carries the roster version. Returns how many were asked."""
+    diff = roster.diff or {}
+    changed = {item["member"] for key in ("added", "removed") for item in diff.get(key, [])}
+    holders = set(roster.assignments.values_list("member_id", flat=True))
+    asked = 0
+    for member in Member.objects.filter(pk__in=holders, active=True):
+        existing = WeekConfirmation.objects.filter(member=member, community=roster.community,
+                                                   week_start=roster.week_start).first()
+        if existing is not None and member.pk not in changed and roster.version != 1:
+            continue
+        mine = list(_week_assignments(member, roster.community_id, roster.week_start))
+        if not mine:
+            continue
+        asked += _ask(member=member, roster=roster, assignments=mine, existing=existing)
+    return asked
+
+
+def _ask(*, member, roster, assignments, existing) -> int:
+    with transaction.atomic():
+        confirmation = existing or WeekConfirmation(member=member, community=roster.community,
+                                                    week_start=roster.week_start,
+                                                    first_start=assignments[0].shift.start)
+        if existing is not None and existing.roster_version == roster.version:
+            return 0
+        confirmation.roster_version = roster.version
+        confirmation.first_start = assignments[0].shift.start
+        confirmation.state = WeekConfirmation.State.PENDING
+        confirmation.answered_at = confirmation.answered_by = confirmation.reminded_at = None
+        confirmation.via = ""
+        confirmation.requested_at = timezone.now()
+        confirmation.save()
+        link = _new_link(confirmation)
+        confirmation.save(update_fields=["token_hash", "token_used_at"])
+    notify_member(member=member, kind="confirm_request",
+                  dedupe_key=f"confirm:{confirmation.pk}:v{roster.version}",
+                  context={"week_start": roster.week_start, "link": link, "replies": bool(settings.SMS_CALLBACK_SECRET),
+                           "shifts": [shift_line(a.shift) for a in assignments]})
+    return 1
+
+
+def confirmation_answer(*, confirmation: WeekConfirmation, accept: bool, by=None, via: str,
+                        proxy=None) -> WeekConfirmation:
+    """Confirm, or decline ("I can't come": each shift of the week not yet begun becomes an absence)."""
+    with transaction.atomic():
+        confirmation = WeekConfirmation.objects.select_for_update().select_related("member").get(pk=confirmation.pk)
+        if confirmation.first_start <= timezone.now() and accept:
+            raise ValidationError({"confirmation": _("These shifts have already begun.")})
+        confirmation.state = WeekConfirmation.State.CONFIRMED if accept else WeekConfirmation.State.DECLINED
+        confirmation.answered_at = timezone.now()
+        confirmation.answered_by = by if getattr(by, "is_authenticated", False) else None
+        confirmation.via = WeekConfirmation.Via.PROXY if proxy is not None else via
+        confirmation.token_used_at = confirmation.token_used_at or (timezone.now() if via == "link" else None)
+        confirmation.save()
+        member = confirmation.member
+        if not accept:
+            for assignment in _week_assignments(member, confirmation.community_id, confirmation.week_start):
+                absence_report(member=member, start=assignment.shift.start, end=assignment.shift.end,
+                               reason=Unavailability.Reason.OTHER, by=by, note=_("Answered: I can't come"))
+        audit_log(action=f"shifts.confirmation.{'confirmed' if accept else 'declined'}", actor=by,
+                  community=confirmation.community, obj=confirmation,
+                  data={"member": member.pk, "week": confirmation.week_start.isoformat(), "via": via,
+                        **({"proxy": proxy.pk, "proxy_name": proxy.name} if proxy is not None else {})})
+    return confirmation
+
+
+def confirmation_answer_by_link(*, token: str, accept: bool) -> WeekConfirmation | None:
+    """The no-login link: works once; None when it is forged, used or expired."""
+    with transaction.atomic():
+        confirmation = confirmation_by_token(token)
+        if confirmation is None:
+            return None
+        return confirmation_answer(confirmation=confirmation, accept=accept, via=WeekConfirmation.Via.LINK)
+
+
+def confirmations_pending(member: Member):
+    return (WeekConfirmation.objects.filter(member=member, state=WeekConfirmation.State.PENDING,
+                                            first_start__gt=timezone.now())
+            .select_related("community").order_by("first_start"))
+
+
+def confirmations_remind(now: dt.datetime | None = None) -> int:
+    """One reminder for each confirmation still unanswered when its first shift is CONFIRM_REMINDER_HOURS away.
+    Idempotent (reminded_at). Returns how many were reminded."""
+    now = now or timezone.now()
+    due = (WeekConfirmation.objects.filter(state=WeekConfirmation.State.PENDING, reminded_at__isnull=True,
+                                           first_start__gt=now,
+                                           first_start__lte=now + dt.timedelta(hours=settings.CONFIRM_REMINDER_HOURS))
+           .select_related("member"))
+    count = 0
+    for confirmation in due:
+        with transaction.atomic():
+            confirmation.reminded_at = now
+            link = _new_link(confirmation)
+            confirmation.save(update_fields=["reminded_at", "token_hash", "token_used_at"])
+        assignments = _week_assignments(confirmation.member, confirmation.community_id, confirmation.week_start)
+        notify_member(member=confirmation.member, kind="confirm_reminder",
+                      dedupe_key=f"confirm-reminder:{confirmation.pk}:v{confirmation.roster_version}",
+                      context={"week_start": confirmation.week_start, "link": link,
+                               "replies": bool(settings.SMS_CALLBACK_SECRET),
+                               "shifts": [shift_line(a.shift) for a in assignments]})
+        count += 1
+    return count
+
+
+def confirmations_overdue(*, community_ids, now: dt.datetime | None = None):
+    """Unanswered confirmations whose first shift is within CONFIRM_REMINDER_HOURS: the reminder has gone (or
+    was due) and the secretary should ring."""
+    now = now or timezone.now()
+    return list(WeekConfirmation.objects.filter(
+        community_id__in=community_ids, state=WeekConfirmation.State.PENDING, first_start__gt=now,
+        first_start__lte=now + dt.timedelta(hours=settings.CONFIRM_REMINDER_HOURS))
+        .select_related("member").order_by("first_start"))
+
+
+def sms_reply_handle(*, phone: str, text: str) -> WeekConfirmation | None:
+    """A text-message reply (上行短信): "1" confirms, "2" is "I can't come", for the sender's earliest unanswered
+    week. Anything else, or a number we do not know, does nothing (returns None)."""
+    answer = unicodedata.normalize("NFKC", text or "").strip()[:1]
+    if answer not in ("1", "2"):
+        return None
+    # Couples often share one phone: answer the earliest unanswered week of anyone with this number.
+    confirmation = (WeekConfirmation.objects.filter(member__phone=phone, member__active=True,
+                                                    state=WeekConfirmation.State.PENDING,
+                                                    first_start__gt=timezone.now())
+                    .select_related("member").order_by("first_start", "pk").first())
+    if confirmation is None:
+        return None
+    return confirmation_answer(confirmation=confirmation, accept=answer == "1", via=WeekConfirmation.Via.SMS)

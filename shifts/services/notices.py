@@ -1,0 +1,57 @@
+"""Notices in the app: what waits for a member on My shifts. One per message that asks something of them,
+recorded once per dedupe key, marked read when the member opens it."""
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from shifts.models import MemberNotice
+from volunteers.models import Member
+
+NOTICE_KIND_OF = {
+    "swaps/offered": MemberNotice.Kind.SWAP_REQUEST,
+    "roster_changed": MemberNotice.Kind.SHIFT_CHANGE,
+    "swaps/applied": MemberNotice.Kind.SHIFT_CHANGE,
+    "confirm_request": MemberNotice.Kind.CONFIRM,
+}
+
+
+def notice_for_message(*, member: Member, kind: str, dedupe_key: str, context: dict) -> MemberNotice | None:
+    notice_kind = NOTICE_KIND_OF.get(kind)
+    if notice_kind is None:
+        return None
+    with translation.override(member.language or "zh-hans"):
+        text, url = _text_and_url(notice_kind, context)
+    notice, _created = MemberNotice.objects.get_or_create(
+        dedupe_key=f"notice:{dedupe_key}"[:200],
+        defaults={"member": member, "kind": notice_kind, "text": text[:200], "url": url})
+    return notice
+
+
+def _text_and_url(kind: str, context: dict) -> tuple[str, str]:
+    if kind == MemberNotice.Kind.SWAP_REQUEST:
+        return (_("%(name)s asks you to take a shift: %(shift)s") % {"name": context.get("requester", ""),
+                                                                     "shift": context.get("shift", "")},
+                reverse("swap_home") + f"#offer-{context.get('swap_id', '')}")
+    if kind == MemberNotice.Kind.CONFIRM:
+        week = context.get("week_start")
+        return (_("Please confirm your shifts for the week of %(week)s.") % {
+            "week": week.strftime("%m-%d") if week else ""}, reverse("my_shifts") + "#confirm")
+    week = context.get("week_start")
+    if week:
+        return (_("Your shifts for the week of %(week)s changed.") % {"week": week.strftime("%m-%d")},
+                reverse("my_shifts"))
+    return _("Your shifts changed: %(shift)s") % {"shift": context.get("shift", "")}, reverse("my_shifts")
+
+
+def notice_open(*, member: Member, notice_id: int) -> MemberNotice:
+    """The member opened a notice: mark it read (once) and return it; raises DoesNotExist for others' notices."""
+    notice = MemberNotice.objects.get(pk=notice_id, member=member)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice
+
+
+def notices_unread(member: Member):
+    return MemberNotice.objects.filter(member=member, read_at__isnull=True).order_by("-created_at")[:10]

@@ -8,6 +8,7 @@ Environment:
     ALLOWED_HOSTS    comma-separated (default: localhost names when DEBUG)
     TIME_ZONE        default Asia/Shanghai
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
+    SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
     SITE_URL         absolute base URL used in feed links and messages
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
 Bad configuration stops start-up with a single line naming the variable.
@@ -49,6 +50,19 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
         _fail(f"{name}: expected a whole number, got {raw!r}")
     if value < minimum:
         _fail(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _fraction(name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        _fail(f"{name}: expected a number from 0 to 1 (0.001 means 0.1%), got {raw!r}")
     return value
 
 
@@ -197,6 +211,8 @@ DEFAULT_FROM_EMAIL = environ.get("DEFAULT_FROM_EMAIL", "yure@localhost")
 # The optimizer's per-solve limit; the queue's timeout must exceed it with a margin, and retry exceed timeout.
 SOLVER_TIME_LIMIT = _int("SOLVER_TIME_LIMIT", 20, minimum=1)
 SOLVER_WORKERS = _int("SOLVER_WORKERS", 2, minimum=1)
+# The optimizer stops once its roster is proven within this relative gap of the non-constant objective.
+SOLVER_GAP = _fraction("SOLVER_GAP", 0.001)
 Q_TIMEOUT = SOLVER_TIME_LIMIT + 120
 Q_CLUSTER = {
     "name": "yure",

@@ -19,6 +19,7 @@ from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
+from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
 
 log = logging.getLogger(__name__)
 
@@ -31,30 +32,37 @@ MIN_LNS_SECONDS = 3.0
 
 
 def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
-                hint=None, on_solution=None, log_search: bool = False) -> ScopeResult:
+                hint=None, on_solution=None, log_search: bool = False, gap: float = DEFAULT_GAP,
+                clock: float | None = None, processes: int = 1) -> ScopeResult:
     started = time.monotonic()
+    watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
     log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
     search = LocalSearch(handles, seed)
     search.construct(hint)
     log.info("district: greedy roster after %.1fs", time.monotonic() - started)
     _report(search, on_solution, started)
+    watch.roster(scope_objective(search))
+    watch.proved(simple_bound(problem, handles))
     # Local search first, so the bound's subgradient steps aim at the improved roster's
     # objective (a closer Polyak target converges faster).
     bound_seconds = min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - time.monotonic()))
     search.improve(deadline - RESERVE_SECONDS - bound_seconds)
     log.info("district: local search done after %.1fs", time.monotonic() - started)
     _report(search, on_solution, started)
+    watch.roster(scope_objective(search))
     bound = lagrangian_bound(problem, handles, upper=scope_objective(search),
                              deadline=time.monotonic() + bound_seconds)
     log.info("district: lagrangian bound %d after %.1fs", bound, time.monotonic() - started)
+    watch.proved(bound)
     moves = _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started)
     log.info("district: %d LNS moves, done after %.1fs", moves, time.monotonic() - started)
     if not roster_is_valid(handles, search.pairs()):
         return ScopeResult("UNKNOWN", seconds=time.monotonic() - started)
     objective = scope_objective(search)
     bound = min(objective, bound)
-    stats = dict(handles.stats, pairs=len(handles.x), lns_moves=moves)
+    watch.roster(objective)
+    stats = dict(handles.stats, pairs=len(handles.x), lns_moves=moves, **watch.stats())
     return ScopeResult("FEASIBLE", objective, bound, sorted(search.pairs()), {},
                        time.monotonic() - started, stats)
 

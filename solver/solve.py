@@ -123,7 +123,7 @@ class _Run:
             stats["bound_from"] = proved_by
         stats.update(_gaps(problem, objective, bound))
         stats.update(_timeline(results, stats["wall_seconds"], self.gap, stats["gap_nonconstant"]))
-        for key in ("lns_moves", "lns_processes", "lns_rounds", "bound_seconds"):
+        for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes"):
             values = [r.model_stats[key] for r in results if key in r.model_stats]
             if values:
                 stats[key] = sum(values) if key != "lns_processes" else max(values)
@@ -179,7 +179,12 @@ def _timeline(results, wall: float, gap: float, final_gap: float) -> dict:
         return None if not values or any(v is None for v in values) else max(values)
 
     stats = {"gap_target": gap, "time_first_roster": latest("time_first_roster"),
-             "time_gap_1pct": latest("time_gap_1pct"), "time_stop": wall}
+             "time_gap_1pct": latest("time_gap_1pct"), "time_gap_target": latest("time_gap_target"),
+             "time_stop": wall}
+    curves = [r.model_stats.get("time_to_gap") for r in results]
+    if curves and all(curves):
+        stats["time_to_gap"] = {level: None if any(c.get(level) is None for c in curves)
+                                else max(c[level] for c in curves) for level in curves[0]}
     if stats["time_gap_1pct"] is None and final_gap <= 0.01:
         stats["time_gap_1pct"] = wall
     stats["stopped_by"] = "gap" if final_gap <= gap else "time_limit"

@@ -19,6 +19,7 @@ import time
 
 DEFAULT_GAP = 0.001          # 0.1% of the non-constant objective
 ONE_PERCENT = 0.01
+CURVE = (0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)   # gaps whose first time is reported
 
 
 def resolve_gap(problem, gap: float | None) -> float:
@@ -55,6 +56,7 @@ class GapWatch:
         self.first_roster: float | None = None
         self.one_percent: float | None = None
         self.met_at: float | None = None
+        self.reached: dict[float, float] = {}
         self.trace: list[tuple[float, int, int | None]] = []
         self._stops = []
         self._lock = threading.Lock()
@@ -97,6 +99,9 @@ class GapWatch:
             self.trace.append((round(now, 3), self.objective, shown))
             if shown is None:
                 return
+            for level in CURVE:
+                if level not in self.reached and within(self.objective, shown, self.constant, level):
+                    self.reached[level] = now
             if self.one_percent is None and within(self.objective, shown, self.constant, ONE_PERCENT):
                 self.one_percent = now
             if self.met_at is None and within(self.objective, shown, self.constant, self.gap):
@@ -117,4 +122,5 @@ class GapWatch:
         def rounded(value):
             return None if value is None else round(value, 3)
         return {"time_first_roster": rounded(self.first_roster), "time_gap_1pct": rounded(self.one_percent),
-                "time_gap_target": rounded(self.met_at)}
+                "time_gap_target": rounded(self.met_at),
+                "time_to_gap": {f"{level:g}": rounded(self.reached.get(level)) for level in CURVE}}

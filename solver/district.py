@@ -44,8 +44,9 @@ BOUND_SHARE = 0.35         # inline bound (one process): share of the time left,
 BOUND_MAX_SECONDS = 20.0
 LS_CHUNK_SECONDS = 2.0
 LS_MIN_RATE = 250.0        # objective units per second: below this the local search hands over to LNS
-LS_SHARE = 0.3             # ... and it hands over after this share of the time left at the latest
-LNS_SECONDS = 2.0          # CP-SAT time per neighbourhood (3 s measured: ~500-1,100 gained per community)
+LS_SHARE = 0.5             # ... and it hands over after this share of the time left at the latest
+LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood (measured at load 5-8: 100-1,200 gained per community;
+                           # at 2 s in a worker process beside the bound, 0 of 11 improved)
 MIN_LNS_SECONDS = 0.5
 LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
 
@@ -72,8 +73,10 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     pool = _pool(processes)
     bound_future = None
     if pool is not None:
-        # The bound gets a process of its own for the whole solve, aimed at the greedy roster.
-        bound_future = _submit(pool, _bound_task, scope_objective(search), deadline - RESERVE_SECONDS)
+        # The bound gets a process of its own while the local search runs (aimed at the greedy
+        # roster); its process then joins the neighbourhood search.
+        bound_future = _submit(pool, _bound_task, scope_objective(search),
+                               min(deadline - RESERVE_SECONDS, time.monotonic() + BOUND_MAX_SECONDS))
         if bound_future is None:
             pool = _close(pool)
     bound_seconds = 0.0 if pool is not None else min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - started))
@@ -99,7 +102,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
         watch.proved(bound)
     _close(pool)
     _SHARED.clear()
-    log.info("district: %d LNS moves of %d (%d stale), done after %.1fs", lns.moves, lns.tasks, lns.stale,
+    log.info("district: %d LNS moves of %d (%s), done after %.1fs", lns.moves, lns.tasks, dict(lns.outcomes),
              time.monotonic() - started)
     if not roster_is_valid(handles, search.pairs()):
         return ScopeResult("UNKNOWN", seconds=time.monotonic() - started)
@@ -221,6 +224,7 @@ class Neighbourhoods:
         self.local_gap: dict[str, int] = {}
         self.single_next = defaultdict(lambda: False)   # alternate a community and its pair
         self.moves = self.tasks = self.stale = 0
+        self.outcomes = defaultdict(int)
 
     def _reach(self, members) -> set[str]:
         communities = set()
@@ -362,11 +366,14 @@ class Neighbourhoods:
                     outcome = future.result()
                 except Exception as exc:  # a failed worker loses its move, never the roster
                     log.warning("district: neighbourhood %s failed (%s)", task.communities, exc)
+                    self.outcomes["failed"] += 1
                     continue
                 self._finish(task, outcome, on_merge)
 
     def _finish(self, task, outcome, on_merge) -> None:
-        if self.merge(task, outcome) == "merged" and on_merge is not None:
+        merged = self.merge(task, outcome)
+        self.outcomes[merged] += 1
+        if merged == "merged" and on_merge is not None:
             on_merge()
 
 

@@ -213,6 +213,8 @@ SOLVER_TIME_LIMIT = _int("SOLVER_TIME_LIMIT", 20, minimum=1)
 SOLVER_WORKERS = _int("SOLVER_WORKERS", 2, minimum=1)
 # The optimizer stops once its roster is proven within this relative gap of the non-constant objective.
 SOLVER_GAP = _fraction("SOLVER_GAP", 0.001)
+# A district generate's second stage: each linked community's draft improved on its own, across queue workers.
+SOLVER_DISTRICT_IMPROVE = _bool("SOLVER_DISTRICT_IMPROVE", True)
 Q_TIMEOUT = SOLVER_TIME_LIMIT + 120
 Q_CLUSTER = {
     "name": "yure",

@@ -84,7 +84,7 @@ def configure(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: 
 def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: int, seed: int,
                 hint: set[tuple[int, int]] | None = None, on_solution=None,
                 log_search: bool = False, gap: float = DEFAULT_GAP, clock: float | None = None,
-                presolve: bool = True) -> ScopeResult:
+                presolve: bool = True, heuristic_seconds: float | None = None) -> ScopeResult:
     """Solve one scope: a greedy + local-search roster, then CP-SAT hinted with it.
 
     CP-SAT stops as soon as its roster is proven within ``gap`` of the scope's non-constant
@@ -95,7 +95,9 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     started = time.monotonic()
     watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
     model, handles = build_model(problem, scope)
-    heuristic_deadline = started + min(HEURISTIC_SHARE * time_limit, HEURISTIC_MAX_SECONDS)
+    if heuristic_seconds is None:
+        heuristic_seconds = min(HEURISTIC_SHARE * time_limit, HEURISTIC_MAX_SECONDS)
+    heuristic_deadline = started + heuristic_seconds
     start = heuristic_roster(handles, deadline=heuristic_deadline, seed=seed, start_pairs=hint)
     handles.complete_hint(model, start)
     handles.stats["heuristic_seconds"] = round(time.monotonic() - started, 3)

@@ -124,6 +124,7 @@ def _seconds(value) -> str:
 # ------------------------------------------------------------------ community weeks
 
 def community_curve(*, seeds, time_limit: float, gap: float, output_dir: Path, baseline: str | None) -> str:
+    output_dir = output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     old_tree = baseline_tree(baseline) if baseline else None
     lines = [f"Load before: {load_text()}.", "",
@@ -162,6 +163,7 @@ def community_curve(*, seeds, time_limit: float, gap: float, output_dir: Path, b
 # ------------------------------------------------------------------ district
 
 def district(*, limits, processes, output_dir: Path, baseline: str | None) -> str:
+    output_dir = output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / "district-1.json"
     if not path.exists():

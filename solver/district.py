@@ -4,8 +4,8 @@ One CP-SAT model over ~9,000 members does not fit the time budget, so the distri
 handled as:
 
 1. greedy + local search over all candidate pairs, until its improvement rate drops below
-   what a community move gains (measured: ~1,000 per 5 s after ~20 s), or after 70% of the
-   time left (under load it may never slow down enough, and took all the time: 0 moves);
+   what the community moves gain (250 per second per LNS process; measured on a quiet machine:
+   ~1,000 per 5 s after ~20 s of local search); on a loaded machine this may be never;
 2. large-neighbourhood search until the deadline: one community, or a pair of communities
    joined by shared members, is re-solved exactly with CP-SAT while the outside shifts of its
    cross-community members stay fixed (``Scope.fixed``).  The next neighbourhood is the one
@@ -17,7 +17,8 @@ handled as:
    (``Neighbourhoods.merge``), and only if it improves the roster as the main process
    evaluates it;
 4. the Lagrangian bound (``bounds.lagrangian_bound``) runs inline for a share of the time
-   with one process, or in a worker process for the whole solve with more.
+   with one process, or in a worker process for the whole solve with more (beside the
+   single-threaded local search, on the otherwise idle core).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ BOUND_SHARE = 0.35         # inline bound (one process): share of the time left,
 BOUND_MAX_SECONDS = 20.0
 LS_CHUNK_SECONDS = 2.0
 LS_MIN_RATE = 250.0        # objective units per second: below this the local search hands over to LNS
-LS_SHARE = 0.7             # ... and it hands over after this share of the time left at the latest
-                           # (0.5 at 300 s, load 7-8: 28,792,612 against 28,783,992 from local search alone)
+LS_SHARE = 1.0             # ... and no earlier: with a cap (0.5 at 300 s, 0.3-0.7 at 60 s, load 7-10) the
+                           # rosters were 5-10k worse than local search alone (28,792,612 vs 28,783,992 at 300 s)
 LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood (measured at load 5-8: 100-1,200 gained per community;
                            # at 2 s in a worker process beside the bound, 0 of 11 improved)
 MIN_LNS_SECONDS = 0.5
@@ -74,10 +75,10 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     pool = _pool(processes)
     bound_future = None
     if pool is not None:
-        # The bound gets a process of its own while the local search runs (aimed at the greedy
-        # roster); its process then joins the neighbourhood search.
-        bound_future = _submit(pool, _bound_task, scope_objective(search),
-                               min(deadline - RESERVE_SECONDS, time.monotonic() + BOUND_MAX_SECONDS))
+        # The bound gets a process of its own for the whole solve (aimed at the greedy roster), on
+        # the core the single-threaded local search leaves free; capped at 20 s it was weaker
+        # (gap* 24% vs 17% inline at load 10).
+        bound_future = _submit(pool, _bound_task, scope_objective(search), deadline - RESERVE_SECONDS)
         if bound_future is None:
             pool = _close(pool)
     bound_seconds = 0.0 if pool is not None else min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - started))

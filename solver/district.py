@@ -333,6 +333,7 @@ class Neighbourhoods:
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
             capacity = slots + (1 if bound_future is not None and bound_future.done() else 0)
+            scheduled = False
             while left >= MIN_LNS_SECONDS and len(in_flight) < capacity:
                 # A new neighbourhood may neither read what in-flight work writes nor write what it reads.
                 group = self.next_communities(busy | reading)
@@ -340,11 +341,9 @@ class Neighbourhoods:
                     break
                 task = self.task_for(group, min(LNS_SECONDS, left))
                 self.tasks += 1
-                if pool is None:
-                    self._finish(task, _solve_task(task, workers, self.seed + self.tasks), on_merge)
-                    break
-                future = _submit(pool, _solve_task, task, workers, self.seed + self.tasks)
-                if future is None:
+                scheduled = True
+                future = _submit(pool, _solve_task, task, workers, self.seed + self.tasks) if pool else None
+                if future is None:   # one process (or no worker could start): solve it here
                     pool = None
                     self._finish(task, _solve_task(task, workers, self.seed + self.tasks), on_merge)
                     break
@@ -352,12 +351,9 @@ class Neighbourhoods:
                 busy |= set(task.communities)
                 reading |= set(task.versions)
             if not in_flight:
-                if time.monotonic() >= deadline - MIN_LNS_SECONDS or (
-                        pool is None and not self.unvisited and not any(v > 0 for v in self.local_gap.values())):
-                    return
-                if pool is not None and self.next_communities(set()) is None:
-                    return
-                continue
+                if scheduled and time.monotonic() < deadline - MIN_LNS_SECONDS:
+                    continue
+                return   # out of time, or nothing left worth solving
             done, _ = wait(list(in_flight), timeout=max(0.05, deadline + LNS_SECONDS - time.monotonic()),
                            return_when=FIRST_COMPLETED)
             if not done:

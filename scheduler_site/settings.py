@@ -8,6 +8,7 @@ Environment:
     ALLOWED_HOSTS    comma-separated (default: localhost names when DEBUG)
     TIME_ZONE        default Asia/Shanghai
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
+    SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
     SITE_URL         absolute base URL used in feed links and messages
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
     SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
@@ -51,6 +52,19 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
         _fail(f"{name}: expected a whole number, got {raw!r}")
     if value < minimum:
         _fail(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _fraction(name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        _fail(f"{name}: expected a number from 0 to 1 (0.001 means 0.1%), got {raw!r}")
     return value
 
 
@@ -262,6 +276,10 @@ CODE_LOGIN_COOLOFF_MINUTES = _int("CODE_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 # The optimizer's per-solve limit; the queue's timeout must exceed it with a margin, and retry exceed timeout.
 SOLVER_TIME_LIMIT = _int("SOLVER_TIME_LIMIT", 20, minimum=1)
 SOLVER_WORKERS = _int("SOLVER_WORKERS", 2, minimum=1)
+# The optimizer stops once its roster is proven within this relative gap of the non-constant objective.
+SOLVER_GAP = _fraction("SOLVER_GAP", 0.001)
+# A district generate's second stage: each linked community's draft improved on its own, across queue workers.
+SOLVER_DISTRICT_IMPROVE = _bool("SOLVER_DISTRICT_IMPROVE", True)
 Q_TIMEOUT = SOLVER_TIME_LIMIT + 120
 Q_CLUSTER = {
     "name": "yure",

@@ -30,6 +30,17 @@ def district_collect(job: str, run_ids: list[int]) -> dict:
     return collect(job, run_ids)
 
 
+def district_improve(job: str, community_id: int, week_start: str, attempt: int = 0) -> dict:
+    """Improve one community's draft of a district generate with its neighbours fixed; merged under a version
+    check (refused and queued once more if a draft it read changed meanwhile)."""
+    import datetime as dt
+
+    from shifts.services.district import district_improve as improve
+
+    return improve(job=job, community_id=community_id, week_start=dt.date.fromisoformat(week_start),
+                   attempt=attempt)
+
+
 def notify_roster_published(roster_id: int) -> int:
     """Tell each member whose shifts changed in this published version, and ask them to confirm their week;
     returns how many were notified."""

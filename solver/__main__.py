@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--time-limit", type=float, default=10.0)
     solve_cmd.add_argument("--workers", type=int, default=2)
     solve_cmd.add_argument("--seed", type=int, default=0)
+    solve_cmd.add_argument("--gap", type=float, default=None,
+                           help="stop once proven within this relative gap of the non-constant objective "
+                                "(0.001 = 0.1%%; default: the document's options.gap, else 0.001)")
+    solve_cmd.add_argument("--processes", type=int, default=1,
+                           help="worker processes for a district's community improvement (default 1)")
     check_cmd = commands.add_parser("check", help="check a solution against a problem")
     check_cmd.add_argument("problem")
     check_cmd.add_argument("solution")
@@ -44,11 +49,15 @@ def _say(message: str) -> None:
 
 
 def _run_solve(args) -> int:
-    if args.time_limit <= 0 or args.workers < 1 or args.seed < 0:
-        _say("--time-limit must be positive, --workers at least 1, --seed not negative")
+    if args.time_limit <= 0 or args.workers < 1 or args.seed < 0 or args.processes < 1:
+        _say("--time-limit must be positive, --workers and --processes at least 1, --seed not negative")
+        return EXIT_INPUT
+    if args.gap is not None and not 0 <= args.gap <= 1:
+        _say("--gap must be a number from 0 to 1 (0.001 means 0.1%)")
         return EXIT_INPUT
     problem = load_problem_file(args.problem)
-    solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+    solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed, gap=args.gap,
+                     processes=args.processes)
     text = json.dumps(solution_to_dict(solution), ensure_ascii=False, indent=1) + "\n"
     if args.output:
         try:

@@ -368,9 +368,9 @@ class ColumnGeneration:
         value += sum(member_minima)
         return value
 
-    def run(self, deadline, start_pairs=None, upper=None, stop=None):
+    def run(self, deadline, start_pairs=None, upper=None, stop=None, on_bound=None):
         """Column generation until no column prices out, ``deadline`` or ``stop()``; the best
-        valid bound (-inf if none)."""
+        valid bound (-inf if none).  ``on_bound(value)`` hears each round's best bound."""
         self._stop = stop
         if start_pairs:
             by_member = defaultdict(set)
@@ -414,6 +414,8 @@ class ColumnGeneration:
                 self.add_column(info, pattern)
             best = max(best, self.lagrangian(pi, minima))
             self.trace.append((round(time.monotonic() - self.started, 2), best))
+            if on_bound is not None:
+                on_bound(best)
             incumbent = upper() if callable(upper) else upper
             if incumbent is not None and integer_bound(best) >= incumbent:
                 break

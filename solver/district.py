@@ -1,60 +1,118 @@
 """Large components (a district): local search for a full roster, then CP-SAT LNS by community.
 
-One CP-SAT model over ~9,000 members does not fit the time budget, so the
-district is handled as: greedy + local search over all candidate pairs, then
-repeatedly re-solve one community exactly with CP-SAT while the outside
-shifts of its cross-community members stay fixed (a large-neighbourhood move
-that can only improve the roster).  The bound is a cheap valid lower bound.
+One CP-SAT model over ~9,000 members does not fit the time budget, so the district is
+handled as:
+
+1. greedy + local search over all candidate pairs, until its improvement rate drops below
+   what the community moves gain (250 per second per LNS process; measured on a quiet machine:
+   ~1,000 per 5 s after ~20 s of local search); on a loaded machine this may be never;
+2. large-neighbourhood search until the deadline: one community, or a pair of communities
+   joined by shared members, is re-solved exactly with CP-SAT while the outside shifts of its
+   cross-community members stay fixed (``Scope.fixed``).  The next neighbourhood is the one
+   whose measured gap is largest: never-visited communities first, then by the last
+   sub-solve's own gap (its roster minus its CP-SAT bound);
+3. with ``processes`` > 1, neighbourhoods that share no member (so neither can change what
+   the other holds fixed) are solved at once in forked worker processes; each result is
+   merged back only if every community it read is still at the version it read
+   (``Neighbourhoods.merge``), and only if it improves the roster as the main process
+   evaluates it;
+4. the Lagrangian bound (``bounds.lagrangian_bound``) runs inline for a share of the time
+   with one process, or in a worker process for the whole solve with more (beside the
+   single-threaded local search, on the otherwise idle core).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import random
 import time
 from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from solver.bounds import lagrangian_bound, simple_bound
 from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
+from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
 
 log = logging.getLogger(__name__)
 
-# Seconds kept back for reporting after the local search; CP-SAT community moves
-# only run if the local search converges early.
-RESERVE_SECONDS = 2.0
-BOUND_SHARE = 0.35
+RESERVE_SECONDS = 3.0      # kept back for checking and reporting (2.0 ended 1.1 s late at load 8)
+BOUND_SHARE = 0.35         # inline bound (one process): share of the time left, at most ...
 BOUND_MAX_SECONDS = 20.0
-MIN_LNS_SECONDS = 3.0
+LS_CHUNK_SECONDS = 2.0
+LS_MIN_RATE = 250.0        # objective units per second: below this the local search hands over to LNS
+LS_SHARE = 1.0             # ... and no earlier: with a cap (0.5 at 300 s, 0.3-0.7 at 60 s, load 7-10) the
+                           # rosters were 5-10k worse than local search alone (28,792,612 vs 28,783,992 at 300 s)
+LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood (measured at load 5-8: 100-1,200 gained per community;
+                           # at 2 s in a worker process beside the bound, 0 of 11 improved)
+MIN_LNS_SECONDS = 0.5
+LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
+
+# Read by forked worker processes (set before the pool forks).
+_SHARED: dict = {}
 
 
 def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
-                hint=None, on_solution=None, log_search: bool = False) -> ScopeResult:
+                hint=None, on_solution=None, log_search: bool = False, gap: float = DEFAULT_GAP,
+                clock: float | None = None, processes: int = 1) -> ScopeResult:
     started = time.monotonic()
+    watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
     log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
     search = LocalSearch(handles, seed)
     search.construct(hint)
     log.info("district: greedy roster after %.1fs", time.monotonic() - started)
-    _report(search, on_solution, started)
-    # Local search first, so the bound's subgradient steps aim at the improved roster's
-    # objective (a closer Polyak target converges faster).
-    bound_seconds = min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - time.monotonic()))
-    search.improve(deadline - RESERVE_SECONDS - bound_seconds)
+    cheap = simple_bound(problem, handles)
+    _report(search, on_solution, started, cheap)
+    watch.roster(scope_objective(search))
+    watch.proved(cheap)
+
+    _SHARED.update(problem=problem, handles=handles)
+    pool = _pool(processes)
+    bound_future = None
+    if pool is not None:
+        # The bound gets a process of its own for the whole solve (aimed at the greedy roster), on
+        # the core the single-threaded local search leaves free; capped at 20 s it was weaker
+        # (gap* 24% vs 17% inline at load 10).
+        bound_future = _submit(pool, _bound_task, scope_objective(search), deadline - RESERVE_SECONDS)
+        if bound_future is None:
+            pool = _close(pool)
+    bound_seconds = 0.0 if pool is not None else min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - started))
+    ls_deadline = time.monotonic() + LS_SHARE * max(0.0, deadline - RESERVE_SECONDS - bound_seconds - time.monotonic())
+    _local_search(search, ls_deadline, lns_slots=max(1, processes - 1))
     log.info("district: local search done after %.1fs", time.monotonic() - started)
-    _report(search, on_solution, started)
-    bound = lagrangian_bound(problem, handles, upper=scope_objective(search),
-                             deadline=time.monotonic() + bound_seconds)
-    log.info("district: lagrangian bound %d after %.1fs", bound, time.monotonic() - started)
-    moves = _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started)
-    log.info("district: %d LNS moves, done after %.1fs", moves, time.monotonic() - started)
+    _report(search, on_solution, started, cheap)
+    watch.roster(scope_objective(search))
+    bound = None
+    if pool is None:
+        bound = lagrangian_bound(problem, handles, upper=scope_objective(search),
+                                 deadline=time.monotonic() + bound_seconds)
+        watch.proved(bound)
+        log.info("district: lagrangian bound %d after %.1fs", bound, time.monotonic() - started)
+
+    lns = Neighbourhoods(problem, scope, search, seed)
+    slots = max(1, processes - (1 if bound_future is not None else 0))
+    lns.run(deadline - RESERVE_SECONDS, pool=pool, slots=slots, workers=workers if pool is None else 1,
+            on_merge=lambda: (_report(search, on_solution, started, cheap), watch.roster(scope_objective(search))),
+            bound_future=bound_future)
+    if bound_future is not None:
+        bound = _bound_result(bound_future, problem, handles, deadline)
+        watch.proved(bound)
+    _close(pool)
+    _SHARED.clear()
+    log.info("district: %d LNS moves of %d (%s), done after %.1fs", lns.moves, lns.tasks, dict(lns.outcomes),
+             time.monotonic() - started)
     if not roster_is_valid(handles, search.pairs()):
         return ScopeResult("UNKNOWN", seconds=time.monotonic() - started)
     objective = scope_objective(search)
+    watch.roster(objective)
     bound = min(objective, bound)
-    stats = dict(handles.stats, pairs=len(handles.x), lns_moves=moves)
+    stats = dict(handles.stats, pairs=len(handles.x), lns_moves=lns.moves, lns_tasks=lns.tasks,
+                 lns_stale=lns.stale, lns_processes=processes, **watch.stats())
     return ScopeResult("FEASIBLE", objective, bound, sorted(search.pairs()), {},
                        time.monotonic() - started, stats)
 
@@ -66,27 +124,255 @@ def scope_objective(search: LocalSearch) -> int:
     return search.objective_part(scope.shifts, scope.members) + search.w.stability * previous
 
 
-def _report(search, on_solution, started):
+def _report(search, on_solution, started, cheap=None):
     if on_solution is not None:
-        on_solution(scope_objective(search), simple_bound(search.p, search.h), time.monotonic() - started)
+        cheap = simple_bound(search.p, search.h) if cheap is None else cheap
+        on_solution(scope_objective(search), cheap, time.monotonic() - started)
 
 
-def _community_lns(problem, scope, search, deadline, workers, seed, on_solution, started) -> int:
-    by_community = defaultdict(list)
-    for s in scope.shifts:
-        by_community[problem.shifts[s].community].append(s)
-    order = sorted(by_community)
-    random.Random(seed).shuffle(order)
-    members_of = _members_by_community(search)
-    moves = 0
-    for community in order:
-        if deadline - time.monotonic() < MIN_LNS_SECONDS + RESERVE_SECONDS:
+def _local_search(search: LocalSearch, deadline: float, lns_slots: int) -> None:
+    """Local search in chunks until it gains less per second than LNS would (or the deadline)."""
+    before = scope_objective(search)
+    while time.monotonic() < deadline:
+        chunk_start = time.monotonic()
+        search.improve(min(deadline, chunk_start + LS_CHUNK_SECONDS))
+        after = scope_objective(search)
+        elapsed = max(1e-3, time.monotonic() - chunk_start)
+        if (before - after) / elapsed < LS_MIN_RATE * lns_slots:
             break
-        if _improve_community(problem, search, by_community[community], members_of[community],
-                              deadline, workers, seed):
-            moves += 1
-            _report(search, on_solution, started)
-    return moves
+        before = after
+
+
+# ------------------------------------------------------------------ worker processes
+
+def _pool(processes: int):
+    if processes < 2:
+        return None
+    try:
+        return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
+    except (ValueError, OSError) as exc:
+        log.warning("district: no worker processes (%s); improving in this process", exc)
+        return None
+
+
+def _submit(pool, fn, *args):
+    try:
+        return pool.submit(fn, *args)
+    except (AssertionError, RuntimeError, OSError) as exc:  # e.g. a daemonic process may not fork
+        log.warning("district: cannot start a worker process (%s); improving in this process", exc)
+        return None
+
+
+def _close(pool):
+    if pool is not None:
+        # Work still running ends by its own time limit (at most LNS_SECONDS, within the deadline).
+        pool.shutdown(wait=True, cancel_futures=True)
+    return None
+
+
+def _bound_task(upper: int, deadline: float) -> int:
+    return lagrangian_bound(_SHARED["problem"], _SHARED["handles"], upper=upper, deadline=deadline)
+
+
+def _bound_result(future, problem, handles, deadline) -> int:
+    try:
+        return future.result(timeout=max(0.1, deadline - time.monotonic() - 0.5))
+    except Exception as exc:  # a lost bound process costs the bound, never the roster
+        log.warning("district: bound process failed (%s); using the cheap bound", exc)
+        return simple_bound(problem, handles)
+
+
+@dataclass
+class Task:
+    """One neighbourhood to re-solve, with what it read (community -> version)."""
+    communities: tuple[str, ...]
+    shifts: list[int]
+    members: list[int]
+    fixed: dict[int, list[int]]
+    current: list[tuple[int, int]]
+    versions: dict[str, int] = field(default_factory=dict)
+    seconds: float = LNS_SECONDS
+
+
+def _solve_task(task: Task, workers: int, seed: int):
+    """Runs in a worker process (or inline): the neighbourhood's best roster, its objective and bound."""
+    problem = _SHARED["problem"]
+    sub = Scope(task.shifts, task.members, task.fixed)
+    result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
+                         hint=set(task.current), gap=LNS_GAP, presolve=False, heuristic_seconds=0.05)
+    return result.status, result.objective, result.bound, result.pairs
+
+
+class Neighbourhoods:
+    """CP-SAT large-neighbourhood search over communities and pairs of communities."""
+
+    def __init__(self, problem: Problem, scope: Scope, search: LocalSearch, seed: int):
+        self.p = problem
+        self.search = search
+        self.seed = seed
+        self.shifts_of = defaultdict(list)
+        for s in scope.shifts:
+            self.shifts_of[problem.shifts[s].community].append(s)
+        self.members_of = _members_by_community(search)
+        self.community_of_shift = {s: problem.shifts[s].community for s in scope.shifts}
+        # What a neighbourhood reads: the communities its members can serve.
+        self.reach = {c: self._reach(self.members_of[c]) for c in self.shifts_of}
+        self.partners = {c: self._partner(c) for c in self.shifts_of}
+        self.version = defaultdict(int)
+        order = sorted(self.shifts_of)
+        random.Random(seed).shuffle(order)
+        self.unvisited = order
+        self.unpaired = {c for c in order if self.partners[c] is not None}
+        self.local_gap: dict[str, int] = {}
+        self.single_next = defaultdict(lambda: False)   # alternate a community and its pair
+        self.moves = self.tasks = self.stale = 0
+        self.outcomes = defaultdict(int)
+
+    def _reach(self, members) -> set[str]:
+        communities = set()
+        for m in members:
+            communities.update(c for c in self.p.members[m].communities if c in self.shifts_of)
+        for s, m in self.search.h.pinned:
+            if m in members:
+                communities.add(self.community_of_shift.get(s, self.p.shifts[s].community))
+        return communities
+
+    def _partner(self, community: str) -> str | None:
+        shared = defaultdict(int)
+        for m in self.members_of[community]:
+            for c in self.p.members[m].communities:
+                if c != community and c in self.shifts_of:
+                    shared[c] += 1
+        return max(sorted(shared), key=lambda c: shared[c]) if shared else None
+
+    # ------------------------------------------------------------ scheduling
+    def next_communities(self, busy: set[str]) -> tuple[str, ...] | None:
+        """The neighbourhood with the largest gap that reads nothing in-flight work writes, and
+        writes nothing in-flight work reads."""
+        def usable(group):
+            reads = set().union(*(self.reach[c] for c in group))
+            return not (reads & busy)
+
+        for i, community in enumerate(self.unvisited):
+            if usable((community,)):
+                del self.unvisited[i]
+                return (community,)
+        # Then every community once with its partner (shared members may move between the two).
+        for community in sorted(self.unpaired, key=lambda c: (-self.local_gap.get(c, 0), c)):
+            group = (community, self.partners[community])
+            if usable(group):
+                self.unpaired.discard(community)
+                self.single_next[community] = True
+                return group
+        for community in sorted(self.local_gap, key=lambda c: (-self.local_gap[c], c)):
+            if self.local_gap[community] <= 0:
+                break
+            partner = self.partners[community]
+            group = (community,) if self.single_next[community] or partner is None else (community, partner)
+            if usable(group):
+                self.single_next[community] = not self.single_next[community]
+                return group
+            if usable((community,)):
+                return (community,)
+        return None
+
+    def task_for(self, communities: tuple[str, ...], seconds: float) -> Task:
+        search = self.search
+        shifts = sorted(s for c in communities for s in self.shifts_of[c])
+        in_scope = set(shifts)
+        members = sorted(set().union(*(self.members_of[c] for c in communities)))
+        fixed = {}
+        for m in members:
+            outside = sorted(s for s in search.shifts_of[m] if s not in in_scope)
+            outside += search.h.fixed_shifts(m)
+            if outside:
+                fixed[m] = outside
+        current = sorted((s, m) for s in shifts for m in search.staff[s])
+        reads = set().union(*(self.reach[c] for c in communities)) | set(communities)
+        return Task(communities, shifts, members, fixed, current,
+                    {c: self.version[c] for c in sorted(reads)}, seconds)
+
+    # ------------------------------------------------------------ merging
+    def merge(self, task: Task, outcome) -> str:
+        """Apply a re-solved neighbourhood if nothing it read has changed and it improves the roster.
+
+        Returns "stale", "none" (no roster), "worse" or "merged"."""
+        if any(self.version[c] != v for c, v in task.versions.items()):
+            self.stale += 1
+            return "stale"
+        status, objective, bound, pairs = outcome
+        if objective is None or status not in ("OPTIMAL", "FEASIBLE"):
+            return "none"
+        search = self.search
+        sub = Scope(task.shifts, task.members, task.fixed)
+        before = _sub_objective(search, sub)
+        current = [(s, m) for s in task.shifts for m in list(search.staff[s])]
+        if bound is not None:
+            for c in task.communities:
+                self.local_gap[c] = max(0, min(before, objective) - bound) // len(task.communities)
+        for s, m in current:
+            search._apply(s, m, -1)
+        for s, m in pairs:
+            search._apply(s, m, +1)
+        if _sub_objective(search, sub) >= before:
+            for s, m in pairs:
+                search._apply(s, m, -1)
+            for s, m in current:
+                search._apply(s, m, +1)
+            return "worse"
+        for c in task.communities:
+            self.version[c] += 1
+        self.moves += 1
+        return "merged"
+
+    # ------------------------------------------------------------ the loop
+    def run(self, deadline: float, *, pool, slots: int, workers: int, on_merge=None, bound_future=None) -> None:
+        in_flight = {}
+        while True:
+            left = deadline - time.monotonic()
+            busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
+            reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
+            capacity = slots + (1 if bound_future is not None and bound_future.done() else 0)
+            scheduled = False
+            while left >= MIN_LNS_SECONDS and len(in_flight) < capacity:
+                # A new neighbourhood may neither read what in-flight work writes nor write what it reads.
+                group = self.next_communities(busy | reading)
+                if group is None:
+                    break
+                task = self.task_for(group, min(LNS_SECONDS, left))
+                self.tasks += 1
+                scheduled = True
+                future = _submit(pool, _solve_task, task, workers, self.seed + self.tasks) if pool else None
+                if future is None:   # one process (or no worker could start): solve it here
+                    pool = None
+                    self._finish(task, _solve_task(task, workers, self.seed + self.tasks), on_merge)
+                    break
+                in_flight[future] = task
+                busy |= set(task.communities)
+                reading |= set(task.versions)
+            if not in_flight:
+                if scheduled and time.monotonic() < deadline - MIN_LNS_SECONDS:
+                    continue
+                return   # out of time, or nothing left worth solving
+            done, _ = wait(list(in_flight), timeout=max(0.05, deadline + LNS_SECONDS - time.monotonic()),
+                           return_when=FIRST_COMPLETED)
+            if not done:
+                return
+            for future in done:
+                task = in_flight.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a failed worker loses its move, never the roster
+                    log.warning("district: neighbourhood %s failed (%s)", task.communities, exc)
+                    self.outcomes["failed"] += 1
+                    continue
+                self._finish(task, outcome, on_merge)
+
+    def _finish(self, task, outcome, on_merge) -> None:
+        merged = self.merge(task, outcome)
+        self.outcomes[merged] += 1
+        if merged == "merged" and on_merge is not None:
+            on_merge()
 
 
 def _members_by_community(search):
@@ -96,23 +382,6 @@ def _members_by_community(search):
     for s, m in search.h.pinned:
         members_of[search.p.shifts[s].community].add(m)
     return members_of
-
-
-def _improve_community(problem, search, shifts, members, deadline, workers, seed) -> bool:
-    in_scope = set(shifts)
-    fixed = {m: [s for s in search.shifts_of[m] if s not in in_scope] for m in members}
-    sub = Scope(sorted(shifts), sorted(members), {m: f for m, f in fixed.items() if f})
-    current = {(s, m) for s in shifts for m in search.staff[s]}
-    before = _sub_objective(search, sub)
-    budget = min(deadline - RESERVE_SECONDS - time.monotonic(), MIN_LNS_SECONDS)
-    result = solve_scope(problem, sub, time_limit=budget, workers=workers, seed=seed, hint=current)
-    if result.objective is None or result.objective >= before:
-        return False
-    for s, m in current:
-        search._apply(s, m, -1)
-    for s, m in result.pairs:
-        search._apply(s, m, +1)
-    return True
 
 
 def _sub_objective(search, sub: Scope) -> int:

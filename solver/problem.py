@@ -154,6 +154,12 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Options:
+    """``options`` (an extension of roster-problem/1, see solver/README.md): how the solve stops."""
+    gap: float | None = None       # relative gap of the non-constant objective; None = the solver's default
+
+
+@dataclass(frozen=True)
 class Problem:
     timezone: str
     horizon_start: date
@@ -167,6 +173,7 @@ class Problem:
     pins: tuple[Pair, ...] = ()
     forbid: tuple[Pair, ...] = ()
     previous: tuple[Pair, ...] = ()
+    options: Options = Options()
     duty_by_id: dict = field(default_factory=dict, compare=False, repr=False)
     member_index: dict = field(default_factory=dict, compare=False, repr=False)
     shift_index: dict = field(default_factory=dict, compare=False, repr=False)
@@ -319,6 +326,16 @@ def _read_weights(value, path: str = "weights") -> Weights:
     values = {key: _int(data.get(key, default), f"{path}.{key}", 0, MAX_WEIGHT)
               for key, default in DEFAULT_WEIGHTS.items()}
     return Weights(**values)
+
+
+def _read_options(value, path: str = "options") -> Options:
+    data = _object(value, path, (), ("gap",))
+    gap = data.get("gap")
+    if gap is not None:
+        if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap <= 1:
+            _fail(f"{path}.gap", "must be a number from 0 to 1 (0.001 means 0.1%)")
+        gap = float(gap)
+    return Options(gap=gap)
 
 
 def _health(value, path: str) -> str:
@@ -510,7 +527,7 @@ def _read_pairs(value, path: str, shift_ids: set[str], member_ids: set[str],
 # ---------------------------------------------------------------- entry points
 
 _TOP_REQUIRED = ("format", "timezone", "horizon", "duties", "members", "shifts")
-_TOP_OPTIONAL = ("rules", "weights", "visit_targets", "pins", "forbid", "previous")
+_TOP_OPTIONAL = ("rules", "weights", "visit_targets", "pins", "forbid", "previous", "options")
 
 
 def _read_timezone(value) -> str:
@@ -542,6 +559,7 @@ def load_problem(data: dict) -> Problem:
     horizon_start, horizon_end = _read_horizon(data["horizon"])
     rules = _read_rules(data.get("rules", {}))
     weights = _read_weights(data.get("weights", {}))
+    options = _read_options(data.get("options", {}))
     origin = datetime.combine(horizon_start, datetime.min.time())
     duties = [_read_duty(d, f"duties[{i}]") for i, d in enumerate(_list(data["duties"], "duties"))]
     _unique_ids(duties, "duties")
@@ -565,7 +583,7 @@ def load_problem(data: dict) -> Problem:
     previous = _read_pairs(data.get("previous", []), "previous", shift_ids, member_ids,
                            allow_unknown_shift=True)
     problem = Problem(timezone, horizon_start, horizon_end, rules, weights, tuple(duties),
-                      tuple(members), tuple(shifts), tuple(targets), pins, forbid, previous)
+                      tuple(members), tuple(shifts), tuple(targets), pins, forbid, previous, options)
     _check_magnitude(problem)
     return problem
 

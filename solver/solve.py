@@ -12,6 +12,7 @@ from solver.pins import pin_conflicts
 from solver.problem import Problem
 from solver.scoped import ScopeResult, pin_core, solve_scope
 from solver.solution import Solution
+from solver.stopping import DEFAULT_GAP, resolve_gap
 
 log = logging.getLogger(__name__)
 
@@ -20,23 +21,31 @@ LARGE_COMPONENT_SHIFTS = 400
 
 
 def solve(problem: Problem, *, time_limit: float = 10.0, workers: int = 2, seed: int = 0,
-          on_progress=None, log: bool = False) -> Solution:
+          on_progress=None, log: bool = False, gap: float | None = None, processes: int = 1) -> Solution:
     """Solve ``problem`` within ``time_limit`` seconds on ``workers`` threads.
 
+    The solve stops as soon as its roster is proven within ``gap`` (a fraction: 0.001 is
+    0.1%) of the non-constant objective; ``None`` takes the document's ``options.gap``, else
+    0.1%.  ``time_limit`` stays the ceiling.  ``processes`` > 1 lets a district's community
+    improvement run in that many worker processes.
     ``on_progress(objective, bound, elapsed)`` is called on each improving solution.
     """
     started = time.monotonic()
+    target = resolve_gap(problem, gap)
     conflicts = pin_conflicts(problem)
     if conflicts:
         return _infeasible(problem, conflicts, started)
-    run = _Run(problem, started, time_limit, workers, seed, on_progress, log)
+    run = _Run(problem, started, time_limit, workers, seed, on_progress, log, gap=target, processes=processes)
     return run.execute()
 
 
 class _Run:
-    def __init__(self, problem, started, time_limit, workers, seed, on_progress, log_search):
+    def __init__(self, problem, started, time_limit, workers, seed, on_progress, log_search, *,
+                 gap: float = DEFAULT_GAP, processes: int = 1):
         self.problem = problem
         self.started = started
+        self.gap = gap
+        self.processes = max(1, int(processes))
         self.deadline = started + max(0.05, float(time_limit))
         self.workers = workers
         self.seed = seed
@@ -68,10 +77,11 @@ class _Run:
             from solver.district import solve_large
             return solve_large(self.problem, scope, deadline=time.monotonic() + share,
                                workers=self.workers, seed=self.seed, hint=self.hint,
-                               on_solution=self._reporter(done, pending), log_search=self.log_search)
+                               on_solution=self._reporter(done, pending), log_search=self.log_search,
+                               gap=self.gap, clock=self.started, processes=self.processes)
         return solve_scope(self.problem, scope, time_limit=share, workers=self.workers,
                            seed=self.seed, hint=self.hint, on_solution=self._reporter(done, pending),
-                           log_search=self.log_search)
+                           log_search=self.log_search, gap=self.gap, clock=self.started)
 
     def _reporter(self, done, pending):
         if self.on_progress is None:
@@ -112,6 +122,11 @@ class _Run:
         if proved_by:
             stats["bound_from"] = proved_by
         stats.update(_gaps(problem, objective, bound))
+        stats.update(_timeline(results, stats["wall_seconds"], self.gap, stats["gap_nonconstant"]))
+        for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes"):
+            values = [r.model_stats[key] for r in results if key in r.model_stats]
+            if values:
+                stats[key] = sum(values) if key != "lns_processes" else max(values)
         return Solution("OPTIMAL" if optimal else "FEASIBLE", objective, min(bound, objective),
                         assignments, report.unfilled(problem, assignments), terms, stats)
 
@@ -150,6 +165,30 @@ def _gaps(problem: Problem, objective: int, bound: int) -> dict:
     variable = objective - constant_part(problem)
     return {"gap": round(gap / max(1, abs(objective)), 6),
             "gap_nonconstant": round(gap / variable, 6) if variable > 0 else 0.0}
+
+
+def _timeline(results, wall: float, gap: float, final_gap: float) -> dict:
+    """When the whole roster first existed, first was within 1%, and the solve stopped.
+
+    Components are solved one after another, so the whole roster exists once the last one has
+    its first roster, and the whole is within a gap once every component is (each gap is a
+    share of its own non-constant part, so the sum is within the same share of the total).
+    """
+    def latest(key):
+        values = [r.model_stats.get(key) for r in results]
+        return None if not values or any(v is None for v in values) else max(values)
+
+    stats = {"gap_target": gap, "time_first_roster": latest("time_first_roster"),
+             "time_gap_1pct": latest("time_gap_1pct"), "time_gap_target": latest("time_gap_target"),
+             "time_stop": wall}
+    curves = [r.model_stats.get("time_to_gap") for r in results]
+    if curves and all(curves):
+        stats["time_to_gap"] = {level: None if any(c.get(level) is None for c in curves)
+                                else max(c[level] for c in curves) for level in curves[0]}
+    if stats["time_gap_1pct"] is None and final_gap <= 0.01:
+        stats["time_gap_1pct"] = wall
+    stats["stopped_by"] = "gap" if final_gap <= gap else "time_limit"
+    return stats
 
 
 def _infeasible(problem: Problem, conflicts: list[dict], started: float) -> Solution:

@@ -161,6 +161,7 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
         "forbid": [{"shift": shift_key(s), "member": member_key(m)} for s, m in sorted(forbid_pairs)
                    if s in shift_ids and m in member_ids],
         "previous": _previous(community_ids, week_start, shift_ids, member_ids) if previous else [],
+        "options": {"gap": float(getattr(settings, "SOLVER_GAP", 0.001))},
     }
     return ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
                          shift_community={s.pk: s.community_id for s in shifts}, member_ids=member_ids,

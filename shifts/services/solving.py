@@ -446,8 +446,27 @@ def district_collect(job: str, run_ids) -> dict:
     summary["failed"] = sum(r.status == SolveRun.Status.FAILED for r in runs)
     with transaction.atomic():
         if not AuditEntry.objects.filter(action="shifts.district.generate_finished", object_id=job[:40]).exists():
+            linked = _linked_communities(job, runs) if getattr(settings, "SOLVER_DISTRICT_IMPROVE", True) else []
+            if linked:
+                summary["improving"] = len(linked)
             entry = audit_log(action="shifts.district.generate_finished", data=summary)
             AuditEntry.objects.filter(pk=entry.pk).update(object_type="district_job", object_id=job[:40])
             logger.info("district generate %s finished: %d succeeded, %d failed", job, summary["succeeded"],
                         summary["failed"])
+            if linked:
+                from .district import district_improve_enqueue
+
+                transaction.on_commit(partial(district_improve_enqueue, job=job, week_start=runs[0].week_start,
+                                              community_ids=linked))
     return summary
+
+
+def _linked_communities(job: str, runs) -> list[int]:
+    """Communities of the job solved in a group of two or more whose run succeeded: the second stage
+    improves each of them on its own (see services.district)."""
+    from volunteers.models import AuditEntry
+
+    requested = AuditEntry.objects.filter(action="shifts.district.generate_requested").order_by("-pk")
+    groups = next((entry.data.get("groups", []) for entry in requested[:200] if entry.data.get("job") == job), [])
+    succeeded = {r.pk: r.community_id for r in runs if r.status == SolveRun.Status.SUCCEEDED}
+    return sorted({succeeded[pk] for group in groups if len(group) > 1 for pk in group if pk in succeeded})

@@ -45,7 +45,33 @@ def main(argv: list[str] | None = None) -> int:
                      help="comma-separated subset of: community, district, repair")
     run.add_argument("-v", "--verbose", action="store_true")
 
+    curve = commands.add_parser("curve", help="community weeks: time to a proven gap, process start included")
+    curve.add_argument("--seeds", type=_members, default=(1, 9), help="a seed or a range such as 1-9")
+    curve.add_argument("--time-limit", type=float, default=10.0)
+    curve.add_argument("--gap", type=float, default=0.001)
+    curve.add_argument("--output-dir", default="bench-output/curve")
+    curve.add_argument("--baseline", help="also run the solver of this git revision, side by side")
+
+    district = commands.add_parser("district", help="the 9,000-member district: gap and continuity misses")
+    district.add_argument("--limits", default="60", help="comma-separated time limits, e.g. 60,300")
+    district.add_argument("--processes", default="1,2,4", help="comma-separated worker process counts")
+    district.add_argument("--output-dir", default="bench-output/district")
+    district.add_argument("--baseline", help="also run the solver of this git revision, side by side")
+
     args = parser.parse_args(argv)
+    if args.command in ("curve", "district"):
+        from solver.bench import speed
+
+        if args.command == "curve":
+            seeds = args.seeds if isinstance(args.seeds, tuple) else (args.seeds, args.seeds)
+            text = speed.community_curve(seeds=range(seeds[0], seeds[1] + 1), time_limit=args.time_limit,
+                                         gap=args.gap, output_dir=Path(args.output_dir), baseline=args.baseline)
+        else:
+            text = speed.district(limits=[float(x) for x in args.limits.split(",") if x.strip()],
+                                  processes=[int(x) for x in args.processes.split(",") if x.strip()],
+                                  output_dir=Path(args.output_dir), baseline=args.baseline)
+        sys.stdout.write(text + "\n")
+        return 0
     if args.command == "generate":
         document = generate_problem(communities=args.communities, members_per_community=args.members,
                                     seed=args.seed, week_start=args.week_start,

@@ -45,7 +45,7 @@ def test_valid_problem_round_trips_through_check(tmp_path):
     doc = document(members=[member("m1"), member("m2")])
     problem = write(tmp_path / "p.json", doc)
     code, _, err = run("solve", problem, "-o", tmp_path / "s.json",
-                       "--time-limit", "3", "--workers", "1", "--seed", "3")
+                       "--time-limit", "3", "--workers", "1", "--seed", "3", "--gap", "0")
     assert code == 0, err
     solution = json.loads((tmp_path / "s.json").read_text())
     assert solution["format"] == "roster-solution/1" and solution["status"] == "OPTIMAL"

@@ -5,6 +5,7 @@ from tests.solver.factory import at, duty, member, problem, shift
 
 
 def solved(p, **kwargs):
+    kwargs.setdefault("gap", 0)  # these tests compare exact optima
     solution = solve(p, time_limit=kwargs.pop("time_limit", 5.0), workers=2, seed=0, **kwargs)
     if solution.status != "INFEASIBLE":
         report = check_solution(p, solution)

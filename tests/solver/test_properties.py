@@ -21,7 +21,7 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(Healt
 def test_every_solution_passes_the_checker(seed, members, shifts, communities):
     problem = load_problem(random_document(random.Random(seed), members=members, shifts=shifts,
                                            communities=communities))
-    solution = solve(problem, time_limit=5.0, workers=2, seed=0)
+    solution = solve(problem, time_limit=5.0, workers=2, seed=0, gap=0)
     assert solution.status in ("OPTIMAL", "FEASIBLE")
     report = check_solution(problem, solution)
     assert report.valid, report.violations
@@ -52,7 +52,7 @@ def test_tiny_instances_match_brute_force(seed, members, shifts):
     _, handles = build_model(problem)
     if len(handles.x) > 11:
         return
-    solution = solve(problem, time_limit=5.0, workers=2, seed=0)
+    solution = solve(problem, time_limit=5.0, workers=2, seed=0, gap=0)
     assert solution.status == "OPTIMAL"
     assert solution.objective == brute_force_optimum(problem)
 

@@ -1,0 +1,29 @@
+"""``python -m solver.bench curve``: community weeks solved by the command line, time to a proven gap."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from solver.bench import speed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_curve_solves_by_the_command_line_and_reports_each_week(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "solver.bench", "curve", "--seeds", "1", "--time-limit", "5",
+                                "--gap", "0.5", "--output-dir", str(tmp_path)], cwd=ROOT, capture_output=True,
+                               text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    rows = [line for line in completed.stdout.splitlines() if line.startswith("| 1 |")]
+    assert len(rows) == 1
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert cells[8] == "gap" and cells[10] == "yes"   # stopped by the 50% gap, roster valid
+    solution = json.loads((tmp_path / "community-1.solution.json").read_text(encoding="utf-8"))
+    assert solution["stats"]["gap_target"] == 0.5
+    assert "stopped by the gap on 1 of 1 weeks" in completed.stdout
+
+
+def test_tree_memory_counts_this_process():
+    assert speed.tree_rss_mb(os.getpid()) > 10

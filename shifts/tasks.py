@@ -83,3 +83,10 @@ def swap_messages_send(swap_id: int, kind: str) -> None:
     from shifts.services.swaps import swap_messages_send as send
 
     send(swap_id=swap_id, kind=kind)
+
+
+def no_show_checks_run() -> int:
+    """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
+    from shifts.services.no_show import no_show_checks_run as run
+
+    return run()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import dashboard, exports, fairness, member, roster, swaps
+from .views import attendance, dashboard, exports, fairness, member, roster, swaps
 from .views import print as printouts
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
@@ -28,6 +28,14 @@ urlpatterns = [
     path("me/", member.my_shifts, name="my_shifts"),
     path("me/shifts/<int:assignment_id>/cant-come/", member.cant_come, name="cant_come"),
     path("me/away/", member.absence_period, name="absence_period"),
+    # Service delivered: attendance, posters, the back-fill sheet and its import.
+    path("me/shifts/<int:assignment_id>/check-<str:action>/", attendance.attendance_check, name="attendance_check"),
+    path("me/shifts/<int:assignment_id>/team-<str:action>/", attendance.attendance_team, name="attendance_team"),
+    path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),
+    path("communities/<int:community_id>/posters/", attendance.posters_print, name="posters_print"),
+    path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),
+    path("communities/<int:community_id>/attendance/import/", attendance.attendance_import_view,
+         name="attendance_import"),
     # Swaps between members, and the secretary's inbox.
     path("swaps/", swaps.swap_home, name="swap_home"),
     path("swaps/new/<int:assignment_id>/", swaps.swap_new, name="swap_new"),

@@ -149,3 +149,10 @@ def _deliver(notification: Notification, member, user) -> None:
         return
     notification.status = Notification.Status.SKIPPED
     notification.save(update_fields=["status"])
+
+
+def notify_user(*, user, kind: str, dedupe_key: str, context: dict, urgent: bool = False) -> Notification:
+    """Send to one staff login (e.g. a community's welfare contact), once for `dedupe_key`."""
+    return _notify(recipient_member=None, user=user, language=settings.LANGUAGE_CODE, kind=kind,
+                   dedupe_key=f"{dedupe_key}:u{user.pk}"[:200],
+                   context={**context, "staff_name": user.get_full_name() or user.get_username()}, urgent=urgent)

@@ -110,8 +110,11 @@ class Sheet:
     formula_cells: set = field(default_factory=set)  # (row, column index) whose formula had no saved value
 
 
-def read_sheet(data: bytes, filename: str = "") -> Sheet:
-    """Read the first sheet of an .xlsx file or a CSV (UTF-8, GBK/GB18030 or UTF-16) into rows."""
+def read_sheet(data: bytes, filename: str = "", *, guess=None, no_header: str = "") -> Sheet:
+    """Read the first sheet of an .xlsx file or a CSV (UTF-8, GBK/GB18030 or UTF-16) into rows.
+
+    Other imports (attendance) pass their own `guess` (headers → {index: field}) and the `no_header` message
+    that names their columns; the member columns are the default."""
     if not data or not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data[:4] == b"PK\x03\x04":
@@ -122,7 +125,7 @@ def read_sheet(data: bytes, filename: str = "") -> Sheet:
         raise ImportFileError(_("This is an old Excel file (.xls). Open it in Excel or WPS and save it as .xlsx."))
     else:
         grid, formulas = _read_csv(data), set()
-    return _locate_header(grid, formulas)
+    return _locate_header(grid, formulas, guess or guess_mapping, no_header)
 
 
 def _max_rows() -> int:
@@ -257,15 +260,16 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _locate_header(grid, formulas) -> Sheet:
+def _locate_header(grid, formulas, guess=guess_mapping, no_header: str = "") -> Sheet:
     """The header is the first row (among the top ones) naming at least two known columns; a title row
     such as "幸福社区志愿者名册" above it is skipped."""
     rows = [(n, cells) for n, cells in grid if not all(_blank(c) for c in cells)]
     for position, (number, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
         headers = ["" if _blank(c) else str(c).strip() for c in cells]
-        if len(guess_mapping(headers)) >= 2:
+        if len(guess(headers)) >= 2:
             return Sheet(headers=headers, header_row=number, rows=rows[position + 1:], formula_cells=formulas)
-    raise ImportFileError(_("No header row found. The first rows should name the columns, e.g. 姓名, 手机, 出生日期."))
+    raise ImportFileError(no_header or _("No header row found. The first rows should name the columns, "
+                                         "e.g. 姓名, 手机, 出生日期."))
 
 
 # --------------------------------------------------------------------------- parsing one cell
@@ -822,12 +826,12 @@ def _csv_safe(value):
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _xlsx_bytes(headers, rows) -> bytes:
+def _xlsx_bytes(headers, rows, title: str = "名册") -> bytes:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("名册")
+    sheet = book.create_sheet(title)
     sheet.append(headers)
     for row in rows:
         cells = []

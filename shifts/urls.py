@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attendance, dashboard, exports, fairness, member, roster, swaps
+from .views import attendance, dashboard, exports, fairness, hours, member, no_show, roster, swaps
 from .views import print as printouts
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
@@ -36,6 +36,9 @@ urlpatterns = [
     path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),
     path("communities/<int:community_id>/attendance/import/", attendance.attendance_import_view,
          name="attendance_import"),
+    path("communities/<int:community_id>/hours/", hours.hours_ledger, name="hours_ledger"),
+    path("communities/<int:community_id>/hours/export/", hours.hours_export_view, name="hours_export"),
+    path("no-shows/<int:check_id>/outcome/", no_show.no_show_record, name="no_show_outcome"),
     # Swaps between members, and the secretary's inbox.
     path("swaps/", swaps.swap_home, name="swap_home"),
     path("swaps/new/<int:assignment_id>/", swaps.swap_new, name="swap_new"),

@@ -94,7 +94,7 @@ def community_ledger(community: Community, year: int) -> list[dict]:
         stars, _next = star_level(member.community.district, totals.get(member.pk, 0))
         out.append({"member": member, "months": [round(m / 60, 1) for m in months[member.pk]],
                     "year_hours": round(sum(months[member.pk]) / 60, 1),
-                    "total_hours": round(totals.get(member.pk, 0) / 60, 1), "stars": stars})
+                    "total_hours": round(totals.get(member.pk, 0) / 60, 1), "stars": stars, "stars_text": "★" * stars})
     return sorted(out, key=lambda r: (-r["year_hours"], r["member"].name))
 
 
@@ -152,20 +152,26 @@ def hours_export_rows(community: Community, start: dt.date, end: dt.date):
                organisation]
 
 
-def hours_export(*, community: Community, start: dt.date, end: dt.date, fmt: str = "csv", by=None
+def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv", by=None
                  ) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of the community's served hours in [start, end]."""
+    """(content, content type, file name) of the served hours in [start, end] of one or more communities (a
+    district's export is its communities one after another)."""
     from volunteers.services.audit import audit_log
     from volunteers.services.imports import _csv_bytes, _xlsx_bytes
 
+    communities = list(communities)
     if fmt not in ("csv", "xlsx"):
         raise ValidationError({"format": _("Export as xlsx or csv.")})
     if end < start:
         raise ValidationError({"end": _("The end of the period is before its start.")})
-    rows = hours_export_rows(community, start, end)
-    audit_log(action="shifts.hours.exported", actor=by, community=community,
-              data={"from": start.isoformat(), "to": end.isoformat(), "format": fmt})
-    filename = f"service-hours-{community.pk}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    if not communities:
+        raise ValidationError({"community": _("Choose a community.")})
+    rows = (row for community in communities for row in hours_export_rows(community, start, end))
+    for community in communities:
+        audit_log(action="shifts.hours.exported", actor=by, community=community,
+                  data={"from": start.isoformat(), "to": end.isoformat(), "format": fmt})
+    scope = communities[0].pk if len(communities) == 1 else "district"
+    filename = f"service-hours-{scope}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
     if fmt == "csv":
         return _csv_bytes(EXPORT_HEADERS, rows), "text/csv; charset=utf-8", filename
     return (_xlsx_bytes(EXPORT_HEADERS, rows, title="志愿服务记录"),

@@ -38,11 +38,13 @@ class PatrolLogEntry(models.Model):
         return f"{self.shift}: {self.note[:30]}"
 
     def clean(self):
+        errors = {}
         if not (self.note or "").strip():
-            raise ValidationError({"note": _("Write a few words about what you saw.")})
-        unknown = [t for t in self.tags or [] if t not in PatrolTag.values]
-        if unknown or not isinstance(self.tags, list):
-            raise ValidationError({"tags": _("Choose tags from the list.")})
+            errors["note"] = _("Write a few words about what you saw.")
+        if not isinstance(self.tags, list) or any(t not in PatrolTag.values for t in self.tags):
+            errors["tags"] = _("Choose tags from the list.")
+        if errors:
+            raise ValidationError(errors)
 
     def tag_labels(self) -> list[str]:
         return [str(PatrolTag(t).label) for t in self.tags]

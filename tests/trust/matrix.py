@@ -17,12 +17,13 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 OK_STATUSES = {403, 404, 405}
 # Parameters that are not object ids: the values to try.
 CAPABILITY_PARAMS = {"token": ["Zz9-junk-token-000000000000"]}
-ENUM_PARAMS = {"fmt": ["csv", "xlsx", "ics", "json", "pdf"]}
+ENUM_PARAMS = {"fmt": ["csv", "xlsx", "ics", "json", "pdf"], "action": ["in", "out"]}
 # Id parameters by name → key of the probe's objects.
 ID_PARAMS = {
     "member_id": "member", "community_id": "community", "assignment_id": "assignment", "roster_id": "roster",
     "shift_id": "shift", "run_id": "run", "window_id": "window", "absence_id": "absence", "swap_id": "swap",
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
+    "certificate_id": "certificate", "check_id": "no_show", "entry_id": "patrol_entry",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from shifts.models import Assignment, SolveRun, SwapRequest
+from shifts.models import Assignment, Certificate, NoShowCheck, PatrolLogEntry, SolveRun, SwapRequest
 from tests import factories
 from volunteers.models import Unavailability
 
@@ -27,8 +27,17 @@ def _extras(side, week_start, *, label):
     # offer, by contrast, is open to everyone in the community.)
     swap = SwapRequest.objects.create(kind=SwapRequest.Kind.COVER, requester=side.mate,
                                       assignment=mate_assignment, expires_at=start + dt.timedelta(days=2))
+    certificate = Certificate.objects.create(
+        community=side.community, member=side.mate, year=2026, serial=1, number=f"{label}-2026-0001",
+        period_start=week_start, period_end=week_start, served_minutes=120, content="巡逻 1 次",
+        member_name=side.mate.name, issuer=side.community.name, person_in_charge="负责人", handled_by="经办人",
+        contact="021-0000", verify_token=f"{label}-token", issued_on=week_start)
+    no_show = NoShowCheck.objects.create(shift=side.shift, member=side.mate)
+    patrol_entry = PatrolLogEntry.objects.create(community=side.community, shift=side.shift, author=side.mate,
+                                                 note=f"{label}队友秘密照护", tags=["hazard"])
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
-                mate_assignment=mate_assignment, swap=swap)
+                mate_assignment=mate_assignment, swap=swap, certificate=certificate, no_show=no_show,
+                patrol_entry=patrol_entry)
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -39,7 +48,8 @@ def _objects(side, extra, *, as_member: bool):
         "assignment": extra["mate_assignment"], "roster": side.draft,
         "shift": extra["other_shift"] if as_member else side.shift, "run": extra["run"],
         "window": extra["window"], "absence": extra["absence"], "swap": extra["swap"], "target": side.target,
-        "template": extra["template"],
+        "template": extra["template"], "certificate": extra["certificate"], "no_show": extra["no_show"],
+        "patrol_entry": extra["patrol_entry"],
     }
 
 

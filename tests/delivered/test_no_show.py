@@ -140,3 +140,22 @@ def test_dashboard_lists_the_member_with_their_phone_and_records_the_outcome(cli
     assert f'id="no-show-{check.pk}"' not in client.get(reverse("dashboard")).content.decode()
     client.force_login(f.secretary(f.community()))
     assert client.post(reverse("no_show_outcome", args=[check.pk]), {"outcome": "ill"}).status_code == 404
+
+
+def test_secretary_marks_a_member_as_living_alone_with_a_volunteer_number(client, team):
+    client.force_login(team["secretary"])
+    member = team["mate"]
+    page = client.get(reverse("member_edit", args=[member.pk])).content.decode()
+    assert 'name="lives_alone"' in page and 'name="volunteer_number"' in page
+    response = client.post(reverse("member_edit", args=[member.pk]), {
+        "active": "on", "health": "good", "lives_alone": "on", "volunteer_number": " 31011520260002 "})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.lives_alone and member.volunteer_number == "31011520260002"
+
+
+def test_the_check_runs_every_five_minutes_on_the_queue():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="yure.no_show_checks")
+    assert (schedule.func, schedule.minutes) == ("shifts.tasks.no_show_checks_run", 5)

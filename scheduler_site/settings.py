@@ -10,6 +10,10 @@ Environment:
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
     SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
     SITE_URL         absolute base URL used in feed links and messages
+    ATTENDANCE_SERVED_PERCENT  share of a shift a member must be present for it to count (default 60)
+    NO_SHOW_AFTER_MINUTES      minutes after a shift starts before a missing member is flagged (default 20)
+    NO_SHOW_ILL_ABSENCE_DAYS   days of absence recorded when a flagged member is ill (default 7)
+    STAR_THRESHOLDS_HOURS      default star-level hours, e.g. 100,300,600,1000,1500
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
     SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
                      "tencent" (Tencent Cloud SMS) or "aliyun" (Alibaba Cloud SMS); see the SMS block below
@@ -272,6 +276,17 @@ CODE_LOGIN_DEVICE_LIMIT = _int("CODE_LOGIN_DEVICE_LIMIT", 5, minimum=1)
 CODE_LOGIN_TARGET_LIMIT = _int("CODE_LOGIN_TARGET_LIMIT", 5, minimum=1)
 CODE_LOGIN_ADDRESS_LIMIT = _int("CODE_LOGIN_ADDRESS_LIMIT", 50, minimum=1)
 CODE_LOGIN_COOLOFF_MINUTES = _int("CODE_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+
+# Service delivered. A shift counts as served when the member was present for at least this share of it
+# (several provinces use 60%). A member who has neither checked in nor reported an absence this many minutes
+# after a shift starts goes on the dashboard's contact list. "Ill" from that call records an absence of this
+# many days. Star levels use the district's hours (StarLevels) or these defaults.
+ATTENDANCE_SERVED_SHARE = _int("ATTENDANCE_SERVED_PERCENT", 60, minimum=1) / 100
+if ATTENDANCE_SERVED_SHARE > 1:
+    _fail("ATTENDANCE_SERVED_PERCENT: must be at most 100")
+NO_SHOW_AFTER_MINUTES = _int("NO_SHOW_AFTER_MINUTES", 20, minimum=1)
+NO_SHOW_ILL_ABSENCE_DAYS = _int("NO_SHOW_ILL_ABSENCE_DAYS", 7, minimum=1)
+STAR_THRESHOLDS_HOURS = environ.get("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500")
 
 # The optimizer's per-solve limit; the queue's timeout must exceed it with a margin, and retry exceed timeout.
 SOLVER_TIME_LIMIT = _int("SOLVER_TIME_LIMIT", 20, minimum=1)

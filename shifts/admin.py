@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from volunteers.admin import CommunityScopedAdmin
 
-from .models import Assignment, Duty, Notification, Roster, Shift, ShiftTemplate, SolveRun, SwapRequest
+from .models import Assignment, Duty, Notification, Roster, Shift, ShiftTemplate, SolveRun, StarLevels, SwapRequest
 
 
 @admin.register(Duty)
@@ -67,3 +67,9 @@ class NotificationAdmin(CommunityScopedAdmin):
     list_display = ["created_at", "kind", "member", "channel", "status", "urgent"]
     list_filter = ["status", "kind", "channel", "urgent"]
     search_fields = ["subject"]
+
+
+@admin.register(StarLevels)
+class StarLevelsAdmin(admin.ModelAdmin):
+    """The district sets the hours for each star; districts without a row use settings.STAR_THRESHOLDS_HOURS."""
+    list_display = ["district", "thresholds"]

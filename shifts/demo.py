@@ -83,6 +83,11 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
         summary.logins.insert(0, _district_admin())
         _calendars(today)
         summary.communities = len(communities)
+        # Past attendance, a patrol note and a certificate in the first community (shifts.demo_delivered).
+        from .demo_delivered import seed_delivered
+
+        seed_delivered(communities[0], today=today,
+                       secretary=StaffProfile.objects.get(user__username="secretary1").user)
     return summary
 
 

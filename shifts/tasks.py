@@ -119,3 +119,10 @@ def notification_retry(notification_id: int) -> str:
     from shifts.services.notify import notification_deliver
 
     return notification_deliver(notification_id=notification_id).status
+
+
+def no_show_checks_run() -> int:
+    """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
+    from shifts.services.no_show import no_show_checks_run as run
+
+    return run()

@@ -2,7 +2,21 @@
 
 from django.urls import path
 
-from .views import confirm, dashboard, exports, fairness, member, outbox, roster, swaps
+from .views import (
+                    attendance,
+                    certificates,
+                    confirm,
+                    dashboard,
+                    exports,
+                    fairness,
+                    hours,
+                    member,
+                    no_show,
+                    outbox,
+                    patrol,
+                    roster,
+                    swaps,
+)
 from .views import print as printouts
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
@@ -28,6 +42,26 @@ urlpatterns = [
     path("me/", member.my_shifts, name="my_shifts"),
     path("me/shifts/<int:assignment_id>/cant-come/", member.cant_come, name="cant_come"),
     path("me/away/", member.absence_period, name="absence_period"),
+    # Service delivered: attendance, posters, the back-fill sheet and its import.
+    path("me/shifts/<int:assignment_id>/check-<str:action>/", attendance.attendance_check, name="attendance_check"),
+    path("me/shifts/<int:assignment_id>/team-<str:action>/", attendance.attendance_team, name="attendance_team"),
+    path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),
+    path("communities/<int:community_id>/posters/", attendance.posters_print, name="posters_print"),
+    path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),
+    path("communities/<int:community_id>/attendance/import/", attendance.attendance_import_view,
+         name="attendance_import"),
+    path("communities/<int:community_id>/hours/", hours.hours_ledger, name="hours_ledger"),
+    path("communities/<int:community_id>/hours/export/", hours.hours_export_view, name="hours_export"),
+    path("no-shows/<int:check_id>/outcome/", no_show.no_show_record, name="no_show_outcome"),
+    path("communities/<int:community_id>/members/<int:member_id>/certificate/", certificates.certificate_new,
+         name="certificate_new"),
+    path("certificates/<int:certificate_id>/print/", certificates.certificate_print, name="certificate_print"),
+    path("verify/<str:token>/", certificates.certificate_verify, name="certificate_verify"),
+    path("me/patrol-log/", patrol.patrol_note_new, name="patrol_note_new"),
+    path("communities/<int:community_id>/patrol-log/", patrol.patrol_log_view, name="patrol_log"),
+    path("communities/<int:community_id>/patrol-log.<str:fmt>", patrol.patrol_log_export_view,
+         name="patrol_log_export"),
+    path("patrol-log/<int:entry_id>/handed-over/", patrol.patrol_hand_over, name="patrol_hand_over"),
     # Swaps between members, and the secretary's inbox.
     path("swaps/", swaps.swap_home, name="swap_home"),
     path("swaps/new/<int:assignment_id>/", swaps.swap_new, name="swap_new"),

@@ -89,7 +89,7 @@ class MemberAdmin(CommunityScopedAdmin):
         return obj is None or can_see_sensitive(request.user, obj)
 
     def get_exclude(self, request, obj=None):
-        return [] if self._sensitive(request, obj) else ["health"]
+        return [] if self._sensitive(request, obj) else ["health", "lives_alone"]
 
     def get_inlines(self, request, obj):
         return [CaregivingInline, UnavailabilityInline] if self._sensitive(request, obj) else []

@@ -39,6 +39,10 @@ class MemberProfileForm(forms.Form):
 
     active = forms.BooleanField(label=_("Active (can get shifts)"), required=False)
     health = forms.ChoiceField(label=_("Health"), choices=HealthLevel.choices)
+    lives_alone = forms.BooleanField(label=_("Lives alone (a missed shift without an answer goes to the welfare "
+                                           "contact)"), required=False)
+    volunteer_number = forms.CharField(label=_("Volunteer number"), max_length=40, required=False,
+                                       help_text=_("From the national volunteer service system, if any"))
     skills = forms.ModelMultipleChoiceField(label=_("Skills"), queryset=Skill.objects.all(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
     max_shifts_per_week = forms.IntegerField(label=_("Most shifts a week"), required=False, min_value=0,
@@ -54,6 +58,7 @@ class MemberProfileForm(forms.Form):
     def __init__(self, *args, member, duties, sensitive: bool, **kwargs):
         initial = {
             "active": member.active, "health": member.health, "skills": list(member.skills.all()),
+            "lives_alone": member.lives_alone, "volunteer_number": member.volunteer_number,
             "max_shifts_per_week": member.max_shifts_per_week, "max_minutes_per_week": member.max_minutes_per_week,
             "max_consecutive_days": member.max_consecutive_days, "min_rest_minutes": member.min_rest_minutes,
         }
@@ -69,6 +74,7 @@ class MemberProfileForm(forms.Form):
             self.fields[f"day_{code}"] = _pref_field(WEEKDAY_LABELS[code])
         if not sensitive:
             del self.fields["health"]
+            del self.fields["lives_alone"]
 
     def duty_fields(self):
         return [self[f"duty_{code}"] for code in self.duty_codes]
@@ -87,6 +93,8 @@ class MemberProfileForm(forms.Form):
                                                "max_consecutive_days", "min_rest_minutes")}
         if "health" in self.fields:
             out["health"] = data["health"]
+            out["lives_alone"] = data["lives_alone"]
+        out["volunteer_number"] = data["volunteer_number"].strip()
         out["duty_preferences"] = {c: data[f"duty_{c}"] for c in self.duty_codes if data.get(f"duty_{c}")}
         out["weekday_preferences"] = {c: data[f"day_{c}"] for c in WEEKDAY_CODES if data.get(f"day_{c}")}
         out["skills"] = list(data["skills"])

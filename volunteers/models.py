@@ -42,6 +42,16 @@ class Community(models.Model):
     feed_version = models.PositiveIntegerField(
         _("calendar link version"), default=1, editable=False,
         help_text=_("Raised to revoke the community's and its duties' calendar links."))
+    # The issuer block of a service certificate (志愿服务记录证明) and who checks on members who do not come.
+    organisation_name = models.CharField(
+        _("volunteer organisation"), max_length=100, blank=True,
+        help_text=_("Printed on service certificates, e.g. 幸福里社区志愿服务队; the community name when empty."))
+    person_in_charge = models.CharField(_("person in charge"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    welfare_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("welfare contact"),
+        help_text=_("Told when a member who lives alone or is over 80 missed a shift and does not answer."))
 
     class Meta:
         verbose_name = _("community")
@@ -96,6 +106,12 @@ class Member(models.Model):
         _("weekday preferences"), default=dict, blank=True,
         help_text=_("Cost per shift by weekday, -10 (liked) to 10 (disliked), e.g. {\"sun\": 8}."))
     active = models.BooleanField(_("active"), default=True)
+    volunteer_number = models.CharField(
+        _("volunteer number"), max_length=40, blank=True,
+        help_text=_("The number in the national volunteer service system, if the member has one."))
+    lives_alone = models.BooleanField(
+        _("lives alone"), default=False,
+        help_text=_("A missed shift without an answer is passed to the community's welfare contact."))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                 related_name="member", verbose_name=_("login"))

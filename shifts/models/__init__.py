@@ -1,13 +1,16 @@
 """Duties, templates, shifts, rosters, assignments, swaps and notifications: one module per topic."""
 
+from .attendance import Attendance, NoShowCheck
 from .decisions import ShiftExclusion
 from .duties import Duty
 from .feeds import FeedCounter, FeedShiftState, FeedTombstone
+from .hours import Certificate, StarLevels
 from .notifications import MemberNotice, Notification, OutboxMessage, WeekConfirmation
+from .patrol import PatrolLogEntry, PatrolTag
 from .rosters import Assignment, Roster, SolveRun
 from .shifts import Shift, ShiftTemplate
 from .swaps import SwapRequest
 
-__all__ = ["Assignment", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone", "MemberNotice", "Notification",
-           "OutboxMessage", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "SwapRequest",
-           "WeekConfirmation"]
+__all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
+           "MemberNotice", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry", "PatrolTag", "Roster",
+           "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "StarLevels", "SwapRequest", "WeekConfirmation"]

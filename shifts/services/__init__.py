@@ -10,6 +10,12 @@
     absences  absence_report, member_availability_changed
     notify    notify_member, notify_staff, senders
     schedule  the periodic jobs (weekly draft, reminders, unfilled alert, study session)
+    attendance         check-in/out (phone, poster, team leader), the secretary's back-fill, the 60% rule
+    attendance_import  back-fill from a CSV or Excel sheet, all rows or none
+    hours              the served-hours ledger, fairness history, national-record export, star levels
+    no_show            the welfare check on members who did not come, and its outcomes
+    certificates       志愿服务记录证明: numbering, content, public verification
+    patrol             the patrol log, hand-over to the grid worker, export
 
 Names are re-exported lazily so `from shifts.services import roster_publish` works without import cycles.
 """

@@ -218,3 +218,10 @@ def _schedule_retry(notification_id: int, attempt: int) -> None:
                  name=f"notification-retry:{notification_id}:{attempt}")
     except Exception:  # the broker is down: the failed row stays visible on the dashboard
         logger.exception("could not schedule a retry of notification %s", notification_id)
+
+
+def notify_user(*, user, kind: str, dedupe_key: str, context: dict, urgent: bool = False) -> Notification:
+    """Send to one staff login (e.g. a community's welfare contact), once for `dedupe_key`."""
+    return _notify(recipient_member=None, user=user, language=settings.LANGUAGE_CODE, kind=kind,
+                   dedupe_key=f"{dedupe_key}:u{user.pk}"[:200],
+                   context={**context, "staff_name": user.get_full_name() or user.get_username()}, urgent=urgent)

@@ -319,15 +319,14 @@ def _preferences(member: Member, duty_codes: set[str]) -> dict:
 
 
 def _history_minutes(member_ids, week_start: dt.date) -> dict[int, int]:
-    """Minutes served in the published rosters of the previous four weeks."""
-    totals: dict[int, int] = defaultdict(int)
-    rows = Assignment.objects.filter(
-        member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
-        roster__week_start__gte=week_start - dt.timedelta(weeks=HISTORY_WEEKS),
-        roster__week_start__lt=week_start).values_list("member_id", "shift__start", "shift__end")
-    for member_id, start, end in rows:
-        totals[member_id] += wall_minutes(start, end)
-    return {pk: minutes - minutes % GRID for pk, minutes in totals.items()}
+    """Minutes given in the published rosters of the previous four weeks: served minutes where attendance
+    was recorded for the shift, planned minutes where it was not (shifts.services.hours.history_minutes)."""
+    from .hours import history_minutes
+
+    start, _end = week_bounds(week_start - dt.timedelta(weeks=HISTORY_WEEKS))
+    end, _next = week_bounds(week_start)
+    totals = history_minutes(member_ids, start, end)
+    return {pk: minutes - minutes % GRID for pk, minutes in totals.items() if minutes}
 
 
 def _busy_elsewhere(member_ids, community_ids, week_start) -> dict[int, list]:

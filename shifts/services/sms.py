@@ -44,6 +44,9 @@ SMS_KIND_OF = {
     "confirm_request": "confirm_request",
     "confirm_reminder": "confirm_request",
     "welfare_check": "welfare_check",
+    "no_show": "welfare_check",  # someone did not turn up: the secretary, the team leader, the welfare contact
+    "no_show_leader": "welfare_check",
+    "no_show_welfare": "welfare_check",
 }
 
 # The parameters of each kind's template, in order. Documented in the README for whoever files the templates.
@@ -318,8 +321,9 @@ def _param_values(kind: str, sms_kind: str, context: dict) -> dict:
         return {"code": str(context.get("code", "")).replace(" ", ""), "link": context.get("link")}
     if sms_kind == "confirm_request":
         return {"name": name, "week": _when(context.get("week_start")), "link": context.get("link")}
-    if sms_kind == "welfare_check":
-        return {"name": name, "when": _when(context.get("when"))}
+    if sms_kind == "welfare_check":  # who did not turn up, and for which shift
+        return {"name": context.get("missing_name") or name, "when": _when(context.get("when")) or
+                context.get("shift", "")}
     return {}
 
 

@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 OK_STATUSES = {403, 404, 405}
 # Parameters that are not object ids: the values to try.
 CAPABILITY_PARAMS = {"token": ["Zz9-junk-token-000000000000"]}
-ENUM_PARAMS = {"fmt": ["csv", "xlsx", "ics", "json", "pdf"], "year": ["2027"]}
+ENUM_PARAMS = {"fmt": ["csv", "xlsx", "ics", "json", "pdf"], "year": ["2027"], "action": ["in", "out"]}
 # Id parameters by name → key of the probe's objects.
 ID_PARAMS = {
     "member_id": "member", "community_id": "community", "assignment_id": "assignment", "roster_id": "roster",
@@ -25,6 +25,7 @@ ID_PARAMS = {
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
     "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
     "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
+    "certificate_id": "certificate", "check_id": "no_show", "entry_id": "patrol_entry",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),

@@ -6,7 +6,16 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from shifts.models import Assignment, MemberNotice, SolveRun, SwapRequest, WeekConfirmation
+from shifts.models import (
+    Assignment,
+    Certificate,
+    MemberNotice,
+    NoShowCheck,
+    PatrolLogEntry,
+    SolveRun,
+    SwapRequest,
+    WeekConfirmation,
+)
 from tests import factories
 from volunteers.models import CalendarDay, MemberImportJob, MemberProxy, SchoolTerm, Unavailability
 
@@ -41,9 +50,18 @@ def _extras(side, week_start, *, label):
                                          dedupe_key=f"matrix:{label}")
     confirmation = WeekConfirmation.objects.create(member=side.mate, community=side.community,
                                                    week_start=week_start, first_start=start + dt.timedelta(days=3))
+    certificate = Certificate.objects.create(
+        community=side.community, member=side.mate, year=2026, serial=1, number=f"{label}-2026-0001",
+        period_start=week_start, period_end=week_start, served_minutes=120, content="巡逻 1 次",
+        member_name=side.mate.name, issuer=side.community.name, person_in_charge="负责人", handled_by="经办人",
+        contact="021-0000", verify_token=f"{label}-token", issued_on=week_start)
+    no_show = NoShowCheck.objects.create(shift=side.shift, member=side.mate)
+    patrol_entry = PatrolLogEntry.objects.create(community=side.community, shift=side.shift, author=side.mate,
+                                                 note=f"{label}队友秘密照护", tags=["hazard"])
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
-                import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation)
+                import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation, certificate=certificate,
+                no_show=no_show, patrol_entry=patrol_entry)
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -56,7 +74,8 @@ def _objects(side, extra, *, as_member: bool):
         "window": extra["window"], "absence": extra["absence"], "swap": extra["swap"], "target": side.target,
         "template": extra["template"], "calendar_day": extra["calendar_day"], "school_term": extra["school_term"],
         "import_job": extra["import_job"], "proxy": extra["proxy"], "notice": extra["notice"],
-        "confirmation": extra["confirmation"],
+        "confirmation": extra["confirmation"], "certificate": extra["certificate"], "no_show": extra["no_show"],
+        "patrol_entry": extra["patrol_entry"],
     }
 
 

@@ -114,11 +114,13 @@ class Sheet:
     formula_cells: set = field(default_factory=set)  # (row, column index) whose formula had no saved value
 
 
-def read_sheet(data: bytes, filename: str = "", *, progress=None) -> Sheet:
+def read_sheet(data: bytes, filename: str = "", *, progress=None, guess=None, no_header: str = "") -> Sheet:
     """Read the first sheet of an .xlsx file or a CSV (UTF-8, GBK/GB18030 or UTF-16) into rows.
 
     `progress(rows)` is called now and then with the number of rows read so far. Uploads are read through
-    read_sheet_isolated, which bounds the CPU time and memory this may take."""
+    read_sheet_isolated, which bounds the CPU time and memory this may take. Other imports (attendance) pass
+    their own `guess` (headers → {index: field}) and the `no_header` message that names their columns; the
+    member columns are the default."""
     progress = progress or (lambda rows: None)
     if not data or not data.strip():
         raise ImportFileError(_("The file is empty."))
@@ -130,7 +132,7 @@ def read_sheet(data: bytes, filename: str = "", *, progress=None) -> Sheet:
         raise ImportFileError(_("This is an old Excel file (.xls). Open it in Excel or WPS and save it as .xlsx."))
     else:
         grid, formulas = _read_csv(data, progress), set()
-    return _locate_header(grid, formulas)
+    return _locate_header(grid, formulas, guess or guess_mapping, no_header)
 
 
 PROGRESS_EVERY = 500  # rows
@@ -366,15 +368,16 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _locate_header(grid, formulas) -> Sheet:
+def _locate_header(grid, formulas, guess=guess_mapping, no_header: str = "") -> Sheet:
     """The header is the first row (among the top ones) naming at least two known columns; a title row
     such as "幸福社区志愿者名册" above it is skipped."""
     rows = [(n, cells) for n, cells in grid if not all(_blank(c) for c in cells)]
     for position, (number, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
         headers = ["" if _blank(c) else str(c).strip() for c in cells]
-        if len(guess_mapping(headers)) >= 2:
+        if len(guess(headers)) >= 2:
             return Sheet(headers=headers, header_row=number, rows=rows[position + 1:], formula_cells=formulas)
-    raise ImportFileError(_("No header row found. The first rows should name the columns, e.g. 姓名, 手机, 出生日期."))
+    raise ImportFileError(no_header or _("No header row found. The first rows should name the columns, "
+                                         "e.g. 姓名, 手机, 出生日期."))
 
 
 # --------------------------------------------------------------------------- parsing one cell
@@ -929,6 +932,7 @@ def _export_cell(name: str, member: Member):
         return "在册" if member.active else "停用"
     value = getattr(member, name)
     return "" if value is None else str(value) if name == "phone" else value
+
 
 
 def zip_is_safe(data: bytes) -> bool:

@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 # Published rosters reach at most this far ahead; a rule change is re-planned over this span.
 REPLAN_SPAN = dt.timedelta(weeks=5)
 PROFILE_FIELDS = ("health", "max_shifts_per_week", "max_minutes_per_week", "max_consecutive_days",
-                  "min_rest_minutes", "duty_preferences", "weekday_preferences", "active")
+                  "min_rest_minutes", "duty_preferences", "weekday_preferences", "active", "volunteer_number",
+                  "lives_alone")
 # Changes to these make the member unavailable for shifts they hold; the others only shape future rosters.
 AVAILABILITY_FIELDS = {"health", "active", "max_shifts_per_week", "max_minutes_per_week",
                        "max_consecutive_days", "min_rest_minutes"}

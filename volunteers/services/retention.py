@@ -87,7 +87,8 @@ def member_anonymise(*, member: Member, by=None) -> Member:
     with transaction.atomic():
         user = member.user
         member.name = f"已匿名 #{member.pk}"
-        member.phone = member.email = ""
+        member.phone = member.email = member.volunteer_number = ""
+        member.lives_alone = False
         member.birth_date = ANONYMOUS_BIRTH_DATE
         member.health = HealthLevel.GOOD
         member.active = False

@@ -1,0 +1,86 @@
+"""The demo's service delivered: two past weeks of the first community published and attended (a few members
+below the 60% rule, one missing), a patrol log entry and a service certificate. Idempotent like the rest."""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from volunteers.models import Community, HealthLevel, Member
+
+from .models import Assignment, Attendance, Certificate, PatrolLogEntry, Roster, Shift
+from .services.attendance import attendance_set
+from .services.certificates import certificate_issue
+from .services.rosters import shifts_make_for_week
+from .services.weeks import week_bounds, week_start_of
+
+logger = logging.getLogger(__name__)
+PAST_WEEKS = 2
+
+
+def seed_delivered(community: Community, *, today: dt.date, secretary) -> None:
+    with transaction.atomic():
+        if not community.person_in_charge:
+            community.organisation_name = f"{community.name}志愿服务队"
+            community.person_in_charge = "陈主任"
+            community.contact_phone = "021-6288" + f"{community.pk:04d}"[-4:]
+            community.welfare_contact = secretary
+            community.save()
+        people = list(Member.objects.filter(community=community, active=True)
+                      .exclude(health=HealthLevel.FRAIL).order_by("pk"))
+        if not people:
+            return
+        for weeks_back in range(PAST_WEEKS, 0, -1):
+            _attended_week(community, week_start_of(today) - dt.timedelta(weeks=weeks_back), people, secretary)
+        _patrol_note(community)
+        _certificate(community, people[0], today, secretary)
+
+
+def _attended_week(community, week_start, people, secretary) -> None:
+    if Roster.objects.filter(community=community, week_start=week_start, status=Roster.Status.PUBLISHED).exists():
+        return
+    shifts_make_for_week(community=community, week_start=week_start)
+    roster = Roster.objects.create(community=community, week_start=week_start, status=Roster.Status.PUBLISHED,
+                                   version=1, reason="demo")
+    start, end = week_bounds(week_start)
+    shifts = list(Shift.objects.filter(community=community, start__gte=start, start__lt=end, visit_target=None)
+                  .exclude(duty__code="study").select_related("duty").order_by("start", "pk"))
+    turn = 0
+    for shift in shifts:
+        team = []
+        for _seat in range(max(shift.min_staff, 1)):
+            team.append(people[turn % len(people)])
+            turn += 1
+        Assignment.objects.bulk_create([Assignment(roster=roster, shift=shift, member=m) for m in team])
+        for position, member in enumerate(team):
+            if (turn + position) % 17 == 0:
+                continue  # nobody noted this member: absent from the book
+            late = dt.timedelta(minutes=75 if (turn + position) % 11 == 0 else 0)  # below 60%: not counted
+            attendance_set(shift=shift, member=member, check_in=shift.start + late, check_out=shift.end,
+                           by=secretary, source=Attendance.Source.BACKFILL)
+
+
+def _patrol_note(community) -> None:
+    if PatrolLogEntry.objects.filter(community=community).exists():
+        return
+    assignment = (Assignment.objects.filter(roster__community=community, roster__status=Roster.Status.PUBLISHED,
+                                            shift__duty__code="patrol").order_by("-shift__start").first())
+    if assignment is None:
+        return
+    entry = PatrolLogEntry(community=community, shift=assignment.shift, author=assignment.member,
+                           note="3号楼东侧楼道灯不亮，夜里容易绊倒；垃圾房门口堆了装修垃圾。",
+                           tags=["hazard", "litter"])
+    entry.full_clean()
+    entry.save()
+
+
+def _certificate(community, member, today, secretary) -> None:
+    if Certificate.objects.filter(community=community).exists():
+        return
+    start = week_start_of(today) - dt.timedelta(weeks=PAST_WEEKS)
+    try:
+        certificate_issue(member=member, community=community, start=start, end=today, by=secretary,
+                          handled_by="陈干事")
+    except ValidationError as exc:  # e.g. the member served nothing countable: the demo goes on without one
+        logger.info("demo: no certificate for member %s: %s", member.pk, exc.messages)

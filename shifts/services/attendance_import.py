@@ -1,0 +1,284 @@
+"""Back-filling attendance from the paper book (考勤本) typed into a CSV or Excel sheet.
+
+Columns (Chinese headers, synonyms accepted): 姓名, 手机 (to tell apart two people of the same name), 日期,
+开始 (the shift's start time, which names the shift), 值班 (duty, when two shifts start together), 签到, 签退,
+出勤 (✓/是 = present for the whole shift when no times are given), 社区 (when the file covers several).
+The whole file is checked first; one bad row and nothing is written. The reading and its guards (encodings,
+zip bombs, formulas, merged cells, row limits) are the member import's.
+"""
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shifts.models import Attendance, Shift
+from volunteers.models import Community, Member
+from volunteers.services.audit import audit_log
+from volunteers.services.imports import (
+    ImportFileError,
+    RowError,
+    _norm_header,
+    _text,
+    parse_date,
+    parse_name,
+    parse_phone,
+    read_sheet,
+)
+
+from .attendance import attendance_set
+
+logger = logging.getLogger(__name__)
+
+HEADERS = {
+    "name": ("姓名", "名字", "志愿者姓名", "name"),
+    "phone": ("手机", "手机号", "电话", "联系电话", "phone"),
+    "date": ("日期", "服务日期", "值班日期", "date"),
+    "start": ("开始", "开始时间", "班次", "值班时间", "start"),
+    "duty": ("值班", "服务项目", "项目", "岗位", "duty"),
+    "check_in": ("签到", "签到时间", "到岗", "checkin"),
+    "check_out": ("签退", "签退时间", "离岗", "checkout"),
+    "present": ("出勤", "到场", "考勤", "present"),
+    "community": ("社区", "所属社区", "community"),
+}
+LABEL = {f: words[0] for f, words in HEADERS.items()}
+_SYNONYMS = {_norm_header(w): f for f, words in HEADERS.items() for w in words}
+PRESENT_WORDS = ("✓", "√", "是", "到", "出勤", "yes", "y", "1")
+ABSENT_WORDS = ("✗", "×", "否", "缺", "缺勤", "no", "n", "0")
+_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?::\d{2})?$")
+
+
+def guess(headers: list[str]) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        found = _SYNONYMS.get(_norm_header(header))
+        if found and found not in mapping.values():
+            mapping[index] = found
+    return mapping
+
+
+@dataclass
+class AttendanceRow:
+    row: int
+    shift: Shift
+    member: Member
+    check_in: dt.datetime | None
+    check_out: dt.datetime | None
+
+
+@dataclass
+class AttendanceImport:
+    rows: list[AttendanceRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+
+class AttendanceImportRejected(Exception):
+    def __init__(self, result: AttendanceImport):
+        self.result = result
+        super().__init__(result.file_error or _("%(n)d rows have errors; nothing was imported.")
+                         % {"n": len({e.row for e in result.errors})})
+
+
+def attendance_import(*, data: bytes, filename: str = "", communities, community: Community | None = None,
+                      by=None) -> AttendanceImport:
+    """Check every row, then write all of them in one transaction; AttendanceImportRejected writes nothing.
+
+    `communities` are those the importer manages; `community` is the default when the sheet has no 社区 column."""
+    result = attendance_import_plan(data=data, filename=filename, communities=communities, community=community)
+    if not result.ok:
+        raise AttendanceImportRejected(result)
+    with transaction.atomic():
+        for row in result.rows:
+            attendance_set(shift=row.shift, member=row.member, check_in=row.check_in, check_out=row.check_out,
+                           by=by, source=Attendance.Source.IMPORT)
+        audit_log(action="shifts.attendance.imported", actor=by, community=community,
+                  data={"file": filename[:100], "rows": len(result.rows)})
+    logger.info("attendance import %s: %d rows", filename, len(result.rows))
+    return result
+
+
+def attendance_import_plan(*, data: bytes, filename: str = "", communities, community: Community | None = None
+                           ) -> AttendanceImport:
+    result = AttendanceImport()
+    try:
+        sheet = read_sheet(data, filename, guess=guess, no_header=_(
+            "No header row found. The first rows should name the columns, e.g. 姓名, 日期, 开始, 签到, 签退."))
+    except ImportFileError as exc:
+        result.file_error = str(exc)
+        return result
+    mapping = guess(sheet.headers)
+    missing = [LABEL[f] for f in ("name", "date", "start") if f not in mapping.values()]
+    if not ({"check_in", "present"} & set(mapping.values())):
+        missing.append(f"{LABEL['check_in']}/{LABEL['present']}")
+    if "community" not in mapping.values() and community is None:
+        missing.append(LABEL["community"])
+    if missing:
+        result.file_error = _("The sheet lacks the column(s) %(columns)s.") % {"columns": "、".join(missing)}
+        return result
+    context = _Context(list(communities), community)
+    seen: dict = {}
+    for number, cells in sheet.rows:
+        values = {f: (cells[i] if i < len(cells) else None) for i, f in mapping.items()}
+        try:
+            row = _row(number, values, context)
+        except _CellError as exc:
+            result.errors.append(RowError(number, exc.column, exc.message))
+            continue
+        if row is None:
+            continue
+        key = (row.shift.pk, row.member.pk)
+        if key in seen:
+            result.errors.append(RowError(number, LABEL["name"], _("Duplicate of row %(row)d.") % {"row": seen[key]}))
+            continue
+        seen[key] = number
+        result.rows.append(row)
+    return result
+
+
+class _CellError(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+class _Context:
+    def __init__(self, communities: list[Community], default: Community | None):
+        self.communities = {c.name: c for c in communities}
+        self.default = default
+        self.members: dict[int, dict[str, list[Member]]] = {}
+
+    def community(self, raw) -> Community:
+        name = _cell(raw, "community")
+        if not name:
+            if self.default is None:
+                raise _CellError(LABEL["community"], _("The community is missing."))
+            return self.default
+        if name not in self.communities:
+            raise _CellError(LABEL["community"],
+                             _("“%(value)s” is not one of your communities.") % {"value": name[:40]})
+        return self.communities[name]
+
+    def by_name(self, community: Community) -> dict[str, list[Member]]:
+        if community.pk not in self.members:
+            found: dict[str, list[Member]] = {}
+            for member in Member.objects.filter(community=community, anonymised_at__isnull=True).order_by("pk"):
+                found.setdefault(member.name, []).append(member)
+            for member in community.guest_members.filter(anonymised_at__isnull=True).order_by("pk"):
+                found.setdefault(member.name, []).append(member)
+            self.members[community.pk] = found
+        return self.members[community.pk]
+
+
+def _cell(raw, field_name: str) -> str:
+    try:
+        return _text(raw)
+    except ValidationError as exc:
+        raise _CellError(LABEL[field_name], " ".join(exc.messages))
+
+
+def _row(number: int, values: dict, ctx: _Context) -> AttendanceRow | None:
+    community = ctx.community(values.get("community"))
+    member = _member(values, ctx.by_name(community))
+    try:
+        day = parse_date(values.get("date"))
+    except ValidationError:
+        raise _CellError(LABEL["date"], _("“%(value)s” is not a date; write it like 2026-11-23.")
+                         % {"value": _cell(values.get("date"), "date")[:40]})
+    start = _time(values.get("start"), "start", required=True)
+    shift = _shift(community, day, start, _cell(values.get("duty"), "duty"))
+    check_in = _time(values.get("check_in"), "check_in")
+    check_out = _time(values.get("check_out"), "check_out")
+    present = _present(values.get("present"))
+    if check_in is None and check_out is not None:
+        raise _CellError(LABEL["check_in"], _("The check-in time is missing."))
+    if check_in is None:
+        if present is None:
+            raise _CellError(LABEL["check_in"], _("Give the check-in time, or mark 出勤 with ✓ or ✗."))
+        if not present:
+            return None  # marked absent in the book: nothing to record
+        return AttendanceRow(number, shift, member, shift.start, shift.end)
+    local_start = timezone.localtime(shift.start)
+    begin = _on_shift_day(local_start, check_in)
+    end = _on_shift_day(local_start, check_out) if check_out is not None else None
+    if end is not None and end <= begin:
+        end += dt.timedelta(days=1)  # a night round signed out after midnight
+        if end - begin > dt.timedelta(hours=24) or end <= begin:
+            raise _CellError(LABEL["check_out"], _("The check-out must be after the check-in."))
+    return AttendanceRow(number, shift, member, begin, end)
+
+
+def _member(values: dict, by_name: dict[str, list[Member]]) -> Member:
+    try:
+        name = parse_name(values.get("name"))
+    except ValidationError as exc:
+        raise _CellError(LABEL["name"], " ".join(exc.messages))
+    candidates = by_name.get(name, [])
+    if not candidates:
+        raise _CellError(LABEL["name"], _("No member called %(name)s in this community.") % {"name": name})
+    if len(candidates) > 1:
+        phone = re.sub(r"\D", "", parse_phone(values.get("phone")) if values.get("phone") else "")
+        matched = [m for m in candidates if phone and re.sub(r"\D", "", m.phone) == phone]
+        if len(matched) != 1:
+            raise _CellError(LABEL["phone"], _("Several members are called %(name)s; add their phone number.")
+                             % {"name": name})
+        return matched[0]
+    return candidates[0]
+
+
+def _time(raw, field_name: str, required: bool = False) -> dt.time | None:
+    if isinstance(raw, dt.datetime):
+        return raw.time().replace(second=0, microsecond=0)
+    if isinstance(raw, dt.time):
+        return raw.replace(second=0, microsecond=0)
+    text = _cell(raw, field_name)
+    if not text:
+        if required:
+            raise _CellError(LABEL[field_name], _("The time is missing; write it like 09:00."))
+        return None
+    match = _TIME.match(text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise _CellError(LABEL[field_name], _("“%(value)s” is not a time; write it like 09:00.") % {"value": text[:40]})
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _present(raw) -> bool | None:
+    text = _cell(raw, "present").lower()
+    if not text:
+        return None
+    if text in PRESENT_WORDS:
+        return True
+    if text in ABSENT_WORDS:
+        return False
+    raise _CellError(LABEL["present"], _("Unknown mark “%(value)s”; write ✓ or ✗.") % {"value": text[:20]})
+
+
+def _shift(community: Community, day: dt.date, start: dt.time, duty: str) -> Shift:
+    tz = timezone.get_current_timezone()
+    moment = dt.datetime.combine(day, start, tzinfo=tz)
+    shifts = list(Shift.objects.filter(community=community, start=moment).select_related("duty", "community"))
+    if duty:
+        shifts = [s for s in shifts if duty in (s.duty.name, s.duty.code, s.name)]
+    if not shifts:
+        raise _CellError(LABEL["start"], _("No shift of %(community)s starts at %(when)s.")
+                         % {"community": community.name, "when": f"{day:%Y-%m-%d} {start:%H:%M}"})
+    if len(shifts) > 1:
+        raise _CellError(LABEL["duty"], _("Several shifts start then; name the duty in the 值班 column."))
+    return shifts[0]
+
+
+def _on_shift_day(local_start: dt.datetime, at: dt.time) -> dt.datetime:
+    moment = dt.datetime.combine(local_start.date(), at, tzinfo=local_start.tzinfo)
+    # A night round (e.g. 22:00–02:00) signed in after midnight belongs to the next day.
+    if moment < local_start - dt.timedelta(hours=12):
+        moment += dt.timedelta(days=1)
+    return moment

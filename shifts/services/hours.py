@@ -1,0 +1,265 @@
+"""The service-hours ledger: served minutes per member by duty, month and year; the fairness history; the
+national-record export (全国志愿服务信息系统 fields); and the district's star levels.
+
+Served minutes come from attendance (shifts.services.attendance). Where a shift has no attendance at all
+yet, the fairness history falls back to the planned minutes of the published roster.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shifts.models import Assignment, Attendance, Roster, StarLevels
+from volunteers.models import Community, Member
+
+EXPORT_HEADERS = ("姓名", "志愿者编号", "服务日期", "开始时间", "结束时间", "服务时长（小时）", "服务内容", "组织名称")
+
+
+def local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, the day after end 00:00) in local time: `end` is inclusive."""
+    tz = timezone.get_current_timezone()
+    return (dt.datetime.combine(start, dt.time(), tzinfo=tz),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz))
+
+
+def organisation_name(community: Community) -> str:
+    return community.organisation_name or community.name
+
+
+# --------------------------------------------------------------------------- the ledger
+
+@dataclass
+class MemberHours:
+    total_minutes: int
+    year_minutes: int
+    by_month: list  # (month number, minutes) of the year, months with service only
+    by_duty: list  # (duty name, minutes, shifts) of the year
+    stars: int
+    next_star_hours: int | None
+
+    @property
+    def total_hours(self) -> float:
+        return round(self.total_minutes / 60, 1)
+
+    @property
+    def year_hours(self) -> float:
+        return round(self.year_minutes / 60, 1)
+
+    @property
+    def stars_text(self) -> str:
+        return "★" * self.stars
+
+    @property
+    def by_duty_hours(self) -> list:
+        return [(name, round(minutes / 60, 1), count) for name, minutes, count in self.by_duty]
+
+
+def served(member_ids=None, communities=None):
+    queryset = Attendance.objects.filter(served=True)
+    if member_ids is not None:
+        queryset = queryset.filter(member_id__in=member_ids)
+    if communities is not None:
+        queryset = queryset.filter(shift__community__in=communities)
+    return queryset
+
+
+def member_hours(member: Member, year: int | None = None) -> MemberHours:
+    year = year or timezone.localdate().year
+    start, end = local_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    mine = served([member.pk])
+    total = mine.aggregate(m=Sum("served_minutes"))["m"] or 0
+    in_year = mine.filter(shift__start__gte=start, shift__start__lt=end)
+    by_month = sorted((row["month"], row["m"]) for row in in_year.annotate(month=ExtractMonth("shift__start"))
+                      .values("month").annotate(m=Sum("served_minutes")))
+    by_duty = [(row["shift__duty__name"], row["m"], row["n"]) for row in
+               in_year.values("shift__duty__name").annotate(m=Sum("served_minutes"), n=Count("pk"))
+               .order_by("-m")]
+    stars, next_hours = star_level(member.community.district, total)
+    return MemberHours(total, sum(m for _month, m in by_month), by_month, by_duty, stars, next_hours)
+
+
+def community_ledger(community: Community, year: int) -> list[dict]:
+    """One row per member who served the community this year: name, minutes by month (1–12), year and all-time
+    totals, stars. Sorted by most hours."""
+    start, end = local_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    rows = (served(communities=[community]).filter(shift__start__gte=start, shift__start__lt=end)
+            .annotate(month=ExtractMonth("shift__start")).values("member_id", "month")
+            .annotate(m=Sum("served_minutes")))
+    months: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
+    for row in rows:
+        months[row["member_id"]][row["month"] - 1] += row["m"]
+    totals = dict(served(member_ids=list(months)).values_list("member_id").annotate(m=Sum("served_minutes")))
+    members = Member.objects.filter(pk__in=months).select_related("community")
+    out = []
+    for member in members:
+        stars, _next = star_level(member.community.district, totals.get(member.pk, 0))
+        out.append({"member": member, "months": [round(m / 60, 1) for m in months[member.pk]],
+                    "year_hours": round(sum(months[member.pk]) / 60, 1),
+                    "total_hours": round(totals.get(member.pk, 0) / 60, 1), "stars": stars, "stars_text": "★" * stars})
+    return sorted(out, key=lambda r: (-r["year_hours"], r["member"].name))
+
+
+def ledger_by_duty(community: Community, year: int) -> list[tuple[str, float, int]]:
+    start, end = local_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    rows = (served(communities=[community]).filter(shift__start__gte=start, shift__start__lt=end)
+            .values("shift__duty__name").annotate(m=Sum("served_minutes"), n=Count("pk")).order_by("-m"))
+    return [(r["shift__duty__name"], round(r["m"] / 60, 1), r["n"]) for r in rows]
+
+
+def ledger_years(community: Community) -> list[int]:
+    years = (served(communities=[community]).annotate(y=ExtractYear("shift__start")).values_list("y", flat=True)
+             .distinct())
+    return sorted(set(years) | {timezone.localdate().year}, reverse=True)
+
+
+# --------------------------------------------------------------------------- fairness history
+
+def history_minutes(member_ids, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
+    """Minutes each member gave in published rosters of shifts starting in [start, end): the served minutes
+    where the shift has attendance recorded, the planned minutes where it has none."""
+    rows = list(Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
+                                          shift__start__gte=start, shift__start__lt=end)
+                .values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
+    shift_ids = {shift_id for _m, shift_id, _s, _e in rows}
+    recorded = set(Attendance.objects.filter(shift_id__in=shift_ids).values_list("shift_id", flat=True).distinct())
+    served_by = dict(((a, b), m) for a, b, m in Attendance.objects.filter(shift_id__in=recorded)
+                     .values_list("shift_id", "member_id", "served_minutes"))
+    totals: dict[int, int] = defaultdict(int)
+    for member_id, shift_id, shift_start, shift_end in rows:
+        if shift_id in recorded:
+            totals[member_id] += served_by.get((shift_id, member_id), 0)
+        else:
+            totals[member_id] += int((shift_end - shift_start).total_seconds() // 60)
+    return dict(totals)
+
+
+# --------------------------------------------------------------------------- the national-record export
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """CSV cells people typed (names, duty names) never start a spreadsheet formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _LocalTimes:
+    """UTC moments from raw rows to local wall-clock times. SQLite gives naive UTC text, PostgreSQL aware
+    datetimes. Parsing here instead of through the ORM's converters, with the zone's offset looked up once per
+    UTC hour, keeps a district's year (≈400,000 rows) within seconds."""
+
+    def __init__(self, tz):
+        self.tz = tz
+        self.offsets: dict = {}
+
+    def __call__(self, value) -> dt.datetime:
+        if not isinstance(value, str):
+            return value.astimezone(self.tz)
+        hour = value[:13]
+        offset = self.offsets.get(hour)
+        if offset is None:
+            moment = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+            offset = self.offsets[hour] = moment.astimezone(self.tz).utcoffset()
+        return dt.datetime.fromisoformat(value) + offset
+
+
+def hours_export_rows(communities, start: dt.date, end: dt.date):
+    """Yield one row per served shift of the communities in [start, end] with the national record fields:
+    name, volunteer number, date, start, end, hours, content, organisation. Times are the member's presence
+    clipped to the shift."""
+    from django.db import connections
+    from django.db.models.functions import Greatest, Least
+
+    communities = list(communities)
+    begin, finish = local_bounds(start, end)
+    local = _LocalTimes(timezone.get_current_timezone())
+    organisation = {c.pk: organisation_name(c) for c in communities}
+    queryset = (served(communities=communities).filter(shift__start__gte=begin, shift__start__lt=finish)
+                .annotate(began=Greatest("check_in", "shift__start"), ended=Least("check_out", "shift__end"))
+                .order_by("shift__community__name", "shift__community_id", "shift__start", "member__name", "pk")
+                .values_list("member__name", "member__volunteer_number", "began", "ended", "served_minutes",
+                             "shift__duty__name", "shift__name", "shift__community_id"))
+    sql, params = queryset.query.sql_with_params()
+    contents: dict[tuple[str, str], str] = {}
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            for name, number, began, ended, minutes, duty, shift_name, community_id in batch:
+                began, ended = local(began), local(ended)
+                key = (duty, shift_name)
+                if key not in contents:
+                    contents[key] = f"{duty}（{shift_name}）" if shift_name and shift_name != duty else duty
+                yield [name, number, began.date(), f"{began.hour:02d}:{began.minute:02d}",
+                       f"{ended.hour:02d}:{ended.minute:02d}", f"{minutes / 60:.2f}", contents[key],
+                       organisation[community_id]]
+
+
+def _hours_csv(rows) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADERS)
+    writer.writerows([_safe(name), _safe(number), day.isoformat(), began, ended, hours, _safe(content),
+                      _safe(organisation)]
+                     for name, number, day, began, ended, hours, content, organisation in rows)
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv", by=None
+                 ) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of the served hours in [start, end] of one or more communities (a
+    district's export is its communities one after another)."""
+    from volunteers.services.audit import audit_log
+    from volunteers.services.imports import _xlsx_bytes
+
+    communities = list(communities)
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationError({"format": _("Export as xlsx or csv.")})
+    if end < start:
+        raise ValidationError({"end": _("The end of the period is before its start.")})
+    if not communities:
+        raise ValidationError({"community": _("Choose a community.")})
+    rows = hours_export_rows(communities, start, end)
+    for community in communities:
+        audit_log(action="shifts.hours.exported", actor=by, community=community,
+                  data={"from": start.isoformat(), "to": end.isoformat(), "format": fmt})
+    scope = communities[0].pk if len(communities) == 1 else "district"
+    filename = f"service-hours-{scope}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return _hours_csv(rows), "text/csv; charset=utf-8", filename
+    return (_xlsx_bytes(EXPORT_HEADERS, rows, title="志愿服务记录"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
+
+
+# --------------------------------------------------------------------------- star levels
+
+def parse_thresholds(value: str) -> list[int]:
+    try:
+        hours = [int(part) for part in str(value).replace("，", ",").split(",") if part.strip()]
+    except ValueError:
+        raise ValidationError(_("Write whole hours separated by commas, e.g. 100,300,600,1000,1500."))
+    if not hours or any(h <= 0 for h in hours) or hours != sorted(set(hours)):
+        raise ValidationError(_("The hours must be positive and rising, e.g. 100,300,600,1000,1500."))
+    return hours
+
+
+def thresholds_for(district: str) -> list[int]:
+    row = StarLevels.objects.filter(district=district).first()
+    return parse_thresholds(row.thresholds if row else settings.STAR_THRESHOLDS_HOURS)
+
+
+def star_level(district: str, minutes: int, thresholds: list[int] | None = None) -> tuple[int, int | None]:
+    """(stars reached, hours needed for the next star or None at the top) for a total of served minutes."""
+    thresholds = thresholds if thresholds is not None else thresholds_for(district)
+    hours = minutes / 60
+    stars = sum(1 for h in thresholds if hours >= h)
+    return stars, (thresholds[stars] if stars < len(thresholds) else None)

@@ -1,0 +1,34 @@
+"""Inclusion tags that add the service-delivered blocks to pages owned by other features with one line each:
+check-in on My shifts, the contact list on the dashboard, hours and stars on My details."""
+
+from django import template
+
+from volunteers.selectors import communities_for, member_of
+
+register = template.Library()
+
+
+@register.inclusion_tag("shifts/partials/attendance_today.html", takes_context=True)
+def attendance_today(context):
+    from shifts.selectors_delivered import open_shifts
+
+    request = context["request"]
+    member = member_of(request.user)
+    return {"items": open_shifts(member) if member is not None else [], "here": request.get_full_path(),
+            "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("shifts/partials/needs_contact.html", takes_context=True)
+def needs_contact_list(context):
+    from shifts.selectors_delivered import needs_contact
+
+    request = context["request"]
+    return {"checks": needs_contact(communities_for(request.user)), "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("shifts/partials/my_hours.html", takes_context=True)
+def my_hours(context):
+    from shifts.services.hours import member_hours
+
+    member = member_of(context["request"].user)
+    return {"hours": member_hours(member) if member is not None else None, "member": member}

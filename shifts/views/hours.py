@@ -1,0 +1,66 @@
+"""The secretary's service-hours ledger: hours per member by month and duty, star levels, and the export."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from shifts.services import hours as service
+from volunteers.selectors import community_for
+
+from .common import staff_required
+
+
+def _year(raw: str | None) -> int:
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@staff_required
+def hours_ledger(request, community_id):
+    community = community_for(request.user, community_id)
+    year = _year(request.GET.get("year"))
+    return render(request, "shifts/hours/ledger.html", {
+        "community": community, "year": year, "years": service.ledger_years(community),
+        "rows": service.community_ledger(community, year), "by_duty": service.ledger_by_duty(community, year),
+        "months": range(1, 13), "thresholds": service.thresholds_for(community.district),
+        "start": dt.date(year, 1, 1), "end": min(dt.date(year, 12, 31), timezone.localdate()),
+        "errors": {},
+    })
+
+
+@staff_required
+def hours_export_view(request, community_id):
+    """The national-record export from the web: the same file as `manage.py hours export`."""
+    community = community_for(request.user, community_id)
+    errors = {}
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        errors["from"] = True
+    try:
+        end = dt.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        errors["to"] = True
+    if not errors:
+        try:
+            content, content_type, filename = service.hours_export(
+                communities=[community], start=start, end=end, fmt=request.GET.get("format", "csv"), by=request.user)
+        except ValidationError as exc:
+            errors = {key: True for key in exc.message_dict}
+        else:
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    year = _year(request.GET.get("year"))
+    return render(request, "shifts/hours/ledger.html", {
+        "community": community, "year": year, "years": service.ledger_years(community),
+        "rows": service.community_ledger(community, year), "by_duty": service.ledger_by_duty(community, year),
+        "months": range(1, 13), "thresholds": service.thresholds_for(community.district),
+        "start": request.GET.get("from", ""), "end": request.GET.get("to", ""), "errors": errors,
+    }, status=400)

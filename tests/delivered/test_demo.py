@@ -1,0 +1,19 @@
+"""The demo shows service delivered: past attendance (some not counted), a patrol note and a certificate."""
+
+import pytest
+from django.core.management import call_command
+
+from shifts.models import Attendance, Certificate, PatrolLogEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_shows_attendance_a_log_entry_and_a_certificate():
+    args = ["--communities", "1", "--members-min", "30", "--members-max", "30", "--households", "2"]
+    call_command("seed_demo", *args)
+    counts = (Attendance.objects.count(), Attendance.objects.filter(served=True).count(),
+              PatrolLogEntry.objects.count(), Certificate.objects.count())
+    assert counts[0] > counts[1] > 0 and counts[2:] == (1, 1)
+    call_command("seed_demo", *args)
+    assert (Attendance.objects.count(), Attendance.objects.filter(served=True).count(),
+            PatrolLogEntry.objects.count(), Certificate.objects.count()) == counts

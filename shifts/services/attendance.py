@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Attendance, Roster, Shift
+from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
 from volunteers.services.audit import audit_log
 
@@ -34,7 +35,7 @@ def present_minutes(shift: Shift, check_in: dt.datetime | None, check_out: dt.da
     if check_in is None or check_out is None:
         return 0
     start, end = max(check_in, shift.start), min(check_out, shift.end)
-    return max(0, int((end - start).total_seconds() // 60))
+    return max(0, wall_minutes(start, end)) if end > start else 0
 
 
 def counts_as_served(shift: Shift, minutes: int) -> bool:

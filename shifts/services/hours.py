@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Attendance, Roster, StarLevels
+from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
 
 EXPORT_HEADERS = ("姓名", "志愿者编号", "服务日期", "开始时间", "结束时间", "服务时长（小时）", "服务内容", "组织名称")
@@ -136,7 +137,7 @@ def history_minutes(member_ids, start: dt.datetime, end: dt.datetime) -> dict[in
         if shift_id in recorded:
             totals[member_id] += served_by.get((shift_id, member_id), 0)
         else:
-            totals[member_id] += int((shift_end - shift_start).total_seconds() // 60)
+            totals[member_id] += wall_minutes(shift_start, shift_end)
     return dict(totals)
 
 

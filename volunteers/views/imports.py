@@ -65,8 +65,11 @@ def _store_dir() -> Path:
 def _store(data: bytes) -> str:
     folder = _store_dir()
     for old in folder.glob("*.upload"):  # housekeeping: previews nobody confirmed
-        if old.stat().st_mtime < time.time() - _KEEP_SECONDS:
-            old.unlink(missing_ok=True)
+        try:
+            if old.stat().st_mtime < time.time() - _KEEP_SECONDS:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another worker confirmed or cleaned it up between glob and stat
+            continue
     file_id = secrets.token_hex(16)
     (folder / f"{file_id}.upload").write_bytes(data)
     return file_id

@@ -44,13 +44,9 @@ def district_improve(job: str, community_id: int, week_start: str, attempt: int 
 def notify_roster_published(roster_id: int) -> int:
     """Tell each member whose shifts changed in this published version, and ask them to confirm their week;
     returns how many were notified."""
-    from shifts.services.confirmations import confirmations_request
-    from shifts.services.messages import roster_changed_notify
+    from shifts.services.messages import roster_published_notify
 
-    roster = Roster.objects.select_related("community").get(pk=roster_id)
-    count = roster_changed_notify(roster)
-    confirmations_request(roster=roster)
-    return count
+    return roster_published_notify(Roster.objects.select_related("community").get(pk=roster_id))
 
 
 def confirmations_remind() -> int:

@@ -25,7 +25,7 @@ from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
 from .absences import absence_report
-from .messages import shift_line
+from .labels import shift_line
 from .notify import notify_member
 
 logger = logging.getLogger(__name__)

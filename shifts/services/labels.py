@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from shifts.feeds.content import is_visit
 from shifts.models import Shift
 from shifts.selectors import shift_title
 
@@ -13,3 +14,14 @@ def shift_label(shift: Shift, *, private: bool = False) -> str:
     start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
     return (f"{shift_title(shift, private=private)} {date_format(start, 'MONTH_DAY_FORMAT')} "
             f"{date_format(start, 'D')} {start:%H:%M}–{end:%H:%M}")
+
+
+def shift_line(shift: Shift, *, private: bool = False) -> dict:
+    """Plain values for a message: no health, caregiving or address ever goes in here. A home visit's name
+    and meeting point (often the household's door) only when `private`: to its visitor or the community's
+    secretaries (see shifts.selectors.shift_title)."""
+    visit = is_visit(shift)
+    return {"duty": shift.duty.name, "duty_en": shift.duty.name_en or shift.duty.name,
+            "name": shift_title(shift, private=private) if shift.name or (visit and not private) else "",
+            "start": shift.start, "end": shift.end, "location": "" if visit and not private else shift.location,
+            "community": shift.community.name}

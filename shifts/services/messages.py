@@ -9,23 +9,11 @@ from django.utils import timezone
 from shifts.models import Notification, Roster, Shift
 from volunteers.models import Member
 
+from .confirmations import confirmations_request
+from .labels import shift_line
 from .notify import notify_member
 
 logger = logging.getLogger(__name__)
-
-
-def shift_line(shift: Shift, *, private: bool = False) -> dict:
-    """Plain values for a message: no health, caregiving or address ever goes in here. A home visit's name
-    and meeting point (often the household's door) only when `private`: to its visitor or the community's
-    secretaries (see shifts.selectors.shift_title)."""
-    from shifts.feeds.content import is_visit
-    from shifts.selectors import shift_title
-
-    visit = is_visit(shift)
-    return {"duty": shift.duty.name, "duty_en": shift.duty.name_en or shift.duty.name,
-            "name": shift_title(shift, private=private) if shift.name or (visit and not private) else "",
-            "start": shift.start, "end": shift.end, "location": "" if visit and not private else shift.location,
-            "community": shift.community.name}
 
 
 def _roster_message_key(roster_pk: int, member_pk: int) -> str:
@@ -65,6 +53,14 @@ CATCH_UP_WINDOW = dt.timedelta(days=2)
 CATCH_UP_GRACE = dt.timedelta(minutes=2)  # the ordinary task normally has sent them by then
 
 
+def roster_published_notify(roster: Roster) -> int:
+    """Everything a publish tells members: each member whose shifts changed, and the request to confirm the week
+    (both idempotent on their dedupe keys). Returns how many were told of a change."""
+    count = roster_changed_notify(roster)
+    confirmations_request(roster=roster)
+    return count
+
+
 def roster_messages_catch_up(now: dt.datetime | None = None) -> int:
     """Send the missing messages of rosters published in the last two days (current versions only: a
     superseded version's changes were overtaken by the next one's message). Returns how many rosters."""
@@ -78,6 +74,6 @@ def roster_messages_catch_up(now: dt.datetime | None = None) -> int:
                 for key in ("added", "removed") for item in diff.get(key, [])}
         if keys and Notification.objects.filter(dedupe_key__in=keys).count() < len(keys):
             logger.warning("roster %s: sending messages that were never queued", roster.pk)
-            roster_changed_notify(roster)
+            roster_published_notify(roster)
             caught_up += 1
     return caught_up

@@ -13,7 +13,7 @@ from django.utils import timezone
 from shifts.models import Roster, Shift, SolveRun
 from volunteers.models import Community
 
-from .messages import shift_line
+from .labels import shift_line
 from .notify import notify_member, notify_staff
 from .rosters import STUDY_DAY, roster_generate, study_session_make
 from .weeks import local_zone, week_start_of

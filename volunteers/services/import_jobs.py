@@ -42,8 +42,11 @@ def upload_store(data: bytes) -> str:
     """Keep an upload under a random id (private folder); uploads nobody confirmed go after a day."""
     folder = store_dir()
     for old in folder.glob("*.upload"):
-        if old.stat().st_mtime < time.time() - KEEP_SECONDS:
-            old.unlink(missing_ok=True)
+        try:
+            if old.stat().st_mtime < time.time() - KEEP_SECONDS:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another worker confirmed or cleaned it up between glob and stat
+            continue
     file_id = secrets.token_hex(16)
     (folder / f"{file_id}.upload").write_bytes(data)
     return file_id

@@ -92,14 +92,15 @@ def test_export_writes_the_national_record_fields(served):
     assert len(only_march) == 3
 
 
-def test_export_as_xlsx_uses_the_organisation_name(served):
-    served["community"].organisation_name = "幸福里社区志愿服务队"
+def test_export_as_xlsx_uses_the_organisation_name_and_writes_no_formula(served):
+    served["community"].organisation_name = "=幸福里社区志愿服务队"
     served["community"].save()
     content, _type, _name = hours_export(communities=[served["community"]], start=dt.date(2026, 1, 1),
                                          end=dt.date(2026, 12, 31), fmt="xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     values = list(sheet.values)
-    assert values[2][0] == "王建国" and values[2][7] == "幸福里社区志愿服务队" and len(values) == 4
+    assert values[2][0] == "王建国" and values[2][7] == "=幸福里社区志愿服务队" and len(values) == 4
+    assert sheet.cell(row=3, column=8).data_type == "s"  # text, never a formula
 
 
 def test_the_command_exports_and_names_bad_options(served, tmp_path, capsysbinary):

@@ -121,12 +121,18 @@ def ledger_years(community: Community) -> list[int]:
 
 # --------------------------------------------------------------------------- fairness history
 
-def history_minutes(member_ids, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
-    """Minutes each member gave in published rosters of shifts starting in [start, end): the served minutes
-    where the shift has attendance recorded, the planned minutes where it has none."""
-    rows = list(Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
-                                          shift__start__gte=start, shift__start__lt=end)
-                .values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
+def history_minutes(member_ids, start: dt.datetime, end: dt.datetime, community: Community | None = None
+                    ) -> dict[int, int]:
+    """Minutes each member gave in published rosters of shifts starting in [start, end) (of one community, or
+    all when None; member_ids None: everyone): the served minutes where the shift has attendance recorded, the
+    planned minutes where it has none."""
+    assignments = Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, shift__start__gte=start,
+                                            shift__start__lt=end)
+    if member_ids is not None:
+        assignments = assignments.filter(member_id__in=member_ids)
+    if community is not None:
+        assignments = assignments.filter(roster__community=community)
+    rows = list(assignments.values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
     shift_ids = {shift_id for _m, shift_id, _s, _e in rows}
     recorded = set(Attendance.objects.filter(shift_id__in=shift_ids).values_list("shift_id", flat=True).distinct())
     served_by = dict(((a, b), m) for a, b, m in Attendance.objects.filter(shift_id__in=recorded)

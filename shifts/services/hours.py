@@ -122,12 +122,18 @@ def ledger_years(community: Community) -> list[int]:
 
 # --------------------------------------------------------------------------- fairness history
 
-def history_minutes(member_ids, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
-    """Minutes each member gave in published rosters of shifts starting in [start, end): the served minutes
-    where the shift has attendance recorded, the planned minutes where it has none."""
-    rows = list(Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
-                                          shift__start__gte=start, shift__start__lt=end)
-                .values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
+def history_minutes(member_ids, start: dt.datetime, end: dt.datetime, community: Community | None = None
+                    ) -> dict[int, int]:
+    """Minutes each member gave in published rosters of shifts starting in [start, end) (of one community, or
+    all when None; member_ids None: everyone): the served minutes where the shift has attendance recorded, the
+    planned minutes where it has none."""
+    assignments = Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, shift__start__gte=start,
+                                            shift__start__lt=end)
+    if member_ids is not None:
+        assignments = assignments.filter(member_id__in=member_ids)
+    if community is not None:
+        assignments = assignments.filter(roster__community=community)
+    rows = list(assignments.values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
     shift_ids = {shift_id for _m, shift_id, _s, _e in rows}
     recorded = set(Attendance.objects.filter(shift_id__in=shift_ids).values_list("shift_id", flat=True).distinct())
     served_by = dict(((a, b), m) for a, b, m in Attendance.objects.filter(shift_id__in=recorded)
@@ -151,55 +157,60 @@ def _safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-class _LocalTimes:
-    """UTC moments from raw rows to local wall-clock times. SQLite gives naive UTC text, PostgreSQL aware
-    datetimes. Parsing here instead of through the ORM's converters, with the zone's offset looked up once per
-    UTC hour, keeps a district's year (≈400,000 rows) within seconds."""
+class _LocalClock:
+    """UTC moments from raw rows to local (date, "HH:MM") text. SQLite gives naive UTC text, PostgreSQL aware
+    datetimes. Converting each distinct minute once (shift times sit on the 15-minute grid, so a year has few)
+    instead of going through the ORM's converters keeps a district's year (≈400,000 rows) within seconds."""
 
     def __init__(self, tz):
         self.tz = tz
-        self.offsets: dict = {}
+        self.seen: dict = {}
 
-    def __call__(self, value) -> dt.datetime:
-        if not isinstance(value, str):
-            return value.astimezone(self.tz)
-        hour = value[:13]
-        offset = self.offsets.get(hour)
-        if offset is None:
-            moment = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
-            offset = self.offsets[hour] = moment.astimezone(self.tz).utcoffset()
-        return dt.datetime.fromisoformat(value) + offset
+    def __call__(self, value) -> tuple[str, str]:
+        key = value[:16] if isinstance(value, str) else value
+        found = self.seen.get(key)
+        if found is None:
+            moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            local = moment.astimezone(self.tz)
+            found = self.seen[key] = (local.date().isoformat(), f"{local.hour:02d}:{local.minute:02d}")
+        return found
 
 
 def hours_export_rows(communities, start: dt.date, end: dt.date):
     """Yield one row per served shift of the communities in [start, end] with the national record fields:
-    name, volunteer number, date, start, end, hours, content, organisation. Times are the member's presence
-    clipped to the shift."""
+    name, volunteer number, date, start, end, hours, content, organisation (all text). Times are the member's
+    presence clipped to the shift. One query per community walks its (community, start) index in order."""
     from django.db import connections
     from django.db.models.functions import Greatest, Least
 
-    communities = list(communities)
     begin, finish = local_bounds(start, end)
-    local = _LocalTimes(timezone.get_current_timezone())
-    organisation = {c.pk: organisation_name(c) for c in communities}
-    queryset = (served(communities=communities).filter(shift__start__gte=begin, shift__start__lt=finish)
-                .annotate(began=Greatest("check_in", "shift__start"), ended=Least("check_out", "shift__end"))
-                .order_by("shift__community__name", "shift__community_id", "shift__start", "member__name", "pk")
-                .values_list("member__name", "member__volunteer_number", "began", "ended", "served_minutes",
-                             "shift__duty__name", "shift__name", "shift__community_id"))
-    sql, params = queryset.query.sql_with_params()
+    clock = _LocalClock(timezone.get_current_timezone())
     contents: dict[tuple[str, str], str] = {}
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
-            for name, number, began, ended, minutes, duty, shift_name, community_id in batch:
-                began, ended = local(began), local(ended)
-                key = (duty, shift_name)
-                if key not in contents:
-                    contents[key] = f"{duty}（{shift_name}）" if shift_name and shift_name != duty else duty
-                yield [name, number, began.date(), f"{began.hour:02d}:{began.minute:02d}",
-                       f"{ended.hour:02d}:{ended.minute:02d}", f"{minutes / 60:.2f}", contents[key],
-                       organisation[community_id]]
+    hours: dict[int, str] = {}
+    for community in sorted(communities, key=lambda c: (c.name, c.pk)):
+        organisation = organisation_name(community)
+        queryset = (served(communities=[community]).filter(shift__start__gte=begin, shift__start__lt=finish)
+                    .annotate(began=Greatest("check_in", "shift__start"), ended=Least("check_out", "shift__end"))
+                    .order_by("shift__start", "member__name", "pk")
+                    .values_list("member__name", "member__volunteer_number", "began", "ended", "served_minutes",
+                                 "shift__duty__name", "shift__name"))
+        sql, params = queryset.query.sql_with_params()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(5000):
+                for name, number, began, ended, minutes, duty, shift_name in batch:
+                    day, start_time = clock(began)
+                    _day, end_time = clock(ended)
+                    content = contents.get((duty, shift_name))
+                    if content is None:
+                        content = contents[(duty, shift_name)] = (
+                            f"{duty}（{shift_name}）" if shift_name and shift_name != duty else duty)
+                    length = hours.get(minutes)
+                    if length is None:
+                        length = hours[minutes] = f"{minutes / 60:.2f}"
+                    yield [name, number, day, start_time, end_time, length, content, organisation]
 
 
 def _hours_csv(rows) -> bytes:
@@ -209,10 +220,35 @@ def _hours_csv(rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADERS)
-    writer.writerows([_safe(name), _safe(number), day.isoformat(), began, ended, hours, _safe(content),
-                      _safe(organisation)]
+    writer.writerows([_safe(name), _safe(number), day, began, ended, hours, _safe(content), _safe(organisation)]
                      for name, number, day, began, ended, hours, content, organisation in rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def _hours_xlsx(rows) -> bytes:
+    """Plain values appended to a write-only sheet (twice as fast as a cell object per value); the few texts
+    that would start a formula become explicit string cells."""
+    import io
+
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("志愿服务记录")
+    sheet.append(EXPORT_HEADERS)
+
+    def text_cell(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    for row in rows:
+        if any(value and value.startswith(_FORMULA_START) for value in row):
+            row = [text_cell(value) if value and value.startswith(_FORMULA_START) else value for value in row]
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv", by=None
@@ -220,7 +256,6 @@ def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv",
     """(content, content type, file name) of the served hours in [start, end] of one or more communities (a
     district's export is its communities one after another)."""
     from volunteers.services.audit import audit_log
-    from volunteers.services.imports import _xlsx_bytes
 
     communities = list(communities)
     if fmt not in ("csv", "xlsx"):
@@ -237,8 +272,7 @@ def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv",
     filename = f"service-hours-{scope}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
     if fmt == "csv":
         return _hours_csv(rows), "text/csv; charset=utf-8", filename
-    return (_xlsx_bytes(EXPORT_HEADERS, rows, title="志愿服务记录"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
+    return _hours_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename
 
 
 # --------------------------------------------------------------------------- star levels

@@ -15,6 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
 from .absences import absence_report
-from .messages import shift_line
+from .labels import shift_line
 from .notify import notify_member, notify_staff, notify_user
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def no_show_checks_run(now: dt.datetime | None = None) -> int:
 def _context(check: NoShowCheck) -> dict:
     member = check.member
     return {"shift": shift_line(check.shift), "missing_name": member.name, "missing_phone": member.phone,
-            "site_path": "/dashboard/"}
+            "site_path": reverse("dashboard")}
 
 
 def _tell_leader_and_secretary(check_id: int) -> None:

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shifts.models import Assignment, Roster
+from shifts.models import Assignment, Attendance, Roster
 from shifts.selectors_delivered import attendance_sheet, open_shifts
 from shifts.services import attendance as service
 from shifts.services.attendance_import import AttendanceImportRejected, attendance_import
@@ -44,7 +44,7 @@ def _own_assignment(member, assignment_id) -> Assignment:
 def attendance_check(request, assignment_id, action, member):
     """Check in ("in") or out ("out") of one of the member's own shifts."""
     assignment = _own_assignment(member, assignment_id)
-    source = request.POST.get("source") == "poster" and "poster" or "app"
+    source = Attendance.Source.POSTER if request.POST.get("source") == "poster" else Attendance.Source.APP
     try:
         if action == "in":
             service.attendance_check_in(member=member, shift=assignment.shift, by=request.user, source=source)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import render
 
-from shifts.models import Assignment, Roster
+from shifts.services.hours import history_minutes
+from shifts.services.weeks import week_bounds
 from volunteers.selectors import community_for, members_serving
 
 from .common import staff_required, this_monday
@@ -39,12 +40,11 @@ def fairness(request, community_id):
     last = this_monday()
     weeks = [last - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
     minutes = defaultdict(lambda: [0] * WEEKS)
-    rows = (Assignment.objects.filter(roster__community=community, roster__status=Roster.Status.PUBLISHED,
-                                      roster__week_start__in=weeks)
-            .values_list("member_id", "roster__week_start", "shift__start", "shift__end"))
-    index = {week: i for i, week in enumerate(weeks)}
-    for member_id, week_start, start, end in rows:
-        minutes[member_id][index[week_start]] += int((end - start).total_seconds() // 60)
+    # Served minutes where attendance was taken, planned minutes otherwise (the optimizer's fairness history).
+    for index, week_start in enumerate(weeks):
+        start, end = week_bounds(week_start)
+        for member_id, total in history_minutes(None, start, end, community=community).items():
+            minutes[member_id][index] += total
     members = list(members_serving(community).order_by("name"))
     extra = set(minutes) - {m.pk for m in members}
     if extra:  # people who served here earlier but no longer do still count

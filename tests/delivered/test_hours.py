@@ -92,14 +92,15 @@ def test_export_writes_the_national_record_fields(served):
     assert len(only_march) == 3
 
 
-def test_export_as_xlsx_uses_the_organisation_name(served):
-    served["community"].organisation_name = "幸福里社区志愿服务队"
+def test_export_as_xlsx_uses_the_organisation_name_and_writes_no_formula(served):
+    served["community"].organisation_name = "=幸福里社区志愿服务队"
     served["community"].save()
     content, _type, _name = hours_export(communities=[served["community"]], start=dt.date(2026, 1, 1),
                                          end=dt.date(2026, 12, 31), fmt="xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     values = list(sheet.values)
-    assert values[2][0] == "王建国" and values[2][7] == "幸福里社区志愿服务队" and len(values) == 4
+    assert values[2][0] == "王建国" and values[2][7] == "=幸福里社区志愿服务队" and len(values) == 4
+    assert sheet.cell(row=3, column=8).data_type == "s"  # text, never a formula
 
 
 def test_the_command_exports_and_names_bad_options(served, tmp_path, capsysbinary):
@@ -129,3 +130,23 @@ def test_ledger_page_and_web_export(client, served):
     assert client.get(url, {"from": "x", "to": "2026-03-01"}).status_code == 400
     client.force_login(f.secretary(f.community()))
     assert client.get(url, {"from": "2026-03-01", "to": "2026-04-30"}).status_code == 404
+
+
+
+def test_fairness_page_shows_served_minutes_where_attendance_was_taken(client, team):
+    from django.utils import timezone
+
+    from shifts.services.weeks import week_start_of
+
+    monday = week_start_of(timezone.localdate())
+    taken = f.shift(team["community"], team["patrol"], aware(monday, 9), minutes=120, min_staff=3)
+    planned = f.shift(team["community"], team["patrol"], aware(monday, 15), minutes=60, min_staff=1)
+    publish((taken, team["leader"]), (taken, team["mate"]), (taken, team["third"]), (planned, team["third"]))
+    attendance_set(shift=taken, member=team["leader"], check_in=aware(monday, 9), check_out=aware(monday, 11))
+    attendance_set(shift=taken, member=team["mate"], check_in=aware(monday, 10), check_out=aware(monday, 11))
+    client.force_login(team["secretary"])
+    response = client.get(reverse("fairness", args=[team["community"].pk]))
+    loads = {load.member.name: load.by_week[-1] for load in response.context["loads"]}
+    # Served 120; present 60 of 120 (below 60%) counts 0; not noted on a shift whose attendance was taken: 0,
+    # plus 60 planned minutes on a shift without any attendance yet.
+    assert (loads["王建国"], loads["李秀英"], loads["张志强"]) == (120, 0, 60)

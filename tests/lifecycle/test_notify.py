@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from shifts.models import Notification
-from shifts.services.messages import shift_line
+from shifts.services.labels import shift_line
 from shifts.services.notify import notify_member, notify_staff
 from tests import factories as f
 

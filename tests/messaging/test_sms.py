@@ -12,7 +12,7 @@ from django_q.models import Schedule
 
 from shifts import tasks
 from shifts.models import Notification, OutboxMessage
-from shifts.services.messages import shift_line
+from shifts.services.labels import shift_line
 from shifts.services.notify import notify_member, notify_staff
 from shifts.services.sms import SMS_KIND_OF, SMS_TEMPLATE_PARAMS
 

@@ -226,8 +226,8 @@ def _member(values: dict, by_name: dict[str, list[Member]]) -> Member:
     if not candidates:
         raise _CellError(LABEL["name"], _("No member called %(name)s in this community.") % {"name": name})
     if len(candidates) > 1:
-        phone = re.sub(r"\D", "", parse_phone(values.get("phone")) if values.get("phone") else "")
-        matched = [m for m in candidates if phone and re.sub(r"\D", "", m.phone) == phone]
+        phone = parse_phone(values.get("phone")) if values.get("phone") else ""  # E.164, as members' numbers are
+        matched = [m for m in candidates if phone and m.phone and str(m.phone) == phone]
         if len(matched) != 1:
             raise _CellError(LABEL["phone"], _("Several members are called %(name)s; add their phone number.")
                              % {"name": name})

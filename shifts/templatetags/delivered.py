@@ -3,7 +3,8 @@ check-in on My shifts, the contact list on the dashboard, hours and stars on My 
 
 from django import template
 
-from volunteers.selectors import communities_for, member_of
+from shifts.selectors import shift_title
+from volunteers.selectors import communities_for, member_of, sensitive_community_ids
 
 register = template.Library()
 
@@ -23,7 +24,11 @@ def needs_contact_list(context):
     from shifts.selectors_delivered import needs_contact
 
     request = context["request"]
-    return {"checks": needs_contact(communities_for(request.user)), "csrf_token": context.get("csrf_token")}
+    checks = needs_contact(communities_for(request.user))
+    private = set(sensitive_community_ids(request.user))
+    for check in checks:  # a home visit's household only to its community's own staff
+        check.title = shift_title(check.shift, private=check.shift.community_id in private)
+    return {"checks": checks, "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("shifts/partials/my_hours.html", takes_context=True)

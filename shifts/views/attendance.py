@@ -17,10 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shifts.models import Assignment, Attendance, Roster
+from shifts.selectors import shift_title
 from shifts.selectors_delivered import attendance_sheet, open_shifts
 from shifts.services import attendance as service
 from shifts.services.attendance_import import AttendanceImportRejected, attendance_import
-from volunteers.selectors import communities_for, community_for, member_of, members_for, shift_for
+from volunteers.selectors import (
+    communities_for,
+    community_for,
+    member_of,
+    members_for,
+    sensitive_community_ids,
+    shift_for,
+)
 
 from .common import member_required, staff_required, week_from_url, week_param
 
@@ -142,6 +150,9 @@ def attendance_week(request, community_id, week):
             return redirect(f"{reverse('attendance_week', args=[community.pk, week_param(week_start)])}"
                             f"#shift-{shift.pk}")
     sheet = attendance_sheet(community, week_start)
+    private = community.pk in sensitive_community_ids(request.user)  # a home visit's household: own staff only
+    for item in sheet:
+        item.title = shift_title(item.shift, private=private)
     return render(request, "shifts/attendance/week.html", {
         "community": community, "week_start": week_start, "sheet": sheet, "errors": errors,
         "previous": week_param(week_start - dt.timedelta(days=7)),

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from shifts import signals
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SwapRequest
+from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
 from volunteers.selectors import communities_for, is_district_admin, members_serving
 from volunteers.services.audit import ACTION_LABELS, audit_log
@@ -210,7 +211,7 @@ def _week_load(member_ids, week_start: dt.date) -> dict[int, tuple[int, int]]:
                                      roster__week_start=week_start).values_list("member_id", "shift__start",
                                                                                 "shift__end")
     for member_id, start, end in rows:
-        load[member_id][0] += int((end - start).total_seconds() // 60)
+        load[member_id][0] += wall_minutes(start, end)
         load[member_id][1] += 1
     return {pk: (v[0], v[1]) for pk, v in load.items()}
 

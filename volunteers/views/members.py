@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shifts.models import Assignment, Duty, Roster
+from shifts.models.shifts import wall_minutes
 from shifts.services.rules import members_fit_for
 from shifts.views.common import staff_required
 
@@ -40,7 +41,7 @@ def _month_minutes(member_ids) -> dict[int, int]:
                                      shift__start__gte=first, shift__start__lt=following)
     totals: dict[int, int] = {}
     for member_id, start, end in rows.values_list("member_id", "shift__start", "shift__end"):
-        totals[member_id] = totals.get(member_id, 0) + int((end - start).total_seconds() // 60)
+        totals[member_id] = totals.get(member_id, 0) + wall_minutes(start, end)
     return totals
 
 

@@ -23,8 +23,9 @@ from volunteers.services.audit import audit_log
 from volunteers.services.imports import (
     ImportFileError,
     RowError,
-    _norm_header,
     _text,
+    header_synonyms,
+    mapping_from_headers,
     parse_date,
     parse_name,
     parse_phone,
@@ -47,19 +48,15 @@ HEADERS = {
     "community": ("社区", "所属社区", "community"),
 }
 LABEL = {f: words[0] for f, words in HEADERS.items()}
-_SYNONYMS = {_norm_header(w): f for f, words in HEADERS.items() for w in words}
+_SYNONYMS = header_synonyms(HEADERS)
 PRESENT_WORDS = ("✓", "√", "是", "到", "出勤", "yes", "y", "1")
 ABSENT_WORDS = ("✗", "×", "否", "缺", "缺勤", "no", "n", "0")
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?::\d{2})?$")
 
 
 def guess(headers: list[str]) -> dict[int, str]:
-    mapping: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        found = _SYNONYMS.get(_norm_header(header))
-        if found and found not in mapping.values():
-            mapping[index] = found
-    return mapping
+    """The attendance columns a sheet's headers name."""
+    return mapping_from_headers(headers, _SYNONYMS)
 
 
 @dataclass

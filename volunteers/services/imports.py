@@ -91,17 +91,27 @@ def _norm_header(raw) -> str:
     return re.sub(r"[\s*＊:：_\-]", "", text)
 
 
-_SYNONYMS = {_norm_header(s): c.field for c in COLUMNS for s in c.synonyms}
+def header_synonyms(words_by_field: dict[str, tuple]) -> dict[str, str]:
+    """{normalised header: field} for a sheet's accepted headers, e.g. {"name": ("姓名", "名字")}."""
+    return {_norm_header(word): field for field, words in words_by_field.items() for word in words}
 
 
-def guess_mapping(headers: list[str]) -> dict[int, str]:
+def mapping_from_headers(headers: list[str], synonyms: dict[str, str]) -> dict[int, str]:
     """Column index → field for every header we recognise; the first column wins a field."""
     mapping: dict[int, str] = {}
     for index, header in enumerate(headers):
-        found = _SYNONYMS.get(_norm_header(header))
+        found = synonyms.get(_norm_header(header))
         if found and found not in mapping.values():
             mapping[index] = found
     return mapping
+
+
+_SYNONYMS = header_synonyms({c.field: c.synonyms for c in COLUMNS})
+
+
+def guess_mapping(headers: list[str]) -> dict[int, str]:
+    """The member columns a sheet's headers name."""
+    return mapping_from_headers(headers, _SYNONYMS)
 
 
 # --------------------------------------------------------------------------- reading the file

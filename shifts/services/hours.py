@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Attendance, Roster, StarLevels
 from volunteers.models import Community, Member
+from volunteers.services.audit import ACTION_LABELS
 
 EXPORT_HEADERS = ("姓名", "志愿者编号", "服务日期", "开始时间", "结束时间", "服务时长（小时）", "服务内容", "组织名称")
+ACTION_LABELS.update({"shifts.hours.exported": "Service hours exported"})
 
 
 def local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -18,9 +18,15 @@ from django.utils.translation import gettext as _
 from shifts.models import Assignment, Attendance, Roster, Shift
 from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
-from volunteers.services.audit import audit_log
+from volunteers.services.audit import ACTION_LABELS, audit_log
 
 logger = logging.getLogger(__name__)
+
+ACTION_LABELS.update({
+    "shifts.attendance.team_in": "Team checked in by the team leader",
+    "shifts.attendance.team_out": "Team checked out by the team leader",
+    "shifts.attendance.backfilled": "Attendance noted from the book",
+})
 
 # Members may check in a little early and check out a while after the end (the book is often signed late).
 CHECK_IN_EARLY = dt.timedelta(minutes=60)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Attendance, Shift
 from volunteers.models import Community, Member
-from volunteers.services.audit import audit_log
+from volunteers.services.audit import ACTION_LABELS, audit_log
 from volunteers.services.imports import (
     ImportFileError,
     RowError,
@@ -35,6 +35,8 @@ from volunteers.services.imports import (
 from .attendance import attendance_set
 
 logger = logging.getLogger(__name__)
+
+ACTION_LABELS.update({"shifts.attendance.imported": "Attendance imported from a sheet"})
 
 HEADERS = {
     "name": ("姓名", "名字", "志愿者姓名", "name"),

@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from shifts.models import Assignment, Attendance, Roster, StarLevels
 from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
+from volunteers.services.audit import ACTION_LABELS
 
 EXPORT_HEADERS = ("姓名", "志愿者编号", "服务日期", "开始时间", "结束时间", "服务时长（小时）", "服务内容", "组织名称")
+ACTION_LABELS.update({"shifts.hours.exported": "Service hours exported"})
 
 
 def local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -158,15 +160,16 @@ def _safe(text: str) -> str:
 
 
 class _LocalClock:
-    """UTC moments from raw rows to local (date, "HH:MM") text. SQLite gives naive UTC text, PostgreSQL aware
-    datetimes. Converting each distinct minute once (shift times sit on the 15-minute grid, so a year has few)
-    instead of going through the ORM's converters keeps a district's year (≈400,000 rows) within seconds."""
+    """UTC moments from raw rows to local (date, "HH:MM") text. Converting each distinct minute once (shift
+    times sit on the 15-minute grid, so a year has few) instead of going through the ORM's converters keeps a
+    district's year (≈400,000 rows) within seconds."""
 
     def __init__(self, tz):
         self.tz = tz
         self.seen: dict = {}
 
     def __call__(self, value) -> tuple[str, str]:
+        # Text from either database is "YYYY-MM-DD HH:MM:SS…" in UTC (PostgreSQL adds "+00", the session zone).
         key = value[:16] if isinstance(value, str) else value
         found = self.seen.get(key)
         if found is None:
@@ -183,7 +186,8 @@ def hours_export_rows(communities, start: dt.date, end: dt.date):
     name, volunteer number, date, start, end, hours, content, organisation (all text). Times are the member's
     presence clipped to the shift. One query per community walks its (community, start) index in order."""
     from django.db import connections
-    from django.db.models.functions import Greatest, Least
+    from django.db.models import CharField
+    from django.db.models.functions import Cast, Greatest, Least
 
     begin, finish = local_bounds(start, end)
     clock = _LocalClock(timezone.get_current_timezone())
@@ -192,7 +196,9 @@ def hours_export_rows(communities, start: dt.date, end: dt.date):
     for community in sorted(communities, key=lambda c: (c.name, c.pk)):
         organisation = organisation_name(community)
         queryset = (served(communities=[community]).filter(shift__start__gte=begin, shift__start__lt=finish)
-                    .annotate(began=Greatest("check_in", "shift__start"), ended=Least("check_out", "shift__end"))
+                    # As text: PostgreSQL's datetime loader is Python code, and most rows share a few minutes.
+                    .annotate(began=Cast(Greatest("check_in", "shift__start"), CharField()),
+                              ended=Cast(Least("check_out", "shift__end"), CharField()))
                     .order_by("shift__start", "member__name", "pk")
                     .values_list("member__name", "member__volunteer_number", "began", "ended", "served_minutes",
                                  "shift__duty__name", "shift__name"))

@@ -134,7 +134,7 @@ def _notify(*, recipient_member, user, language, kind, dedupe_key, context, urge
 def notification_deliver(*, notification_id: int) -> Notification:
     """Send a recorded notification unless it was already sent or had no address; safe to call twice."""
     with transaction.atomic():
-        notification = (Notification.objects.select_for_update().select_related("member", "user", "proxy")
+        notification = (Notification.objects.select_for_update(of=("self",)).select_related("member", "user", "proxy")
                         .get(pk=notification_id))
         if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED):
             return notification

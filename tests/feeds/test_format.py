@@ -165,10 +165,12 @@ def test_feed_stays_under_google_limits_and_leaves_out_events_outside_the_window
 def test_personal_feed_leaves_out_shifts_outside_the_window(world, client, django_capture_on_commit_callbacks):
     far = factories.shift(world.community, world.duties["patrol"],
                           world.at(0, 9, week_start=world.week_start + dt.timedelta(weeks=13)), min_staff=1)
+    # "old" lies beyond the feed's 8 weeks back from today, however far ahead the fixture's week falls
+    past = (timezone.localdate() - world.week_start).days // 7 - 10
     old = factories.shift(world.community, world.duties["patrol"],
-                          world.at(0, 9, week_start=world.week_start - dt.timedelta(weeks=10)), min_staff=1)
+                          world.at(0, 9, week_start=world.week_start + dt.timedelta(weeks=past)), min_staff=1)
     world.shifts.update(far=far, old=old)
-    for name, weeks in (("far", 13), ("old", -10)):
+    for name, weeks in (("far", 13), ("old", past)):
         world.publish({name: ["王秀英"]}, capture=django_capture_on_commit_callbacks,
                       week_start=world.week_start + dt.timedelta(weeks=weeks))
     uids = set(events(fetch(client, world.token("王秀英")).content))

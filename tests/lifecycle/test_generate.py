@@ -1,5 +1,7 @@
 """Generate: shifts from templates, one solve per request, a checked draft, failures leave data intact."""
 
+import os
+
 import pytest
 from django.core import mail
 
@@ -156,6 +158,8 @@ def test_recover_requeues_stale_runs_and_gives_up_after_max_attempts(town, q_syn
     assert dead.status == SolveRun.Status.FAILED and "gave up" not in dead.error and "giving up" in dead.error
 
 
+@pytest.mark.skipif("faketime" in os.environ.get("LD_PRELOAD", ""),
+                    reason="libfaketime breaks timed thread waits (pthread_cond_timedwait), which this test measures")
 def test_progress_is_streamed_to_the_run_while_the_solver_works(town, q_sync, run_on_commit, monkeypatch):
     import time
 

@@ -112,7 +112,7 @@ def login_redeem(*, token: str = "", code: str = ""):
     else:
         return None
     with transaction.atomic():
-        row = _usable(rows.select_for_update())
+        row = _usable(rows.select_for_update(of=("self",)))
         if row is None:
             return None
         row.used_at = timezone.now()

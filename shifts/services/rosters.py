@@ -288,8 +288,16 @@ def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reaso
         raise ValidationError({"member": _("%(member)s is not assigned to this shift.") % {"member": member}})
     if reason:
         exclusion_record(shift=shift, member=member, cause=ShiftExclusion.Cause.REMOVED, reason=reason, by=by)
+        # the week's other open version (a re-plan proposal) must follow the decision too
+        transaction.on_commit(partial(_follow_decisions, roster.community, roster.week_start))
     audit_log(action="shifts.assignment.removed", actor=by, community=roster.community, obj=roster,
               data={"shift": shift.pk, "member": member.pk, "sticks": bool(reason)}, reason=reason)
+
+
+def _follow_decisions(community, week_start) -> None:
+    from .repair import rosters_follow_decisions  # repair builds on this module: imported when the commit lands
+
+    rosters_follow_decisions(community=community, week_start=week_start)
 
 
 def exclusion_record(*, shift: Shift, member: Member, cause: str, reason: str = "", by=None) -> ShiftExclusion:

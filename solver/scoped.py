@@ -105,12 +105,14 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     terms = {name: term.value(lambda v: values[v.Index()]) for name, term in handles.terms.items()}
     objective = _weighted_terms(problem, terms)
     cheap = min(objective, simple_bound(problem, handles))
-    watch.roster(objective)
+    valid_start = roster_is_valid(handles, start)
+    if valid_start:  # an invalid start is only a hint: it must not count as the roster a gap is measured from
+        watch.roster(objective)
     watch.proved(cheap)
-    if on_solution is not None:
+    if on_solution is not None and valid_start:
         # The progress bar moves as soon as the heuristic roster exists.
         on_solution(objective, cheap, time.monotonic() - started)
-    if watch.met and roster_is_valid(handles, start):
+    if watch.met and valid_start:
         # Proven good enough already (e.g. every shift filled by liked, unloaded members).
         result = ScopeResult("FEASIBLE", model_stats=dict(handles.stats, stopped_after="heuristic"))
         _keep_heuristic(result, handles, start, watch.bound)

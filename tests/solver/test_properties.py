@@ -4,7 +4,7 @@ import itertools
 import random
 import time
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from solver import check_solution, load_problem, solve
@@ -47,6 +47,7 @@ def brute_force_optimum(problem):
 
 @FAST
 @given(seed=st.integers(0, 10**6), members=st.integers(1, 3), shifts=st.integers(1, 4))
+@example(seed=16474, members=3, shifts=1)  # an invalid greedy start once counted as the incumbent: CP-SAT was stopped
 def test_tiny_instances_match_brute_force(seed, members, shifts):
     problem = load_problem(random_document(random.Random(seed), members=members, shifts=shifts))
     _, handles = build_model(problem)

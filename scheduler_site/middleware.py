@@ -3,7 +3,11 @@
 import logging
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -46,3 +50,78 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+TEXT_SIZES = ("standard", "large", "xlarge")
+TEXT_SIZE_COOKIE = "yure_text_size"
+
+
+class TextSizeMiddleware:
+    """The text-size switch (标准 / 大 / 特大), remembered in a cookie.
+
+    The switch is a plain GET form (works without scripts, no pop-up): `?text_size=large&next=/me/` stores the
+    choice and goes back. Every page reads `request.text_size`, so the server renders the right class on <html>
+    and the page never flashes at the wrong size."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.GET.get("text_size")
+        if chosen in TEXT_SIZES:
+            target = request.GET.get("next") or request.path
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = request.path
+            response = HttpResponseRedirect(target)
+            response.set_cookie(TEXT_SIZE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=request.is_secure(), httponly=True)
+            return response
+        stored = request.COOKIES.get(TEXT_SIZE_COOKIE)
+        request.text_size = stored if stored in TEXT_SIZES else "standard"
+        return self.get_response(request)
+
+
+class MemberLanguageMiddleware:
+    """A logged-in member sees the interface in the language stored in 我的信息 (Member.language).
+
+    Runs after LocaleMiddleware and AuthenticationMiddleware. The header's language buttons (set_language) also
+    store the member's choice, so a language cookie that disagrees with the stored one is stale (left from before
+    the member changed it in 我的信息, or from someone else on the same phone) and the stored one wins. The stored
+    default (Chinese) cannot be told apart from "never chosen", so with no cookie it leaves the browser's own
+    language alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        member = self._member(request)
+        if member is not None:
+            if request.method == "POST" and request.path == _set_language_path():
+                chosen = request.POST.get("language")
+                if chosen in dict(type(member).Language.choices) and chosen != member.language:
+                    type(member).objects.filter(pk=member.pk).update(language=chosen)
+                    member.language = chosen
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            chosen_explicitly = member.language != settings.LANGUAGE_CODE or (cookie and cookie != member.language)
+            if member.language and chosen_explicitly and translation.check_for_language(member.language):
+                translation.activate(member.language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+    @staticmethod
+    def _member(request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        try:
+            return user.member
+        except ObjectDoesNotExist:
+            return None
+
+
+def _set_language_path() -> str | None:
+    try:
+        return reverse("set_language")
+    except NoReverseMatch:  # a URLconf without the i18n views (some tests mount their own)
+        return None

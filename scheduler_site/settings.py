@@ -9,6 +9,8 @@ Environment:
     TIME_ZONE        default Asia/Shanghai
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
     SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
+    REPAIR_TIME_LIMIT, SOLVE_STALE_SECONDS, ROSTER_RULES, ROSTER_WEIGHTS, STUDY_SESSION_START/MINUTES,
+    UNROSTERED_DUTIES, VISIT_DUTY_CODE, IMPORT_TMP_DIR, SECRET_KEY_FALLBACKS: see where each is declared below
     SITE_URL         absolute base URL used in feed links and messages
     ATTENDANCE_SERVED_PERCENT  share of a shift a member must be present for it to count (default 60)
     NO_SHOW_AFTER_MINUTES      minutes after a shift starts before a missing member is flagged (default 20)
@@ -20,7 +22,10 @@ Environment:
 Bad configuration stops start-up with a single line naming the variable.
 """
 
+import datetime as dt
+import json
 import sys
+import tempfile
 from os import environ
 from pathlib import Path
 
@@ -72,6 +77,33 @@ def _fraction(name: str, default: float) -> float:
     return value
 
 
+def _clock(name: str, default: str) -> dt.time:
+    raw = environ.get(name, "").strip() or default
+    try:
+        return dt.time.fromisoformat(raw)
+    except ValueError:
+        _fail(f"{name}: expected a time of day like 09:00, got {raw!r}")
+
+
+def _names(name: str, default: str) -> tuple[str, ...]:
+    raw = environ.get(name)
+    return tuple(part.strip() for part in (default if raw is None else raw).split(",") if part.strip())
+
+
+def _json_object(name: str, example: str) -> dict:
+    """A JSON object from the environment ({} when unset); what it holds is checked where it is used."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        _fail(f"{name}: not valid JSON ({exc.msg} at character {exc.pos})")
+    if not isinstance(value, dict):
+        _fail(f"{name}: expected a JSON object like {example}, got {raw[:40]!r}")
+    return value
+
+
 def _database(url: str | None) -> dict:
     if not url:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3",
@@ -89,6 +121,8 @@ def _database(url: str | None) -> dict:
 
 DEBUG = _bool("DEBUG", False)
 SECRET_KEY = environ.get("SECRET_KEY", "")
+# Keys being rotated out: sessions, signed links and calendar-feed tokens made with them keep working.
+SECRET_KEY_FALLBACKS = list(_names("SECRET_KEY_FALLBACKS", ""))
 if not SECRET_KEY:
     if not DEBUG and "test" not in sys.argv[:2] and not environ.get("PYTEST_VERSION"):
         _fail("SECRET_KEY: must be set when DEBUG is off")
@@ -126,6 +160,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scheduler_site.middleware.MemberLanguageMiddleware",  # UI: the member's stored language wins
+    "scheduler_site.middleware.TextSizeMiddleware",  # UI: 标准 / 大 / 特大, remembered
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -167,7 +203,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": environ.get("CACHE_PREFIX", "yure"),
                           # A slow or unreachable Redis costs a request this long, not the 5 s default hang:
-                          # the feed cache then renders without it (shifts.feeds.render).
+                          # the feed cache then renders without it (shifts.feeds.feed_cache).
                           "OPTIONS": {"socket_timeout": CACHE_SOCKET_TIMEOUT,
                                       "socket_connect_timeout": CACHE_SOCKET_TIMEOUT}}}
 else:
@@ -195,6 +231,7 @@ AXES_RESET_ON_SUCCESS = True
 # Usernames are cut to the length a login can have, so a 300-character guess neither overflows the attempt
 # log (a 500 on PostgreSQL) nor escapes the count by varying characters past the limit.
 AXES_USERNAME_CALLABLE = "volunteers.services.logins.lockout_username"
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (read by the code-login lockout too)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -295,6 +332,23 @@ SOLVER_WORKERS = _int("SOLVER_WORKERS", 2, minimum=1)
 SOLVER_GAP = _fraction("SOLVER_GAP", 0.001)
 # A district generate's second stage: each linked community's draft improved on its own, across queue workers.
 SOLVER_DISTRICT_IMPROVE = _bool("SOLVER_DISTRICT_IMPROVE", True)
+# A re-plan after an absence is small and someone is waiting for it: its own, shorter limit (never more than
+# SOLVER_TIME_LIMIT, which the queue's timeout is sized for).
+REPAIR_TIME_LIMIT = _int("REPAIR_TIME_LIMIT", min(5, SOLVER_TIME_LIMIT), minimum=1)
+# A running solve whose heartbeat is older than this is taken as dead (its worker stopped) and queued again.
+SOLVE_STALE_SECONDS = _int("SOLVE_STALE_SECONDS", 60, minimum=1)
+# The roster's rules and the objective's weights, as roster-problem/1 "rules" and "weights" objects (JSON), e.g.
+# ROSTER_WEIGHTS={"fairness": 2}. Empty: the optimizer's own defaults (solver/problem.py), which are not restated
+# here; the optimizer names any field it cannot read.
+ROSTER_RULES = _json_object("ROSTER_RULES", '{"min_rest_minutes": 480}')
+ROSTER_WEIGHTS = _json_object("ROSTER_WEIGHTS", '{"fairness": 2}')
+# Duties that are gatherings for everyone (the monthly study session), not places the optimizer fills.
+UNROSTERED_DUTIES = _names("UNROSTERED_DUTIES", "study")
+# The monthly study session (on the 25th): when it starts and how long it lasts.
+STUDY_SESSION_START = _clock("STUDY_SESSION_START", "09:00")
+STUDY_SESSION_MINUTES = _int("STUDY_SESSION_MINUTES", 90, minimum=15)
+# The duty whose shifts are home visits (a visit household per shift).
+VISIT_DUTY_CODE = environ.get("VISIT_DUTY_CODE", "visiting").strip()
 Q_TIMEOUT = SOLVER_TIME_LIMIT + 120
 Q_CLUSTER = {
     "name": "yure",
@@ -334,6 +388,8 @@ IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 # (seconds) and memory (MB): a crafted spreadsheet is stopped with a plain message instead of holding a worker.
 IMPORT_CPU_SECONDS = _int("IMPORT_CPU_SECONDS", 60, minimum=1)
 IMPORT_MEMORY_MB = _int("IMPORT_MEMORY_MB", 1024, minimum=64)
+# Uploaded member lists wait here for the queue to read them (the web and queue processes must share it).
+IMPORT_TMP_DIR = environ.get("IMPORT_TMP_DIR", "").strip() or str(Path(tempfile.gettempdir()) / "yure-imports")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -76,7 +76,7 @@ def setup_data(events: int):
 def time_render(member, rounds: int) -> dict:
     from django.utils import timezone
 
-    from shifts.feeds.render import feed_render
+    from shifts.feeds.ics import feed_render
     from shifts.feeds.tokens import member_token, resolve_token
 
     scope = resolve_token(member_token(member))

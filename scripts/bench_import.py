@@ -64,13 +64,9 @@ def run(count: int):
     from django.db import connection
 
     from tests import factories
-    from volunteers.services.imports import (
-        member_export,
-        member_import_apply,
-        member_import_plan,
-        read_sheet,
-        read_sheet_isolated,
-    )
+    from volunteers.services.import_files import read_sheet, read_sheet_isolated
+    from volunteers.services.imports import member_import_apply, member_import_plan
+    from volunteers.services.member_exports import member_export
 
     community = factories.community(name="基准社区")
     factories.skill("first_aid", "急救")

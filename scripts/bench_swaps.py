@@ -45,7 +45,8 @@ def publish_week(community, week_start, user):
     import solver
     from shifts.models import Assignment, Roster
     from shifts.services.problem import pk_of, problem_for_week
-    from shifts.services.rosters import roster_publish, shifts_make_for_week
+    from shifts.services.rosters import roster_publish
+    from shifts.services.week_making import shifts_make_for_week
 
     shifts_make_for_week(community=community, week_start=week_start)
     bundle = problem_for_week(community=community, week_start=week_start)
@@ -63,8 +64,9 @@ def run(samples: int):
     from django.core.management import call_command
     from django.utils import timezone
 
+    from shifts import selectors_swaps
     from shifts.models import Assignment, SwapRequest
-    from shifts.services import swaps
+    from shifts.services import swap_requests
     from tests import factories
     from volunteers.models import Community
 
@@ -85,10 +87,10 @@ def run(samples: int):
 
     form, direct, offers, fits = [], [], [], []
     for assignment in picks:
-        report_, seconds = timed(lambda a=assignment: swaps.swap_candidates(assignment=a))
+        report_, seconds = timed(lambda a=assignment: selectors_swaps.swap_candidates(assignment=a))
         form.append(seconds)
         fits.append(len(report_.candidates))
-        _options, seconds = timed(lambda a=assignment: swaps.swap_direct_options(assignment=a))
+        _options, seconds = timed(lambda a=assignment: selectors_swaps.swap_direct_options(assignment=a))
         direct.append(seconds)
     report("give-away / cover form: rank every colleague", form)
     print(f"{'':<52} colleagues who fit: median {statistics.median(fits):.0f}, min {min(fits)}, max {max(fits)}")
@@ -96,23 +98,23 @@ def run(samples: int):
 
     cycle = []
     for assignment in picks:
-        candidates = swaps.swap_candidates(assignment=assignment).candidates
+        candidates = selectors_swaps.swap_candidates(assignment=assignment).candidates
         if not candidates:
             continue
         taker = candidates[0].member
 
         def whole_swap(assignment=assignment, taker=taker):
-            swap = swaps.swap_request_create(requester=assignment.member, kind=SwapRequest.Kind.GIVE_AWAY,
+            swap = swap_requests.swap_request_create(requester=assignment.member, kind=SwapRequest.Kind.GIVE_AWAY,
                                              assignment=assignment)
-            swaps.swap_request_accept(swap=swap, member=taker)
-            return swaps.swap_request_approve(swap=swap, by=secretary)
+            swap_requests.swap_request_accept(swap=swap, member=taker)
+            return swap_requests.swap_request_approve(swap=swap, by=secretary)
 
         swap, seconds = timed(whole_swap)
         assert swap.state == SwapRequest.State.APPLIED
         cycle.append(seconds)
     report("create + accept + approve (3 rule checks, apply)", cycle)
     member = rows[0].member
-    _offers, seconds = timed(lambda: swaps.swap_offers_for(member=member))
+    _offers, seconds = timed(lambda: selectors_swaps.swap_offers_for(member=member))
     offers.append(seconds)
     report("a member's list of offers they could take", offers)
 

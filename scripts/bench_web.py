@@ -30,7 +30,7 @@ def build(members: int):
 
     from shifts.models import Assignment, Roster
     from shifts.selectors import shifts_for_week
-    from shifts.services.rosters import shifts_make_for_week
+    from shifts.services.week_making import shifts_make_for_week
     from tests import factories
     from volunteers.models import Community, StaffProfile
 

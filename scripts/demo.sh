@@ -14,8 +14,9 @@ export SMS_PROVIDER=${SMS_PROVIDER:-outbox}
 PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 manage() { .venv/bin/python manage.py "$@"; }
-manage migrate --noinput -v0
+# Translations first: migrate runs the start-up checks, which refuse zh-hans without its compiled catalogue.
 manage compilemessages --ignore=.venv -v0
+manage migrate --noinput -v0
 manage seed_demo
 if manage help roster >/dev/null 2>&1; then
   # Give the demo something to look at: next week's draft for the first community, solved on the queue.

@@ -6,5 +6,7 @@ class ShiftsConfig(AppConfig):
     name = 'shifts'
 
     def ready(self):
+        from scheduler_site import checks  # noqa: F401  site-wide start-up checks (the project has no site app)
+
         from .feeds import receivers  # noqa: F401  connects the feed receivers
-        from .services import receivers as lifecycle_receivers  # noqa: F401  re-plans on availability_changed
+        from .services import receivers as lifecycle_receivers  # noqa: F401  answers volunteers.signals

@@ -26,6 +26,8 @@ from volunteers.models import (
 )
 from volunteers.services.calendars import calendar_year_seed
 
+from .demo_delivered import seed_delivered
+from .demo_history import seed_history
 from .models import Duty, ShiftTemplate
 
 logger = logging.getLogger(__name__)
@@ -83,9 +85,9 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
         summary.logins.insert(0, _district_admin())
         _calendars(today)
         summary.communities = len(communities)
-        # Past attendance, a patrol note and a certificate in the first community (shifts.demo_delivered).
-        from .demo_delivered import seed_delivered
-
+        # Eight past weeks published and attended in every community (fairness and hours are real figures),
+        # then a patrol note and a certificate in the first community (shifts.demo_delivered).
+        seed_history(communities, today=today, seed=seed)
         seed_delivered(communities[0], today=today,
                        secretary=StaffProfile.objects.get(user__username="secretary1").user)
     return summary

@@ -6,13 +6,14 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 
 from volunteers.models import Community, HealthLevel, Member
 
 from .models import Assignment, Attendance, Certificate, PatrolLogEntry, Roster, Shift
 from .services.attendance import attendance_set
 from .services.certificates import certificate_issue
-from .services.rosters import shifts_make_for_week
+from .services.week_making import shifts_make_for_week
 from .services.weeks import week_bounds, week_start_of
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,10 @@ def _certificate(community, member, today, secretary) -> None:
     if Certificate.objects.filter(community=community).exists():
         return
     start = week_start_of(today) - dt.timedelta(weeks=PAST_WEEKS)
+    # The member who served most in the period (the past weeks come from shifts.demo_history), else the first.
+    top = (Attendance.objects.filter(shift__community=community, served=True, shift__start__date__gte=start)
+           .values("member").annotate(total=Sum("served_minutes")).order_by("-total", "member").first())
+    member = Member.objects.get(pk=top["member"]) if top else member
     try:
         certificate_issue(member=member, community=community, start=start, end=today, by=secretary,
                           handled_by="陈干事")

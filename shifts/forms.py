@@ -4,9 +4,12 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from volunteers.models import Member, Unavailability
+from shifts.models import Duty, Shift, ShiftTemplate
+from shifts.models.shifts import WEEKDAY_CHOICES
+from volunteers.models import Community, Member, Unavailability, VisitTarget
 
 
 class RemoveAssignmentForm(forms.Form):
@@ -85,3 +88,117 @@ class AbsencePeriodForm(forms.Form):
         start = dt.datetime.combine(self.cleaned_data["first_day"], dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(self.cleaned_data["last_day"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         return start, end
+
+
+# ------------------------------------------------------------------ the secretary's set-up pages
+# ModelForms: is_valid() runs the model's own full_clean, so the pages refuse what the models refuse, and each
+# error is put on the field it names.
+
+TIME_PICKER = {"type": "time", "step": 900}
+BIG_NUMBER = {"inputmode": "numeric"}
+
+
+def _time_widget():
+    return forms.TimeInput(attrs=TIME_PICKER, format="%H:%M")
+
+
+class DutyForm(forms.ModelForm):
+    class Meta:
+        model = Duty
+        fields = ["name", "name_en", "code", "min_age", "max_age", "night_max_age", "min_health",
+                  "required_skills", "lead_skill", "max_per_member"]
+        widgets = {"required_skills": forms.CheckboxSelectMultiple}
+        help_texts = {"code": _("Short letters for links and files, e.g. patrol; cannot contain spaces.")}
+
+
+class TemplateForm(forms.ModelForm):
+    """A weekly shift: its weekday, times, staff counts, meeting point and what happens on public holidays."""
+
+    class Meta:
+        model = ShiftTemplate
+        fields = ["duty", "name", "weekday", "start", "end", "location", "min_staff", "max_staff", "visit_target",
+                  "on_holiday", "holiday_min_staff", "holiday_max_staff", "active"]
+        widgets = {"start": _time_widget(), "end": _time_widget(),
+                   "min_staff": forms.NumberInput(attrs=BIG_NUMBER), "max_staff": forms.NumberInput(attrs=BIG_NUMBER),
+                   "on_holiday": forms.RadioSelect}
+        labels = {"active": _("Runs (untick to stop it for a while)")}
+        help_texts = {"end": _("An end before the start means the shift ends the next day."),
+                      "name": _("Optional, e.g. 夜间巡逻; the duty's name is used when empty.")}
+
+    def __init__(self, *args, community: Community, households_visible: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        # Household names are sensitive: staff who may not see them do not get them in the list either.
+        households = VisitTarget.objects.filter(community=community)
+        if not households_visible:
+            households = households.filter(pk=self.instance.visit_target_id)
+        self.fields["visit_target"].queryset = households
+        self.fields["duty"].queryset = Duty.objects.exclude(code="study")
+
+
+class ShiftEditForm(forms.ModelForm):
+    """One shift of a published week: its time, meeting point and staff count."""
+
+    class Meta:
+        model = Shift
+        fields = ["start", "end", "location", "min_staff", "max_staff"]
+        widgets = {"start": forms.DateTimeInput(attrs={"type": "datetime-local", "step": 900},
+                                                format="%Y-%m-%dT%H:%M"),
+                   "end": forms.DateTimeInput(attrs={"type": "datetime-local", "step": 900},
+                                              format="%Y-%m-%dT%H:%M")}
+
+
+class VisitTargetForm(forms.ModelForm):
+    """A household the members visit; its address and circumstances are sensitive."""
+
+    class Meta:
+        model = VisitTarget
+        fields = ["household", "address", "circumstances", "visit_weekday", "visit_start", "visit_minutes",
+                  "preferred_visitors", "active"]
+        widgets = {"visit_start": _time_widget(), "preferred_visitors": forms.CheckboxSelectMultiple}
+        labels = {"active": _("Visited (untick to stop visits for a while)")}
+        help_texts = {"household": _("How members know it, e.g. 3号楼 张奶奶."),
+                      "visit_minutes": _("A multiple of 15, e.g. 60.")}
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["visit_weekday"].choices = WEEKDAY_CHOICES
+        self.fields["preferred_visitors"].queryset = Member.objects.filter(community=community, active=True)
+
+
+class MemberAddForm(forms.ModelForm):
+    """One new member, without a spreadsheet."""
+
+    class Meta:
+        model = Member
+        fields = ["name", "birth_date", "phone", "health", "skills", "language"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "skills": forms.CheckboxSelectMultiple}
+        help_texts = {"phone": _("A mobile number, e.g. 139 1234 5678; the login code is sent there.")}
+
+    different_person = forms.BooleanField(label=_("This is a different person with the same name"), required=False)
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["skills"].required = False
+        # The box only shows once the name is found among the community's members: it confirms a second person.
+        self.same_name = list(Member.objects.filter(community=community, name=(self.data.get("name") or "").strip())
+                              .order_by("birth_date")) if self.is_bound else []
+        if self.same_name:
+            self.order_fields(["name", "different_person"])
+        else:
+            del self.fields["different_person"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.same_name and not cleaned.get("different_person"):
+            joiner = "、" if (get_language() or "").startswith("zh") else ", "
+            born = joiner.join(str(_("%(name)s (born %(year)s)") % {"name": m.name, "year": m.birth_date.year})
+                               for m in self.same_name)
+            self.add_error("different_person", _(
+                "%(members)s is already a member of this community. If the person you are adding is someone else, "
+                "tick “This is a different person with the same name” and save again; if it is the same person, "
+                "change their details on their own page instead.") % {"members": born})
+        return cleaned

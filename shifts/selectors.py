@@ -4,12 +4,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers.models import Community, Member
 
 from .models import Assignment, Roster, Shift, SolveRun
+from .models.shifts import wall_minutes
+from .readmodels.fill import fill_rate
 from .services.weeks import week_bounds
 
 
@@ -61,16 +63,11 @@ def proposals_open(community: Community) -> QuerySet[Roster]:
 
 
 def roster_fill_rate(roster: Roster) -> float | None:
-    """Share of wanted places that are filled (1.0 when nothing is wanted)."""
-    shifts = list(shifts_for_week(roster.community, roster.week_start))
-    wanted = sum(s.min_staff for s in shifts)
-    if not wanted:
-        return 1.0 if shifts else None
+    """Share of wanted places that are filled (1.0 when nothing is wanted): the one rule in readmodels.fill."""
     counts: dict[int, int] = {}
     for shift_id in roster.assignments.values_list("shift_id", flat=True):
         counts[shift_id] = counts.get(shift_id, 0) + 1
-    filled = sum(min(counts.get(s.pk, 0), s.min_staff) for s in shifts)
-    return filled / wanted
+    return fill_rate((s.min_staff, counts.get(s.pk, 0)) for s in shifts_for_week(roster.community, roster.week_start))
 
 
 # --------------------------------------------------------------------------- what a shift is called
@@ -88,8 +85,7 @@ def shift_title(shift: Shift, *, private: bool = False) -> str:
         return _("Home visit")
     if shift.name:
         return shift.name
-    duty = shift.duty
-    return duty.name_en if (get_language() or "").startswith("en") and duty.name_en else duty.name
+    return shift.duty.display_name
 
 
 @dataclass
@@ -122,3 +118,17 @@ def members_unreachable(community_ids, *, since: dt.datetime) -> list[Unreached]
         elif member.last_status in (Notification.Status.FAILED, Notification.Status.SKIPPED):
             out.append(Unreached(member, member.last_status, member.last_error or ""))
     return out
+
+
+def member_month_minutes(member_ids) -> dict[int, int]:
+    """Published minutes per member in the current calendar month (the member list's load column)."""
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    first = dt.datetime.combine(today.replace(day=1), dt.time.min, tzinfo=tz)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    rows = Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
+                                     shift__start__gte=first, shift__start__lt=following)
+    totals: dict[int, int] = {}
+    for member_id, start, end in rows.values_list("member_id", "shift__start", "shift__end"):
+        totals[member_id] = totals.get(member_id, 0) + wall_minutes(start, end)
+    return totals

@@ -10,6 +10,7 @@ from volunteers.models import Member
 
 from .models import Assignment, Attendance, NoShowCheck, Roster, Shift
 from .services.attendance import CHECK_IN_EARLY, CHECK_OUT_LATE
+from .services.weeks import week_bounds
 
 
 @dataclass
@@ -72,8 +73,6 @@ class SheetShift:
 
 def attendance_sheet(community, week_start: dt.date) -> list[SheetShift]:
     """Every shift of the community's published roster for the week, its team and their attendance."""
-    from .services.weeks import week_bounds
-
     start, end = week_bounds(week_start)
     roster = Roster.objects.filter(community=community, week_start=week_start,
                                    status=Roster.Status.PUBLISHED).first()

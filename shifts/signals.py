@@ -1,26 +1,26 @@
-"""Every signal Yure defines. Receivers must be cheap; heavy work goes on the task queue.
+"""Every signal the shifts app defines: one signal per fact. Receivers must be cheap; heavy work goes on the queue.
 
-All of them are sent after the database transaction commits (senders use transaction.on_commit), so a
-receiver never sees rows that might still roll back.
+Both are sent after the database transaction commits (senders use transaction.on_commit), so a receiver never
+sees rows that might still roll back. The signals shifts receives from volunteers (availability_changed,
+login_code_issued, member_history_asked, member_anonymising) are documented in volunteers/signals.py.
+
+assignments_changed
+    When: after commit, once the assignments members can see changed: a roster version was published (a first
+    publish, a republish or an applied re-plan), a swap was applied, a member reported absent was taken off the
+    published roster. Sent once per such change; a publish sends nothing else.
+    Arguments: member_ids (set[int]) whose personal feeds change; shift_ids (set[int]) touched;
+    community_ids (set[int]) whose community and duty feeds change; removed (list of (shift_id, member_id)
+    pairs taken off, optional: their calendar events are cancelled rather than left behind).
+    Feeds (shifts.feeds.receivers) record the changes and invalidate their cached renders.
+
+shift_changed
+    When: after commit, once a shift's own details changed (time, place, staffing) by the shift-editing service
+    (the shift's SEQUENCE was raised), or it was deleted.
+    Arguments: shift_id (int), community_id (int).
+    Feeds re-render the shift's event for everyone who sees it.
 """
 
 from django.dispatch import Signal
 
-# Assignments that members can see changed: a roster was published, a swap applied, a repair applied,
-# a published assignment removed. Feeds use it to invalidate their cached renders.
-# Arguments: member_ids (set[int]) whose personal feeds change, shift_ids (set[int]) touched,
-#            community_ids (set[int]) whose community and duty feeds change.
 assignments_changed = Signal()
-
-# A shift's own details changed (time, place, staffing) or it was deleted; its SEQUENCE was raised.
-# Arguments: shift_id (int), community_id (int).
 shift_changed = Signal()
-
-# A roster version went live. Arguments: roster (Roster), diff (dict with "added" and "removed" lists of
-# {"shift": id, "member": id}), by (User or None).
-roster_published = Signal()
-
-# A member reported they cannot come, or their availability rules changed (health, caregiving, inactive).
-# Arguments: member_id (int), start (datetime), end (datetime), reason (str). Triggers a re-plan of
-# published weeks that overlap [start, end).
-availability_changed = Signal()

@@ -11,15 +11,19 @@ from .views import (
                     fairness,
                     hours,
                     member,
+                    members,
                     no_show,
                     outbox,
                     patrol,
                     roster,
+                    setup,
                     swaps,
 )
 from .views import print as printouts
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
+MEMBER = "members/<int:member_id>/"
+SETUP = "communities/<int:community_id>/setup/"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
@@ -75,8 +79,30 @@ urlpatterns = [
     path("me/notices/<int:notice_id>/", confirm.notice_view, name="notice_open"),
     path("me/confirmations/<int:confirmation_id>/", confirm.confirm_week, name="confirm_week"),
     path("c/<str:token>/", confirm.confirm_link, name="confirm_link"),
+    # PAGES: the secretary's set-up pages (duties, weekly shifts, households, one member, one published shift).
+    path("setup/", setup.setup_home, name="setup_home"),
+    path(SETUP, setup.setup_home, name="setup_community"),
+    path(SETUP + "duties/", setup.duty_list, name="setup_duties"),
+    path(SETUP + "duties/new/", setup.duty_edit, name="setup_duty_new"),
+    path(SETUP + "duties/<int:duty_id>/", setup.duty_edit, name="setup_duty_edit"),
+    path(SETUP + "duties/<int:duty_id>/delete/", setup.duty_delete, name="setup_duty_delete"),
+    path(SETUP + "weekly/new/", setup.template_edit, name="setup_template_new"),
+    path(SETUP + "weekly/<int:template_id>/", setup.template_edit, name="setup_template_edit"),
+    path(SETUP + "weekly/<int:template_id>/delete/", setup.template_delete, name="setup_template_delete"),
+    path(SETUP + "households/new/", setup.household_edit, name="setup_household_new"),
+    path(SETUP + "households/<int:target_id>/", setup.household_edit, name="setup_household_edit"),
+    path(SETUP + "households/<int:target_id>/delete/", setup.household_delete, name="setup_household_delete"),
+    path(SETUP + "members/new/", setup.member_add, name="setup_member_add"),
+    path(SETUP + "shifts/<int:shift_id>/", setup.shift_edit, name="setup_shift_edit"),
     # Text messages: the demo outbox and the provider's callbacks.
     path("sms/outbox/", outbox.sms_outbox, name="sms_outbox"),
     path("sms/replies/", confirm.sms_reply_webhook, name="sms_reply_webhook"),
     path("sms/status/", confirm.sms_status_webhook, name="sms_status_webhook"),
+    # The secretary's member list and profile editor (people as the rosters see them).
+    path("members/", members.member_list, name="member_list"),
+    path(MEMBER, members.member_edit, name="member_edit"),
+    path(MEMBER + "caregiving/", members.caregiving_create, name="caregiving_create"),
+    path(MEMBER + "caregiving/<int:window_id>/delete/", members.caregiving_delete, name="caregiving_delete"),
+    path(MEMBER + "absences/", members.absence_create, name="member_absence_create"),
+    path(MEMBER + "absences/<int:absence_id>/delete/", members.absence_delete, name="member_absence_delete"),
 ]

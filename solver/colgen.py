@@ -368,19 +368,26 @@ class ColumnGeneration:
         value += sum(member_minima)
         return value
 
-    def run(self, deadline, start_pairs=None, upper=None, stop=None, on_bound=None):
+    def add_roster(self, pairs) -> None:
+        """Each member's share of a whole roster as a column (the duals then start near it)."""
+        by_member = defaultdict(set)
+        for s, m in pairs:
+            by_member[m].add(s)
+        for info in self.members:
+            pattern = frozenset(by_member.get(info.m, ())) | frozenset(info.pins)
+            if pattern and (info.m, pattern) not in self.columns and not (
+                    pattern & {s for s in pattern if (s, info.m) in self.forbidden}):
+                if all((s, info.m) in self.h.x for s in pattern) and self.feasible(info, pattern):
+                    self.add_column(info, pattern)
+
+    def run(self, deadline, start_pairs=None, upper=None, stop=None, on_bound=None, incumbent=None):
         """Column generation until no column prices out, ``deadline`` or ``stop()``; the best
-        valid bound (-inf if none).  ``on_bound(value)`` hears each round's best bound."""
+        valid bound (-inf if none).  ``on_bound(value)`` hears each round's best bound.
+        ``incumbent()`` may return the pairs of the best roster found meanwhile (by CP-SAT):
+        its patterns join the master before the next round."""
         self._stop = stop
         if start_pairs:
-            by_member = defaultdict(set)
-            for s, m in start_pairs:
-                by_member[m].add(s)
-            for info in self.members:
-                pattern = frozenset(by_member.get(info.m, ())) | frozenset(info.pins)
-                if pattern and not (pattern & {s for s in pattern if (s, info.m) in self.forbidden}):
-                    if all((s, info.m) in self.h.x for s in pattern) and self.feasible(info, pattern):
-                        self.add_column(info, pattern)
+            self.add_roster(start_pairs)
         if SINGLETONS:
             # Every feasible one-shift pattern: sensible duals from the first master solve.
             for info in self.members:
@@ -393,7 +400,12 @@ class ColumnGeneration:
         self.trace = []
         self.started = time.monotonic()
         self.master_value = None
+        seen = None
         while not self._out_of_time(deadline):
+            latest = incumbent() if callable(incumbent) else None
+            if latest is not None and latest is not seen:
+                seen = latest
+                self.add_roster(latest)
             status = self.lp.Solve()
             if status != self.lp.OPTIMAL:
                 break

@@ -1,4 +1,5 @@
-"""The roster problem document (roster-problem/1): dataclasses and a strict reader.
+"""The roster problem document (roster-problem/1, written out in docs/roster-problem.md): dataclasses and a strict
+reader. A change to what this reads is a change to that contract: update the page with it.
 
 Every error raised while reading is a ``ProblemError`` whose message is one line
 that starts with the JSON path of the offending field, e.g.
@@ -210,6 +211,11 @@ class Problem:
 
 # ---------------------------------------------------------------- read helpers
 
+def field_name(key) -> str:
+    """An unknown key as an error names it: plain names as they are, anything else JSON-quoted (one line)."""
+    return key if isinstance(key, str) and key.isidentifier() else json.dumps(str(key), ensure_ascii=False)
+
+
 def _fail(path: str, message: str):
     raise ProblemError(path, message)
 
@@ -219,7 +225,7 @@ def _object(value, path: str, required: tuple[str, ...], optional: tuple[str, ..
         _fail(path or "document", "must be an object")
     for key in value:
         if not isinstance(key, str) or (key not in required and key not in optional):
-            _fail(_join(path, str(key)), "unknown field")
+            _fail(_join(path, field_name(key)), "unknown field")
     for key in required:
         if key not in value:
             _fail(_join(path, key), "required field is missing")

@@ -37,18 +37,23 @@ class ScopeResult:
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Forwards each CP-SAT roster to the progress report and the gap watch; stops at the gap."""
 
-    def __init__(self, report, started: float, watch: GapWatch, tracker=None):
+    def __init__(self, report, started: float, watch: GapWatch, tracker=None, handles=None):
         super().__init__()
         self._report = report
         self._started = started
         self._watch = watch
         self._tracker = tracker
+        self._handles = handles
 
     def on_solution_callback(self) -> None:
         objective = int(round(self.ObjectiveValue()))
         bound = _integer_bound(self.BestObjectiveBound(), objective)
         if self._tracker is not None:
-            self._tracker.best = objective if self._tracker.best is None else min(self._tracker.best, objective)
+            if self._tracker.best is None or objective < self._tracker.best:
+                self._tracker.best = objective
+                if self._handles is not None:
+                    # The column generation takes this roster's per-member patterns as columns.
+                    self._tracker.pairs = [pair for pair, var in self._handles.x.items() if self.BooleanValue(var)]
         self._watch.roster(objective)
         self._watch.proved(bound)
         if self._report is not None:
@@ -172,6 +177,7 @@ class _Tracker:
 
     def __init__(self):
         self.best = None
+        self.pairs = None        # the incumbent's pairs, replaced (never mutated) on each better roster
 
 
 def _solve_with_column_generation(problem, handles, model, solver, start, on_solution, started, watch):
@@ -203,7 +209,8 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
         try:
             cg = ColumnGeneration(problem, handles)
             cg.run(deadline, start, upper=lambda: tracker.best,
-                   stop=lambda: "cp_done" in found or watch.met, on_bound=on_bound)
+                   stop=lambda: "cp_done" in found or watch.met, on_bound=on_bound,
+                   incumbent=lambda: tracker.pairs)
             found["stats"] = {"colgen_iterations": cg.iterations,
                               "colgen_seconds": round(time.monotonic() - cg.started, 2)}
         except Exception:  # the bound is an extra; never let it sink the roster
@@ -212,7 +219,7 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
 
     thread = threading.Thread(target=bound_thread, daemon=True)
     thread.start()
-    status = solver.Solve(model, _Progress(on_solution, started, watch, tracker))
+    status = solver.Solve(model, _Progress(on_solution, started, watch, tracker, handles))
     found["cp_done"] = True
     # The bound's thread notices ``cp_done`` within one LP solve; do not wait much longer
     # than that (a late bound is simply not used; the thread then ends by itself).

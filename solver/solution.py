@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solver.problem import ProblemError
+from solver.problem import ProblemError, field_name
 
 FORMAT = "roster-solution/1"
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE")
@@ -69,7 +69,7 @@ def _obj(value, path, required, optional=()):
         _fail(path or "document", "must be an object")
     for key in value:
         if key not in required and key not in optional:
-            _fail(f"{path}.{key}" if path else str(key), "unknown field")
+            _fail(f"{path}.{field_name(key)}" if path else field_name(key), "unknown field")
     for key in required:
         if key not in value:
             _fail(f"{path}.{key}" if path else key, "required field is missing")

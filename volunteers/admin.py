@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -16,6 +19,7 @@ from .models import (
     VisitTarget,
 )
 from .selectors import can_see_sensitive, communities_for, is_district_admin
+from .services.audit import action_label
 
 
 class CommunityScopedAdmin(admin.ModelAdmin):
@@ -39,9 +43,6 @@ class AgeBandFilter(admin.SimpleListFilter):
         return [(key, key) for key in self.BANDS]
 
     def queryset(self, request, queryset):
-        import datetime as dt
-
-        from django.utils import timezone
         if self.value() not in self.BANDS:
             return queryset
         low, high = self.BANDS[self.value()]
@@ -103,8 +104,21 @@ class VisitTargetAdmin(CommunityScopedAdmin):
     filter_horizontal = ["preferred_visitors"]
 
 
+class DistrictAdminWrites:
+    """Only a district administrator adds, changes or deletes these rows."""
+
+    def has_add_permission(self, request):
+        return is_district_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_delete_permission(request, obj)
+
+
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(DistrictAdminWrites, admin.ModelAdmin):
     """Who is staff of what. Only a district administrator grants roles and communities: a secretary with
     admin access sees the profiles of their own communities' staff, read-only, so they cannot make
     themselves (or anyone) district administrator or staff of another community."""
@@ -119,22 +133,17 @@ class StaffProfileAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(communities__in=communities_for(request.user)).distinct()
 
-    def has_add_permission(self, request):
-        return is_district_admin(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_district_admin(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_district_admin(request.user) and super().has_delete_permission(request, obj)
-
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(CommunityScopedAdmin):
-    list_display = ["created_at", "action", "actor", "community", "object_type", "object_id", "reason"]
+    list_display = ["created_at", "action_text", "actor", "community", "object_type", "object_id", "reason"]
     list_filter = ["action", "community"]
     search_fields = ["action", "object_id", "reason"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("what happened"), ordering="action")
+    def action_text(self, entry):
+        return action_label(entry.action)
 
     def has_change_permission(self, request, obj=None):
         return False  # the audit trail is append-only
@@ -154,7 +163,7 @@ class MemberLoginTokenAdmin(CommunityScopedAdmin):
         return False  # links are issued through the member page, which shows the secret once
 
 
-class DistrictAdminOnly(admin.ModelAdmin):
+class DistrictAdminOnly(DistrictAdminWrites, admin.ModelAdmin):
     """Calendars are the district administrator's: secretaries do not see them in the admin."""
 
     def has_module_permission(self, request):
@@ -162,15 +171,6 @@ class DistrictAdminOnly(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_district_admin(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return is_district_admin(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_district_admin(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_district_admin(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(CalendarYear)

@@ -1,6 +1,7 @@
 """Forms for the member list filters and the secretary's profile editor. Every field has a label."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -29,13 +30,45 @@ class MemberFilterForm(forms.Form):
         self.fields["duty"].choices = [("", _("Any duty"))] + [(d.code, d.name) for d in duties]
 
 
-def _pref_field(label):
-    return forms.TypedChoiceField(label=label, choices=PREFERENCE_CHOICES, coerce=int, required=False,
-                                  empty_value=0)
+def _pref_field(label, stored: int):
+    """A preference dropdown that also offers the stored weight when it is not one of the four choices, so saving
+    the page never changes a preference nobody touched."""
+    choices = list(PREFERENCE_CHOICES)
+    if stored not in {value for value, _label in choices}:
+        choices.append((stored, _("as set before (%(value)s)") % {"value": stored}))
+        choices.sort(key=lambda choice: choice[0])
+    return forms.TypedChoiceField(label=label, choices=choices, coerce=int, required=False, empty_value=0)
+
+
+class HoursField(forms.DecimalField):
+    """A limit kept in minutes but shown and typed in hours (7.5 = 7 hours 30 minutes), in quarter hours."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}))
+        super().__init__(max_digits=6, decimal_places=2, min_value=0, required=False, **kwargs)
+
+    @staticmethod
+    def from_minutes(minutes):
+        if minutes is None:
+            return None
+        hours = Decimal(minutes) / 60
+        if hours == hours.to_integral():
+            return hours.quantize(Decimal("1"))
+        return hours.quantize(Decimal("0.01")).normalize()  # 7.5, not 7.50
+
+    def clean(self, value):
+        hours = super().clean(value)
+        if hours is not None and (hours * 4) != (hours * 4).to_integral():
+            raise forms.ValidationError(_("Use whole or quarter hours, e.g. 7.5 or 7.25."), code="quarter")
+        return hours
 
 
 class MemberProfileForm(forms.Form):
-    """Limits, skills and preferences; health only for staff who may see it (pass sensitive=True)."""
+    """Limits, skills and preferences; health only for staff who may see it (pass sensitive=True).
+
+    Saving keeps whatever the page did not change exactly as stored: a preference weight outside the four
+    dropdown values, preferences for duties not listed, and limits in minutes that the hours show rounded.
+    """
 
     active = forms.BooleanField(label=_("Active (can get shifts)"), required=False)
     health = forms.ChoiceField(label=_("Health"), choices=HealthLevel.choices)
@@ -47,31 +80,38 @@ class MemberProfileForm(forms.Form):
                                             widget=forms.CheckboxSelectMultiple)
     max_shifts_per_week = forms.IntegerField(label=_("Most shifts a week"), required=False, min_value=0,
                                              max_value=21)
-    max_minutes_per_week = forms.IntegerField(label=_("Most minutes a week"), required=False, min_value=0,
-                                              max_value=7 * 24 * 60,
-                                              help_text=_("A multiple of 15, e.g. 480 = 8 hours"))
+    max_hours_per_week = HoursField(label=_("Most hours a week"), max_value=7 * 24,
+                                    help_text=_("In hours, e.g. 8 or 7.5"))
     max_consecutive_days = forms.IntegerField(label=_("Most days in a row"), required=False, min_value=1,
                                               max_value=7)
-    min_rest_minutes = forms.IntegerField(label=_("Least rest between shifts (minutes)"), required=False,
-                                          min_value=0, max_value=24 * 60)
+    min_rest_hours = HoursField(label=_("Least rest between shifts (hours)"), max_value=24,
+                                help_text=_("In hours, e.g. 12"))
+
+    # form field -> the member's field in minutes
+    MINUTE_LIMITS = {"max_hours_per_week": "max_minutes_per_week", "min_rest_hours": "min_rest_minutes"}
 
     def __init__(self, *args, member, duties, sensitive: bool, **kwargs):
+        self.member = member
+        self.stored_duty = dict(member.duty_preferences or {})
+        self.stored_day = dict(member.weekday_preferences or {})
         initial = {
             "active": member.active, "health": member.health, "skills": list(member.skills.all()),
             "lives_alone": member.lives_alone, "volunteer_number": member.volunteer_number,
-            "max_shifts_per_week": member.max_shifts_per_week, "max_minutes_per_week": member.max_minutes_per_week,
-            "max_consecutive_days": member.max_consecutive_days, "min_rest_minutes": member.min_rest_minutes,
+            "max_shifts_per_week": member.max_shifts_per_week,
+            "max_consecutive_days": member.max_consecutive_days,
         }
+        for name, minutes_field in self.MINUTE_LIMITS.items():
+            initial[name] = HoursField.from_minutes(getattr(member, minutes_field))
         self.duty_codes = [d.code for d in duties]
         for duty in duties:
-            initial[f"duty_{duty.code}"] = _nearest((member.duty_preferences or {}).get(duty.code, 0))
+            initial[f"duty_{duty.code}"] = self.stored_duty.get(duty.code, 0)
         for code in WEEKDAY_CODES:
-            initial[f"day_{code}"] = _nearest((member.weekday_preferences or {}).get(code, 0))
+            initial[f"day_{code}"] = self.stored_day.get(code, 0)
         super().__init__(*args, initial=initial, **kwargs)
         for duty in duties:
-            self.fields[f"duty_{duty.code}"] = _pref_field(duty.name)
+            self.fields[f"duty_{duty.code}"] = _pref_field(duty.name, initial[f"duty_{duty.code}"])
         for code in WEEKDAY_CODES:
-            self.fields[f"day_{code}"] = _pref_field(WEEKDAY_LABELS[code])
+            self.fields[f"day_{code}"] = _pref_field(WEEKDAY_LABELS[code], initial[f"day_{code}"])
         if not sensitive:
             del self.fields["health"]
             del self.fields["lives_alone"]
@@ -83,26 +123,44 @@ class MemberProfileForm(forms.Form):
         return [self[f"day_{code}"] for code in WEEKDAY_CODES]
 
     def limit_fields(self):
-        return [self[name] for name in ("max_shifts_per_week", "max_minutes_per_week", "max_consecutive_days",
-                                        "min_rest_minutes")]
+        return [self[name] for name in ("max_shifts_per_week", "max_hours_per_week", "max_consecutive_days",
+                                        "min_rest_hours")]
 
     def changes(self) -> dict:
         """Keyword arguments for volunteers.services.members.member_update_profile."""
         data = self.cleaned_data
-        out = {name: data[name] for name in ("active", "max_shifts_per_week", "max_minutes_per_week",
-                                               "max_consecutive_days", "min_rest_minutes")}
+        out = {name: data[name] for name in ("active", "max_shifts_per_week", "max_consecutive_days")}
+        for name, minutes_field in self.MINUTE_LIMITS.items():
+            out[minutes_field] = self._minutes(name, minutes_field)
         if "health" in self.fields:
             out["health"] = data["health"]
             out["lives_alone"] = data["lives_alone"]
         out["volunteer_number"] = data["volunteer_number"].strip()
-        out["duty_preferences"] = {c: data[f"duty_{c}"] for c in self.duty_codes if data.get(f"duty_{c}")}
-        out["weekday_preferences"] = {c: data[f"day_{c}"] for c in WEEKDAY_CODES if data.get(f"day_{c}")}
+        out["duty_preferences"] = _merged(self.stored_duty, {c: data[f"duty_{c}"] for c in self.duty_codes})
+        out["weekday_preferences"] = _merged(self.stored_day, {c: data[f"day_{c}"] for c in WEEKDAY_CODES})
         out["skills"] = list(data["skills"])
         return out
 
+    def _minutes(self, name, minutes_field):
+        stored = getattr(self.member, minutes_field)
+        hours = self.cleaned_data[name]
+        if hours == HoursField.from_minutes(stored):
+            return stored  # untouched: keep the exact minutes
+        return None if hours is None else int(hours * 60)
 
-def _nearest(weight: int) -> int:
-    return min((value for value, _label in PREFERENCE_CHOICES), key=lambda value: abs(value - weight))
+
+def _merged(stored: dict, shown: dict) -> dict:
+    """The stored map with only the values the page changed: unlisted keys and untouched values stay as they are
+    (an explicit 0 too); a value changed to 0 ("no preference") is removed."""
+    merged = dict(stored)
+    for key, value in shown.items():
+        if value == stored.get(key, 0):
+            continue
+        if value:
+            merged[key] = value
+        else:
+            merged.pop(key, None)
+    return merged
 
 
 class CaregivingForm(forms.Form):
@@ -127,6 +185,12 @@ class CaregivingForm(forms.Form):
         if start and end and end <= start:
             self.add_error("end", _("The end must be after the start on the same day."))
         return cleaned
+
+    def window(self) -> dict:
+        """The valid form as caregiving_add's arguments (the secretary's page and the member's own page)."""
+        data = self.cleaned_data
+        return {"weekdays": ",".join(data["weekdays"]), "start": data["start"], "end": data["end"],
+                "label": data["label"], "applies": data["applies"] or None}
 
 
 class StaffAbsenceForm(forms.Form):

@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from .validators import WEEKDAY_CODES, parse_weekdays, validate_on_grid, validate_preference_map, validate_weekdays
+from .validators import (
+    GRID_MINUTES,
+    WEEKDAY_CODES,
+    parse_weekdays,
+    validate_on_grid,
+    validate_preference_map,
+    validate_weekdays,
+)
 
 
 class HealthLevel(models.TextChoices):
@@ -147,7 +154,7 @@ class Member(models.Model):
                 errors["birth_date"] = _("The birth date is in the future.")
             elif self.birth_date.year < 1900:
                 errors["birth_date"] = _("The birth date is before 1900.")
-        if self.max_minutes_per_week is not None and self.max_minutes_per_week % 15:
+        if self.max_minutes_per_week is not None and self.max_minutes_per_week % GRID_MINUTES:
             errors["max_minutes_per_week"] = _("Use a multiple of 15 minutes.")
         for field, keys in (("duty_preferences", None), ("weekday_preferences", WEEKDAY_CODES)):
             try:
@@ -269,7 +276,7 @@ class VisitTarget(models.Model):
         return self.household
 
     def clean(self):
-        if self.visit_minutes is not None and (self.visit_minutes <= 0 or self.visit_minutes % 15):
+        if self.visit_minutes is not None and (self.visit_minutes <= 0 or self.visit_minutes % GRID_MINUTES):
             raise ValidationError({"visit_minutes": _("Use a positive multiple of 15 minutes.")})
 
 
@@ -456,6 +463,7 @@ class MemberImportJob(models.Model):
     filename = models.CharField(max_length=100, blank=True)
     mapping = models.JSONField(default=dict, blank=True)  # column index (as text) → field; empty: guess
     expected_fingerprint = models.CharField(max_length=32, blank=True)
+    decisions = models.JSONField(default=dict, blank=True)  # same-name rows: row number (text) → "new" or member pk
     rows_read = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=300, blank=True)

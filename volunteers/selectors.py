@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Community, Member, MemberProxy, StaffProfile, VisitTarget
+from .services.audit import audit_log
 
 
 def staff_profile(user) -> StaffProfile | None:
@@ -87,6 +88,21 @@ def member_for(user, pk) -> Member:
         raise Http404
 
 
+def visit_targets_for(user) -> QuerySet[VisitTarget]:
+    """Visit households (their addresses are sensitive) of a staff login's communities."""
+    if not is_staff_member(user):
+        return VisitTarget.objects.none()
+    targets = VisitTarget.objects.all()
+    return targets if is_district_admin(user) else targets.filter(community__in=communities_for(user))
+
+
+def visit_target_for(user, pk) -> VisitTarget:
+    try:
+        return visit_targets_for(user).get(pk=pk)
+    except (VisitTarget.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404
+
+
 def can_see_sensitive(user, member: Member) -> bool:
     """Health, caregiving and addresses: staff of the member's own community, and the member themself.
 
@@ -131,179 +147,12 @@ def members_serving(community: Community) -> QuerySet[Member]:
     return Member.objects.filter(Q(community=community) | Q(extra_communities=community), active=True).distinct()
 
 
-# --------------------------------------------------------------------------- members' view of their teams
-# A member sees themself and the people they serve with: teammates on shifts of rosters that are (or were)
-# published. Drafts and proposals are the secretary's working copies and reveal nothing to members.
-
-_VISIBLE_TO_MEMBERS = ("published", "superseded")
-
-
-def teammates_of(member: Member) -> QuerySet[Member]:
-    """Members assigned to the same shift as `member` in a published (or superseded) roster; not member."""
-    from shifts.models import Assignment
-
-    shift_ids = Assignment.objects.filter(
-        member=member, roster__status__in=_VISIBLE_TO_MEMBERS).values("shift_id")
-    teammate_ids = Assignment.objects.filter(
-        shift_id__in=shift_ids, roster__status__in=_VISIBLE_TO_MEMBERS).values("member_id")
-    return Member.objects.filter(pk__in=teammate_ids).exclude(pk=member.pk)
-
-
-def visible_members_for(user) -> QuerySet[Member]:
-    """Members whose name a login may see: staff see their communities' members; a member sees themself
-    and their teammates. Sensitive fields are a separate question: see can_see_sensitive."""
-    if is_staff_member(user):
-        return members_for(user)
-    own = member_of(user)
-    if own is None:
-        return Member.objects.none()
-    return Member.objects.filter(Q(pk=own.pk) | Q(pk__in=teammates_of(own).values("pk")))
-
-
-def visible_member_for(user, pk) -> Member:
-    try:
-        return visible_members_for(user).get(pk=pk)
-    except (Member.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404
-
-
-# --------------------------------------------------------------------------- community-owned objects
-# Shifts, rosters, runs, templates, visit households and swaps all hang off a community: staff reach them
-# through communities_for, members only through their own assignments.
-
-def _in_staff_scope(user, queryset, community_path: str = "community"):
-    if is_district_admin(user):
-        return queryset
-    return queryset.filter(**{f"{community_path}__in": communities_for(user)})
-
-
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404
-
-
-def shifts_for(user):
-    """Shifts a staff login manages; for a member, the shifts they are on in a published roster."""
-    from shifts.models import Shift
-
-    if is_staff_member(user):
-        return _in_staff_scope(user, Shift.objects.all())
-    own = member_of(user)
-    if own is None:
-        return Shift.objects.none()
-    return Shift.objects.filter(assignments__member=own,
-                                assignments__roster__status__in=_VISIBLE_TO_MEMBERS).distinct()
-
-
-def shift_for(user, pk):
-    return _get_or_404(shifts_for(user), pk)
-
-
-def rosters_for(user):
-    """Rosters of a staff login's communities, any status; members see none (they see their assignments)."""
-    from shifts.models import Roster
-
-    if not is_staff_member(user):
-        return Roster.objects.none()
-    return _in_staff_scope(user, Roster.objects.all())
-
-
-def roster_for(user, pk):
-    return _get_or_404(rosters_for(user), pk)
-
-
-def assignments_for(user):
-    """Assignments a login may see: staff, their communities' rosters; a member, their own published ones."""
-    from shifts.models import Assignment
-
-    if is_staff_member(user):
-        return _in_staff_scope(user, Assignment.objects.all(), "roster__community")
-    own = member_of(user)
-    if own is None:
-        return Assignment.objects.none()
-    return Assignment.objects.filter(member=own, roster__status__in=_VISIBLE_TO_MEMBERS)
-
-
-def assignment_for(user, pk):
-    return _get_or_404(assignments_for(user), pk)
-
-
-def solve_runs_for(user):
-    from shifts.models import SolveRun
-
-    if not is_staff_member(user):
-        return SolveRun.objects.none()
-    return _in_staff_scope(user, SolveRun.objects.all())
-
-
-def solve_run_for(user, pk):
-    return _get_or_404(solve_runs_for(user), pk)
-
-
-def templates_for(user):
-    from shifts.models import ShiftTemplate
-
-    if not is_staff_member(user):
-        return ShiftTemplate.objects.none()
-    return _in_staff_scope(user, ShiftTemplate.objects.all())
-
-
-def template_for(user, pk):
-    return _get_or_404(templates_for(user), pk)
-
-
-def visit_targets_for(user) -> QuerySet[VisitTarget]:
-    """Visit households (their addresses are sensitive): staff of the household's community only."""
-    if not is_staff_member(user):
-        return VisitTarget.objects.none()
-    return _in_staff_scope(user, VisitTarget.objects.all())
-
-
-def visit_target_for(user, pk) -> VisitTarget:
-    return _get_or_404(visit_targets_for(user), pk)
-
-
-def swap_requests_for(user):
-    """Swaps of a staff login's communities (by the requester's assignment); for a member, the swaps they
-    asked for, were invited to, took or are the counterpart of, and give-away offers in communities they serve."""
-    from shifts.models import SwapRequest
-
-    if is_staff_member(user):
-        return _in_staff_scope(user, SwapRequest.objects.all(), "assignment__roster__community")
-    own = member_of(user)
-    if own is None:
-        return SwapRequest.objects.none()
-    serves = [own.community_id, *own.extra_communities.values_list("pk", flat=True)]
-    return SwapRequest.objects.filter(
-        Q(requester=own) | Q(invited=own) | Q(accepted_by=own) | Q(counterpart_assignment__member=own)
-        | Q(kind=SwapRequest.Kind.GIVE_AWAY, assignment__shift__community_id__in=serves)).distinct()
-
-
-def swap_request_for(user, pk):
-    return _get_or_404(swap_requests_for(user), pk)
-
-
-def notifications_for(user):
-    from shifts.models import Notification
-
-    own = member_of(user)
-    if is_staff_member(user):
-        return Notification.objects.filter(user=user)
-    if own is None:
-        return Notification.objects.none()
-    return Notification.objects.filter(member=own)
-
-
 # --------------------------------------------------------------------------- sensitive fields, audited
 
 def member_sensitive_details(*, user, member: Member, purpose: str = "viewed") -> dict:
     """Health, caregiving windows and usual visit households' addresses of one member, for a login allowed
     to see them (else Http404). Every read is written to the audit log as
     volunteers.member.sensitive_viewed (or sensitive_exported when purpose="exported")."""
-    from .services.audit import audit_log
-
     if not can_see_sensitive(user, member):
         raise Http404
     details = {

@@ -2,7 +2,7 @@
 
 import logging
 
-from volunteers.services.import_jobs import import_jobs_purge
+from volunteers.services.import_jobs import import_job_run, import_jobs_purge
 from volunteers.services.logins import login_tokens_purge
 from volunteers.services.retention import retention_run
 
@@ -21,6 +21,4 @@ def retention_daily() -> dict:
 
 def member_import_run(job_id: int) -> str:
     """Read (in a resource-limited child process), check and, when confirmed, import one member list."""
-    from volunteers.services.import_jobs import import_job_run
-
     return import_job_run(job_id)

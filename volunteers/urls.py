@@ -1,9 +1,9 @@
-"""Logins, a member's own details, the secretary's member pages, and member import/export."""
+"""Logins, a member's own details and relatives, member import/export, and the calendars."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import calendars, imports, members, my_data, proxies
+from .views import calendars, imports, my_caregiving, my_data, proxies
 from .views import login as member_login
 
 MEMBER = "members/<int:member_id>/"
@@ -18,6 +18,10 @@ urlpatterns = [
     path("accounts/" + MEMBER + "login-link/", member_login.issue_login_link, name="member_login_link_issue"),
     # A member's own details, to see and correct.
     path("accounts/me/", my_data.my_data, name="my_data"),
+    # PAGES: a member's own caregiving times, with weekday boxes and time pickers.
+    path("accounts/me/family-times/", my_caregiving.my_caregiving, name="my_caregiving"),
+    path("accounts/me/family-times/<int:window_id>/remove/", my_caregiving.my_caregiving_remove,
+         name="my_caregiving_remove"),
     # Member import and export (名册).
     path("accounts/communities/<int:community_id>/import/", imports.import_upload, name="member_import"),
     path("accounts/communities/<int:community_id>/import/confirm/", imports.import_confirm,
@@ -26,16 +30,10 @@ urlpatterns = [
          name="member_import_job"),
     path("accounts/communities/<int:community_id>/export.<str:fmt>", imports.member_export_view,
          name="member_export"),
-    # The secretary's member list and profile editor.
-    path("members/", members.member_list, name="member_list"),
-    path(MEMBER, members.member_edit, name="member_edit"),
+    # A member's relatives (proxies); the member list and profile editor are shifts' (shifts/urls.py).
     path(MEMBER + "relatives/", proxies.proxies, name="member_proxies"),
     path(MEMBER + "relatives/<int:proxy_id>/login/", proxies.proxy_login, name="member_proxy_login"),
     path(MEMBER + "relatives/<int:proxy_id>/revoke/", proxies.proxy_revoke_view, name="member_proxy_revoke"),
-    path(MEMBER + "caregiving/", members.caregiving_create, name="caregiving_create"),
-    path(MEMBER + "caregiving/<int:window_id>/delete/", members.caregiving_delete, name="caregiving_delete"),
-    path(MEMBER + "absences/", members.absence_create, name="member_absence_create"),
-    path(MEMBER + "absences/<int:absence_id>/delete/", members.absence_delete, name="member_absence_delete"),
     # Public holidays, make-up workdays and school terms (district administrator).
     path("calendar/", calendars.calendar_page, name="calendar"),
     path("calendar/<int:year>/", calendars.calendar_page, name="calendar_year"),

@@ -10,7 +10,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shifts.models import Shift
@@ -56,15 +55,9 @@ def is_visit(shift: Shift) -> bool:
     return shift.visit_target_id is not None or shift.duty.code in VISIT_CODES
 
 
-def duty_name(duty) -> str:
-    if (get_language() or "").startswith("en") and duty.name_en:
-        return duty.name_en
-    return duty.name
-
-
 def event_title(shift: Shift, *, own_visit: bool) -> str:
     """The SUMMARY: the duty, plus the shift's own name where that cannot reveal anyone's private details."""
-    name = duty_name(shift.duty)
+    name = shift.duty.display_name
     if shift.duty.code in MEDIATION_CODES:
         return name  # a secretary may have named the parties in the shift's name
     if is_visit(shift):
@@ -126,4 +119,4 @@ def feed_name_member(member) -> str:
 def feed_name_community(community, duty=None) -> str:
     if duty is None:
         return _("Yure roster · %(community)s") % {"community": community.name}
-    return _("Yure roster · %(community)s · %(duty)s") % {"community": community.name, "duty": duty_name(duty)}
+    return _("Yure roster · %(community)s · %(duty)s") % {"community": community.name, "duty": duty.display_name}

@@ -10,7 +10,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from shifts.models import Shift
-from shifts.signals import assignments_changed, roster_published, shift_changed
+from shifts.signals import assignments_changed, shift_changed
 
 from .services import feed_changes_apply, feed_shift_deleting
 
@@ -18,10 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(assignments_changed, dispatch_uid="feeds.assignments_changed")
-def on_assignments_changed(sender, member_ids=(), shift_ids=(), community_ids=(), **kwargs):
+def on_assignments_changed(sender, member_ids=(), shift_ids=(), community_ids=(), removed=(), **kwargs):
     try:
         feed_changes_apply(member_ids=member_ids or (), shift_ids=shift_ids or (),
-                           community_ids=community_ids or ())
+                           community_ids=community_ids or (), removed=removed or ())
     except Exception:
         logger.exception("feeds: could not record an assignment change")
 
@@ -33,22 +33,6 @@ def on_shift_changed(sender, shift_id=None, community_id=None, **kwargs):
                            community_ids=[community_id] if community_id else [])
     except Exception:
         logger.exception("feeds: could not record a change to shift %s", shift_id)
-
-
-@receiver(roster_published, dispatch_uid="feeds.roster_published")
-def on_roster_published(sender, roster=None, diff=None, **kwargs):
-    if roster is None:
-        return
-    try:
-        diff = diff or {}
-        removed = [(row["shift"], row["member"]) for row in diff.get("removed", [])]
-        added = [(row["shift"], row["member"]) for row in diff.get("added", [])]
-        shift_ids = set(roster.assignments.values_list("shift_id", flat=True))
-        shift_ids |= {shift for shift, _member in removed + added}
-        feed_changes_apply(shift_ids=shift_ids, member_ids={member for _shift, member in removed + added},
-                           community_ids=[roster.community_id], removed=removed)
-    except Exception:
-        logger.exception("feeds: could not record the publication of roster %s", roster.pk)
 
 
 @receiver(pre_delete, sender=Shift, dispatch_uid="feeds.shift_deleting")

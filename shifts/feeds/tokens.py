@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 
-from shifts.models import Duty
+from shifts.models import Duty, FeedCounter
 from volunteers.models import Community, Member
 
 MAC_BYTES = 18  # 144 bits of secret per token
@@ -114,7 +114,7 @@ def _decode(token: str) -> tuple[bytes, tuple[int, ...], bytes] | None:
 
 def _mac_matches(kind: bytes, ids: tuple[int, ...], version: int, given: bytes) -> bool:
     # Links made before a SECRET_KEY rotation keep working while the old key is listed in SECRET_KEY_FALLBACKS.
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     return any(hmac.compare_digest(_mac(kind, ids, version, secret), given) for secret in secrets)
 
 
@@ -155,8 +155,6 @@ _MEMBER_POLL_SQL = """
 
 @functools.cache
 def _member_poll_sql() -> str:
-    from shifts.models import FeedCounter
-
     return _MEMBER_POLL_SQL.format(member=Member._meta.db_table, community=Community._meta.db_table,
                                    counter=FeedCounter._meta.db_table)
 
@@ -204,8 +202,6 @@ def _member_from_row(row: tuple) -> Member:
 
 def _with_generation(queryset, scope: str):
     """One round trip per poll: the owner row and its feed generation together."""
-    from shifts.models import FeedCounter
-
     counter = FeedCounter.objects.filter(scope=scope)
     return queryset.annotate(feed_generation=Subquery(counter.values("value")[:1]),
                              feed_generation_at=Subquery(counter.values("changed_at")[:1]))

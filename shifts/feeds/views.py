@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from shifts.models import Duty
 from volunteers.selectors import community_for, member_for, member_of
 
-from .render import feed_cached
+from .feed_cache import feed_cached
 from .services import feed_link_reset_community, feed_link_reset_member
 from .tokens import community_token, duty_token, feed_url, member_token, resolve_token, webcal_url
 

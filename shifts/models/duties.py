@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import HealthLevel, Skill
@@ -30,6 +31,11 @@ class Duty(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The duty's name in the page's language: `name_en` on English pages when it is set, else `name`."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
     def clean(self):
         if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:

@@ -51,9 +51,18 @@ class Certificate(models.Model):
             raise ValidationError({"period_end": _("The end of the period is before its start.")})
 
 
-def _validate_thresholds(value: str) -> None:
-    from shifts.services.hours import parse_thresholds
+def parse_thresholds(value: str) -> list[int]:
+    """"100，300,600" -> [100, 300, 600]: positive, rising whole hours (StarLevels.thresholds)."""
+    try:
+        hours = [int(part) for part in str(value).replace("，", ",").split(",") if part.strip()]
+    except ValueError:
+        raise ValidationError(_("Write whole hours separated by commas, e.g. 100,300,600,1000,1500."))
+    if not hours or any(h <= 0 for h in hours) or hours != sorted(set(hours)):
+        raise ValidationError(_("The hours must be positive and rising, e.g. 100,300,600,1000,1500."))
+    return hours
 
+
+def _validate_thresholds(value: str) -> None:
     parse_thresholds(value)
 
 

@@ -35,6 +35,9 @@ class Roster(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         DISCARDED = "discarded", _("Discarded")
 
+    # Hand edits are allowed on drafts and re-plan proposals; a published week changes only by a re-plan.
+    EDITABLE = (Status.DRAFT, Status.PROPOSAL)
+
     community = models.ForeignKey(Community, models.CASCADE, related_name="rosters", verbose_name=_("community"))
     week_start = models.DateField(_("week of (Monday)"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)

@@ -2,7 +2,10 @@
 
     weeks     week_start_of, parse_week, week_bounds
     problem   problem_for_week, problem_for_communities (database -> roster-problem/1)
-    rosters   shifts_make_for_week, roster_generate, roster_publish, assignment_pin/remove/add
+    week_making  shifts_make_for_week, study_session_make (the week's shifts from templates, visits, study day)
+    rosters   roster_generate, roster_publish
+    review    assignment_pin/remove/add (the secretary's edits to a draft or proposal)
+    district  district_generate (fan-out by connected_groups) and the per-community improvement
     solving   the queue task body that runs the optimizer and writes drafts and proposals
     repair    repair_request, proposal_apply, proposal_discard
     rules     can member M take shift S: WeekRules, roster_conflicts and the reason -> words table
@@ -16,26 +19,16 @@
     no_show            the welfare check on members who did not come, and its outcomes
     certificates       志愿服务记录证明: numbering, content, public verification
     patrol             the patrol log, hand-over to the grid worker, export
+    member_data        what rosters hold about a member, for volunteers' retention (through volunteers.signals)
 
-Names are re-exported lazily so `from shifts.services import roster_publish` works without import cycles.
+The names views call through `from shifts import services` are imported here plainly; everything else is
+imported from its module.
 """
 
-import importlib
+from .absences import absence_report, member_availability_changed
+from .repair import proposal_apply, proposal_discard, repair_request
+from .review import assignment_add, assignment_pin, assignment_remove
+from .rosters import roster_generate, roster_publish
 
-_EXPORTS = {
-    "week_start_of": "weeks", "parse_week": "weeks", "week_bounds": "weeks",
-    "problem_for_week": "problem", "problem_for_communities": "problem",
-    "shifts_make_for_week": "rosters", "roster_generate": "rosters", "roster_publish": "rosters",
-    "assignment_pin": "rosters", "assignment_remove": "rosters", "assignment_add": "rosters",
-    "district_generate": "rosters",
-    "repair_request": "repair", "proposal_apply": "repair", "proposal_discard": "repair",
-    "absence_report": "absences", "member_availability_changed": "absences",
-    "notify_member": "notify", "notify_staff": "notify",
-}
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["absence_report", "member_availability_changed", "proposal_apply", "proposal_discard", "repair_request",
+           "assignment_add", "assignment_pin", "assignment_remove", "roster_generate", "roster_publish"]

@@ -13,37 +13,43 @@ from shifts import signals
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from volunteers.models import Community, Member, Unavailability
 from volunteers.services.audit import audit_log
+from volunteers.services.availability import AVAILABILITY_SPAN
 
+from .notify import notify_member
 from .repair import cause_summary, repair_request
 from .rosters import exclusion_record, roster_generate
 from .weeks import week_start_of
 
 logger = logging.getLogger(__name__)
 
-# How far ahead a change of health, caregiving or activity can touch rosters.
-LOOKAHEAD = dt.timedelta(weeks=6)
 TOUCHED_STATUSES = (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.PUBLISHED)
 
 
 def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reason: str, by=None,
                    note: str = "") -> Unavailability:
-    """Record that the member cannot come in [start, end); after commit, availability_changed re-plans the
-    published weeks it touches and the member gets a confirmation."""
+    """Record that the member cannot come in [start, end); after commit the rosters it touches follow it
+    (member_availability_changed) and the member gets a confirmation."""
     absence = Unavailability(member=member, start=start, end=end, reason=reason, note=note)
     absence.full_clean()
     absence.save()
     audit_log(action="volunteers.absence.reported", actor=by, community=member.community, obj=absence,
               data={"member": member.pk, "start": start.isoformat(), "end": end.isoformat(), "reason": reason})
-    transaction.on_commit(partial(signals.availability_changed.send, sender=Unavailability, member_id=member.pk,
-                                  start=start, end=end, reason=reason))
+    transaction.on_commit(partial(_replan_after_absence, member.pk, start, end, reason))
     transaction.on_commit(partial(_confirm_absence, absence.pk))
-    # The re-plan itself is queued by shifts.services.receivers when availability_changed arrives.
     return absence
 
 
-def _confirm_absence(absence_id: int) -> None:
-    from .notify import notify_member
+def _replan_after_absence(member_id: int, start: dt.datetime, end: dt.datetime, reason: str) -> None:
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        return
+    try:
+        member_availability_changed(member=member, start=start, end=end, reason=reason)
+    except Exception:  # the absence is recorded and committed; a failed re-plan must not turn it into a 500
+        logger.exception("could not queue a re-plan after an absence of member %s", member_id)
 
+
+def _confirm_absence(absence_id: int) -> None:
     absence = Unavailability.objects.select_related("member").get(pk=absence_id)
     notify_member(member=absence.member, kind="absence_recorded", dedupe_key=f"absence:{absence.pk}",
                   context={"start": absence.start, "end": absence.end})
@@ -61,7 +67,7 @@ def member_availability_changed(*, member: Member, start: dt.datetime | None = N
     """
     now = timezone.now()
     start = max(start or now, now)
-    end = end or now + LOOKAHEAD
+    end = end or now + AVAILABILITY_SPAN
     if end <= start:
         return []
     touched = (Assignment.objects.filter(member=member, roster__status__in=TOUCHED_STATUSES,

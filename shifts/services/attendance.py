@@ -15,18 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shifts.models import Assignment, Attendance, Roster, Shift
+from shifts.models import Assignment, Attendance, Roster, Shift, ShiftTemplate
 from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
-from volunteers.services.audit import ACTION_LABELS, audit_log
+from volunteers.services.audit import audit_log
 
 logger = logging.getLogger(__name__)
 
-ACTION_LABELS.update({
-    "shifts.attendance.team_in": "Team checked in by the team leader",
-    "shifts.attendance.team_out": "Team checked out by the team leader",
-    "shifts.attendance.backfilled": "Attendance noted from the book",
-})
 
 # Members may check in a little early and check out a while after the end (the book is often signed late).
 CHECK_IN_EARLY = dt.timedelta(minutes=60)
@@ -221,8 +216,6 @@ def poster_assignments(*, member: Member, community: Community, location: str, n
 
 def meeting_points(community: Community) -> list[str]:
     """Every meeting point named on the community's templates or shifts."""
-    from shifts.models import ShiftTemplate
-
     places = set(ShiftTemplate.objects.filter(community=community, active=True).exclude(location="")
                  .values_list("location", flat=True))
     places |= set(Shift.objects.filter(community=community, start__gte=timezone.now() - dt.timedelta(days=14))

@@ -19,24 +19,21 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Attendance, Shift
 from volunteers.models import Community, Member
-from volunteers.services.audit import ACTION_LABELS, audit_log
-from volunteers.services.imports import (
-    ImportFileError,
-    RowError,
-    _text,
+from volunteers.services.audit import audit_log
+from volunteers.services.import_files import ImportFileError, RowError, read_sheet
+from volunteers.services.member_text import (
+    cell_text,
     header_synonyms,
     mapping_from_headers,
     parse_date,
     parse_name,
     parse_phone,
-    read_sheet,
 )
 
 from .attendance import attendance_set
 
 logger = logging.getLogger(__name__)
 
-ACTION_LABELS.update({"shifts.attendance.imported": "Attendance imported from a sheet"})
 
 HEADERS = {
     "name": ("姓名", "名字", "志愿者姓名", "name"),
@@ -180,7 +177,7 @@ class _Context:
 
 def _cell(raw, field_name: str) -> str:
     try:
-        return _text(raw)
+        return cell_text(raw)
     except ValidationError as exc:
         raise _CellError(LABEL[field_name], " ".join(exc.messages))
 

@@ -15,11 +15,9 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Certificate
 from volunteers.models import Community, Member
-from volunteers.services.audit import ACTION_LABELS, audit_log
+from volunteers.services.audit import audit_log
 
 from .hours import local_bounds, organisation_name, served
-
-ACTION_LABELS.update({"shifts.certificate.issued": "Service certificate issued"})
 
 
 def certificate_number(community: Community, year: int, serial: int) -> str:

@@ -2,7 +2,7 @@
 signed single-use link in a text message (no login), or by replying 1 or 2 to the text message.
 
 Declining is "I can't come": every shift of that week not yet begun is reported as an absence, which starts the
-re-plan through the usual availability_changed signal. A confirmation still unanswered CONFIRM_REMINDER_HOURS
+re-plan like any reported absence. A confirmation still unanswered CONFIRM_REMINDER_HOURS
 before its first shift gets one reminder; after that it is listed on the secretary's dashboard.
 """
 

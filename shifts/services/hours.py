@@ -5,24 +5,27 @@ Served minutes come from attendance (shifts.services.attendance). Where a shift 
 yet, the fairness history falls back to the planned minutes of the published roster.
 """
 
+import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db import connections
+from django.db.models import CharField, Count, Sum
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Attendance, Roster, StarLevels
+from shifts.models.hours import parse_thresholds
 from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
-from volunteers.services.audit import ACTION_LABELS
+from volunteers.services.audit import audit_log
 
 EXPORT_HEADERS = ("姓名", "志愿者编号", "服务日期", "开始时间", "结束时间", "服务时长（小时）", "服务内容", "组织名称")
-ACTION_LABELS.update({"shifts.hours.exported": "Service hours exported"})
 
 
 def local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -185,10 +188,6 @@ def hours_export_rows(communities, start: dt.date, end: dt.date):
     """Yield one row per served shift of the communities in [start, end] with the national record fields:
     name, volunteer number, date, start, end, hours, content, organisation (all text). Times are the member's
     presence clipped to the shift. One query per community walks its (community, start) index in order."""
-    from django.db import connections
-    from django.db.models import CharField
-    from django.db.models.functions import Cast, Greatest, Least
-
     begin, finish = local_bounds(start, end)
     clock = _LocalClock(timezone.get_current_timezone())
     contents: dict[tuple[str, str], str] = {}
@@ -220,8 +219,6 @@ def hours_export_rows(communities, start: dt.date, end: dt.date):
 
 
 def _hours_csv(rows) -> bytes:
-    import csv
-    import io
 
     out = io.StringIO()
     writer = csv.writer(out)
@@ -234,7 +231,6 @@ def _hours_csv(rows) -> bytes:
 def _hours_xlsx(rows) -> bytes:
     """Plain values appended to a write-only sheet (twice as fast as a cell object per value); the few texts
     that would start a formula become explicit string cells."""
-    import io
 
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
@@ -261,8 +257,6 @@ def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv",
                  ) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the served hours in [start, end] of one or more communities (a
     district's export is its communities one after another)."""
-    from volunteers.services.audit import audit_log
-
     communities = list(communities)
     if fmt not in ("csv", "xlsx"):
         raise ValidationError({"format": _("Export as xlsx or csv.")})
@@ -282,16 +276,6 @@ def hours_export(*, communities, start: dt.date, end: dt.date, fmt: str = "csv",
 
 
 # --------------------------------------------------------------------------- star levels
-
-def parse_thresholds(value: str) -> list[int]:
-    try:
-        hours = [int(part) for part in str(value).replace("，", ",").split(",") if part.strip()]
-    except ValueError:
-        raise ValidationError(_("Write whole hours separated by commas, e.g. 100,300,600,1000,1500."))
-    if not hours or any(h <= 0 for h in hours) or hours != sorted(set(hours)):
-        raise ValidationError(_("The hours must be positive and rising, e.g. 100,300,600,1000,1500."))
-    return hours
-
 
 def thresholds_for(district: str) -> list[int]:
     row = StarLevels.objects.filter(district=district).first()

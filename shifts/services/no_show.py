@@ -21,20 +21,15 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Attendance, NoShowCheck, Roster, Shift
 from volunteers.models import Member, Unavailability
-from volunteers.services.audit import ACTION_LABELS, audit_log
+from volunteers.services.audit import audit_log
 
 from .absences import absence_report
+from .attendance import is_team_leader, team_members
 from .labels import shift_line
 from .notify import notify_member, notify_staff, notify_user
 
 logger = logging.getLogger(__name__)
 
-ACTION_LABELS.update({
-    "shifts.no_show.reached": "Missing member reached, all well",
-    "shifts.no_show.forgot": "Missing member had forgotten",
-    "shifts.no_show.ill": "Missing member is ill",
-    "shifts.no_show.no_answer": "Missing member did not answer",
-})
 
 # Shifts that began longer ago than this are not checked any more (a queue outage must not flood the list).
 LOOK_BACK = dt.timedelta(hours=6)
@@ -79,8 +74,6 @@ def _context(check: NoShowCheck) -> dict:
 
 
 def _tell_leader_and_secretary(check_id: int) -> None:
-    from .attendance import is_team_leader, team_members
-
     check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member").get(pk=check_id)
     context = _context(check)
     for mate in team_members(check.shift):

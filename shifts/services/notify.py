@@ -24,29 +24,17 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django_q import tasks as django_q_tasks
+from django_q.models import Schedule
 
 from shifts.models import Notification
 from volunteers.models import Community, Member, MemberProxy, StaffProfile
 
+from .notices import notice_for_message
+from .senders import Sender
+from .sms import SmsError, sms_params
+
 logger = logging.getLogger(__name__)
-
-
-class Sender:
-    """The interface every channel implements."""
-
-    channel: str = ""
-
-    def address_for_member(self, member: Member) -> str:
-        raise NotImplementedError
-
-    def address_for_user(self, user) -> str:
-        raise NotImplementedError
-
-    def address_for_proxy(self, proxy: MemberProxy) -> str:
-        return ""
-
-    def send(self, *, address: str, subject: str, body: str, urgent: bool = False) -> None:
-        raise NotImplementedError
 
 
 class EmailSender(Sender):
@@ -64,7 +52,7 @@ class EmailSender(Sender):
 
 
 def senders() -> list[Sender]:
-    paths = list(getattr(settings, "NOTIFICATION_SENDERS", ["shifts.services.notify.EmailSender"]))
+    paths = list(settings.NOTIFICATION_SENDERS)
     return [import_string(path)() for path in paths]
 
 
@@ -72,8 +60,6 @@ def notify_member(*, member: Member, kind: str, dedupe_key: str, context: dict, 
                   forward: bool = True) -> Notification:
     """Render `shifts/mail/<kind>` in the member's language and send it once for `dedupe_key`; copy it to
     relatives the member asked to receive their messages, and leave a notice on My shifts where one is due."""
-    from .notices import notice_for_message
-
     language = member.language or settings.LANGUAGE_CODE
     context = {**context, "member_name": member.name}
     notification = _notify(recipient_member=member, user=None, language=language, kind=kind,
@@ -116,8 +102,6 @@ def _render(kind: str, language: str, context: dict) -> tuple[str, str]:
 
 
 def _notify(*, recipient_member, user, language, kind, dedupe_key, context, urgent, proxy=None) -> Notification:
-    from .sms import sms_params
-
     subject, body = _render(kind, language, context)
     try:
         with transaction.atomic():
@@ -156,8 +140,6 @@ def _address(sender: Sender, notification: Notification) -> str:
 
 
 def _deliver(notification: Notification) -> None:
-    from .sms import SmsError
-
     errors = []
     for sender in senders():
         address = _address(sender, notification)
@@ -208,14 +190,11 @@ def _failed(notification: Notification, errors: list[str], *, retry: bool) -> No
 
 def _schedule_retry(notification_id: int, attempt: int) -> None:
     """Try again later on the queue: SMS_RETRY_MINUTES, doubled on each attempt."""
-    from django_q.models import Schedule
-    from django_q.tasks import schedule
-
     delay = settings.SMS_RETRY_MINUTES * 2 ** (attempt - 1)
     try:
-        schedule("shifts.tasks.notification_retry", notification_id, schedule_type=Schedule.ONCE, repeats=1,
-                 next_run=timezone.now() + dt.timedelta(minutes=delay),
-                 name=f"notification-retry:{notification_id}:{attempt}")
+        django_q_tasks.schedule("shifts.tasks.notification_retry", notification_id, schedule_type=Schedule.ONCE,
+                                repeats=1, next_run=timezone.now() + dt.timedelta(minutes=delay),
+                                name=f"notification-retry:{notification_id}:{attempt}")
     except Exception:  # the broker is down: the failed row stays visible on the dashboard
         logger.exception("could not schedule a retry of notification %s", notification_id)
 

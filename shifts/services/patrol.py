@@ -10,17 +10,12 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, PatrolLogEntry, PatrolTag, Roster, Shift
 from volunteers.models import Community, Member
-from volunteers.services.audit import ACTION_LABELS, audit_log
+from volunteers.services.audit import audit_log
 from volunteers.services.spreadsheets import csv_bytes, xlsx_bytes
 
 from .hours import local_bounds
 
 EXPORT_HEADERS = ("日期", "时间", "值班", "记录人", "标签", "情况", "已交网格员")
-ACTION_LABELS.update({
-    "shifts.patrol_log.written": "Patrol note written",
-    "shifts.patrol_log.handed_over": "Patrol note handed to the grid worker",
-    "shifts.patrol_log.exported": "Patrol log exported",
-})
 
 
 def patrol_shifts_for_note(member: Member, now: dt.datetime | None = None) -> list[Shift]:

@@ -14,17 +14,18 @@ from django.db.models import Q
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
 from shifts.models.shifts import wall_minutes
+from solver.problem import DEFAULT_WEIGHTS, GRID, Rules  # GRID: the one 15-minute grid
 from volunteers.calendars import school_run_weekdays
 from volunteers.models import CaregivingWindow, Community, Member, Unavailability
 from volunteers.selectors import members_serving
 from volunteers.validators import WEEKDAY_CODES
 
+from .hours import history_minutes
 from .weeks import local_zone, week_bounds
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "roster-problem/1"
-GRID = 15
 HISTORY_WEEKS = 4
 # A shift lasts at most 24 hours (Shift.clean), so anything that may touch a shift of the week ends by then.
 _SPILL = dt.timedelta(days=1)
@@ -90,7 +91,19 @@ def _ceil_grid(moment: dt.datetime) -> dt.datetime:
 
 def unrostered_duty_codes() -> tuple[str, ...]:
     """Duties that are gatherings for everyone (the monthly study session), not places the optimizer fills."""
-    return tuple(getattr(settings, "UNROSTERED_DUTIES", ("study",)))
+    return tuple(settings.UNROSTERED_DUTIES)
+
+
+def _solver_default_rules() -> dict:
+    """The optimizer's default rules (solver.problem.Rules), written out so the problem says what it is solved
+    under; ROSTER_RULES replaces them."""
+    rules = Rules()
+    return {"night": {"start": _clock_text(rules.night_start), "end": _clock_text(rules.night_end)},
+            "min_rest_minutes": rules.min_rest_minutes, "max_consecutive_days": rules.max_consecutive_days}
+
+
+def _clock_text(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def problem_for_week(*, community: Community, week_start: dt.date, **options) -> ProblemBundle:
@@ -149,10 +162,8 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
         "format": FORMAT,
         "timezone": settings.TIME_ZONE,
         "horizon": {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=7)).isoformat()},
-        "rules": dict(getattr(settings, "ROSTER_RULES", {})) or {
-            "night": {"start": "20:00", "end": "06:00"}, "min_rest_minutes": 0, "max_consecutive_days": 7},
-        "weights": dict(getattr(settings, "ROSTER_WEIGHTS", {})) or {
-            "unfilled": 10000, "stability": 500, "continuity": 200, "preference": 20, "fairness": 1},
+        "rules": dict(settings.ROSTER_RULES) or _solver_default_rules(),
+        "weights": dict(settings.ROSTER_WEIGHTS) or dict(DEFAULT_WEIGHTS),
         "duties": [duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
         "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy),
         "shifts": [_shift_doc(s) for s in shifts],
@@ -161,7 +172,7 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
         "forbid": [{"shift": shift_key(s), "member": member_key(m)} for s, m in sorted(forbid_pairs)
                    if s in shift_ids and m in member_ids],
         "previous": _previous(community_ids, week_start, shift_ids, member_ids) if previous else [],
-        "options": {"gap": float(getattr(settings, "SOLVER_GAP", 0.001))},
+        "options": {"gap": float(settings.SOLVER_GAP)},
     }
     return ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
                          shift_community={s.pk: s.community_id for s in shifts}, member_ids=member_ids,
@@ -321,8 +332,6 @@ def _preferences(member: Member, duty_codes: set[str]) -> dict:
 def _history_minutes(member_ids, week_start: dt.date) -> dict[int, int]:
     """Minutes given in the published rosters of the previous four weeks: served minutes where attendance
     was recorded for the shift, planned minutes where it was not (shifts.services.hours.history_minutes)."""
-    from .hours import history_minutes
-
     start, _end = week_bounds(week_start - dt.timedelta(weeks=HISTORY_WEEKS))
     end, _next = week_bounds(week_start)
     totals = history_minutes(member_ids, start, end)
@@ -351,26 +360,3 @@ def _previous(community_ids, week_start, shift_ids, member_ids) -> list[dict]:
                                      roster__status=Roster.Status.PUBLISHED, shift_id__in=shift_ids,
                                      member_id__in=member_ids).order_by("shift_id", "member_id")
     return [{"shift": shift_key(a.shift_id), "member": member_key(a.member_id)} for a in rows]
-
-
-def connected_groups(communities) -> list[list[Community]]:
-    """Split communities into groups linked by members who serve more than one of them (union-find)."""
-    communities = list(communities)
-    parent = {c.pk: c.pk for c in communities}
-
-    def find(pk):
-        while parent[pk] != pk:
-            parent[pk] = parent[parent[pk]]
-            pk = parent[pk]
-        return pk
-
-    links = Member.objects.filter(active=True, community_id__in=parent,
-                                  extra_communities__in=list(parent)).values_list("community_id",
-                                                                                  "extra_communities")
-    for home, extra in links:
-        if extra in parent:
-            parent[find(home)] = find(extra)
-    groups: dict[int, list[Community]] = defaultdict(list)
-    for community in communities:
-        groups[find(community.pk)].append(community)
-    return sorted(groups.values(), key=lambda group: min(c.pk for c in group))

@@ -1,21 +1,23 @@
-"""Receivers that turn events into queued work. Cheap: they only queue repairs; the solving is on the queue."""
+"""Receivers for the volunteers app's signals (volunteers.signals). Cheap: they only queue repairs (the solving is
+on the queue) or call one service."""
 
 import logging
 
 from django.dispatch import receiver
 
-from shifts.signals import availability_changed
 from volunteers.models import Member
-from volunteers.signals import login_code_issued
+from volunteers.signals import availability_changed, login_code_issued, member_anonymising, member_history_asked
 
 from .absences import member_availability_changed
+from .member_data import member_roster_data_erase, member_roster_history
+from .notify import notify_member, notify_proxy
 
 logger = logging.getLogger(__name__)
 
 
 @receiver(availability_changed, dispatch_uid="shifts.lifecycle.replan_on_availability_change")
 def replan_on_availability_change(sender, member_id, start=None, end=None, reason="", **kwargs):
-    """An absence, a health or caregiving change or an inactive member: re-plan the published weeks touched."""
+    """A health, limits or caregiving change, or an inactive member: re-plan the rosters touched."""
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         return
@@ -28,10 +30,20 @@ def replan_on_availability_change(sender, member_id, start=None, end=None, reaso
 @receiver(login_code_issued, dispatch_uid="shifts.messages.send_login_code")
 def send_login_code(sender, member, link, code, code_page, proxy=None, **kwargs):
     """The secretary pressed "send by text message" on the login page: one message, to the member or relative."""
-    from .notify import notify_member, notify_proxy
-
     context = {"link": link, "code": code, "code_page": code_page}
     key = f"login-code:{member.pk}:{proxy.pk if proxy else 'm'}:{code.replace(' ', '')}"
     if proxy is not None:
         return notify_proxy(proxy=proxy, kind="login_code", dedupe_key=key, context=context)
     return notify_member(member=member, kind="login_code", dedupe_key=key, context=context, forward=False)
+
+
+@receiver(member_history_asked, dispatch_uid="shifts.retention.history")
+def roster_history(sender, member, **kwargs):
+    """Assignments and swaps point at the member: keep the row (it is anonymised later)."""
+    return member_roster_history(member=member)
+
+
+@receiver(member_anonymising, dispatch_uid="shifts.retention.erase")
+def roster_data_erase(sender, member, **kwargs):
+    """Inside member_anonymise's transaction: a failure here rolls the anonymisation back."""
+    member_roster_data_erase(member=member)

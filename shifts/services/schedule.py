@@ -15,7 +15,8 @@ from volunteers.models import Community
 
 from .labels import shift_line
 from .notify import notify_member, notify_staff
-from .rosters import STUDY_DAY, roster_generate, study_session_make
+from .rosters import roster_generate
+from .week_making import STUDY_DAY, study_session_make
 from .weeks import local_zone, week_start_of
 
 logger = logging.getLogger(__name__)

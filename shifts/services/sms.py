@@ -11,6 +11,7 @@ before calling the provider, so a message over the limit is refused with a clear
 """
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Notification, OutboxMessage
 
-from .notify import Sender
+from .senders import Sender
 from .weeks import local_zone
 
 logger = logging.getLogger(__name__)
@@ -185,7 +186,6 @@ class AliyunSmsGateway(SmsGateway):
         return Client(config)
 
     def send(self, message):
-        import json
 
         from alibabacloud_dysmsapi20170525 import models
         from darabonba.runtime import RuntimeOptions

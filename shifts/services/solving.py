@@ -19,16 +19,20 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
+import solver
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from shifts.selectors import roster_for_week
-from volunteers.models import Community, Member, Unavailability
+from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
-from .problem import pk_of, problem_for_communities
+from .district import district_collect_when_done
+from .notify import notify_staff
+from .problem import problem_for_communities
 from .repair import repair_request, rosters_follow_decisions
 from .rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_publish
+from .solution_split import solution_split
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ class SolveFailed(Exception):
 
 
 def stale_after_seconds() -> float:
-    return float(getattr(settings, "SOLVE_STALE_SECONDS", 60))
+    return float(settings.SOLVE_STALE_SECONDS)
 
 
 def run_is_stale(run: SolveRun, now: dt.datetime | None = None) -> bool:
@@ -61,7 +65,7 @@ def solve_runs_execute(run_ids, *, district_job: str = "", district_run_ids=None
     else:
         outcome = _execute(runs)
     if district_job:
-        _maybe_collect(district_job, district_run_ids or run_ids)
+        district_collect_when_done(district_job, district_run_ids or run_ids)
     return outcome
 
 
@@ -83,12 +87,10 @@ def _claim(run_ids) -> list[SolveRun]:
 
 
 def _execute(runs: list[SolveRun]) -> dict:
-    from solver import load_problem
-
     started = time.monotonic()
     try:
         bundle = _build(runs)
-        problem = load_problem(bundle.document)
+        problem = solver.load_problem(bundle.document)
         solution = _solve_with_progress(problem, runs, started)
         if solution.status == "INFEASIBLE":
             raise SolveFailed(_infeasible_message(solution))
@@ -136,8 +138,6 @@ def _absent_pins(communities, week_start, pins_status) -> list[tuple[int, int]]:
 
 
 def _solve_with_progress(problem, runs, started: float):
-    from solver import solve
-
     latest = {}
     lock = threading.Lock()
     outcome = {}
@@ -148,7 +148,7 @@ def _solve_with_progress(problem, runs, started: float):
 
     def target():
         try:
-            outcome["solution"] = solve(problem, time_limit=runs[0].time_limit or settings.SOLVER_TIME_LIMIT,
+            outcome["solution"] = solver.solve(problem, time_limit=runs[0].time_limit or settings.SOLVER_TIME_LIMIT,
                                         workers=settings.SOLVER_WORKERS, seed=0, on_progress=on_progress)
         except BaseException as exc:  # noqa: B036 -- handed back to the task thread
             outcome["error"] = exc
@@ -199,8 +199,6 @@ def _fail(runs, exc, elapsed: float) -> None:
 
 
 def _notify_failure(run_id: int, message: str) -> None:
-    from .notify import notify_staff
-
     run = SolveRun.objects.select_related("community").get(pk=run_id)
     notify_staff(community=run.community, kind="solve_failed", dedupe_key=f"solve-failed:{run.pk}",
                  context={"week_start": run.week_start, "error": message})
@@ -208,58 +206,8 @@ def _notify_failure(run_id: int, message: str) -> None:
 
 # ------------------------------------------------------------------ writing the result
 
-def _split(bundle, problem, solution):
-    """Assignments and unfilled entries per community pk."""
-    from solver import explain_unfilled
-
-    pairs = defaultdict(set)
-    for shift_id, member_id in solution.assignments:
-        shift_pk = pk_of(shift_id)
-        pairs[bundle.shift_community[shift_pk]].add((shift_pk, pk_of(member_id)))
-    unfilled = defaultdict(list)
-    school_note = _school_notes(bundle)
-    for entry in solution.unfilled:
-        shift_pk = pk_of(entry.shift)
-        item = entry.to_dict()
-        item["shift_id"] = shift_pk
-        item["explanation"] = {language: explain_unfilled(entry, problem, language) for language in ("zh-hans", "en")}
-        note = school_note(bundle.shift_community[shift_pk], problem.shift(entry.shift).start_date)
-        if note:
-            item["explanation"] = {language: _with_note(text, note[language], language)
-                                   for language, text in item["explanation"].items()}
-        unfilled[bundle.shift_community[shift_pk]].append(item)
-    return pairs, unfilled
-
-
-def _school_notes(bundle):
-    """note(community pk, shift date) -> {language: text} or None: why school runs do not hold that day."""
-    from volunteers.calendars import school_week
-    from volunteers.validators import WEEKDAY_CODES
-    from volunteers.views.rule_text import school_week_in_words
-
-    districts = dict(Community.objects.filter(pk__in=set(bundle.shift_community.values()))
-                     .values_list("pk", "district"))
-    weeks = {district: school_week(district, bundle.week_start) for district in set(districts.values())}
-
-    def note(community_pk: int, day: dt.date):
-        week = weeks.get(districts.get(community_pk))
-        if week is None or not (week.holidays or WEEKDAY_CODES[day.weekday()] in week.days_off):
-            return None
-        text = {}
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                text[language] = school_week_in_words(week)[0]
-        return text
-
-    return note
-
-
-def _with_note(text: str, note: str, language: str) -> str:
-    return f"{text}; {note}" if language == "en" else f"{text}；{note}"
-
-
 def _write(runs, bundle, problem, solution, elapsed: float) -> None:
-    pairs, unfilled = _split(bundle, problem, solution)
+    pairs, unfilled = solution_split(bundle, problem, solution)
     frozen = defaultdict(set)
     frozen_community = dict(Shift.objects.filter(pk__in={s for s, _m in bundle.frozen})
                             .values_list("pk", "community_id"))
@@ -357,8 +305,6 @@ def _write_proposal(run: SolveRun, pairs, fields) -> Roster:
 
 
 def _notify_proposal(roster_id: int) -> None:
-    from .notify import notify_staff
-
     roster = Roster.objects.select_related("community").get(pk=roster_id)
     notify_staff(community=roster.community, kind="repair_proposal", dedupe_key=f"proposal:{roster.pk}",
                  context={"week_start": roster.week_start, "reason": roster.reason,
@@ -422,51 +368,3 @@ def solve_runs_recover(*, stale_after: float | None = None, max_attempts: int | 
             logger.warning("solve run %s: worker lost, queueing again", pk)
             transaction.on_commit(partial(enqueue_solve, [pk]))
     return requeue
-
-
-def _maybe_collect(job: str, run_ids) -> None:
-    if SolveRun.objects.filter(pk__in=run_ids, status__in=[SolveRun.Status.QUEUED,
-                                                           SolveRun.Status.RUNNING]).exists():
-        return
-    from django_q.tasks import async_task
-
-    async_task("shifts.tasks.district_collect", job, list(run_ids), task_name=f"collect-{job}", group=job)
-
-
-def district_collect(job: str, run_ids) -> dict:
-    """The last step of a district generate: one summary, recorded once however often it is called."""
-    from volunteers.models import AuditEntry
-
-    runs = list(SolveRun.objects.filter(pk__in=run_ids).select_related("community", "result").order_by("pk"))
-    summary = {"job": job, "runs": [
-        {"run": r.pk, "community": r.community.name, "status": r.status, "objective": r.objective,
-         "bound": r.bound, "roster": r.result_id, "unfilled": len(r.result.unfilled) if r.result else None,
-         "error": r.error} for r in runs]}
-    summary["succeeded"] = sum(r.status == SolveRun.Status.SUCCEEDED for r in runs)
-    summary["failed"] = sum(r.status == SolveRun.Status.FAILED for r in runs)
-    with transaction.atomic():
-        if not AuditEntry.objects.filter(action="shifts.district.generate_finished", object_id=job[:40]).exists():
-            linked = _linked_communities(job, runs) if getattr(settings, "SOLVER_DISTRICT_IMPROVE", True) else []
-            if linked:
-                summary["improving"] = len(linked)
-            entry = audit_log(action="shifts.district.generate_finished", data=summary)
-            AuditEntry.objects.filter(pk=entry.pk).update(object_type="district_job", object_id=job[:40])
-            logger.info("district generate %s finished: %d succeeded, %d failed", job, summary["succeeded"],
-                        summary["failed"])
-            if linked:
-                from .district import district_improve_enqueue
-
-                transaction.on_commit(partial(district_improve_enqueue, job=job, week_start=runs[0].week_start,
-                                              community_ids=linked))
-    return summary
-
-
-def _linked_communities(job: str, runs) -> list[int]:
-    """Communities of the job solved in a group of two or more whose run succeeded: the second stage
-    improves each of them on its own (see services.district)."""
-    from volunteers.models import AuditEntry
-
-    requested = AuditEntry.objects.filter(action="shifts.district.generate_requested").order_by("-pk")
-    groups = next((entry.data.get("groups", []) for entry in requested[:200] if entry.data.get("job") == job), [])
-    succeeded = {r.pk: r.community_id for r in runs if r.status == SolveRun.Status.SUCCEEDED}
-    return sorted({succeeded[pk] for group in groups if len(group) > 1 for pk in group if pk in succeeded})

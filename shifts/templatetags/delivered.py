@@ -4,6 +4,8 @@ check-in on My shifts, the contact list on the dashboard, hours and stars on My 
 from django import template
 
 from shifts.selectors import shift_title
+from shifts.selectors_delivered import needs_contact, open_shifts
+from shifts.services.hours import member_hours
 from volunteers.selectors import communities_for, member_of, sensitive_community_ids
 
 register = template.Library()
@@ -11,8 +13,6 @@ register = template.Library()
 
 @register.inclusion_tag("shifts/partials/attendance_today.html", takes_context=True)
 def attendance_today(context):
-    from shifts.selectors_delivered import open_shifts
-
     request = context["request"]
     member = member_of(request.user)
     return {"items": open_shifts(member) if member is not None else [], "here": request.get_full_path(),
@@ -21,8 +21,6 @@ def attendance_today(context):
 
 @register.inclusion_tag("shifts/partials/needs_contact.html", takes_context=True)
 def needs_contact_list(context):
-    from shifts.selectors_delivered import needs_contact
-
     request = context["request"]
     checks = needs_contact(communities_for(request.user))
     private = set(sensitive_community_ids(request.user))
@@ -33,7 +31,5 @@ def needs_contact_list(context):
 
 @register.inclusion_tag("shifts/partials/my_hours.html", takes_context=True)
 def my_hours(context):
-    from shifts.services.hours import member_hours
-
     member = member_of(context["request"].user)
     return {"hours": member_hours(member) if member is not None else None, "member": member}

@@ -16,21 +16,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduler_site.access import member_required, staff_required
 from shifts.models import Assignment, Attendance, Roster
+from shifts.scope import shift_for
 from shifts.selectors import shift_title
 from shifts.selectors_delivered import attendance_sheet, open_shifts
 from shifts.services import attendance as service
 from shifts.services.attendance_import import AttendanceImportRejected, attendance_import
-from volunteers.selectors import (
-    communities_for,
-    community_for,
-    member_of,
-    members_for,
-    sensitive_community_ids,
-    shift_for,
-)
+from volunteers.selectors import communities_for, community_for, member_of, members_for, sensitive_community_ids
 
-from .common import member_required, staff_required, week_from_url, week_param
+from .common import week_from_url, week_param
 
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 

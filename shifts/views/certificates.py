@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from scheduler_site.access import staff_required
+from scheduler_site.forms import errors_to_form
 from shifts.models import Certificate
 from shifts.services.certificates import certificate_issue, certificate_public
 from volunteers.selectors import communities_for, community_for, member_for
-
-from .common import staff_required
 
 
 class CertificateForm(forms.Form):
@@ -37,8 +37,7 @@ def certificate_new(request, community_id, member_id):
             certificate = certificate_issue(member=member, community=community, by=request.user,
                                             **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             return redirect("certificate_print", certificate.pk)
     issued = Certificate.objects.filter(member=member, community=community).order_by("-issued_on", "-serial")

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from scheduler_site.access import member_required
 from shifts.models import MemberNotice, Notification, WeekConfirmation
 from shifts.services.confirmations import (
     confirmation_answer,
@@ -25,8 +26,6 @@ from shifts.services.confirmations import (
     sms_reply_handle,
 )
 from shifts.services.notices import notice_open
-
-from .common import member_required
 
 logger = logging.getLogger(__name__)
 

@@ -8,13 +8,14 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scheduler_site.access import staff_required
 from shifts.feeds.content import is_visit
+from shifts.readmodels.week_grid import build_week
 from shifts.selectors import shift_title
 from volunteers.selectors import community_for
 from volunteers.services.spreadsheets import csv_bytes, xlsx_bytes
 
-from .common import staff_required, week_from_url
-from .grid import build_week
+from .common import week_from_url
 
 WIDTHS = (12, 8, 7, 7, 10, 14, 20, 8, 8, 12, 6)
 

@@ -7,10 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from scheduler_site.access import staff_required
 from shifts.services import hours as service
 from volunteers.selectors import community_for
-
-from .common import staff_required
 
 
 def _year(raw: str | None) -> int:

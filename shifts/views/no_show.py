@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from scheduler_site.access import staff_required
 from shifts.models import NoShowCheck
 from shifts.services.no_show import no_show_outcome
 from volunteers.selectors import communities_for
-
-from .common import staff_required
 
 CONFIRMATIONS = {
     NoShowCheck.Outcome.REACHED: gettext_noop("Noted: %(name)s is well."),

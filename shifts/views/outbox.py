@@ -3,10 +3,9 @@
 from django.db.models import Q
 from django.shortcuts import render
 
+from scheduler_site.access import staff_required
 from shifts.models import OutboxMessage
 from volunteers.selectors import communities_for, is_district_admin
-
-from .common import staff_required
 
 SHOWN = 200
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from scheduler_site.access import member_required, staff_required
+from scheduler_site.forms import errors_to_form
 from shifts.models import PatrolLogEntry, PatrolTag
 from shifts.services.patrol import (
     patrol_log,
@@ -23,8 +25,6 @@ from shifts.services.patrol import (
     patrol_shifts_for_note,
 )
 from volunteers.selectors import communities_for, community_for
-
-from .common import member_required, staff_required
 
 
 class PatrolNoteForm(forms.Form):
@@ -54,8 +54,7 @@ def patrol_note_new(request, member):
             patrol_note_add(member=member, shift=form.shifts[form.cleaned_data["shift"]],
                             note=form.cleaned_data["note"], tags=form.cleaned_data["tags"], by=request.user)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Thank you. Your note is in the patrol log."))
             return redirect("my_shifts")

@@ -8,12 +8,13 @@ from collections import defaultdict
 
 from django.shortcuts import render
 
+from scheduler_site.access import staff_required
 from shifts.feeds.content import is_visit
+from shifts.readmodels.week_grid import build_week
 from shifts.selectors import shift_title
 from volunteers.selectors import community_for, member_for
 
-from .common import staff_required, week_from_url
-from .grid import build_week
+from .common import week_from_url
 
 
 def _label_cells(view) -> None:

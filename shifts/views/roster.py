@@ -15,18 +15,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduler_site.access import staff_required
+from scheduler_site.forms import errors_to_form
 from shifts import services
+from shifts.feeds.content import is_visit
 from shifts.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.models import Assignment, Roster, Shift, SolveRun
+from shifts.readmodels.candidates import candidate_view
+from shifts.readmodels.week_grid import build_week, roster_changes, rosters_for_week, staffing_problems
+from shifts.selectors import shift_title
 from shifts.services.rosters import PublishConflicts, conflict_lines
 from shifts.services.rules import roster_conflicts, roster_rule_breaks
 from volunteers.calendars import school_week, years_estimated
-from volunteers.selectors import communities_for, community_for
-from volunteers.views.rule_text import school_week_in_words
+from volunteers.rule_text import school_week_in_words
+from volunteers.selectors import communities_for, community_for, sensitive_community_ids
 
-from . import candidates as candidate_list
-from .common import redact_candidate_reasons, redact_roster_reasons, staff_required, week_bounds, week_from_url
-from .grid import EDITABLE, build_week, roster_changes, rosters_for_week, staffing_problems
+from .common import redact_candidate_reasons, redact_roster_reasons, week_bounds, week_from_url
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ def roster_week(request, community_id, week):
     week_start = week_from_url(week)
     view = build_week(community, week_start, request.GET.get("show"))
     _attach_urls(view)
+    _label_visits(view, private=community.pk in sensitive_community_ids(request.user))
     redact_roster_reasons(request.user, [view.roster])
     context = {
         "week": view, "community": community, "week_start": week_start,
@@ -77,6 +82,13 @@ def _attach_urls(view) -> None:
         cell.candidates_url = candidates(cell.shift.pk) if candidates else ""
         for assignment in cell.assignments:
             assignment.pin_url, assignment.remove_url = pin(assignment.pk), remove(assignment.pk)
+
+
+def _label_visits(view, *, private: bool) -> None:
+    """A home visit shows its household ("谢家（和平街1号）") to staff of its own community only; others see
+    the street alone, as before. Printouts and feeds never get this label."""
+    for cell in view.cells:
+        cell.visit_label = shift_title(cell.shift, private=True) if private and is_visit(cell.shift) else ""
 
 
 @staff_required
@@ -180,7 +192,7 @@ def assignment_remove(request, assignment_id):
 def _scoped_shift_and_roster(request, roster_id, shift_id):
     roster = get_object_or_404(Roster.objects.select_related("community"), pk=roster_id,
                                community__in=communities_for(request.user),
-                               status__in=EDITABLE)
+                               status__in=Roster.EDITABLE)
     start, end = week_bounds(roster.week_start)
     shift = get_object_or_404(Shift.objects.select_related("duty"), pk=shift_id, community=roster.community,
                               start__gte=start, start__lt=end)
@@ -189,33 +201,36 @@ def _scoped_shift_and_roster(request, roster_id, shift_id):
 
 @staff_required
 def shift_candidates(request, roster_id, shift_id):
-    """Who could take this shift: members who keep every rule first, lightest load first; then the rest, with why."""
+    """谁能接？: the best ten (members who keep every rule first, lightest load first) with why, and a name search
+    that finds anyone serving the community, with why they can or cannot."""
     roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
-    ranked = redact_candidate_reasons(request.user, candidate_list.rank(roster=roster, shift=shift))
-    template = "shifts/partials/candidates.html" if request.htmx else "shifts/candidates_page.html"
-    return render(request, template, {"roster": roster, "shift": shift, "ranked": ranked,
-                                      "form": AddMemberForm(candidates=ranked)})
+    view = candidate_view(roster=roster, shift=shift, query=request.GET.get("q", ""))
+    redact_candidate_reasons(request.user, view.ranked)
+    return render(request, "shifts/candidates_page.html", {"roster": roster, "shift": shift, "view": view,
+                                                           "form": AddMemberForm(candidates=view.ranked)})
 
 
 @staff_required
 @require_POST
 def shift_add_member(request, roster_id, shift_id):
     roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
-    ranked = redact_candidate_reasons(request.user, candidate_list.rank(roster=roster, shift=shift))
-    form = AddMemberForm(request.POST, candidates=ranked)
+    view = candidate_view(roster=roster, shift=shift, query=request.POST.get("q", ""))
+    redact_candidate_reasons(request.user, view.ranked)
+    form = AddMemberForm(request.POST, candidates=view.ranked)
     if form.is_valid():
         try:
             services.assignment_add(roster=roster, shift=shift, member=form.cleaned_data["member"], by=request.user,
                                     override_reason=form.cleaned_data["override_reason"])
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             name = form.cleaned_data["member"].name
             messages.success(request, _("%(name)s was added to the shift.") % {"name": name})
             return redirect(_week_url(roster.community, roster.week_start, f"shift-{shift.pk}", roster.status))
+    chosen = form.cleaned_data.get("member")
     return render(request, "shifts/candidates_page.html",
-                  {"roster": roster, "shift": shift, "ranked": ranked, "form": form}, status=400)
+                  {"roster": roster, "shift": shift, "view": view, "form": form,
+                   "chosen_pk": chosen.pk if chosen else None}, status=400)
 
 
 @staff_required

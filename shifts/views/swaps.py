@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shifts import selectors_swaps as swap_reads
 from shifts.models import Assignment, Roster, SwapRequest
-from shifts.services import swaps as swap_services
+from shifts.services import swap_requests, swap_rules
 from shifts.services.labels import shift_label
-from shifts.services.swaps import SwapError, SwapRefused
+from shifts.services.swap_rules import SwapError, SwapRefused
 from volunteers.models import Member
 from volunteers.selectors import is_staff_member, sensitive_community_ids
 
@@ -92,7 +93,7 @@ def _candidate_label(candidate) -> str:
 
 def _member_or_404(request):
     """The member, or the member a relative acts for; a relative's every POST here is audited for the member."""
-    from .common import member_for_request
+    from scheduler_site.access import member_for_request
 
     member, proxy = member_for_request(request)
     if proxy is not None and request.method == "POST":
@@ -112,17 +113,17 @@ def _error(request, message, status=400):
 @login_required
 def swap_home(request):
     member = _member_or_404(request)
-    pending_ids = set(SwapRequest.objects.filter(state__in=swap_services.PENDING, assignment__member=member)
+    pending_ids = set(SwapRequest.objects.filter(state__in=swap_rules.PENDING, assignment__member=member)
                       .values_list("assignment_id", flat=True))
     shifts = [{"assignment": a, "label": shift_label(a.shift, private=True), "pending": a.pk in pending_ids}
-              for a in swap_services.swappable_assignments(member=member)]
-    mine = list(swap_services.swaps_of_member(member=member)[:30])
-    offers = swap_services.swap_offers_for(member=member)
+              for a in swap_reads.swappable_assignments(member=member)]
+    mine = list(swap_reads.swaps_of_member(member=member)[:30])
+    offers = swap_reads.swap_offers_for(member=member)
     return render(request, "shifts/swaps/home.html", {
         "member": member, "shifts": shifts, "offers": [_row(s, member) for s in offers],
-        "pending": [_row(s, member) for s in mine if s.state in swap_services.PENDING],
-        "history": [_row(s, member) for s in mine if s.state in swap_services.CLOSED][:15],
-        "limit": swap_services.MAX_OPEN_REQUESTS,
+        "pending": [_row(s, member) for s in mine if s.state in swap_rules.PENDING],
+        "history": [_row(s, member) for s in mine if s.state in swap_rules.CLOSED][:15],
+        "limit": swap_requests.MAX_OPEN_REQUESTS,
     })
 
 
@@ -170,16 +171,16 @@ def swap_new(request, assignment_id):
         return render(request, "shifts/swaps/choose_kind.html", context)
     if kind not in Kind.values:
         return _error(request, _("Choose what kind of request this is."))
-    checker = swap_services.RuleChecker()
-    report = swap_services.swap_candidates(assignment=assignment, checker=checker)
-    options = swap_services.swap_direct_options(assignment=assignment, checker=checker) if kind == Kind.DIRECT \
+    checker = swap_rules.RuleChecker()
+    report = swap_reads.swap_candidates(assignment=assignment, checker=checker)
+    options = swap_reads.swap_direct_options(assignment=assignment, checker=checker) if kind == Kind.DIRECT \
         else []
     form = SwapForm(request.POST or None, kind=kind, report=report, options=options)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                swap_services.swap_request_create(
+                swap_requests.swap_request_create(
                     requester=member, kind=kind, assignment=assignment,
                     counterpart_assignment=form.cleaned_data.get("counterpart"),
                     invited=form.cleaned_data.get("invited") or (), note=form.cleaned_data["note"],
@@ -232,20 +233,20 @@ def swap_accept(request, pk):
             return _("Done: the shift is now yours.")
         return _("Thank you. The secretary will confirm the swap; until then the shift stays with %(name)s.") % {
             "name": swap.requester.name}
-    return _member_action(request, pk, swap_services.swap_request_accept, done)
+    return _member_action(request, pk, swap_requests.swap_request_accept, done)
 
 
 @login_required
 @require_POST
 def swap_decline(request, pk):
-    return _member_action(request, pk, swap_services.swap_request_decline,
+    return _member_action(request, pk, swap_requests.swap_request_decline,
                           lambda swap: _("You said no. %(name)s will be told.") % {"name": swap.requester.name})
 
 
 @login_required
 @require_POST
 def swap_withdraw(request, pk):
-    return _member_action(request, pk, swap_services.swap_request_withdraw,
+    return _member_action(request, pk, swap_requests.swap_request_withdraw,
                           lambda swap: _("Your request has been withdrawn. The shift stays yours."))
 
 
@@ -259,14 +260,14 @@ class DecisionForm(forms.Form):
 def swap_inbox(request):
     if not is_staff_member(request.user):
         raise Http404
-    rows = swap_services.swaps_for_staff(user=request.user)
+    rows = swap_reads.swaps_for_staff(user=request.user)
     staff_of = sensitive_community_ids(request.user)
     pending = [_row(s, staff_of=staff_of)
                for s in rows.filter(state=SwapRequest.State.ACCEPTED).order_by("expires_at")]
     open_requests = [_row(s, staff_of=staff_of)
                      for s in rows.filter(state=SwapRequest.State.OPEN).order_by("expires_at")]
     history = [_row(s, staff_of=staff_of)
-               for s in rows.filter(state__in=swap_services.CLOSED).order_by("-updated_at")[:50]]
+               for s in rows.filter(state__in=swap_rules.CLOSED).order_by("-updated_at")[:50]]
     return render(request, "shifts/swaps/inbox.html", {
         "pending": pending, "open_requests": open_requests, "history": history, "form": DecisionForm()})
 
@@ -274,7 +275,7 @@ def swap_inbox(request):
 def _staff_action(request, pk, action, done_message):
     if not is_staff_member(request.user):
         raise Http404
-    swap = swap_services.swaps_for_staff(user=request.user).filter(pk=pk).first()
+    swap = swap_reads.swaps_for_staff(user=request.user).filter(pk=pk).first()
     if swap is None:
         raise Http404
     form = DecisionForm(request.POST)
@@ -296,12 +297,12 @@ def _staff_action(request, pk, action, done_message):
 @login_required
 @require_POST
 def swap_approve(request, pk):
-    return _staff_action(request, pk, swap_services.swap_request_approve,
+    return _staff_action(request, pk, swap_requests.swap_request_approve,
                          _("Approved: the roster is updated and both members are told."))
 
 
 @login_required
 @require_POST
 def swap_reject(request, pk):
-    return _staff_action(request, pk, swap_services.swap_request_reject,
+    return _staff_action(request, pk, swap_requests.swap_request_reject,
                          _("Declined: both members are told."))

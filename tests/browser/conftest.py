@@ -80,3 +80,15 @@ def held_queue(monkeypatch):
 
     monkeypatch.setattr(django_q.tasks, "async_task", async_task)
     return held
+
+
+PASSWORD = "correct horse battery"  # tests.factories.user's default
+
+
+def secretary_log_in(page, server, username: str = "sec") -> None:
+    """Log the secretary in through the real login form and wait for the dashboard."""
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/dashboard/")

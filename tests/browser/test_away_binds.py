@@ -10,8 +10,8 @@ from shifts.services.rosters import roster_generate
 from tests.web.conftest import build_site
 from volunteers.services.logins import login_token_issue
 
-from .conftest import DESK, PHONE, requires_chromium, shot
-from .test_journeys import PASSWORD, next_monday, run_queued_solve
+from .conftest import DESK, PASSWORD, PHONE, requires_chromium, shot
+from .test_journeys import next_monday, run_queued_solve
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,18 @@ from tests import factories
 from tests.web.conftest import build_site
 from volunteers.services.logins import login_token_issue
 
-from .conftest import ARTIFACTS, DESK, PHONE, assert_no_horizontal_scroll, requires_chromium, shot
+from .conftest import (
+    ARTIFACTS,
+    DESK,
+    PASSWORD,
+    PHONE,
+    assert_no_horizontal_scroll,
+    requires_chromium,
+    secretary_log_in,
+    shot,
+)
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery"
 
 
 def next_monday() -> dt.date:
@@ -37,11 +45,7 @@ def test_secretary_generates_pins_resolves_publishes_and_prints(server, browser,
     week = site.week
     context = browser.new_context(viewport=DESK, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("#id_username", "sec")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    secretary_log_in(page, server)
     assert "本周" in page.inner_text("main")
     shot(page, "dashboard")
 

@@ -8,7 +8,7 @@ import pytest
 
 from shifts.models import Assignment, MemberNotice, Roster, SwapRequest, WeekConfirmation
 from shifts.services.confirmations import confirmations_request
-from shifts.services.swaps import swap_messages_send
+from shifts.services.swap_messages import swap_messages_send
 from tests.web.conftest import build_site
 from volunteers.models import AuditEntry, Unavailability
 from volunteers.services.logins import login_token_issue

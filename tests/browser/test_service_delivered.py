@@ -13,10 +13,16 @@ from shifts.services.weeks import week_start_of
 from tests import factories
 from volunteers.services.logins import login_token_issue
 
-from .conftest import ARTIFACTS, PHONE, assert_no_horizontal_scroll, requires_chromium, shot
+from .conftest import (
+    ARTIFACTS,
+    PHONE,
+    assert_no_horizontal_scroll,
+    requires_chromium,
+    secretary_log_in,
+    shot,
+)
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery"
 
 
 def _shift_under_way(community, duty):
@@ -82,11 +88,7 @@ def test_member_checks_in_by_poster_and_secretary_prints_a_certificate(server, b
 
     desk = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = desk.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("#id_username", "sec")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    secretary_log_in(page, server)
     page.click(f"a[href$='/communities/{community.pk}/hours/']")
     assert "王建国" in page.inner_text("main")
     assert_no_horizontal_scroll(page)

@@ -76,12 +76,19 @@ class World:
 
 
 def clear_feed_cache() -> None:
-    """Forget rendered feeds only: on Redis, flushing the whole database would hit other users of it."""
-    client = getattr(cache, "_cache", None)
-    if client is not None and hasattr(client, "get_client"):
-        redis = client.get_client(None, write=True)
-        for key in redis.scan_iter(match="*:feeds:v2:*"):
-            redis.delete(key)
+    """Forget rendered feeds only: on Redis, flushing the whole database would hit other users of it, so the feed
+    keys are deleted through redis-py's own client."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:
+            for key in client.scan_iter(match="*:feeds:v2:*"):
+                client.delete(key)
+        finally:
+            client.close()
     else:
         cache.clear()
 

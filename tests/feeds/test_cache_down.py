@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-import shifts.feeds.render as render
+import shifts.feeds.feed_cache as feed_cache
 from tests.feeds.conftest import events, fetch
 
 
@@ -62,7 +62,7 @@ def silent_redis():
 
 @pytest.fixture(autouse=True)
 def _cache_not_resting(monkeypatch):
-    monkeypatch.setattr(render, "_cache_rest_until", 0.0, raising=False)
+    monkeypatch.setattr(feed_cache, "_cache_rest_until", 0.0, raising=False)
 
 
 def _fetch_with_caches(client, world, cache_settings):
@@ -75,7 +75,7 @@ def _fetch_with_caches(client, world, cache_settings):
 
 def test_feed_is_served_when_redis_is_down(world, client, monkeypatch, caplog):
     cache_settings = _redis_caches(monkeypatch, f"redis://127.0.0.1:{_closed_port()}/5")
-    with caplog.at_level(logging.WARNING, logger="shifts.feeds.render"):
+    with caplog.at_level(logging.WARNING, logger="shifts.feeds.feed_cache"):
         response = _fetch_with_caches(client, world, cache_settings)
     assert response.status_code == 200 and events(response.content)
     assert "rendering without the cache" in caplog.text
@@ -84,7 +84,7 @@ def test_feed_is_served_when_redis_is_down(world, client, monkeypatch, caplog):
 def test_feed_is_served_when_redis_is_slow(world, client, monkeypatch, caplog, silent_redis):
     cache_settings = _redis_caches(monkeypatch, f"redis://127.0.0.1:{silent_redis}/5")
     assert cache_settings["default"]["OPTIONS"]["socket_timeout"] < 1
-    with caplog.at_level(logging.WARNING, logger="shifts.feeds.render"):
+    with caplog.at_level(logging.WARNING, logger="shifts.feeds.feed_cache"):
         response = _fetch_with_caches(client, world, cache_settings)
         again = _fetch_with_caches(client, world, cache_settings)  # the cache is left alone for a while now
     assert response.status_code == again.status_code == 200

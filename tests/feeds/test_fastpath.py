@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.middleware.locale import LocaleMiddleware
 
-from shifts.feeds import render
+from shifts.feeds import feed_cache
 from shifts.feeds.services import feed_link_reset_member, member_scope
 from shifts.feeds.tokens import resolve_token
 from shifts.models import FeedCounter, Shift
@@ -18,13 +18,13 @@ from tests.feeds.conftest import clear_feed_cache, events, fetch
 def body_reads(monkeypatch):
     """Every render-cache key the feed code reads, in order."""
     keys = []
-    real = render._cache_get
+    real = feed_cache._cache_get
 
     def spy(key):
         keys.append(key)
         return real(key)
 
-    monkeypatch.setattr(render, "_cache_get", spy)
+    monkeypatch.setattr(feed_cache, "_cache_get", spy)
     return keys
 
 
@@ -77,7 +77,7 @@ def test_a_304_and_a_head_never_read_the_body(world, client, body_reads):
 def test_an_evicted_body_is_rendered_again_with_matching_validators(world, client):
     token = world.token("王秀英")
     first = fetch(client, token)
-    cached = render.feed_cached(resolve_token(token))
+    cached = feed_cache.feed_cached(resolve_token(token))
     cache.delete(cached._key + ":body")
     again = fetch(client, token)
     assert again.status_code == 200

@@ -9,7 +9,8 @@ from django.utils import timezone
 from ical.calendar_stream import IcsCalendarStream
 
 from shifts.feeds import content
-from shifts.feeds.render import Feed, FeedEvent, render_ics
+from shifts.feeds.events import Feed, FeedEvent
+from shifts.feeds.ics import render_ics
 from shifts.models import Roster
 from tests import factories
 from tests.feeds.conftest import events, fetch, parse

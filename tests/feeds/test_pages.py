@@ -3,7 +3,7 @@
 from tests import factories
 
 
-def test_member_sees_webcal_button_copy_link_and_inline_qr(world, client):
+def test_member_sees_webcal_button_copy_link_and_phone_steps_but_no_qr_on_their_own_screen(world, client):
     member = world.members["王秀英"]
     client.force_login(factories.member_login(member))
     page = client.get("/feeds/subscribe/")
@@ -12,7 +12,8 @@ def test_member_sees_webcal_button_copy_link_and_inline_qr(world, client):
     token = world.token("王秀英")
     assert 'href="webcal://' in html and f"/feeds/{token}.ics" in html
     assert 'value="http' in html and 'data-copy-target="feed-link"' in html
-    assert "<svg" in html and "<path" in html  # the QR code, drawn on the server
+    assert "<svg" not in html  # a QR code on the member's own phone cannot be scanned by that phone
+    assert "日历" in html and "Google" not in html  # the phone's own calendar app, per brand
     assert "js/copy.js" in html
     assert "<script>" not in html  # CSP: script-src 'self' only
 
@@ -32,6 +33,7 @@ def test_secretary_shows_own_members_link_but_not_another_communitys(world, clie
     page = client.get(f"/feeds/member/{member.pk}/")
     assert page.status_code == 200
     assert world.token("李建国") in page.content.decode()
+    assert "<svg" in page.content.decode() and "<path" in page.content.decode()  # the QR code, for the member to scan
     stranger = factories.member(factories.community(name="别的社区"), name="外人")
     assert client.get(f"/feeds/member/{stranger.pk}/").status_code == 404
 

@@ -64,6 +64,10 @@ def run_manage(env_overrides: dict) -> subprocess.CompletedProcess:
     ("REDIS_URL", "http://localhost:6379"),
     ("DEBUG", "maybe"),
     ("TIME_ZONE", "Mars/Olympus"),
+    ("ROSTER_WEIGHTS", "{fairness: 2}"),
+    ("ROSTER_RULES", "[1]"),
+    ("STUDY_SESSION_START", "9h"),
+    ("SOLVE_STALE_SECONDS", "soon"),
 ])
 def test_bad_configuration_fails_at_start_up_with_one_line(variable, value):
     result = run_manage({variable: value})

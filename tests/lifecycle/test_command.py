@@ -37,6 +37,9 @@ def test_generate_status_export_and_publish(town, settings, tmp_path):
     call_command("roster", "export", "--community", name, "--week", week, "--problem", str(problem),
                  "--solution", str(solution), stdout=StringIO())
     assert json.loads(solution.read_text())["objective"] == data["objective"]
+    spec_fields = {"format", "timezone", "horizon", "duties", "members", "shifts", "rules", "weights",
+                   "visit_targets", "pins", "forbid", "previous"}  # docs/roster-problem.md, without extensions
+    assert set(json.loads(problem.read_text())) <= spec_fields
     check = subprocess.run([sys.executable, "-m", "solver", "check", str(problem), str(solution)], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr

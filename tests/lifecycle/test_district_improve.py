@@ -6,6 +6,7 @@ import pytest
 
 from shifts.models import Roster
 from shifts.services.district import (
+    district_generate,
     draft_digest,
     improve_merge,
     improve_prepare,
@@ -13,7 +14,7 @@ from shifts.services.district import (
     neighbour_ids,
 )
 from shifts.services.problem import member_key, problem_for_communities, shift_key
-from shifts.services.rosters import assignment_remove, district_generate
+from shifts.services.review import assignment_remove
 from solver import check_solution, load_problem
 from tests import factories as f
 from tests.lifecycle.test_district import small_district

@@ -8,8 +8,10 @@ from django.core import mail
 from shifts import tasks
 from shifts.models import Assignment, Roster, Shift, SolveRun
 from shifts.services.problem import member_key, problem_for_week, shift_key
-from shifts.services.rosters import assignment_pin, roster_generate, roster_publish, shifts_make_for_week
+from shifts.services.review import assignment_pin
+from shifts.services.rosters import roster_generate, roster_publish
 from shifts.services.solving import solve_runs_recover
+from shifts.services.week_making import shifts_make_for_week
 from solver import check_solution, load_problem
 from tests import factories as f
 from volunteers.models import AuditEntry

@@ -117,25 +117,22 @@ def test_no_repair_for_unpublished_weeks_or_members_without_shifts(town, q_sync,
         assert member_availability_changed(member=idle[0], reason="inactive") == []
 
 
-def test_a_member_made_inactive_elsewhere_is_planned_out_via_the_signal(town, published, run_on_commit):
-    from django.db import transaction
-
-    from shifts import signals
+def test_a_member_the_secretary_deactivates_is_planned_out_of_the_published_week(town, published, run_on_commit):
+    """The secretary's action (volunteers.services.retention.member_deactivate) announces the change through
+    volunteers' availability service; shifts takes the member off at once and re-plans the week."""
     from volunteers.models import Member
+    from volunteers.services.retention import member_deactivate
 
     leaving = _busiest(published)
-    Member.objects.filter(pk=leaving).update(active=False)
-    now = timezone.now()
-
-    def announce():  # what volunteers.services.members does after saving the member
-        transaction.on_commit(lambda: signals.availability_changed.send(
-            sender=Member, member_id=leaving, start=now, end=now + dt.timedelta(weeks=6), reason="inactive"))
-
-    run_on_commit(announce)
+    held = set(published.assignments.filter(member_id=leaving).values_list("shift_id", flat=True))
+    run_on_commit(member_deactivate, member=Member.objects.get(pk=leaving), by=town["secretary"], reason="moved away")
     assert not published.assignments.filter(member_id=leaving).exists()  # off the published roster at once
+    assert AuditEntry.objects.filter(action="shifts.assignment.withdrawn", data__member=leaving).exists()
     proposal = Roster.objects.get(status=Roster.Status.PROPOSAL)
     assert not proposal.assignments.filter(member_id=leaving).exists()
+    assert proposal.cause["kind"] == "availability" and proposal.cause["member"] == leaving
     assert proposal.diff["added"] and leaving not in {d["member"] for d in proposal.diff["added"]}
+    assert {d["shift"] for d in proposal.diff["added"]} <= held  # cover is found for the shifts they held
 
 
 def test_an_absence_while_a_resolve_waits_is_repaired_after_it(town, published, run_on_commit,
@@ -150,3 +147,25 @@ def test_an_absence_while_a_resolve_waits_is_repaired_after_it(town, published, 
     run_on_commit(tasks.solve_run, resolve.pk)
     assert SolveRun.objects.get(kind=SolveRun.Kind.REPAIR).status == SolveRun.Status.SUCCEEDED
     assert Roster.objects.filter(status=Roster.Status.PROPOSAL).exists()
+
+
+def test_a_publish_is_one_fact_and_the_feeds_take_it_once(town, q_sync, run_on_commit):
+    """roster_publish sends assignments_changed once (nothing else), so each feed's generation rises by one."""
+    from shifts import signals
+    from shifts.feeds.services import community_scope
+    from shifts.models import FeedCounter
+
+    run = run_on_commit(roster_generate, community=town["community"], week_start=town["week_start"])
+    run.refresh_from_db()
+    scope = community_scope(town["community"].pk)
+    before = FeedCounter.objects.filter(scope=scope).values_list("value", flat=True).first() or 0
+    sent = []
+    signals.assignments_changed.connect(lambda **kw: sent.append(kw), weak=False, dispatch_uid="one-fact")
+    try:
+        roster = run_on_commit(roster_publish, roster=run.result, by=None)
+    finally:
+        signals.assignments_changed.disconnect(dispatch_uid="one-fact")
+    assert len(sent) == 1
+    assert sent[0]["shift_ids"] == set(roster.assignments.values_list("shift_id", flat=True))
+    assert sent[0]["removed"] == []
+    assert FeedCounter.objects.get(scope=scope).value == before + 1

@@ -51,7 +51,7 @@ def test_reminders_go_the_day_before_from_the_reminder_hour_once(town, q_sync, r
 
 
 def test_unfilled_alert_once_a_day_for_shifts_in_the_next_72_hours(town):
-    from shifts.services.rosters import shifts_make_for_week
+    from shifts.services.week_making import shifts_make_for_week
     shifts_make_for_week(community=town["community"], week_start=town["week_start"])
     Roster.objects.create(community=town["community"], week_start=town["week_start"],
                           status=Roster.Status.PUBLISHED, version=1)
@@ -75,7 +75,7 @@ def test_study_session_on_the_25th_made_once_per_community(town):
 
 
 def test_no_duty_is_planned_during_the_study_session_of_the_week(town):
-    from shifts.services.rosters import shifts_make_for_week
+    from shifts.services.week_making import shifts_make_for_week
 
     community = town["community"]
     week = dt.date(2026, 12, 21)  # Friday 25 December falls in this week
@@ -94,7 +94,7 @@ def test_no_duty_is_planned_during_the_study_session_of_the_week(town):
 
 
 def test_weeks_without_the_25th_get_no_study_session(town):
-    from shifts.services.rosters import shifts_make_for_week
+    from shifts.services.week_making import shifts_make_for_week
 
     shifts_make_for_week(community=town["community"], week_start=dt.date(2026, 12, 7))
     assert not Shift.objects.filter(duty__code="study").exists()

@@ -12,8 +12,8 @@ from solver.solve import LARGE_COMPONENT_SHIFTS
 
 
 def small_district():
-    # 9 communities linked by shared members, 421 shifts: just above the district threshold.
-    problem = load_problem(generate_problem(communities=9, members_per_community=(20, 24), seed=4))
+    # 10 communities linked by shared members, 426 shifts: just above the district threshold.
+    problem = load_problem(generate_problem(communities=10, members_per_community=(20, 24), seed=4))
     assert len(problem.shifts) > LARGE_COMPONENT_SHIFTS and len(components(problem)) == 1
     return problem
 
@@ -91,3 +91,21 @@ def test_solve_with_worker_processes_reports_a_valid_district_roster():
     assert solution.stats["lns_processes"] == 2
     assert solution.stats["lns_tasks"] >= 1
     assert solution.bound <= solution.objective
+
+
+def test_one_process_alternates_local_search_and_moves_and_never_worsens_the_roster():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    start = D.scope_objective(search)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0)
+    try:
+        # A zero local-search rate hands the first turn to the community moves.
+        D._alternate(search, lns, time.monotonic() + 8, 1, None, 0.0)
+    finally:
+        D._SHARED.clear()
+    assert lns.tasks >= 1
+    after = D.scope_objective(search)
+    assert after <= start
+    report = check_solution(problem, roster_of(problem, search))
+    assert report.valid, report.violations
+    assert report.objective == after

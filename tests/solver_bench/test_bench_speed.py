@@ -19,7 +19,8 @@ def test_curve_solves_by_the_command_line_and_reports_each_week(tmp_path):
     rows = [line for line in completed.stdout.splitlines() if line.startswith("| 1 |")]
     assert len(rows) == 1
     cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
-    assert cells[8] == "gap" and cells[10] == "yes"   # stopped by the 50% gap, roster valid
+    assert cells[9] == "gap" and cells[11] == "yes"   # stopped by the 50% gap, roster valid
+    assert float(cells[3]) > 0                        # the process's CPU seconds
     solution = json.loads((tmp_path / "community-1.solution.json").read_text(encoding="utf-8"))
     assert solution["stats"]["gap_target"] == 0.5
     assert "stopped by the gap on 1 of 1 weeks" in completed.stdout

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from shifts.services.swaps import Move, RuleChecker, swap_candidates
+from shifts.selectors_swaps import swap_candidates
+from shifts.services.swap_rules import Move, RuleChecker
 from tests import factories
 from volunteers.models import Unavailability as Absence
 

@@ -7,21 +7,18 @@ from django.utils import timezone
 
 from shifts import signals
 from shifts.models import Assignment, Notification, Roster, Shift, SwapRequest
-from shifts.services.swaps import (
+from shifts.selectors_swaps import swap_candidates, swap_direct_options, swap_offers_for
+from shifts.services.swap_apply import swaps_expire
+from shifts.services.swap_requests import (
     MAX_OPEN_REQUESTS,
-    SwapError,
-    SwapRefused,
-    swap_candidates,
-    swap_direct_options,
-    swap_offers_for,
     swap_request_accept,
     swap_request_approve,
     swap_request_create,
     swap_request_decline,
     swap_request_reject,
     swap_request_withdraw,
-    swaps_expire,
 )
+from shifts.services.swap_rules import SwapError, SwapRefused
 from tests import factories
 from volunteers.models import AuditEntry
 

@@ -127,7 +127,7 @@ def test_login_link_service_refuses_staff_of_another_community(world):
 def _candidates(client, roster, shift):
     response = client.get(reverse("shift_candidates", args=[roster.pk, shift.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    return {c.member.name: c.reason_text for c in response.context["ranked"]}, response.content.decode()
+    return {c.member.name: c.reason_text for c in response.context["view"].ranked}, response.content.decode()
 
 
 def test_who_can_take_it_hides_health_and_caregiving_reasons_of_guests_and_from_an_unassigned_admin(

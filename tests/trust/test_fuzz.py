@@ -3,12 +3,13 @@ The answer is always a clean 4xx or a ProblemError naming the problem: never a 5
 
 import io
 import json
+import re
 import string
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from solver import ProblemError, load_problem
@@ -67,13 +68,25 @@ json_values = st.recursive(
     max_leaves=30)
 
 
+def _field_path(path) -> str:
+    """("members", 0, "birth_date") -> "members[0].birth_date", the way ProblemError names a field."""
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else key)
+    return text
+
+
 @FUZZ
 @given(json_values)
 def test_random_json_gives_a_problem_or_a_problem_error(document):
     try:
-        load_problem(document)
-    except ProblemError:
-        pass
+        problem = load_problem(document)
+    except ProblemError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message
+    else:  # only a document with the required parts can load; random JSON that does is a real problem
+        assert isinstance(document, dict) and document.get("format") == "roster-problem/1"
+        assert isinstance(problem.shifts, (list, tuple)) and isinstance(problem.members, (list, tuple))
 
 
 PATHS = [("members", 0, "birth_date"), ("members", 0, "health"), ("members", 0, "max_shifts"),
@@ -87,16 +100,36 @@ hostile_values = (st.integers(min_value=-(10 ** 30), max_value=10 ** 30) | st.fl
 
 @FUZZ
 @given(st.sampled_from(PATHS), hostile_values)
-def test_hostile_field_values_give_a_field_error(path, value):
+@example(("members", 0, "caregiving"), [0])  # refused inside the field: members[0].caregiving[0]
+def test_hostile_field_values_are_refused_by_name_or_kept(path, value):
+    """A hostile value in one field is either refused with an error that names that field (or a part inside it),
+    or it is a value the contract allows and the loaded problem still has the shape the document asked for."""
     document = _minimal_problem()
     target = document
     for key in path[:-1]:
         target = target[key] if not isinstance(target, dict) or key in target else target.setdefault(key, {})
     target[path[-1]] = value
     try:
-        load_problem(json.loads(json.dumps(document, default=str)) if value == value else document)
+        problem = load_problem(document)
     except ProblemError as exc:
-        assert str(exc)
+        # The field itself, or a part inside it (a list's element, an object's key): never another field.
+        assert re.match(re.escape(_field_path(path)) + r"[:\[.]", str(exc)), (path, value, str(exc))
+    else:
+        assert [shift.id for shift in problem.shifts] == ["s1"]
+        assert len(problem.members) == 1
+
+
+def test_a_refused_field_is_named_exactly():
+    """The property above, on values the reader must refuse whatever hypothesis draws."""
+    for path, value in [(("members", 0, "birth_date"), "1955-02-30"), (("shifts", 0, "min_staff"), -1),
+                        (("members", 0, "health"), "x"), (("weights", "fairness"), 1.5), (("pins",), "x")]:
+        document = _minimal_problem()
+        target = document
+        for key in path[:-1]:
+            target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
+        target[path[-1]] = value
+        with pytest.raises(ProblemError, match=re.escape(_field_path(path) + ":")):
+            load_problem(document)
 
 
 @pytest.mark.parametrize("raw", [

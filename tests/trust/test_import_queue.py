@@ -12,7 +12,7 @@ from django_q.conf import Conf
 
 from volunteers import tasks
 from volunteers.models import Member, MemberImportJob
-from volunteers.services.imports import ImportFileError, read_sheet_isolated
+from volunteers.services.import_files import ImportFileError, read_sheet_isolated
 
 from .test_imports import HEADER, csv_bytes, good_rows, xlsx
 

@@ -9,14 +9,9 @@ import openpyxl
 import pytest
 
 from volunteers.models import AuditEntry, CaregivingWindow, Member
-from volunteers.services.imports import (
-    ImportRejected,
-    format_caregiving,
-    member_export,
-    member_import_apply,
-    member_import_plan,
-    parse_caregiving,
-)
+from volunteers.services.imports import ImportRejected, member_import_apply, member_import_plan
+from volunteers.services.member_exports import member_export
+from volunteers.services.member_text import format_caregiving, parse_caregiving
 
 HEADER = ["姓名", "手机", "出生日期", "健康", "技能", "接送时间", "所属社区"]
 

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from volunteers.models import AuditEntry, MemberLoginToken
+from tests import factories
+from volunteers.models import AuditEntry, CaregivingWindow, MemberLoginToken
 from volunteers.services.logins import login_token_issue, login_token_redeem
 
 PASSWORD = "correct horse battery"
@@ -180,32 +181,58 @@ def test_member_sees_own_details_and_the_read_is_audited(client, world):
     client.force_login(world.a.member_user)
     response = client.get(reverse("my_data"))
     body = response.content.decode()
-    assert response.status_code == 200 and "A成员甲" in body and "周一至周五 07:00-08:30" in body
+    assert response.status_code == 200 and "A成员甲" in body and "07:00–08:30" in body
     assert "A队友乙" not in body
     assert AuditEntry.objects.filter(action="volunteers.member.sensitive_viewed",
                                      object_id=str(world.a.member.pk)).exists()
 
 
-def test_member_corrects_phone_and_caregiving(client, world, django_capture_on_commit_callbacks):
+def test_member_corrects_phone_and_caregiving_stays(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.a.member_user)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("my_data"), {"phone": "139 0000 1111", "email": "", "language": "zh-hans",
-                                                    "caregiving_text": "周二、周四 16:00-17:30"})
+    before = [(w.weekdays, w.start, w.end, w.applies) for w in world.a.member.caregiving.all()]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("my_data"), {"phone": "139 0000 1111", "email": "", "language": "zh-hans"})
     assert response.status_code == 302
     world.a.member.refresh_from_db()
     assert world.a.member.phone == "139 0000 1111"
-    assert [(w.weekdays, w.start) for w in world.a.member.caregiving.all()] == [("tue,thu", dt.time(16))]
-    assert callbacks  # availability_changed after commit: published weeks get re-planned
+    assert [(w.weekdays, w.start, w.end, w.applies) for w in world.a.member.caregiving.all()] == before
     assert AuditEntry.objects.filter(action="volunteers.member.self_updated").exists()
 
 
-def test_member_bad_caregiving_text_names_the_field(client, world):
+def test_member_adds_caregiving_with_pickers(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.a.member_user)
-    response = client.post(reverse("my_data"), {"phone": "", "email": "", "language": "zh-hans",
-                                                "caregiving_text": "每周八 7点"})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("my_caregiving"), {"weekdays": ["tue", "thu"], "start": "16:00",
+                                                          "end": "17:30", "label": "接孙子", "applies": "school_days"})
+    assert response.status_code == 302
+    assert ("tue,thu", dt.time(16)) in [(w.weekdays, w.start) for w in world.a.member.caregiving.all()]
+    assert callbacks  # availability_changed after commit: published weeks get re-planned
+    assert AuditEntry.objects.filter(action="volunteers.caregiving.added").exists()
+
+
+def test_member_bad_caregiving_names_the_field(client, world):
+    client.force_login(world.a.member_user)
+    response = client.post(reverse("my_caregiving"), {"weekdays": [], "start": "16:00", "end": "15:00"})
     assert response.status_code == 400
-    assert response.context["form"].errors["caregiving_text"]
+    errors = response.context["form"].errors
+    assert errors["weekdays"] and errors["end"]
     assert world.a.member.caregiving.count() == 1
+
+
+def test_member_removes_caregiving_after_a_confirmation_page(client, world):
+    client.force_login(world.a.member_user)
+    window = world.a.member.caregiving.get()
+    url = reverse("my_caregiving_remove", args=[window.pk])
+    assert client.get(url).status_code == 200 and world.a.member.caregiving.exists()
+    assert client.post(url).status_code == 302
+    assert not world.a.member.caregiving.exists()
+
+
+def test_member_cannot_remove_anothers_caregiving(client, world):
+    other = factories.caregiving(world.b.member)
+    client.force_login(world.a.member_user)
+    assert client.post(reverse("my_caregiving_remove", args=[other.pk])).status_code == 404
+    assert CaregivingWindow.objects.filter(pk=other.pk).exists()
 
 
 def test_staff_without_member_row_get_404_on_my_data(client, world):

@@ -76,6 +76,8 @@ def _objects(side, extra, *, as_member: bool):
         "import_job": extra["import_job"], "proxy": extra["proxy"], "notice": extra["notice"],
         "confirmation": extra["confirmation"], "certificate": extra["certificate"], "no_show": extra["no_show"],
         "patrol_entry": extra["patrol_entry"],
+        # A duty its community uses: staff of another community may not change it (duties are shared).
+        "duty": side.duty,
     }
 
 

@@ -4,11 +4,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster
 from shifts.selectors import shifts_for_week
-from shifts.services.rosters import shifts_make_for_week
+from shifts.services.week_making import shifts_make_for_week
 from tests import factories
 
 
@@ -64,6 +65,18 @@ def build_site(week_start, members=6) -> Site:
 def site(db, week_start) -> Site:
     return build_site(week_start)
 
+
+
+@pytest.fixture
+def staff(client, site):
+    """A client logged in as the site's secretary."""
+    client.force_login(site.secretary)
+    return client
+
+
+def week_url(site, **query) -> str:
+    url = reverse("roster_week", args=[site.community.pk, site.week])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

@@ -11,14 +11,8 @@ from openpyxl import load_workbook
 
 from shifts.models import Assignment, Roster
 from shifts.selectors import shifts_for_week
-from shifts.services.rosters import shifts_make_for_week
+from shifts.services.week_making import shifts_make_for_week
 from tests import factories
-
-
-@pytest.fixture
-def staff(client, site):
-    client.force_login(site.secretary)
-    return client
 
 
 @pytest.fixture

@@ -1,29 +1,23 @@
 """Member imports on the queue: the upload is stored, a MemberImportJob is queued, a worker reads the file in
-a resource-limited child process (imports.read_sheet_isolated) and plans or applies it, and the page polls
+a resource-limited child process (import_files.read_sheet_isolated) and plans or applies it, and the page polls
 the job for its progress and result. The request itself never parses a spreadsheet."""
 
 import datetime as dt
 import hashlib
 import logging
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_q import tasks as django_q_tasks
 
 from volunteers.models import Community, MemberImportJob
 
-from .imports import (
-    ImportFileError,
-    ImportPlan,
-    ImportRejected,
-    member_import_apply,
-    member_import_plan,
-    read_sheet_isolated,
-)
+from .import_files import ImportFileError, read_sheet_isolated
+from .imports import ImportPlan, ImportRejected, member_import_apply, member_import_plan
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +27,7 @@ PREVIEW_ERRORS = 1000
 
 
 def store_dir() -> Path:
-    path = Path(getattr(settings, "IMPORT_TMP_DIR", "") or Path(tempfile.gettempdir()) / "yure-imports")
+    path = Path(settings.IMPORT_TMP_DIR)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
@@ -75,16 +69,15 @@ def import_jobs_purge(now=None) -> int:
 
 def import_job_start(*, user, community: Community, file_id: str, sha256: str, filename: str,
                      kind: str = MemberImportJob.Kind.PREVIEW, mapping: dict | None = None,
-                     expected_fingerprint: str = "") -> MemberImportJob:
+                     expected_fingerprint: str = "", decisions: dict | None = None) -> MemberImportJob:
     """Queue the reading of a stored upload; the job is marked failed if the queue cannot take it."""
-    from django_q.tasks import async_task
-
     job = MemberImportJob.objects.create(
         community=community, created_by=user, kind=kind, file_id=file_id, file_sha256=sha256,
         filename=filename[-100:], mapping={str(k): v for k, v in (mapping or {}).items()},
-        expected_fingerprint=expected_fingerprint or "")
+        expected_fingerprint=expected_fingerprint or "",
+        decisions={str(k): str(v) for k, v in (decisions or {}).items()})
     try:
-        async_task("volunteers.tasks.member_import_run", job.pk, task_name=f"member-import-{job.pk}")
+        django_q_tasks.async_task("volunteers.tasks.member_import_run", job.pk, task_name=f"member-import-{job.pk}")
     except Exception:  # broker down: say so on the page instead of a job that never moves
         logger.exception("could not queue member import %s", job.pk)
         _finish(job, MemberImportJob.Status.FAILED,
@@ -115,7 +108,8 @@ def import_job_run(job_id: int) -> str:
         _finish(job, MemberImportJob.Status.DONE, result=plan_summary(plan))
         return job.status
     progress(len(sheet.rows) + sheet.header_row)
-    kwargs = dict(user=job.created_by, community=job.community, filename=job.filename, mapping=mapping, sheet=sheet)
+    kwargs = dict(user=job.created_by, community=job.community, filename=job.filename, mapping=mapping, sheet=sheet,
+                  decisions=job.decisions or None)
     if job.kind == MemberImportJob.Kind.PREVIEW:
         _finish(job, MemberImportJob.Status.DONE, result=plan_summary(member_import_plan(**kwargs)))
         return job.status
@@ -135,13 +129,21 @@ def _finish(job: MemberImportJob, status: str, *, result: dict | None = None, me
 
 def plan_summary(plan: ImportPlan) -> dict:
     """What the preview page shows of a plan, as JSON."""
-    changed = [r for r in plan.rows if r.action != "unchanged"][:PREVIEW_ROWS]
+    changed = [r for r in plan.rows if r.action not in ("unchanged", "ask")][:PREVIEW_ROWS]
+    asked = [r for r in plan.rows if r.same_name]
     return {
-        "file_error": plan.file_error, "ok": plan.ok, "headers": plan.headers,
+        "file_error": plan.file_error, "ok": plan.ok, "headers": plan.headers, "used_columns": plan.used_columns,
         "mapping": {str(k): v for k, v in plan.mapping.items()}, "fingerprint": plan.fingerprint,
         "created": plan.count("create"), "updated": plan.count("update"), "unchanged": plan.count("unchanged"),
         "error_rows": len({e.row for e in plan.errors}),
         "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in plan.errors[:PREVIEW_ERRORS]],
         "more_errors": max(len(plan.errors) - PREVIEW_ERRORS, 0),
         "changed_rows": [{"row": r.row, "action": r.action, "name": r.name, "changes": r.changes} for r in changed],
+        "questions": [{"row": r.row, "name": r.name, "about": r.about, "answered": r.action != "ask",
+                       "member_id": r.member_id, "options": [{"member_id": pk, "label": label}
+                                                             for pk, label in r.same_name]}
+                      for r in asked[:PREVIEW_ROWS]],
+        "more_questions": max(len(asked) - PREVIEW_ROWS, 0),
+        "notes": [{"row": n.row, "column": n.column, "message": n.message} for n in plan.notes[:PREVIEW_ERRORS]],
+        "more_notes": max(len(plan.notes) - PREVIEW_ERRORS, 0),
     }

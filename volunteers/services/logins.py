@@ -32,7 +32,7 @@ CODE_DIGITS = 8
 
 
 def _lifetime() -> dt.timedelta:
-    return dt.timedelta(hours=getattr(settings, "MEMBER_LOGIN_LINK_HOURS", 72))
+    return dt.timedelta(hours=settings.MEMBER_LOGIN_LINK_HOURS)
 
 
 def token_hash(token: str) -> str:
@@ -185,14 +185,19 @@ def _usable(rows) -> MemberLoginToken | None:
     return row
 
 
+def _passwordless_user(prefix: str, name: str):
+    """A login that only one-time links and codes open: an unguessable username and no usable password."""
+    user = get_user_model()(username=f"{prefix}-{secrets.token_hex(4)}", first_name=name[:150])
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 def _login_user_for(member: Member):
     """The member's own login, created on first use; it has no usable password (links only)."""
     if member.user_id:
         return member.user
-    User = get_user_model()
-    user = User(username=f"member-{member.pk}-{secrets.token_hex(4)}", first_name=member.name[:150])
-    user.set_unusable_password()
-    user.save()
+    user = _passwordless_user(f"member-{member.pk}", member.name)
     member.user = user
     member.save(update_fields=["user"])
     logger.info("created login user %s for member %s", user.pk, member.pk)
@@ -206,10 +211,7 @@ def _login_user_for_proxy(proxy: MemberProxy):
             proxy.user.is_active = True
             proxy.user.save(update_fields=["is_active"])
         return proxy.user
-    User = get_user_model()
-    user = User(username=f"proxy-{proxy.pk}-{secrets.token_hex(4)}", first_name=proxy.name[:150])
-    user.set_unusable_password()
-    user.save()
+    user = _passwordless_user(f"proxy-{proxy.pk}", proxy.name)
     proxy.user = user
     proxy.save(update_fields=["user"])
     return user
@@ -225,7 +227,7 @@ def login_tokens_purge(*, older_than: dt.timedelta = dt.timedelta(days=30)) -> i
 def lockout_username(request, credentials=None) -> str:
     """The username django-axes counts failures under (settings.AXES_USERNAME_CALLABLE): what was typed,
     cut to the longest username a login can have."""
-    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    field = settings.AXES_USERNAME_FORM_FIELD
     if credentials:
         raw = credentials.get(field)
     else:

@@ -1,37 +1,26 @@
 """Changes a secretary makes to a member's profile: limits, skills, preferences and caregiving windows.
 
 Each change is validated with full_clean, audited, and, when it changes when the member can serve, announced with
-the availability_changed signal after commit so published weeks can be re-planned.
+availability_announce (after commit) so the rosters that book the member can follow it.
 """
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
-
-from shifts.signals import availability_changed
 
 from ..models import CaregivingWindow, Member, applies_for_label
 from .audit import audit_log
+from .availability import availability_announce
 
 logger = logging.getLogger(__name__)
 
-# Published rosters reach at most this far ahead; a rule change is re-planned over this span.
-REPLAN_SPAN = dt.timedelta(weeks=5)
 PROFILE_FIELDS = ("health", "max_shifts_per_week", "max_minutes_per_week", "max_consecutive_days",
                   "min_rest_minutes", "duty_preferences", "weekday_preferences", "active", "volunteer_number",
                   "lives_alone")
 # Changes to these make the member unavailable for shifts they hold; the others only shape future rosters.
 AVAILABILITY_FIELDS = {"health", "active", "max_shifts_per_week", "max_minutes_per_week",
                        "max_consecutive_days", "min_rest_minutes"}
-
-
-def _announce(member: Member, reason: str) -> None:
-    now = timezone.now()
-    transaction.on_commit(partial(availability_changed.send, sender=Member, member_id=member.pk, start=now,
-                                  end=now + REPLAN_SPAN, reason=reason))
 
 
 def member_update_profile(*, member: Member, by, skills=None, **changes) -> Member:
@@ -54,7 +43,7 @@ def member_update_profile(*, member: Member, by, skills=None, **changes) -> Memb
             audit_log(action="volunteers.member.profile_changed", actor=by, community=member.community, obj=member,
                       data={"fields": changed})
         if AVAILABILITY_FIELDS.intersection(changed) or "skills" in changed:
-            _announce(member, "profile")
+            availability_announce(member_ids=[member.pk], reason="profile")
     return member
 
 
@@ -69,7 +58,7 @@ def caregiving_add(*, member: Member, weekdays: str, start: dt.time, end: dt.tim
         audit_log(action="volunteers.caregiving.added", actor=by, community=member.community, obj=member,
                   data={"window": window.pk, "weekdays": window.weekdays, "applies": window.applies,
                         "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")})
-        _announce(member, "caregiving")
+        availability_announce(member_ids=[member.pk], reason="caregiving")
     return window
 
 

@@ -9,27 +9,20 @@ absences, login, messages. `retention_run` is idempotent and meant for a daily s
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from volunteers.models import HealthLevel, Member
+from volunteers.signals import member_anonymising, member_history_asked
 
 from .audit import audit_log
+from .availability import availability_announce
 
 logger = logging.getLogger(__name__)
 
 ANONYMOUS_BIRTH_DATE = dt.date(1900, 1, 1)
-
-
-def _announce_unavailable(member: Member, reason: str) -> None:
-    from shifts.signals import availability_changed
-
-    now = timezone.now()
-    transaction.on_commit(partial(availability_changed.send, sender=Member, member_id=member.pk, start=now,
-                                  end=now + dt.timedelta(weeks=5), reason=reason))
 
 
 def member_deactivate(*, member: Member, by=None, reason: str = "") -> Member:
@@ -43,15 +36,13 @@ def member_deactivate(*, member: Member, by=None, reason: str = "") -> Member:
         audit_log(action="volunteers.member.deactivated", actor=by, community=member.community, obj=member,
                   reason=reason)
         if was_active:
-            _announce_unavailable(member, "inactive")
+            availability_announce(member_ids=[member.pk], reason="inactive")
     return member
 
 
 def member_has_history(member: Member) -> bool:
-    from shifts.models import Assignment, SwapRequest
-
-    return (Assignment.objects.filter(member=member).exists()
-            or SwapRequest.objects.filter(requester=member).exists())
+    """Whether another app keeps history that points at the member (asked through member_history_asked)."""
+    return any(answer for _receiver, answer in member_history_asked.send(sender=Member, member=member))
 
 
 def member_delete(*, member: Member, by=None, reason: str = "", anonymise_now: bool = False) -> Member | None:
@@ -80,8 +71,6 @@ def member_delete(*, member: Member, by=None, reason: str = "", anonymise_now: b
 
 def member_anonymise(*, member: Member, by=None) -> Member:
     """Remove everything that identifies the person; roster history keeps pointing at the row."""
-    from shifts.models import Notification, SwapRequest
-
     if member.anonymised_at is not None:
         return member
     with transaction.atomic():
@@ -107,8 +96,7 @@ def member_anonymise(*, member: Member, by=None) -> Member:
         member.caregiving.all().delete()
         member.unavailability.all().delete()
         member.login_tokens.all().delete()
-        Notification.objects.filter(member=member).delete()
-        SwapRequest.objects.filter(requester=member).update(note="")
+        member_anonymising.send(sender=Member, member=member)  # messages, swap notes: the apps that hold them
         if user is not None:
             user.delete()
         audit_log(action="volunteers.member.anonymised", actor=by, community=member.community, obj=member)

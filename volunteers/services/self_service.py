@@ -5,17 +5,14 @@ to ask the secretary when something is wrong. Caregiving is written the way secr
 e.g. "周一至周五 07:00-08:30", and parsed by the same code as the import.
 """
 
-import datetime as dt
-from functools import partial
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from volunteers.models import CaregivingWindow, Member, applies_for_label
 
 from .audit import audit_log
-from .imports import format_caregiving, parse_caregiving
+from .availability import availability_announce
+from .member_text import format_caregiving, parse_caregiving
 
 
 def member_caregiving_text(member: Member) -> str:
@@ -23,10 +20,11 @@ def member_caregiving_text(member: Member) -> str:
 
 
 def member_update_own_details(*, member: Member, by, phone: str, email: str, language: str,
-                              caregiving_text: str) -> Member:
-    """Apply a member's own corrections; raises ValidationError naming the field."""
+                              caregiving_text: str | None = None) -> Member:
+    """Apply a member's own corrections; raises ValidationError naming the field. Caregiving is left alone when
+    caregiving_text is None (the member's page sets it window by window with pickers)."""
     try:
-        windows = parse_caregiving(caregiving_text)
+        windows = None if caregiving_text is None else parse_caregiving(caregiving_text)
     except ValidationError as exc:
         raise ValidationError({"caregiving_text": exc.messages}) from None
     with transaction.atomic():
@@ -36,7 +34,7 @@ def member_update_own_details(*, member: Member, by, phone: str, email: str, lan
         member.save()
         changed = [name for name, old in before.items() if getattr(member, name) != old]
         current = frozenset((w.weekdays, w.start, w.end, w.label) for w in member.caregiving.all())
-        if current != windows:
+        if windows is not None and current != windows:
             member.caregiving.all().delete()
             for weekdays, start, end, label in windows:
                 window = CaregivingWindow(member=member, weekdays=weekdays, start=start, end=end, label=label,
@@ -44,16 +42,9 @@ def member_update_own_details(*, member: Member, by, phone: str, email: str, lan
                 window.full_clean()
                 window.save()
             changed.append("caregiving")
-            transaction.on_commit(partial(_announce, member.pk))
+            availability_announce(member_ids=[member.pk], reason="caregiving")
         if changed:
             audit_log(action="volunteers.member.self_updated", actor=by, community=member.community, obj=member,
                       data={"fields": changed})
     return member
 
-
-def _announce(member_id: int) -> None:
-    from shifts.signals import availability_changed
-
-    now = timezone.now()
-    availability_changed.send(sender=Member, member_id=member_id, start=now, end=now + dt.timedelta(weeks=5),
-                              reason="caregiving")

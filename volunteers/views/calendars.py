@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduler_site.forms import errors_to_form
+
 from ..calendars import package_year
 from ..forms import CalendarDayForm, SchoolTermForm
 from ..models import WEEKDAY_NAMES, CalendarDay, CalendarYear, Community, SchoolTerm
@@ -103,9 +105,6 @@ def calendar_page(request, year=None):
     return render(request, "volunteers/calendar.html", _context(year))
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @district_admin_required
@@ -142,7 +141,7 @@ def calendar_day_add(request, year):
             day = calendar_day_save(date=data["date"], kind=data["kind"], name=data["name"],
                                     replaces_weekday=data["replaces_weekday"], by=request.user)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Saved %(date)s.") % {"date": day.date.isoformat()})
             return redirect("calendar_year", day.date.year)
@@ -168,7 +167,7 @@ def school_term_add(request, year):
         try:
             school_term_save(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("School term saved."))
             return redirect("calendar_year", year)

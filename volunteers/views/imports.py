@@ -22,8 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from volunteers.models import MemberImportJob
 from volunteers.selectors import community_for, is_staff_member
+from volunteers.services.import_files import MAX_COLUMNS
 from volunteers.services.import_jobs import import_job_start, upload_forget, upload_read, upload_store
-from volunteers.services.imports import FIELD_CHOICES, MAX_COLUMNS, member_export
+from volunteers.services.member_exports import member_export
+from volunteers.services.member_text import FIELD_CHOICES
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,15 @@ def _forget(request):
 def _mapping_from_post(post) -> dict[int, str]:
     known = {f for f, _label in FIELD_CHOICES}
     return {i: post.get(f"col_{i}") for i in range(MAX_COLUMNS) if post.get(f"col_{i}") in known}
+
+
+def _decisions_from_post(post) -> dict[str, str]:
+    """The secretary's answers for same-name rows: same_<row> = "new" or the pk of the member it is."""
+    answers = {}
+    for key, value in post.items():
+        if key.startswith("same_") and key[5:].isdigit() and (value == "new" or value.isdigit()):
+            answers[key[5:]] = value
+    return answers
 
 
 def _start(request, community, entry, **kwargs):
@@ -140,7 +151,10 @@ def import_job(request, community_id, job_id):
 
 def _preview(request, community, result: dict, *, confirmable: bool, status: int):
     mapping = {int(k): v for k, v in result.get("mapping", {}).items()}
-    columns = [{"index": i, "header": h, "field": mapping.get(i, "")} for i, h in enumerate(result.get("headers", []))]
+    headers = result.get("headers", [])
+    # Only the columns the sheet uses (a header or a value), and any mapped one: not 60 empty ones.
+    shown = sorted(set(result.get("used_columns", range(len(headers)))) | set(mapping))
+    columns = [{"index": i, "header": headers[i], "field": mapping.get(i, "")} for i in shown if i < len(headers)]
     plan = SimpleNamespace(file_error=result.get("file_error", ""), headers=result.get("headers", []),
                            ok=bool(result.get("ok")) and confirmable)
     return render(request, "volunteers/import/preview.html", {
@@ -151,6 +165,11 @@ def _preview(request, community, result: dict, *, confirmable: bool, status: int
         "error_rows": result.get("error_rows", 0),
         "errors": [SimpleNamespace(**error) for error in result.get("errors", [])],
         "more_errors": result.get("more_errors", 0),
+        "questions": [SimpleNamespace(**{**question, "options": [SimpleNamespace(**o) for o in question["options"]]})
+                      for question in result.get("questions", [])],
+        "more_questions": result.get("more_questions", 0),
+        "notes": [SimpleNamespace(**note) for note in result.get("notes", [])],
+        "more_notes": result.get("more_notes", 0),
     }, status=status)
 
 
@@ -164,7 +183,7 @@ def import_confirm(request, community_id):
         return redirect("member_import", community_id=community.pk)
     return _start(request, community, entry, kind=MemberImportJob.Kind.APPLY,
                   mapping={int(k): v for k, v in entry["mapping"].items()},
-                  expected_fingerprint=entry["fingerprint"])
+                  expected_fingerprint=entry["fingerprint"], decisions=_decisions_from_post(request.POST))
 
 
 @login_required

@@ -10,19 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from scheduler_site.forms import errors_to_form
 from volunteers.models import Member
 from volunteers.selectors import member_of, member_sensitive_details
-from volunteers.services.self_service import member_caregiving_text, member_update_own_details
+from volunteers.services.self_service import member_update_own_details
+
+from ..rule_text import caregiving_in_words
 
 
 class OwnDetailsForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=Member.Language.choices)
-    caregiving_text = forms.CharField(
-        label=gettext_lazy("Times you look after family"), required=False, max_length=300,
-        help_text=gettext_lazy("For example 周一至周五 07:00-08:30; separate several with ；"),
-        widget=forms.Textarea(attrs={"rows": 3}))
 
 
 @login_required
@@ -34,19 +33,18 @@ def my_data(request):
     details = member_sensitive_details(user=request.user, member=member)
     # Shown as the member knows it (138 0000 0001), stored as E.164.
     phone = member.phone.as_national if member.phone and member.phone.is_valid() else str(member.phone or "")
-    initial = {"phone": phone, "email": member.email, "language": member.language,
-               "caregiving_text": member_caregiving_text(member)}
+    initial = {"phone": phone, "email": member.email, "language": member.language}
     form = OwnDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             member_update_own_details(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Saved. Thank you."))
             return redirect("my_data")
     return render(request, "volunteers/my_data.html", {
         "member": member, "form": form, "health": member.get_health_display(),
         "skills": [s.name for s in member.skills.all()], "households": details["households"],
+        "caregiving": [caregiving_in_words(window) for window in member.caregiving.all()],
     }, status=400 if form.is_bound and form.errors else 200)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from scheduler_site.forms import errors_to_form
 from volunteers.models import MemberProxy
 from volunteers.selectors import is_staff_member, member_for
 from volunteers.services.logins import login_token_issue
@@ -45,8 +46,7 @@ def proxies(request, member_id):
         try:
             proxy_add(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The relative is recorded. Give them a login code below."))
             return redirect("member_proxies", member.pk)

@@ -3,3 +3,29 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-print]");
   if (button) { window.print(); }
 });
+// After a failed submit the page shows an error summary at the top of the form: bring it into view and move focus
+// there, so a screen reader reads it and nobody has to hunt for an error thousands of pixels down.
+(function () {
+  "use strict";
+  function focusSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (summary) {
+      summary.scrollIntoView({block: "start"});
+      summary.focus({preventScroll: true});
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusSummary(document); });
+  } else {
+    focusSummary(document);
+  }
+  // htmx swaps a form back in with its errors.
+  document.addEventListener("htmx:afterSwap", function (event) { focusSummary(event.target); });
+  // A link in the summary moves focus to its field, not only the scroll position.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) { event.preventDefault(); field.scrollIntoView({block: "center"}); field.focus(); }
+  });
+})();

@@ -20,8 +20,13 @@ from django.utils import translation
 
 from shifts.models import Roster, SolveRun
 from shifts.selectors import roster_current, roster_fill_rate, roster_for_week, solve_run_latest
+from shifts.services.district import district_collect, district_generate
 from shifts.services.problem import member_key, problem_for_week, shift_key
+from shifts.services.rosters import roster_generate, roster_publish
+from shifts.services.solving import solve_runs_execute, solve_runs_recover
 from shifts.services.weeks import iso_week_label, parse_week
+from solver import check_solution, load_problem
+from solver.solution import TERMS
 from volunteers.models import Community
 
 FINISHED = (SolveRun.Status.SUCCEEDED, SolveRun.Status.FAILED)
@@ -64,8 +69,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "recover":
-            from shifts.services.solving import solve_runs_recover
-
             ids = solve_runs_recover(stale_after=options["stale_after"])
             self.stdout.write(f"re-queued {len(ids)} runs: {ids}")
             return
@@ -101,8 +104,6 @@ class Command(BaseCommand):
     # ------------------------------------------------------------ actions
 
     def _generate(self, community, week, options):
-        from shifts.services.rosters import roster_generate
-
         run = roster_generate(community=community, week_start=week, reason="command line")
         if options["wait"]:
             run = self._wait_for([run], options)[0]
@@ -111,8 +112,6 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _publish(self, community, week, options):
-        from shifts.services.rosters import roster_publish
-
         draft = roster_for_week(community, week, Roster.Status.DRAFT)
         if draft is None:
             raise CommandError(f"no draft to publish for {community.name} week {iso_week_label(week)}; "
@@ -129,7 +128,10 @@ class Command(BaseCommand):
             raise CommandError("export: give --problem and/or --solution")
         bundle = problem_for_week(community=community, week_start=week)
         if options.get("problem"):
-            _write_json(bundle.document, options["problem"], self.stdout)
+            # Exported for outside tools, which read roster-problem/1 strictly: leave out Yure's `options`
+            # extension (the solver's stopping gap), which such a reader would refuse as an unknown field.
+            portable = {key: value for key, value in bundle.document.items() if key != "options"}
+            _write_json(portable, options["problem"], self.stdout)
         if options.get("solution"):
             roster = roster_current(community, week)
             if roster is None:
@@ -137,8 +139,6 @@ class Command(BaseCommand):
             _write_json(solution_document(bundle, roster), options["solution"], self.stdout)
 
     def _district(self, week, options):
-        from shifts.services.rosters import district_generate
-
         communities = Community.objects.all()
         if options["district"]:
             communities = communities.filter(district=options["district"])
@@ -146,8 +146,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--district: no communities in district {options['district']!r}")
         job, runs = district_generate(communities=communities, week_start=week, reason="")
         if options["wait"]:
-            from shifts.services.solving import district_collect
-
             runs = self._wait_for(runs, options)
             district_collect(job, [r.pk for r in runs])  # idempotent: a worker may have recorded it already
         summaries = [summary(run.community, week, run) for run in runs]
@@ -161,8 +159,6 @@ class Command(BaseCommand):
     def _wait_for(self, runs, options):
         """Poll until every run finishes. A run no worker picks up within --pickup seconds is solved here; the
         claim is atomic, so a worker arriving later skips it."""
-        from shifts.services.solving import solve_runs_execute
-
         limit = max((r.time_limit or 0) for r in runs) if runs else 0
         deadline = time.monotonic() + (options["timeout"] or limit + 120)
         pickup = time.monotonic() + options["pickup"]
@@ -245,9 +241,6 @@ def _text(data: dict) -> str:
 def solution_document(bundle, roster: Roster) -> dict:
     """The stored roster as roster-solution/1; objective, breakdown and unfilled recomputed by the checker
     against `bundle` so that `python -m solver check` can verify it."""
-    from solver import check_solution, load_problem
-    from solver.solution import TERMS
-
     problem = load_problem(bundle.document)
     pairs = [(shift_key(s), member_key(m)) for s, m in
              roster.assignments.order_by("shift_id", "member_id").values_list("shift_id", "member_id")]

@@ -1,5 +1,7 @@
 """Print a one-time login link and code for a member: `manage.py login_link --member 12`."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--hours", type=int, default=None, help="how long the link works (default from settings)")
 
     def handle(self, *args, member, hours, **options):
-        import datetime as dt
         try:
             target = Member.objects.get(pk=member)
         except Member.DoesNotExist:

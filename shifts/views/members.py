@@ -1,5 +1,8 @@
 """The secretary's member list (search and filters) and profile editor (limits, skills, preferences,
-caregiving windows, absences), which shows in words the rules each setting creates."""
+caregiving windows, absences), which shows in words the rules each setting creates.
+
+These pages are about people as the rosters see them (fit for a duty, hours this month, absences that re-plan),
+so they live in shifts, which may read volunteers; volunteers knows nothing of rosters."""
 
 import datetime as dt
 import logging
@@ -14,35 +17,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shifts.models import Assignment, Duty, Roster
-from shifts.models.shifts import wall_minutes
+from scheduler_site.access import staff_required
+from scheduler_site.forms import errors_to_form
+from shifts.models import Duty
+from shifts.selectors import member_month_minutes
+from shifts.services.absences import absence_report
 from shifts.services.rules import members_fit_for
-from shifts.views.common import staff_required
-
-from ..calendars import school_week
-from ..forms import CaregivingForm, MemberFilterForm, MemberProfileForm, StaffAbsenceForm
-from ..selectors import can_see_sensitive, communities_for, member_for, members_for, sensitive_community_ids
-from ..services.audit import audit_log
-from ..services.members import caregiving_add, caregiving_remove, member_update_profile, unavailability_remove
-from .rule_text import caregiving_in_words, member_rules
+from shifts.services.weeks import week_start_of
+from volunteers.calendars import school_week
+from volunteers.forms import CaregivingForm, MemberFilterForm, MemberProfileForm, StaffAbsenceForm
+from volunteers.rule_text import caregiving_in_words, member_rules
+from volunteers.selectors import (
+    can_see_sensitive,
+    communities_for,
+    member_for,
+    members_for,
+    sensitive_community_ids,
+)
+from volunteers.services.audit import audit_log
+from volunteers.services.members import caregiving_add, caregiving_remove, member_update_profile, unavailability_remove
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 HEAVY_MINUTES = 8 * 60
 
 
-def _month_minutes(member_ids) -> dict[int, int]:
-    """Published minutes per member in the current calendar month."""
-    today = timezone.localdate()
-    tz = timezone.get_current_timezone()
-    first = dt.datetime.combine(today.replace(day=1), dt.time.min, tzinfo=tz)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    rows = Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
-                                     shift__start__gte=first, shift__start__lt=following)
-    totals: dict[int, int] = {}
-    for member_id, start, end in rows.values_list("member_id", "shift__start", "shift__end"):
-        totals[member_id] = totals.get(member_id, 0) + wall_minutes(start, end)
-    return totals
+def _duties() -> list[Duty]:
+    return list(Duty.objects.order_by("code"))
 
 
 def _birth_range(band: str) -> Q:
@@ -67,7 +68,7 @@ def _years_ago(day: dt.date, years: int) -> dt.date:
 @staff_required
 def member_list(request):
     communities = list(communities_for(request.user).order_by("name"))
-    duties = list(Duty.objects.order_by("code"))
+    duties = _duties()
     form = MemberFilterForm(request.GET or None, communities=communities, duties=duties)
     members = members_for(request.user).select_related("community").prefetch_related("skills").order_by("name")
     load_band = ""
@@ -85,7 +86,7 @@ def member_list(request):
         duty = next(d for d in duties if d.code == form.cleaned_data["duty"])
         members = members_fit_for(duty, members, day=timezone.localdate(),
                                   health_visible=set(sensitive_community_ids(request.user)))
-    minutes = _month_minutes([m.pk for m in members])
+    minutes = member_month_minutes([m.pk for m in members])
     today = timezone.localdate()
     for member in members:
         member.month_minutes = minutes.get(member.pk, 0)
@@ -106,7 +107,7 @@ def member_list(request):
 
 def _editor_context(request, member, **forms_):
     sensitive = can_see_sensitive(request.user, member)
-    duties = list(Duty.objects.order_by("code"))
+    duties = _duties()
     caregiving = list(member.caregiving.all()) if sensitive else []
     for window in caregiving:
         window.in_words = caregiving_in_words(window)
@@ -119,8 +120,7 @@ def _editor_context(request, member, **forms_):
         "rules": member_rules(member, sensitive=sensitive, duty_names={d.code: d.name for d in duties},
                               caregiving=caregiving, absences=absences,
                               school_week=school_week(member.community.district,
-                                                      timezone.localdate() - dt.timedelta(
-                                                          days=timezone.localdate().weekday()))),
+                                                      week_start_of(timezone.localdate()))),
         "profile_form": MemberProfileForm(member=member, duties=duties, sensitive=sensitive),
         "caregiving_form": CaregivingForm(), "absence_form": StaffAbsenceForm(),
         "age": member.age_on(timezone.localdate()),
@@ -134,14 +134,14 @@ def member_edit(request, member_id):
     member = member_for(request.user, member_id)
     if request.method != "POST":
         return render(request, "volunteers/member_edit.html", _editor_context(request, member))
-    duties = list(Duty.objects.order_by("code"))
+    duties = _duties()
     form = MemberProfileForm(request.POST, member=member, duties=duties,
                              sensitive=can_see_sensitive(request.user, member))
     if form.is_valid():
         try:
             member_update_profile(member=member, by=request.user, **form.changes())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
+        except ValidationError as exc:  # a limit kept in minutes is typed in hours: its error goes on that field
+            errors_to_form(form, exc, shown_as={minutes: hours for hours, minutes in form.MINUTE_LIMITS.items()})
         else:
             messages.success(request, _("Saved. The rules below are what the next roster will respect."))
             return redirect("member_edit", member.pk)
@@ -150,9 +150,6 @@ def member_edit(request, member_id):
                   status=400)
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _sensitive_member(request, member_id):
@@ -168,12 +165,10 @@ def caregiving_create(request, member_id):
     member = _sensitive_member(request, member_id)
     form = CaregivingForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            caregiving_add(member=member, weekdays=",".join(data["weekdays"]), start=data["start"], end=data["end"],
-                           label=data["label"], applies=data["applies"] or None, by=request.user)
+            caregiving_add(member=member, by=request.user, **form.window())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Caregiving time added."))
             return redirect("member_edit", member.pk)
@@ -194,17 +189,15 @@ def caregiving_delete(request, member_id, window_id):
 @staff_required
 @require_POST
 def absence_create(request, member_id):
-    from shifts import services
-
     member = member_for(request.user, member_id)
     form = StaffAbsenceForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.absence_report(member=member, start=data["start"], end=data["end"], reason=data["reason"],
-                                    by=request.user)
+            absence_report(member=member, start=data["start"], end=data["end"], reason=data["reason"],
+                           note=data["note"].strip(), by=request.user)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Absence recorded. Affected shifts are being re-planned."))
             return redirect("member_edit", member.pk)

@@ -16,9 +16,9 @@ from shifts.services.rosters import roster_diff, roster_pairs
 from shifts.services.rules import reason_detail, roster_conflicts
 from volunteers.models import Member
 
+from .fill import fill_rate
+
 SHOWN_STATUSES = (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.PUBLISHED)
-# The lifecycle services allow hand edits on drafts and re-plan proposals; a published week changes by re-plan.
-EDITABLE = (Roster.Status.DRAFT, Roster.Status.PROPOSAL)
 
 
 @dataclass
@@ -71,10 +71,7 @@ class WeekView:
 
     @property
     def fill_rate(self) -> float | None:
-        wanted = sum(c.shift.min_staff for c in self.cells)
-        if not wanted:
-            return None
-        return sum(min(c.staffed, c.shift.min_staff) for c in self.cells) / wanted
+        return fill_rate((c.shift.min_staff, c.staffed) for c in self.cells)
 
     @property
     def conflict_count(self) -> int:
@@ -91,8 +88,22 @@ class WeekView:
         return unfilled_reasons(self.roster, by_pk)
 
     @property
+    def short_reasons(self) -> list:
+        """(cell, the solver's explanation or "") for each short shift, by time."""
+        texts = {}
+        for shift, text in self.unfilled_reasons:
+            if shift is not None:
+                texts.setdefault(shift.pk, text)
+        return [(c, texts.get(c.shift.pk, "")) for c in sorted(self.short_cells, key=lambda c: c.shift.start)]
+
+    @property
+    def general_reasons(self) -> list:
+        """Explanations that name no shift of this week."""
+        return [text for shift, text in self.unfilled_reasons if shift is None]
+
+    @property
     def editable(self) -> bool:
-        return self.roster is not None and self.roster.status in EDITABLE
+        return self.roster is not None and self.roster.status in Roster.EDITABLE
 
 
 @dataclass

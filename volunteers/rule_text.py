@@ -7,7 +7,7 @@ JSON or remember what a number means.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..validators import WEEKDAY_CODES, WEEKDAY_LABELS
+from .validators import WEEKDAY_CODES, WEEKDAY_LABELS
 
 
 def weekdays_in_words(codes: list[str]) -> str:

@@ -380,9 +380,12 @@ class ColumnGeneration:
                 if all((s, info.m) in self.h.x for s in pattern) and self.feasible(info, pattern):
                     self.add_column(info, pattern)
 
-    def run(self, deadline, start_pairs=None, upper=None, stop=None, on_bound=None, incumbent=None):
+    def run(self, deadline, start_pairs=None, upper=None, stop=None, on_bound=None, incumbent=None,
+            on_round=None):
         """Column generation until no column prices out, ``deadline`` or ``stop()``; the best
-        valid bound (-inf if none).  ``on_bound(value)`` hears each round's best bound.
+        valid bound (-inf if none).  ``on_bound(value)`` hears each round's best bound;
+        ``on_round(self)`` is called after it, while the master LP's solution is still the
+        round's (before the new columns join).
         ``incumbent()`` may return the pairs of the best roster found meanwhile (by CP-SAT):
         its patterns join the master before the next round."""
         self._stop = stop
@@ -400,6 +403,7 @@ class ColumnGeneration:
         self.trace = []
         self.started = time.monotonic()
         self.master_value = None
+        self.converged = False
         seen = None
         while not self._out_of_time(deadline):
             latest = incumbent() if callable(incumbent) else None
@@ -422,17 +426,20 @@ class ColumnGeneration:
                     if (info.m, pattern) not in self.columns and pattern_value - mus[info.m] < -1e-6:
                         new_columns.append((info, pattern))
             self.master_value = self.lp.Objective().Value() + self.constant + self.fairness_constant
-            for info, pattern in new_columns:
-                self.add_column(info, pattern)
             best = max(best, self.lagrangian(pi, minima))
             self.trace.append((round(time.monotonic() - self.started, 2), best))
             if on_bound is not None:
                 on_bound(best)
+            if on_round is not None and not self._out_of_time(deadline):
+                on_round(self)
+            for info, pattern in new_columns:
+                self.add_column(info, pattern)
             incumbent = upper() if callable(upper) else upper
             if incumbent is not None and integer_bound(best) >= incumbent:
                 break
             if not new_columns:
-                break                 # converged: no column prices out at the master's duals
+                self.converged = True     # no column prices out at the master's duals
+                break
         return best
 
     def _out_of_time(self, deadline) -> bool:

@@ -127,16 +127,28 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     solver = cp_model.CpSolver()
     configure(solver, time_limit - (time.monotonic() - started), workers, seed, log_search, presolve)
     solver.best_bound_callback = lambda value: watch.proved(_integer_bound(value, None))
+    rins = None
     if _use_column_generation(scope, handles, time_limit):
-        status, cg_bound = _solve_with_column_generation(problem, handles, model, solver, start,
-                                                          on_solution, started, watch)
+        status, cg_bound, rins = _solve_with_column_generation(problem, handles, model, solver, start,
+                                                                on_solution, started, watch, seed)
     else:
         status, cg_bound = solver.Solve(model, _Progress(on_solution, started, watch)), None
     result = ScopeResult(solver.StatusName(status), model_stats=dict(handles.stats))
     result.seconds = time.monotonic() - started
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.objective = int(round(solver.ObjectiveValue()))
-        result.bound = _integer_bound(solver.BestObjectiveBound(), result.objective)
+    cp_found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if rins is not None and (not cp_found or rins.objective < round(solver.ObjectiveValue())):
+        # The LP-guided sub-solve (solver/rins.py) found the better roster; CP-SAT's bound still holds.
+        result.status = "FEASIBLE"
+        result.model_stats["roster_from"] = "rins"
+        values, result.objective = rins.solution, rins.objective
+    elif cp_found:
+        values, result.objective = solver.ResponseProto().solution, int(round(solver.ObjectiveValue()))
+    else:
+        values = None
+    if values is not None:
+        proved = solver.BestObjectiveBound() if cp_found else -math.inf
+        result.bound = (_integer_bound(proved, result.objective) if math.isfinite(proved)
+                        else min(result.objective, simple_bound(problem, handles)))
         if cg_bound is not None and cg_bound > result.bound:
             result.bound = min(cg_bound, result.objective)
             result.model_stats["bound_from"] = "column_generation"
@@ -144,7 +156,6 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
             result.bound = min(watch.bound, result.objective)
         if result.bound >= result.objective:
             result.status = "OPTIMAL"
-        values = solver.ResponseProto().solution
         result.pairs = [pair for pair, var in handles.x.items() if values[var.Index()]]
         result.terms = {name: term.value(lambda v: values[v.Index()])
                         for name, term in handles.terms.items()}
@@ -180,16 +191,20 @@ class _Tracker:
         self.pairs = None        # the incumbent's pairs, replaced (never mutated) on each better roster
 
 
-def _solve_with_column_generation(problem, handles, model, solver, start, on_solution, started, watch):
-    """CP-SAT in this thread for the roster, the column-generation bound in a second thread.
+def _solve_with_column_generation(problem, handles, model, solver, start, on_solution, started, watch, seed=0):
+    """CP-SAT in this thread for the roster; the column-generation bound, then RINS, in a second thread.
 
-    Both report into ``watch``; CP-SAT is stopped as soon as the gap is met, and the bound's
-    thread stops when CP-SAT is done.  Returns (CP-SAT status, column-generation bound or None).
+    Both report into ``watch``; CP-SAT is stopped as soon as the gap is met, and the second
+    thread stops when CP-SAT is done.  Once the column generation has converged its LP
+    guides RINS sub-solves (``solver/rins.py``) from the best roster so far, each with one
+    CP-SAT worker. Returns (CP-SAT status, column-generation bound or None, the best RINS
+    roster or None).
     """
     from solver.colgen import ColumnGeneration, integer_bound
 
     tracker = _Tracker()
     tracker.best = watch.objective
+    tracker.pairs = set(start) if watch.objective is not None else None
     deadline = time.monotonic() + solver.parameters.max_time_in_seconds - 0.1
     found = {}
     watch.on_stop(solver.StopSearch)
@@ -200,6 +215,9 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
             found["bound"] = max(bound, found.get("bound", bound))
             watch.proved(bound)
 
+    def stopped():
+        return "cp_done" in found or watch.met
+
     def bound_thread():
         if COLGEN_NICE:
             try:  # Linux: per-thread niceness, so CP-SAT's roster search keeps the CPU first
@@ -208,12 +226,14 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
                 pass
         try:
             cg = ColumnGeneration(problem, handles)
-            cg.run(deadline, start, upper=lambda: tracker.best,
-                   stop=lambda: "cp_done" in found or watch.met, on_bound=on_bound,
-                   incumbent=lambda: tracker.pairs)
+            driver = _Rins(model, handles, tracker, watch, deadline, stopped, found, seed)
+            cg.run(deadline, start, upper=lambda: tracker.best, stop=stopped, on_bound=on_bound,
+                   incumbent=lambda: tracker.pairs, on_round=driver.on_round)
             found["stats"] = {"colgen_iterations": cg.iterations,
                               "colgen_seconds": round(time.monotonic() - cg.started, 2)}
-        except Exception:  # the bound is an extra; never let it sink the roster
+            if cg.converged:
+                driver.until_done(cg)
+        except Exception:  # the bound and RINS are extras; never let them sink the roster
             log.exception("column generation failed")
         found["done"] = True
 
@@ -221,11 +241,56 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
     thread.start()
     status = solver.Solve(model, _Progress(on_solution, started, watch, tracker, handles))
     found["cp_done"] = True
-    # The bound's thread notices ``cp_done`` within one LP solve; do not wait much longer
-    # than that (a late bound is simply not used; the thread then ends by itself).
+    # The second thread notices ``cp_done`` within one LP solve or RINS sub-solve (it stops
+    # with the gap watch too); do not wait much longer than that (a late result is not used).
     thread.join(JOIN_SECONDS)
     handles.stats.update(found.get("stats", {}))
-    return status, found.get("bound")
+    if "rins_tries" in found:
+        handles.stats.update(rins_tries=found["rins_tries"], rins_improved=found.get("rins_improved", 0))
+    return status, found.get("bound"), found.get("rins")
+
+
+RINS_FROM_GAP = 0.02   # RINS joins the column generation's rounds once the roster is proven within 2%
+
+
+class _Rins:
+    """RINS sub-solves (``solver/rins.py``) from the best roster so far, guided by the master LP."""
+
+    def __init__(self, model, handles, tracker, watch, deadline, stopped, found, seed):
+        self.model, self.handles, self.tracker, self.watch = model, handles, tracker, watch
+        self.deadline, self.stopped, self.found, self.seed = deadline, stopped, found, seed
+        self.tried = set()
+
+    def on_round(self, cg) -> None:
+        """During the column generation: one sub-solve per round once the gap is small."""
+        gap = self.watch.current_gap()
+        if gap is not None and gap <= RINS_FROM_GAP and self.tracker.pairs is not None:
+            self._attempt(cg, ("round", cg.iterations))
+
+    def until_done(self, cg) -> None:
+        """After convergence: a sub-solve from each new best roster until the stop."""
+        while not self.stopped() and time.monotonic() < self.deadline - 0.05:
+            if self.tracker.pairs is None or not self._attempt(cg, "converged"):
+                time.sleep(0.02)          # wait for CP-SAT's next roster
+
+    def _attempt(self, cg, when) -> bool:
+        from solver import rins
+
+        incumbent = self.tracker.pairs
+        key = (frozenset(incumbent), when)
+        if key in self.tried:
+            return False
+        self.tried.add(key)
+        found = self.found
+        found["rins_tries"] = found.get("rins_tries", 0) + 1
+        better = rins.improve(self.model, self.handles, rins.lp_pair_values(cg), set(incumbent),
+                              time_limit=self.deadline - time.monotonic(), seed=self.seed + len(self.tried),
+                              stop_when=self.watch)
+        if better is not None and (self.tracker.best is None or better.objective < self.tracker.best):
+            found["rins"] = better
+            found["rins_improved"] = found.get("rins_improved", 0) + 1
+            self.tracker.best, self.tracker.pairs = better.objective, better.pairs
+        return True
 
 
 def _fall_back_to_heuristic(result: ScopeResult, handles, start, solver) -> None:

@@ -121,9 +121,11 @@ class _Run:
         proved_by = sorted({r.model_stats["bound_from"] for r in results if "bound_from" in r.model_stats})
         if proved_by:
             stats["bound_from"] = proved_by
+        if any(r.model_stats.get("roster_from") == "rins" for r in results):
+            stats["roster_from"] = ["rins"]
         stats.update(_gaps(problem, objective, bound))
         stats.update(_timeline(results, stats["wall_seconds"], self.gap, stats["gap_nonconstant"]))
-        for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes"):
+        for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes", "rins_tries", "rins_improved"):
             values = [r.model_stats[key] for r in results if key in r.model_stats]
             if values:
                 stats[key] = sum(values) if key != "lns_processes" else max(values)

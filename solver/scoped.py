@@ -241,8 +241,10 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
     thread.start()
     status = solver.Solve(model, _Progress(on_solution, started, watch, tracker, handles))
     found["cp_done"] = True
-    # The second thread notices ``cp_done`` within one LP solve or RINS sub-solve (it stops
-    # with the gap watch too); do not wait much longer than that (a late result is not used).
+    for stop in found.get("sub_stops", ()):
+        stop()                    # a RINS sub-solve still running ends now
+    # The second thread notices ``cp_done`` within one LP solve; do not wait much longer than
+    # that (a late result is not used; the thread then ends by itself).
     thread.join(JOIN_SECONDS)
     handles.stats.update(found.get("stats", {}))
     if "rins_tries" in found:
@@ -285,7 +287,7 @@ class _Rins:
         found["rins_tries"] = found.get("rins_tries", 0) + 1
         better = rins.improve(self.model, self.handles, rins.lp_pair_values(cg), set(incumbent),
                               time_limit=self.deadline - time.monotonic(), seed=self.seed + len(self.tried),
-                              stop_when=self.watch)
+                              stop_when=self.watch, on_start=found.setdefault("sub_stops", []).append)
         if better is not None and (self.tracker.best is None or better.objective < self.tracker.best):
             found["rins"] = better
             found["rins_improved"] = found.get("rins_improved", 0) + 1

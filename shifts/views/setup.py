@@ -64,6 +64,19 @@ def _tell_follow(request, report: services.FollowReport) -> None:
                                  "pinned places stay."))
 
 
+def _delete(request, delete, done: str) -> None:
+    """Run ``delete()`` and say on the next page how it went: its refusal, or ``done`` and (for a delete that
+    returns a FollowReport) what it did to the weeks not yet published."""
+    try:
+        report = delete()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+        if report is not None:
+            _tell_follow(request, report)
+
+
 def _confirm(request, community, *, title, question, back, places=()):
     return render(request, SETUP + "confirm_delete.html", {"community": community, "title": title,
                                                            "question": question, "places": places,
@@ -131,12 +144,8 @@ def duty_delete(request, community_id, duty_id):
     community = community_for(request.user, community_id)
     duty = _duty_for(request, community, duty_id)
     if request.method == "POST":
-        try:
-            services.duty_delete(duty=duty, by=request.user, community=community)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Duty deleted."))
+        _delete(request, lambda: services.duty_delete(duty=duty, by=request.user, community=community),
+                _("Duty deleted."))
         return redirect("setup_duties", community.pk)
     return _confirm(request, community, title=_("Delete duty"), back=("setup_duties", community.pk),
                     question=_("Delete the duty “%(name)s”? This cannot be undone.") % {"name": duty.name})
@@ -177,13 +186,8 @@ def template_delete(request, community_id, template_id):
     community = community_for(request.user, community_id)
     template = _template_in(request, community, template_id)
     if request.method == "POST":
-        try:
-            report = services.template_delete(template=template, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Weekly shift deleted."))
-            _tell_follow(request, report)
+        _delete(request, lambda: services.template_delete(template=template, by=request.user),
+                _("Weekly shift deleted."))
         return redirect("setup_community", community.pk)
     return _confirm(request, community, title=_("Delete weekly shift"), back=("setup_community", community.pk),
                     places=services.template_draft_places(template, by=request.user),
@@ -231,13 +235,8 @@ def household_delete(request, community_id, target_id):
     community = _sensitive_community(request, community_id)
     target = _household_in(request, community, target_id)
     if request.method == "POST":
-        try:
-            report = services.visit_target_delete(target=target, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Household deleted."))
-            _tell_follow(request, report)
+        _delete(request, lambda: services.visit_target_delete(target=target, by=request.user),
+                _("Household deleted."))
         return redirect("setup_community", community.pk)
     return _confirm(request, community, title=_("Delete household"), back=("setup_community", community.pk),
                     places=services.household_draft_places(target, by=request.user),

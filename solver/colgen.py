@@ -37,7 +37,7 @@ COLUMNS_PER_MEMBER = 3   # 5 measured no different (c5: 35 vs 32 iterations)
 
 
 class _Member:
-    __slots__ = ("m", "base", "pins", "cands", "max_shifts", "max_minutes", "rest", "consecutive")
+    __slots__ = ("m", "base", "pins", "cands", "max_shifts", "max_minutes", "rest", "consecutive", "wf")
 
 
 def _conflict(a, b, rest) -> bool:
@@ -55,7 +55,10 @@ def _max_run(days) -> int:
 
 
 class ColumnGeneration:
-    def __init__(self, problem, handles):
+    def __init__(self, problem, handles, linear=None):
+        """``linear`` maps member index -> price per 15-minute unit: those members' u^2 term is
+        replaced by that linear price (and their history constant left out), for a bound that
+        is summed over several scopes sharing the member (see ``solver.district_bound``)."""
         from ortools.linear_solver import pywraplp
 
         self.p = problem
@@ -73,6 +76,8 @@ class ColumnGeneration:
             shift = problem.shifts[s]
             self.cost[(s, m)] = (w.preference * problem.members[m].preference_cost(shift.duty, shift.weekday)
                                  - w.stability * ((s, m) in previous))
+            if linear and m in linear:
+                self.cost[(s, m)] += linear[m] * (shift.minutes // GRID)
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         lp = self.lp
         # Rows linking members.  row -> (constraint, sense, rhs); x coefficients via self.rows_of.
@@ -151,12 +156,12 @@ class ColumnGeneration:
             objective.SetCoefficient(var, cost)
         objective.SetMinimization()
         self._stop = None
-        self.members = [self._member(m) for m in handles.scope.members]
+        self.members = [self._member(m, linear) for m in handles.scope.members]
         self._info = {info.m: info for info in self.members}
         self.convexity = {}
         self.fairness_constant = 0
         for info in self.members:
-            self.fairness_constant += w.fairness * info.base * info.base
+            self.fairness_constant += info.wf * info.base * info.base
             self.convexity[info.m] = lp.Constraint(1, 1)
         self.columns = set()
         self.colvars = {}
@@ -169,7 +174,7 @@ class ColumnGeneration:
         self.rows.append((c, sense, rhs))
         return len(self.rows) - 1
 
-    def _member(self, m) -> _Member:
+    def _member(self, m, linear=None) -> _Member:
         p, h = self.p, self.h
         member = p.members[m]
         info = _Member()
@@ -182,12 +187,13 @@ class ColumnGeneration:
         info.max_minutes = member.max_minutes
         info.rest = member.min_rest_minutes
         info.consecutive = member.max_consecutive_days
+        info.wf = 0 if linear and m in linear else self.w.fairness
         return info
 
     # ------------------------------------------------------------------ columns
     def pattern_cost(self, info, pattern) -> int:
         units = sum(self.p.shifts[s].minutes // GRID for s in pattern)
-        fair = self.w.fairness * ((info.base + units) ** 2 - info.base ** 2)
+        fair = info.wf * ((info.base + units) ** 2 - info.base ** 2)
         return fair + sum(self.cost[(s, info.m)] for s in pattern)
 
     def add_column(self, info, pattern) -> None:
@@ -261,7 +267,7 @@ class ColumnGeneration:
     def price(self, info, pi, deadline):
         """(exact or lower-bounded min reduced cost without the convexity dual, best pattern, exact?)."""
         p = self.p
-        w_f = self.w.fairness
+        w_f = info.wf
         pair_dual = self._pair_duals(pi)
         m = info.m
         rc = {s: self.cost[(s, m)] - pair_dual.get((s, m), 0.0) for s in info.pins + info.cands}

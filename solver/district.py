@@ -1,24 +1,24 @@
-"""Large components (a district): local search for a full roster, then CP-SAT LNS by community.
+"""Large components (a district): local search for a full roster, then a community sweep and LNS.
 
 One CP-SAT model over ~9,000 members does not fit the time budget, so the district is
 handled as:
 
 1. greedy + local search over all candidate pairs, until its improvement rate drops below
-   what the community moves gain (250 per second per LNS process; measured on a quiet machine:
-   ~1,000 per 5 s after ~20 s of local search); on a loaded machine this may be never;
-2. large-neighbourhood search until the deadline: one community, or a pair of communities
+   what the community moves gain (250 per second per process);
+2. the community sweep (``solver/sweep.py``), every community once: its Dantzig-Wolfe bound
+   with the members it shares with other communities priced linearly, summed into the
+   district's bound, and a RINS sub-solve of its true problem guided by that LP (the shared
+   members' outside shifts fixed, ``Scope.fixed``).  Each community gets an even share of the
+   time left, so the sweep, and with it the bound, completes before the deadline;
+3. large-neighbourhood search until the deadline: one community, or a pair of communities
    joined by shared members, is re-solved exactly with CP-SAT while the outside shifts of its
-   cross-community members stay fixed (``Scope.fixed``).  The next neighbourhood is the one
-   whose measured gap is largest: never-visited communities first, then by the last
-   sub-solve's own gap (its roster minus its CP-SAT bound);
-3. with ``processes`` > 1, neighbourhoods that share no member (so neither can change what
+   cross-community members stay fixed.  Every community with its partner first, then by the
+   last sub-solve's own gap (its roster minus its CP-SAT bound);
+4. with ``processes`` > 1, neighbourhoods that share no member (so neither can change what
    the other holds fixed) are solved at once in forked worker processes; each result is
    merged back only if every community it read is still at the version it read
    (``Neighbourhoods.merge``), and only if it improves the roster as the main process
-   evaluates it;
-4. the Lagrangian bound (``bounds.lagrangian_bound``) runs inline for a share of the time
-   with one process, or in a worker process for the whole solve with more (beside the
-   single-threaded local search, on the otherwise idle core).
+   evaluates it.  A stale sweep task still pays its share of the bound.
 """
 
 from __future__ import annotations
@@ -31,24 +31,24 @@ from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from solver.bounds import lagrangian_bound, simple_bound
+from solver.bounds import simple_bound
 from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
 from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
+from solver.sweep import SweepBound, improve_community, members_by_community, shared_prices
 
 log = logging.getLogger(__name__)
 
 RESERVE_SECONDS = 3.0      # kept back for checking and reporting (2.0 ended 1.1 s late at load 8)
-BOUND_SHARE = 0.35         # inline bound (one process): share of the time left, at most ...
-BOUND_MAX_SECONDS = 20.0
 LS_CHUNK_SECONDS = 2.0
-LS_MIN_RATE = 250.0        # objective units per second: below this the local search hands over to LNS
-LS_SHARE = 1.0             # ... and no earlier: with a cap (0.5 at 300 s, 0.3-0.7 at 60 s, load 7-10) the
-                           # rosters were 5-10k worse than local search alone (28,792,612 vs 28,783,992 at 300 s)
-LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood (measured at load 5-8: 100-1,200 gained per community;
-                           # at 2 s in a worker process beside the bound, 0 of 11 improved)
+LS_MIN_RATE = 250.0        # objective units per second: below this the local search hands over to the moves
+LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood after the sweep (measured at load 5-8: 100-1,200
+                           # gained per community; at 2 s in a worker process beside the bound, 0 of 11 improved)
+SWEEP_MAX_SECONDS = 3.0    # a community of the sweep: column generation to convergence (0.3-1.6 s quietly) + RINS
+SWEEP_MIN_SECONDS = 0.3
+SWEEP_SHARE = 0.85         # of an even share of the time left, so that the last community ends in time
 MIN_LNS_SECONDS = 0.5
 LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
 
@@ -71,40 +71,29 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     watch.roster(scope_objective(search))
     watch.proved(cheap)
 
-    _SHARED.update(problem=problem, handles=handles)
-    pool = _pool(processes)
-    bound_future = None
-    if pool is not None:
-        # The bound gets a process of its own for the whole solve (aimed at the greedy roster), on
-        # the core the single-threaded local search leaves free; capped at 20 s it was weaker
-        # (gap* 24% vs 17% inline at load 10).
-        bound_future = _submit(pool, _bound_task, scope_objective(search), deadline - RESERVE_SECONDS)
-        if bound_future is None:
-            pool = _close(pool)
-    bound_seconds = 0.0 if pool is not None else min(BOUND_MAX_SECONDS, BOUND_SHARE * (deadline - started))
-    ls_deadline = time.monotonic() + LS_SHARE * max(0.0, deadline - RESERVE_SECONDS - bound_seconds - time.monotonic())
-    ls_rate = _local_search(search, ls_deadline, lns_slots=max(1, processes - 1))
+    ls_rate = _local_search(search, deadline - RESERVE_SECONDS, lns_slots=processes)
     log.info("district: local search done after %.1fs", time.monotonic() - started)
     _report(search, on_solution, started, cheap)
     watch.roster(scope_objective(search))
-    bound = None
-    if pool is None:
-        bound = lagrangian_bound(problem, handles, upper=scope_objective(search),
-                                 deadline=time.monotonic() + bound_seconds)
-        watch.proved(bound)
-        log.info("district: lagrangian bound %d after %.1fs", bound, time.monotonic() - started)
 
-    lns = Neighbourhoods(problem, scope, search, seed)
-    slots = max(1, processes - (1 if bound_future is not None else 0))
-    on_merge = lambda: (_report(search, on_solution, started, cheap), watch.roster(scope_objective(search)))  # noqa: E731
+    _SHARED.update(problem=problem, handles=handles)
+    pool = _pool(processes)
+    # The sweep's prices are the tangents at the loads of the roster it starts from (solver/sweep.py).
+    lns = Neighbourhoods(problem, scope, search, seed, sweep=not scope.fixed)
+
+    def on_merge():
+        _report(search, on_solution, started, cheap)
+        watch.roster(scope_objective(search))
+
+    def on_bound(value):
+        watch.proved(value)
+        log.info("district: sweep bound %d after %.1fs", value, time.monotonic() - started)
+
+    lns.on_bound = on_bound
     if pool is None:
         _alternate(search, lns, deadline - RESERVE_SECONDS, workers, on_merge, ls_rate)
     else:
-        lns.run(deadline - RESERVE_SECONDS, pool=pool, slots=slots, workers=1, on_merge=on_merge,
-                bound_future=bound_future)
-    if bound_future is not None:
-        bound = _bound_result(bound_future, problem, handles, deadline)
-        watch.proved(bound)
+        lns.run(deadline - RESERVE_SECONDS, pool=pool, slots=processes, workers=1, on_merge=on_merge)
     _close(pool)
     _SHARED.clear()
     log.info("district: %d LNS moves of %d (%s), done after %.1fs", lns.moves, lns.tasks, dict(lns.outcomes),
@@ -113,9 +102,12 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
         return ScopeResult("UNKNOWN", seconds=time.monotonic() - started)
     objective = scope_objective(search)
     watch.roster(objective)
-    bound = min(objective, bound)
+    swept = lns.sweep.value() if lns.sweep is not None else None
+    bound = min(objective, max(cheap, swept if swept is not None else cheap))
     stats = dict(handles.stats, pairs=len(handles.x), lns_moves=lns.moves, lns_tasks=lns.tasks,
-                 lns_stale=lns.stale, lns_processes=processes, **watch.stats())
+                 lns_stale=lns.stale, lns_processes=processes, **lns.sweep_stats(), **watch.stats())
+    if swept is not None and swept > cheap:
+        stats["bound_from"] = "community_sweep"
     return ScopeResult("FEASIBLE", objective, bound, sorted(search.pairs()), {},
                        time.monotonic() - started, stats)
 
@@ -160,6 +152,9 @@ def _alternate(search: LocalSearch, lns, deadline: float, workers: int, on_merge
     the roster ended 5.7 k above the old solver's, which kept up its local search).  So each
     side's last rate decides, and the moves are retried now and then.
     """
+    if lns.sweep is not None:
+        # Every community once first: the district bound needs each one's share.
+        lns.run(deadline, pool=None, slots=1, workers=workers, on_merge=on_merge, sweep_only=True)
     lns_rate, since_lns = LS_MIN_RATE, 0
     while deadline - time.monotonic() >= MIN_LNS_SECONDS:
         before, started = scope_objective(search), time.monotonic()
@@ -205,18 +200,6 @@ def _close(pool):
     return None
 
 
-def _bound_task(upper: int, deadline: float) -> int:
-    return lagrangian_bound(_SHARED["problem"], _SHARED["handles"], upper=upper, deadline=deadline)
-
-
-def _bound_result(future, problem, handles, deadline) -> int:
-    try:
-        return future.result(timeout=max(0.1, deadline - time.monotonic() - 0.5))
-    except Exception as exc:  # a lost bound process costs the bound, never the roster
-        log.warning("district: bound process failed (%s); using the cheap bound", exc)
-        return simple_bound(problem, handles)
-
-
 @dataclass
 class Task:
     """One neighbourhood to re-solve, with what it read (community -> version)."""
@@ -227,11 +210,17 @@ class Task:
     current: list[tuple[int, int]]
     versions: dict[str, int] = field(default_factory=dict)
     seconds: float = LNS_SECONDS
+    prices: dict[int, int] | None = None     # set for a sweep task (solver/sweep.py)
 
 
 def _solve_task(task: Task, workers: int, seed: int):
-    """Runs in a worker process (or inline): the neighbourhood's best roster, its objective and bound."""
+    """Runs in a worker process (or inline): the neighbourhood's best roster, its objective and bound
+    (a sweep task adds the community's share of the district bound)."""
     problem = _SHARED["problem"]
+    if task.prices is not None:
+        out = improve_community(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
+                                task.seconds, seed)
+        return out.status, out.objective, None, out.pairs, out.bound
     sub = Scope(task.shifts, task.members, task.fixed)
     result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
                          hint=set(task.current), gap=LNS_GAP, presolve=False, heuristic_seconds=0.05)
@@ -241,14 +230,16 @@ def _solve_task(task: Task, workers: int, seed: int):
 class Neighbourhoods:
     """CP-SAT large-neighbourhood search over communities and pairs of communities."""
 
-    def __init__(self, problem: Problem, scope: Scope, search: LocalSearch, seed: int):
+    def __init__(self, problem: Problem, scope: Scope, search: LocalSearch, seed: int, sweep: bool = False):
+        """``sweep``: each community's first visit is a sweep task (solver/sweep.py), and
+        ``self.sweep`` sums their bounds; prices come from the roster ``search`` holds now."""
         self.p = problem
         self.search = search
         self.seed = seed
         self.shifts_of = defaultdict(list)
         for s in scope.shifts:
             self.shifts_of[problem.shifts[s].community].append(s)
-        self.members_of = _members_by_community(search)
+        self.members_of = members_by_community(search.h)
         self.community_of_shift = {s: problem.shifts[s].community for s in scope.shifts}
         # What a neighbourhood reads: the communities its members can serve.
         self.reach = {c: self._reach(self.members_of[c]) for c in self.shifts_of}
@@ -262,6 +253,24 @@ class Neighbourhoods:
         self.single_next = defaultdict(lambda: False)   # alternate a community and its pair
         self.moves = self.tasks = self.stale = 0
         self.outcomes = defaultdict(int)
+        self.prices = self.sweep = None
+        self.on_bound = None
+        self.sweep_done_at = None
+        if sweep:
+            self.prices = shared_prices(problem, self.members_of, scope.members, search.units)
+            self.sweep = SweepBound(self.shifts_of, self.prices)
+        self._started = time.monotonic()
+
+    def sweep_stats(self) -> dict:
+        if self.sweep is None:
+            return {}
+        return {"sweep_communities": len(self.sweep.parts), "sweep_shared_members": len(self.prices.price),
+                "sweep_seconds": self.sweep_done_at}
+
+    def _sweep_seconds(self, left: float, slots: int) -> float:
+        """An even share of the time left among the communities the sweep has not started."""
+        waiting = len(self.unvisited) + 1       # the one being scheduled has just left the list
+        return max(SWEEP_MIN_SECONDS, min(SWEEP_MAX_SECONDS, SWEEP_SHARE * left * slots / waiting))
 
     def _reach(self, members) -> set[str]:
         communities = set()
@@ -281,9 +290,9 @@ class Neighbourhoods:
         return max(sorted(shared), key=lambda c: shared[c]) if shared else None
 
     # ------------------------------------------------------------ scheduling
-    def next_communities(self, busy: set[str]) -> tuple[str, ...] | None:
+    def next_communities(self, busy: set[str], sweep_only: bool = False) -> tuple[str, ...] | None:
         """The neighbourhood with the largest gap that reads nothing in-flight work writes, and
-        writes nothing in-flight work reads."""
+        writes nothing in-flight work reads (``sweep_only``: only communities not yet visited)."""
         def usable(group):
             reads = set().union(*(self.reach[c] for c in group))
             return not (reads & busy)
@@ -292,6 +301,8 @@ class Neighbourhoods:
             if usable((community,)):
                 del self.unvisited[i]
                 return (community,)
+        if sweep_only:
+            return None
         # Then every community once with its partner (shared members may move between the two).
         for community in sorted(self.unpaired, key=lambda c: (-self.local_gap.get(c, 0), c)):
             group = (community, self.partners[community])
@@ -311,8 +322,14 @@ class Neighbourhoods:
                 return (community,)
         return None
 
-    def task_for(self, communities: tuple[str, ...], seconds: float) -> Task:
+    def task_for(self, communities: tuple[str, ...], seconds: float, slots: int = 1) -> Task:
+        """The neighbourhood's task; a community the sweep has not yet bounded gets a sweep task
+        with its share of the time left (``seconds`` is then that time)."""
         search = self.search
+        prices = None
+        if self.sweep is not None and len(communities) == 1 and communities[0] in self.sweep.missing:
+            prices = self.prices.for_members(set(self.members_of[communities[0]]))
+            seconds = self._sweep_seconds(seconds, slots)
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
         in_scope = set(shifts)
         members = sorted(set().union(*(self.members_of[c] for c in communities)))
@@ -325,7 +342,7 @@ class Neighbourhoods:
         current = sorted((s, m) for s in shifts for m in search.staff[s])
         reads = set().union(*(self.reach[c] for c in communities)) | set(communities)
         return Task(communities, shifts, members, fixed, current,
-                    {c: self.version[c] for c in sorted(reads)}, seconds)
+                    {c: self.version[c] for c in sorted(reads)}, seconds, prices)
 
     # ------------------------------------------------------------ merging
     def merge(self, task: Task, outcome) -> str:
@@ -335,7 +352,7 @@ class Neighbourhoods:
         if any(self.version[c] != v for c, v in task.versions.items()):
             self.stale += 1
             return "stale"
-        status, objective, bound, pairs = outcome
+        status, objective, bound, pairs = outcome[:4]
         if objective is None or status not in ("OPTIMAL", "FEASIBLE"):
             return "none"
         search = self.search
@@ -361,20 +378,22 @@ class Neighbourhoods:
         return "merged"
 
     # ------------------------------------------------------------ the loop
-    def run(self, deadline: float, *, pool, slots: int, workers: int, on_merge=None, bound_future=None) -> None:
+    def run(self, deadline: float, *, pool, slots: int, workers: int, on_merge=None, sweep_only=False) -> None:
         in_flight = {}
         while True:
             left = deadline - time.monotonic()
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
-            capacity = slots + (1 if bound_future is not None and bound_future.done() else 0)
+            capacity = slots
             scheduled = False
             while left >= MIN_LNS_SECONDS and len(in_flight) < capacity:
                 # A new neighbourhood may neither read what in-flight work writes nor write what it reads.
-                group = self.next_communities(busy | reading)
+                group = self.next_communities(busy | reading, sweep_only)
                 if group is None:
                     break
-                task = self.task_for(group, min(LNS_SECONDS, left))
+                task = self.task_for(group, left if self.sweep is not None and self.sweep.missing
+                                     else min(LNS_SECONDS, left), slots)
+                task.seconds = min(task.seconds, left)
                 self.tasks += 1
                 scheduled = True
                 future = _submit(pool, _solve_task, task, workers, self.seed + self.tasks) if pool else None
@@ -400,23 +419,24 @@ class Neighbourhoods:
                 except Exception as exc:  # a failed worker loses its move, never the roster
                     log.warning("district: neighbourhood %s failed (%s)", task.communities, exc)
                     self.outcomes["failed"] += 1
+                    if task.prices is not None:
+                        self.unvisited.append(task.communities[0])   # its share of the bound is still owed
                     continue
                 self._finish(task, outcome, on_merge)
 
     def _finish(self, task, outcome, on_merge) -> None:
+        if task.prices is not None:
+            self.sweep.add(task.communities[0], outcome[4])
+            if self.sweep.missing and outcome[4] is None:
+                self.unvisited.append(task.communities[0])
+            elif not self.sweep.missing and self.sweep_done_at is None:
+                self.sweep_done_at = round(time.monotonic() - self._started, 2)
+                if self.on_bound is not None:
+                    self.on_bound(self.sweep.value())
         merged = self.merge(task, outcome)
         self.outcomes[merged] += 1
         if merged == "merged" and on_merge is not None:
             on_merge()
-
-
-def _members_by_community(search):
-    members_of = defaultdict(set)
-    for s, members in search.h.by_shift.items():
-        members_of[search.p.shifts[s].community].update(members)
-    for s, m in search.h.pinned:
-        members_of[search.p.shifts[s].community].add(m)
-    return members_of
 
 
 def _sub_objective(search, sub: Scope) -> int:

@@ -125,10 +125,13 @@ class _Run:
             stats["roster_from"] = ["rins"]
         stats.update(_gaps(problem, objective, bound))
         stats.update(_timeline(results, stats["wall_seconds"], self.gap, stats["gap_nonconstant"]))
-        for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes", "rins_tries", "rins_improved"):
-            values = [r.model_stats[key] for r in results if key in r.model_stats]
+        for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes", "rins_tries", "rins_improved",
+                    "sweep_communities", "sweep_shared_members", "sweep_seconds"):
+            values = [r.model_stats[key] for r in results if r.model_stats.get(key) is not None]
             if values:
-                stats[key] = sum(values) if key != "lns_processes" else max(values)
+                stats[key] = max(values) if key in ("lns_processes", "sweep_seconds") else sum(values)
+            elif key == "sweep_seconds" and "sweep_communities" in stats:
+                stats[key] = None      # the sweep did not reach every community: its bound was not used
         return Solution("OPTIMAL" if optimal else "FEASIBLE", objective, min(bound, objective),
                         assignments, report.unfilled(problem, assignments), terms, stats)
 

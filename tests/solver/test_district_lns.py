@@ -91,6 +91,8 @@ def test_solve_with_worker_processes_reports_a_valid_district_roster():
     assert solution.stats["lns_processes"] == 2
     assert solution.stats["lns_tasks"] >= 1
     assert solution.bound <= solution.objective
+    # Every community of the sweep reported its share, so the bound is the sweep's (solver/sweep.py).
+    assert solution.stats["sweep_communities"] == 10 and solution.stats["sweep_seconds"] is not None
 
 
 def test_one_process_alternates_local_search_and_moves_and_never_worsens_the_roster():

@@ -1,0 +1,111 @@
+"""The district's community sweep (solver/sweep.py): a bound summed over communities, and RINS moves."""
+
+import random
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver import check_solution, load_problem
+from solver import district as D
+from solver.bounds import lagrangian_bound
+from solver.model import build_model, candidate_handles
+from solver.sweep import _min_linearised, members_by_community, shared_prices, sweep_bound
+from tests.solver.factory import random_document
+from tests.solver.test_district_lns import roster_of, small_district, start_state
+from tests.solver.test_properties import brute_force_optimum
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5))
+def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, members, shifts):
+    """Members of both communities are priced linearly at a tangent of u² anywhere (any load):
+    the sum over communities plus the members' constants stays a lower bound."""
+    rng = random.Random(seed)
+    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
+    _, handles = build_model(problem)
+    if len(handles.x) > 11:
+        return
+    optimum = brute_force_optimum(problem)
+    if optimum is None:
+        return
+    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
+    bound = sweep_bound(problem, candidate_handles(problem), units, seconds_each=2)
+    assert bound is not None and bound <= optimum
+
+
+@given(w=st.integers(1, 5), base=st.integers(0, 200), nu=st.integers(-100, 4000))
+def test_the_linearised_constant_is_the_minimum_over_whole_loads(w, base, nu):
+    expected = min(w * (base + y) ** 2 - nu * y for y in range(0, 2000))
+    assert _min_linearised(w, base, nu) == expected
+    assert _min_linearised(0, base, 0) == 0     # no fairness weight: every price is 0
+
+
+def test_prices_go_to_members_of_two_communities_only():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    try:
+        members_of = members_by_community(handles)
+        prices = shared_prices(problem, members_of, scope.members, search.units)
+        twice = {m for m in scope.members if sum(m in ms for ms in members_of.values()) > 1}
+        assert twice and set(prices.price) == twice
+        m = min(twice)
+        assert prices.price[m] == 2 * problem.weights.fairness * search.units[m]
+    finally:
+        D._SHARED.clear()
+
+
+def test_the_sweep_bound_is_stronger_than_the_lagrangian_on_a_small_district():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    try:
+        search.improve(time.monotonic() + 2)
+        roster = D.scope_objective(search)
+        swept = sweep_bound(problem, handles, search.units, seconds_each=30)
+        lagrangian = lagrangian_bound(problem, handles, upper=roster, deadline=time.monotonic() + 5)
+    finally:
+        D._SHARED.clear()
+    assert swept is not None and lagrangian < swept <= roster
+
+
+def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    start = D.scope_objective(search)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    heard = []
+    lns.on_bound = heard.append
+    try:
+        lns.run(time.monotonic() + 60, pool=None, slots=1, workers=1, sweep_only=True)
+    finally:
+        D._SHARED.clear()
+    communities = set(lns.shifts_of)
+    assert lns.tasks == len(communities) and not lns.sweep.missing
+    assert lns.outcomes["merged"] >= 1
+    after = D.scope_objective(search)
+    assert after < start
+    report = check_solution(problem, roster_of(problem, search))
+    assert report.valid, report.violations
+    assert report.objective == after
+    assert heard == [lns.sweep.value()] and heard[0] <= after
+    assert lns.sweep_stats()["sweep_communities"] == len(communities)
+
+
+def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    community = sorted(lns.shifts_of)[0]
+    try:
+        task = lns.task_for((community,), 5.0)
+        assert task.prices is not None
+        lns.version[community] += 1          # someone else merged into the community meanwhile
+        outcome = D._solve_task(task, 1, 0)
+    finally:
+        D._SHARED.clear()
+    before = sorted(search.pairs())
+    lns._finish(task, outcome, None)
+    assert lns.stale == 1 and sorted(search.pairs()) == before
+    assert community in lns.sweep.parts and community not in lns.sweep.missing

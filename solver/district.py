@@ -37,7 +37,7 @@ from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
 from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
-from solver.sweep import SweepBound, improve_community, members_by_community, shared_prices
+from solver.sweep import SweepBound, improve_group, members_by_community, shared_prices, sweep_groups
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def _solve_task(task: Task, workers: int, seed: int):
     (a sweep task adds the community's share of the district bound)."""
     problem = _SHARED["problem"]
     if task.prices is not None:
-        out = improve_community(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
+        out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
                                 task.seconds, seed)
         return out.status, out.objective, None, out.pairs, out.bound
     sub = Scope(task.shifts, task.members, task.fixed)
@@ -246,9 +246,11 @@ class Neighbourhoods:
         self.partners = {c: self._partner(c) for c in self.shifts_of}
         self.version = defaultdict(int)
         order = sorted(self.shifts_of)
-        random.Random(seed).shuffle(order)
-        self.unvisited = order
         self.unpaired = {c for c in order if self.partners[c] is not None}
+        # First every community once: alone, or with the sweep in its group (solver/sweep.py).
+        groups = sweep_groups(self.members_of) if sweep else [(c,) for c in order]
+        random.Random(seed).shuffle(groups)
+        self.unvisited: list[tuple[str, ...]] = groups
         self.local_gap: dict[str, int] = {}
         self.single_next = defaultdict(lambda: False)   # alternate a community and its pair
         self.moves = self.tasks = self.stale = 0
@@ -257,20 +259,22 @@ class Neighbourhoods:
         self.on_bound = None
         self.sweep_done_at = None
         if sweep:
-            self.prices = shared_prices(problem, self.members_of, scope.members, search.units)
-            self.sweep = SweepBound(self.shifts_of, self.prices)
+            members_of_group = {g: set().union(*(self.members_of[c] for c in g)) for g in groups}
+            self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
+            self.sweep = SweepBound(groups, self.prices)
         self._started = time.monotonic()
 
     def sweep_stats(self) -> dict:
         if self.sweep is None:
             return {}
-        return {"sweep_communities": len(self.sweep.parts), "sweep_shared_members": len(self.prices.price),
-                "sweep_seconds": self.sweep_done_at}
+        return {"sweep_communities": sum(len(g) for g in self.sweep.parts),
+                "sweep_shared_members": len(self.prices.price), "sweep_seconds": self.sweep_done_at}
 
-    def _sweep_seconds(self, left: float, slots: int) -> float:
-        """An even share of the time left among the communities the sweep has not started."""
-        waiting = len(self.unvisited) + 1       # the one being scheduled has just left the list
-        return max(SWEEP_MIN_SECONDS, min(SWEEP_MAX_SECONDS, SWEEP_SHARE * left * slots / waiting))
+    def _sweep_seconds(self, group, left: float, slots: int) -> float:
+        """An even share per community of the time left among the groups the sweep has not started."""
+        waiting = sum(len(g) for g in self.unvisited) + len(group)   # ``group`` has just left the list
+        share = SWEEP_SHARE * left * slots * len(group) / waiting
+        return max(SWEEP_MIN_SECONDS, min(SWEEP_MAX_SECONDS * len(group), share))
 
     def _reach(self, members) -> set[str]:
         communities = set()
@@ -297,10 +301,10 @@ class Neighbourhoods:
             reads = set().union(*(self.reach[c] for c in group))
             return not (reads & busy)
 
-        for i, community in enumerate(self.unvisited):
-            if usable((community,)):
+        for i, group in enumerate(self.unvisited):
+            if usable(group):
                 del self.unvisited[i]
-                return (community,)
+                return group
         if sweep_only:
             return None
         # Then every community once with its partner (shared members may move between the two).
@@ -327,9 +331,9 @@ class Neighbourhoods:
         with its share of the time left (``seconds`` is then that time)."""
         search = self.search
         prices = None
-        if self.sweep is not None and len(communities) == 1 and communities[0] in self.sweep.missing:
-            prices = self.prices.for_members(set(self.members_of[communities[0]]))
-            seconds = self._sweep_seconds(seconds, slots)
+        if self.sweep is not None and communities in self.sweep.missing:
+            prices = self.prices.for_members(set().union(*(self.members_of[c] for c in communities)))
+            seconds = self._sweep_seconds(communities, seconds, slots)
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
         in_scope = set(shifts)
         members = sorted(set().union(*(self.members_of[c] for c in communities)))
@@ -420,15 +424,15 @@ class Neighbourhoods:
                     log.warning("district: neighbourhood %s failed (%s)", task.communities, exc)
                     self.outcomes["failed"] += 1
                     if task.prices is not None:
-                        self.unvisited.append(task.communities[0])   # its share of the bound is still owed
+                        self.unvisited.append(task.communities)   # its share of the bound is still owed
                     continue
                 self._finish(task, outcome, on_merge)
 
     def _finish(self, task, outcome, on_merge) -> None:
         if task.prices is not None:
-            self.sweep.add(task.communities[0], outcome[4])
+            self.sweep.add(task.communities, outcome[4])
             if self.sweep.missing and outcome[4] is None:
-                self.unvisited.append(task.communities[0])
+                self.unvisited.append(task.communities)
             elif not self.sweep.missing and self.sweep_done_at is None:
                 self.sweep_done_at = round(time.monotonic() - self._started, 2)
                 if self.on_bound is not None:

@@ -10,7 +10,7 @@ from solver import check_solution, load_problem
 from solver import district as D
 from solver.bounds import lagrangian_bound
 from solver.model import build_model, candidate_handles
-from solver.sweep import _min_linearised, members_by_community, shared_prices, sweep_bound
+from solver.sweep import _min_linearised, members_by_community, shared_prices, sweep_bound, sweep_groups
 from tests.solver.factory import random_document
 from tests.solver.test_district_lns import roster_of, small_district, start_state
 from tests.solver.test_properties import brute_force_optimum
@@ -38,7 +38,7 @@ def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, mem
 
 @given(w=st.integers(1, 5), base=st.integers(0, 200), nu=st.integers(-100, 4000))
 def test_the_linearised_constant_is_the_minimum_over_whole_loads(w, base, nu):
-    expected = min(w * (base + y) ** 2 - nu * y for y in range(0, 2000))
+    expected = min(w * (base + y) ** 2 - nu * y for y in range(0, 3000))   # the vertex is at most 2,000
     assert _min_linearised(w, base, nu) == expected
     assert _min_linearised(0, base, 0) == 0     # no fairness weight: every price is 0
 
@@ -48,13 +48,28 @@ def test_prices_go_to_members_of_two_communities_only():
     scope, handles, search = start_state(problem)
     try:
         members_of = members_by_community(handles)
-        prices = shared_prices(problem, members_of, scope.members, search.units)
+        prices = shared_prices(problem, members_of, scope.members, search.units)     # one group a community
         twice = {m for m in scope.members if sum(m in ms for ms in members_of.values()) > 1}
         assert twice and set(prices.price) == twice
         m = min(twice)
         assert prices.price[m] == 2 * problem.weights.fairness * search.units[m]
     finally:
         D._SHARED.clear()
+
+
+def test_groups_pair_communities_that_share_members_and_cover_each_community_once():
+    problem = small_district()
+    _, handles, _ = start_state(problem)
+    D._SHARED.clear()
+    members_of = members_by_community(handles)
+    groups = sweep_groups(members_of)
+    listed = [c for g in groups for c in g]
+    assert sorted(listed) == sorted(members_of)
+    pairs = [g for g in groups if len(g) == 2]
+    assert pairs and all(members_of[a] & members_of[b] for a, b in pairs)
+    # The first pair is the one sharing the most members.
+    shared = {(a, b): len(members_of[a] & members_of[b]) for a in members_of for b in members_of if a < b}
+    assert shared[pairs[0]] == max(shared.values())
 
 
 def test_the_sweep_bound_is_stronger_than_the_lagrangian_on_a_small_district():
@@ -64,10 +79,14 @@ def test_the_sweep_bound_is_stronger_than_the_lagrangian_on_a_small_district():
         search.improve(time.monotonic() + 2)
         roster = D.scope_objective(search)
         swept = sweep_bound(problem, handles, search.units, seconds_each=30)
+        alone = sweep_bound(problem, handles, search.units, seconds_each=30, groups=[(c,) for c in sorted(
+            members_by_community(handles))])
         lagrangian = lagrangian_bound(problem, handles, upper=roster, deadline=time.monotonic() + 5)
     finally:
         D._SHARED.clear()
-    assert swept is not None and lagrangian < swept <= roster
+    assert swept is not None and alone is not None
+    # Pairs keep their shared members' exact u², so they prove more than communities alone.
+    assert lagrangian < alone < swept <= roster
 
 
 def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
@@ -82,7 +101,8 @@ def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
     finally:
         D._SHARED.clear()
     communities = set(lns.shifts_of)
-    assert lns.tasks == len(communities) and not lns.sweep.missing
+    groups = sweep_groups(lns.members_of)
+    assert lns.tasks == len(groups) < len(communities) and not lns.sweep.missing
     assert lns.outcomes["merged"] >= 1
     after = D.scope_objective(search)
     assert after < start
@@ -97,9 +117,10 @@ def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():
     problem = small_district()
     scope, handles, search = start_state(problem)
     lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
-    community = sorted(lns.shifts_of)[0]
+    group = sweep_groups(lns.members_of)[0]
+    community = group[0]
     try:
-        task = lns.task_for((community,), 5.0)
+        task = lns.task_for(group, 5.0)
         assert task.prices is not None
         lns.version[community] += 1          # someone else merged into the community meanwhile
         outcome = D._solve_task(task, 1, 0)
@@ -108,4 +129,4 @@ def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():
     before = sorted(search.pairs())
     lns._finish(task, outcome, None)
     assert lns.stale == 1 and sorted(search.pairs()) == before
-    assert community in lns.sweep.parts and community not in lns.sweep.missing
+    assert group in lns.sweep.parts and group not in lns.sweep.missing

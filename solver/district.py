@@ -4,12 +4,13 @@ One CP-SAT model over ~9,000 members does not fit the time budget, so the distri
 handled as:
 
 1. greedy + local search over all candidate pairs, until its improvement rate drops below
-   what the community moves gain (250 per second per process);
-2. the community sweep (``solver/sweep.py``), every community once: its Dantzig-Wolfe bound
-   with the members it shares with other communities priced linearly, summed into the
-   district's bound, and a RINS sub-solve of its true problem guided by that LP (the shared
-   members' outside shifts fixed, ``Scope.fixed``).  Each community gets an even share of the
-   time left, so the sweep, and with it the bound, completes before the deadline;
+   what the sweep gains (1,000 per second per process);
+2. the community sweep (``solver/sweep.py``), every community once, in pairs along the sharing
+   graph: each group's Dantzig-Wolfe bound with the members it shares with other groups priced
+   linearly, summed into the district's bound, and a RINS sub-solve of its true problem guided
+   by that LP (the shared members' outside shifts fixed, ``Scope.fixed``).  Each group gets an
+   even share per community of the time left, so the sweep, and with it the bound, completes
+   before the deadline; groups whose column generation ran out of time then get a second run;
 3. large-neighbourhood search until the deadline: one community, or a pair of communities
    joined by shared members, is re-solved exactly with CP-SAT while the outside shifts of its
    cross-community members stay fixed.  Every community with its partner first, then by the
@@ -43,12 +44,15 @@ log = logging.getLogger(__name__)
 
 RESERVE_SECONDS = 3.0      # kept back for checking and reporting (2.0 ended 1.1 s late at load 8)
 LS_CHUNK_SECONDS = 2.0
-LS_MIN_RATE = 250.0        # objective units per second: below this the local search hands over to the moves
+LS_MIN_RATE = 1000.0       # objective units per second and process: below this the local search hands over to
+                           # the sweep (~500/s per process on the benchmark district; the local search's first
+                           # 2 s gain ~10,000/s, the third chunk under 500/s)
 LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood after the sweep (measured at load 5-8: 100-1,200
                            # gained per community; at 2 s in a worker process beside the bound, 0 of 11 improved)
 SWEEP_MAX_SECONDS = 3.0    # a community of the sweep: column generation to convergence (0.3-1.6 s quietly) + RINS
 SWEEP_MIN_SECONDS = 0.3
-SWEEP_SHARE = 0.85         # of an even share of the time left, so that the last community ends in time
+SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
+                           # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5
 LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
 
@@ -220,7 +224,7 @@ def _solve_task(task: Task, workers: int, seed: int):
     if task.prices is not None:
         out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
                                 task.seconds, seed)
-        return out.status, out.objective, None, out.pairs, out.bound
+        return out.status, out.objective, None, out.pairs, out.bound, out.converged
     sub = Scope(task.shifts, task.members, task.fixed)
     result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
                          hint=set(task.current), gap=LNS_GAP, presolve=False, heuristic_seconds=0.05)
@@ -258,6 +262,9 @@ class Neighbourhoods:
         self.prices = self.sweep = None
         self.on_bound = None
         self.sweep_done_at = None
+        self.converged: set[tuple[str, ...]] = set()
+        self.refine: list[tuple[str, ...]] = []      # groups whose column generation ran out of time
+        self.refined: set[tuple[str, ...]] = set()   # ... and have had their second run
         if sweep:
             members_of_group = {g: set().union(*(self.members_of[c] for c in g)) for g in groups}
             self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
@@ -268,6 +275,8 @@ class Neighbourhoods:
         if self.sweep is None:
             return {}
         return {"sweep_communities": sum(len(g) for g in self.sweep.parts),
+                "sweep_groups": len(self.sweep.parts) + len(self.sweep.missing),
+                "sweep_converged": len(self.converged),
                 "sweep_shared_members": len(self.prices.price), "sweep_seconds": self.sweep_done_at}
 
     def _sweep_seconds(self, group, left: float, slots: int) -> float:
@@ -305,6 +314,14 @@ class Neighbourhoods:
             if usable(group):
                 del self.unvisited[i]
                 return group
+        # Once every group has its share of the bound: those whose column generation ran out of
+        # time get one more, longer run (its bound replaces the share if larger).
+        if self.sweep is not None and not self.sweep.missing:
+            for i, group in enumerate(self.refine):
+                if usable(group):
+                    del self.refine[i]
+                    self.refined.add(group)
+                    return group
         if sweep_only:
             return None
         # Then every community once with its partner (shared members may move between the two).
@@ -331,7 +348,7 @@ class Neighbourhoods:
         with its share of the time left (``seconds`` is then that time)."""
         search = self.search
         prices = None
-        if self.sweep is not None and communities in self.sweep.missing:
+        if self.sweep is not None and (communities in self.sweep.missing or communities in self.refined):
             prices = self.prices.for_members(set().union(*(self.members_of[c] for c in communities)))
             seconds = self._sweep_seconds(communities, seconds, slots)
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
@@ -428,15 +445,26 @@ class Neighbourhoods:
                     continue
                 self._finish(task, outcome, on_merge)
 
+    def _sweep_result(self, group, bound, converged) -> None:
+        before = self.sweep.value()
+        self.sweep.add(group, bound)
+        if converged:
+            self.converged.add(group)
+        elif group not in self.refined and group not in self.refine:
+            self.refine.append(group)
+        if self.sweep.missing:
+            if bound is None:
+                self.unvisited.append(group)    # not one round: its share of the bound is still owed
+            return
+        if self.sweep_done_at is None:
+            self.sweep_done_at = round(time.monotonic() - self._started, 2)
+        value = self.sweep.value()
+        if self.on_bound is not None and (before is None or value > before):
+            self.on_bound(value)
+
     def _finish(self, task, outcome, on_merge) -> None:
         if task.prices is not None:
-            self.sweep.add(task.communities, outcome[4])
-            if self.sweep.missing and outcome[4] is None:
-                self.unvisited.append(task.communities)
-            elif not self.sweep.missing and self.sweep_done_at is None:
-                self.sweep_done_at = round(time.monotonic() - self._started, 2)
-                if self.on_bound is not None:
-                    self.on_bound(self.sweep.value())
+            self._sweep_result(task.communities, outcome[4], outcome[5])
         merged = self.merge(task, outcome)
         self.outcomes[merged] += 1
         if merged == "merged" and on_merge is not None:

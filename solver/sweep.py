@@ -86,6 +86,7 @@ class GroupOutcome:
     objective: int | None
     pairs: list[tuple[int, int]]
     rounds: int
+    converged: bool               # no column priced out: DW_g is the group's full Dantzig-Wolfe bound
     seconds: float
 
 
@@ -166,7 +167,7 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
                              time_limit=max(RINS_MIN_SECONDS, left), seed=seed)
         if found is not None:
             status, objective, pairs = "FEASIBLE", found.objective, sorted(found.pairs)
-    return GroupOutcome(bound, status, objective, pairs, cg.iterations, time.monotonic() - started)
+    return GroupOutcome(bound, status, objective, pairs, cg.iterations, cg.converged, time.monotonic() - started)
 
 
 class SweepBound:
@@ -178,9 +179,10 @@ class SweepBound:
         self.prices = prices
 
     def add(self, group: tuple[str, ...], bound: float | None) -> None:
-        if bound is not None and group in self.missing:
+        """Group ``group``'s DW_g (with the same prices); a second value keeps the larger."""
+        if bound is not None:
             self.missing.discard(group)
-            self.parts[group] = bound
+            self.parts[group] = max(bound, self.parts.get(group, -math.inf))
 
     def value(self) -> int | None:
         if self.missing:

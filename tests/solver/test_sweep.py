@@ -130,3 +130,48 @@ def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():
     lns._finish(task, outcome, None)
     assert lns.stale == 1 and sorted(search.pairs()) == before
     assert group in lns.sweep.parts and group not in lns.sweep.missing
+
+
+def test_a_group_whose_column_generation_ran_out_of_time_gets_a_second_longer_run():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    heard = []
+    lns.on_bound = heard.append
+    first, *others = list(lns.unvisited)
+    try:
+        # The first group gets too little time to converge; every other group converges.
+        lns._finish(D.Task(first, *_task_parts(lns, first), prices={}), _cut_short(lns, first), None)
+        for group in others:
+            task = lns.task_for(group, 60.0)
+            lns.unvisited.remove(group)
+            lns._finish(task, D._solve_task(task, 1, 0), None)
+        assert not lns.sweep.missing and lns.refine == [first]
+        short = lns.sweep.parts[first]
+        assert lns.next_communities(set()) == first and lns.refine == []
+        retry = lns.task_for(first, 60.0)
+        assert retry.prices is not None                 # a sweep task again, with its full share of time
+        lns._finish(retry, D._solve_task(retry, 1, 0), None)
+    finally:
+        D._SHARED.clear()
+    assert lns.sweep.parts[first] > short and first in lns.converged
+    assert heard[-1] == lns.sweep.value() and len(heard) == 2     # complete, then raised by the second run
+    assert lns.next_communities(set(), sweep_only=True) is None   # one second run only
+
+
+def _task_parts(lns, group):
+    task = lns.task_for(group, 0.5)
+    lns.unvisited.remove(group)
+    return task.shifts, task.members, task.fixed, task.current, task.versions
+
+
+def _cut_short(lns, group):
+    """A sweep result whose column generation stopped after its first round."""
+    from solver.sweep import group_bound
+
+    members = sorted(set().union(*(lns.members_of[c] for c in group)))
+    shifts = sorted(s for c in group for s in lns.shifts_of[c])
+    cg, _ = group_bound(lns.p, shifts, members, lns.prices.for_members(members), time.monotonic() + 60)
+    first_round = cg.trace[0][1]
+    assert cg.converged and first_round < cg.trace[-1][1]
+    return "UNKNOWN", None, None, [], first_round, False

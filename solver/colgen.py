@@ -418,13 +418,15 @@ class ColumnGeneration:
                     self.add_column(info, pattern)
 
     def run(self, deadline, start_pairs=None, upper=None, stop=None, on_bound=None, incumbent=None,
-            on_round=None):
+            on_round=None, first_round=False):
         """Column generation until no column prices out, ``deadline`` or ``stop()``; the best
         valid bound (-inf if none).  ``on_bound(value)`` hears each round's best bound;
         ``on_round(self)`` is called after it, while the master LP's solution is still the
         round's (before the new columns join).
         ``incumbent()`` may return the pairs of the best roster found meanwhile (by CP-SAT):
-        its patterns join the master before the next round."""
+        its patterns join the master before the next round.
+        ``first_round``: finish the first round even past ``deadline`` (its pricing is then cut
+        short and replaced by valid lower bounds), so that there is always a bound."""
         self._stop = stop
         if start_pairs:
             self.add_roster(start_pairs)
@@ -442,7 +444,7 @@ class ColumnGeneration:
         self.master_value = None
         self.converged = False
         seen = None
-        while not self._out_of_time(deadline):
+        while (first_round and self.iterations == 0) or not self._out_of_time(deadline):
             latest = incumbent() if callable(incumbent) else None
             if latest is not None and latest is not seen:
                 seen = latest
@@ -454,8 +456,9 @@ class ColumnGeneration:
             pi = self.duals()
             mus = {m: c.dual_value() for m, c in self.convexity.items()}
             minima, new_columns = [], []
+            forced = first_round and self.iterations == 1
             for info in self.members:
-                if self._out_of_time(deadline):
+                if not forced and self._out_of_time(deadline):
                     return best       # an interrupted round gives no bound of its own
                 value, patterns, _exact = self.price(info, pi, deadline)
                 minima.append(value)

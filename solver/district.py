@@ -99,6 +99,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     else:
         lns.run(deadline - RESERVE_SECONDS, pool=pool, slots=processes, workers=1, on_merge=on_merge)
     _close(pool)
+    lns.finish_sweep(deadline - RESERVE_SECONDS / 2)
     _SHARED.clear()
     log.info("district: %d LNS moves of %d (%s), done after %.1fs", lns.moves, lns.tasks, dict(lns.outcomes),
              time.monotonic() - started)
@@ -224,7 +225,7 @@ def _solve_task(task: Task, workers: int, seed: int):
     if task.prices is not None:
         out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
                                 task.seconds, seed)
-        return out.status, out.objective, None, out.pairs, out.bound, out.converged
+        return out.status, out.objective, None, out.pairs, out.bound, out.converged, out.seconds
     sub = Scope(task.shifts, task.members, task.fixed)
     result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
                          hint=set(task.current), gap=LNS_GAP, presolve=False, heuristic_seconds=0.05)
@@ -265,6 +266,7 @@ class Neighbourhoods:
         self.converged: set[tuple[str, ...]] = set()
         self.refine: list[tuple[str, ...]] = []      # groups whose column generation ran out of time
         self.refined: set[tuple[str, ...]] = set()   # ... and have had their second run
+        self._given = self._used = 0.0                # seconds allotted to finished sweep tasks, and taken
         if sweep:
             members_of_group = {g: set().union(*(self.members_of[c] for c in g)) for g in groups}
             self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
@@ -282,7 +284,10 @@ class Neighbourhoods:
     def _sweep_seconds(self, group, left: float, slots: int) -> float:
         """An even share per community of the time left among the groups the sweep has not started."""
         waiting = sum(len(g) for g in self.unvisited) + len(group)   # ``group`` has just left the list
-        share = SWEEP_SHARE * left * slots * len(group) / waiting
+        # Tasks overrun their share when processes outnumber cores, or by the model building and
+        # RINS after the column generation: the shares shrink by the overrun measured so far.
+        overrun = max(1.0, self._used / self._given) if self._given else 1.0
+        share = SWEEP_SHARE * left * slots * len(group) / waiting / overrun
         return max(SWEEP_MIN_SECONDS, min(SWEEP_MAX_SECONDS * len(group), share))
 
     def _reach(self, members) -> set[str]:
@@ -445,7 +450,22 @@ class Neighbourhoods:
                     continue
                 self._finish(task, outcome, on_merge)
 
-    def _sweep_result(self, group, bound, converged) -> None:
+    def finish_sweep(self, deadline: float) -> None:
+        """Groups the sweep never reached (out of time): one forced round each, here, while time
+        is left, so that the district bound can still be complete."""
+        from solver.sweep import group_bound
+
+        for group in sorted(self.sweep.missing if self.sweep is not None else ()):
+            if time.monotonic() >= deadline:
+                return
+            members = sorted(set().union(*(self.members_of[c] for c in group)))
+            shifts = sorted(s for c in group for s in self.shifts_of[c])
+            _, bound = group_bound(self.p, shifts, members, self.prices.for_members(members), time.monotonic())
+            self._sweep_result(group, bound, False)
+
+    def _sweep_result(self, group, bound, converged, given=0.0, used=0.0) -> None:
+        self._given += given
+        self._used += used
         before = self.sweep.value()
         self.sweep.add(group, bound)
         if converged:
@@ -464,7 +484,7 @@ class Neighbourhoods:
 
     def _finish(self, task, outcome, on_merge) -> None:
         if task.prices is not None:
-            self._sweep_result(task.communities, outcome[4], outcome[5])
+            self._sweep_result(task.communities, outcome[4], outcome[5], task.seconds, outcome[6])
         merged = self.merge(task, outcome)
         self.outcomes[merged] += 1
         if merged == "merged" and on_merge is not None:

@@ -126,9 +126,10 @@ def members_by_community(handles) -> dict[str, set[int]]:
 def group_bound(problem: Problem, shifts: list[int], members: list[int], prices: dict[int, int],
                 deadline: float, start_pairs=None) -> tuple[ColumnGeneration, float | None]:
     """The column generation of one group with ``prices`` for the members it shares with other
-    groups, and its bound DW_g (None if not one round finished by ``deadline``)."""
+    groups, and its bound DW_g (its first round is finished whatever ``deadline``; None only if
+    the master LP fails)."""
     cg = ColumnGeneration(problem, candidate_handles(problem, Scope(shifts, members)), linear=prices)
-    value = cg.run(deadline, start_pairs)
+    value = cg.run(deadline, start_pairs, first_round=True)
     return cg, (value if math.isfinite(value) else None)
 
 

@@ -174,4 +174,19 @@ def _cut_short(lns, group):
     cg, _ = group_bound(lns.p, shifts, members, lns.prices.for_members(members), time.monotonic() + 60)
     first_round = cg.trace[0][1]
     assert cg.converged and first_round < cg.trace[-1][1]
-    return "UNKNOWN", None, None, [], first_round, False
+    return "UNKNOWN", None, None, [], first_round, False, 0.5
+
+
+def test_groups_the_sweep_never_reached_are_bounded_by_one_forced_round():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    try:
+        complete = sweep_bound(problem, handles, search.units, seconds_each=30)
+        lns.finish_sweep(time.monotonic() + 60)      # no task ran: every group gets its first round here
+    finally:
+        D._SHARED.clear()
+    assert not lns.sweep.missing
+    rushed = lns.sweep.value()
+    # Past its deadline the first round still finishes, with pricing cut short: weaker, never invalid.
+    assert rushed is not None and rushed < complete <= D.scope_objective(search)

@@ -94,6 +94,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
         log.info("district: sweep bound %d after %.1fs", value, time.monotonic() - started)
 
     lns.on_bound = on_bound
+    lns.stop = lambda: watch.met      # proven within the target gap: no further moves
     if pool is None:
         _alternate(search, lns, deadline - RESERVE_SECONDS, workers, on_merge, ls_rate)
     else:
@@ -161,7 +162,7 @@ def _alternate(search: LocalSearch, lns, deadline: float, workers: int, on_merge
         # Every community once first: the district bound needs each one's share.
         lns.run(deadline, pool=None, slots=1, workers=workers, on_merge=on_merge, sweep_only=True)
     lns_rate, since_lns = LS_MIN_RATE, 0
-    while deadline - time.monotonic() >= MIN_LNS_SECONDS:
+    while deadline - time.monotonic() >= MIN_LNS_SECONDS and not lns.stop():
         before, started = scope_objective(search), time.monotonic()
         if ls_rate > lns_rate and since_lns < LNS_RETRY_CHUNKS:
             search.improve(min(deadline, started + LS_CHUNK_SECONDS))
@@ -262,6 +263,7 @@ class Neighbourhoods:
         self.outcomes = defaultdict(int)
         self.prices = self.sweep = None
         self.on_bound = None
+        self.stop = lambda: False         # no new neighbourhoods once this says so
         self.sweep_done_at = None
         self.converged: set[tuple[str, ...]] = set()
         self.refine: list[tuple[str, ...]] = []      # groups whose column generation ran out of time
@@ -412,7 +414,7 @@ class Neighbourhoods:
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
             capacity = slots
             scheduled = False
-            while left >= MIN_LNS_SECONDS and len(in_flight) < capacity:
+            while left >= MIN_LNS_SECONDS and len(in_flight) < capacity and not self.stop():
                 # A new neighbourhood may neither read what in-flight work writes nor write what it reads.
                 group = self.next_communities(busy | reading, sweep_only)
                 if group is None:

@@ -111,3 +111,14 @@ def test_one_process_alternates_local_search_and_moves_and_never_worsens_the_ros
     report = check_solution(problem, roster_of(problem, search))
     assert report.valid, report.violations
     assert report.objective == after
+
+
+def test_a_district_proven_within_the_gap_stops_when_the_sweep_bound_arrives():
+    problem = small_district()
+    solution = solve(problem, time_limit=120, workers=1, processes=2, gap=0.5)
+    stats = solution.stats
+    assert stats["stopped_by"] == "gap" and stats["sweep_seconds"] is not None
+    # No move is started once the gap is proven: the solve returns when the moves already running
+    # end (at most LNS_SECONDS each). Without the stop it went on for 24 s more (37 s in all).
+    assert stats["time_gap_target"] <= stats["time_stop"] < stats["time_gap_target"] + D.LNS_SECONDS + 3
+    assert check_solution(problem, solution).valid

@@ -1,6 +1,7 @@
 """Shared fixtures. Tests run with production settings except for what a test client cannot do."""
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -12,12 +13,23 @@ def _django_settings(request):
     return request.getfixturevalue("settings")
 
 
+@pytest.fixture(scope="session")
+def _import_folder(tmp_path_factory):
+    """This run's own folder for stored uploads. The default (/tmp/yure-imports) is shared by every
+    run on the machine, and each upload clears files older than a day by the clock: a second run
+    under libfaketime, weeks ahead, cleared this run's uploads between preview and confirm."""
+    path = tmp_path_factory.mktemp("yure-imports")
+    os.environ["IMPORT_TMP_DIR"] = str(path)      # queue workers started by the tests read it too
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _test_transport(request):
     # The test client speaks plain HTTP and there is no collectstatic step before tests.
     settings = _django_settings(request)
     if settings is None:
         return
+    settings.IMPORT_TMP_DIR = str(request.getfixturevalue("_import_folder"))
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -102,7 +102,8 @@ def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
         D._SHARED.clear()
     communities = set(lns.shifts_of)
     groups = sweep_groups(lns.members_of)
-    assert lns.tasks == len(groups) < len(communities) and not lns.sweep.missing
+    assert lns.tasks == len(groups) + len(lns.refined) and len(groups) < len(communities)
+    assert not lns.sweep.missing
     assert lns.outcomes["merged"] >= 1
     after = D.scope_objective(search)
     assert after < start

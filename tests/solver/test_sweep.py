@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from solver import check_solution, load_problem
 from solver import district as D
 from solver.bounds import lagrangian_bound
-from solver.model import build_model, candidate_handles
+from solver.model import candidate_handles
 from solver.sweep import _min_linearised, members_by_community, shared_prices, sweep_bound, sweep_groups
 from tests.solver.factory import random_document
 from tests.solver.test_district_lns import roster_of, small_district, start_state
-from tests.solver.test_properties import brute_force_optimum
+from tests.solver.test_properties import small_optimum
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -25,10 +25,7 @@ def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, mem
     the sum over communities plus the members' constants stays a lower bound."""
     rng = random.Random(seed)
     problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
-    _, handles = build_model(problem)
-    if len(handles.x) > 11:
-        return
-    optimum = brute_force_optimum(problem)
+    optimum = small_optimum(problem)
     if optimum is None:
         return
     units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}

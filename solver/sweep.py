@@ -81,7 +81,7 @@ def _min_linearised(w: int, base: int, nu: int) -> int:
 
 @dataclass
 class GroupOutcome:
-    bound: float | None           # DW_g, or None if not one round of the column generation finished
+    bound: float | None           # DW_g, or None if the master LP failed
     status: str
     objective: int | None
     pairs: list[tuple[int, int]]
@@ -136,8 +136,8 @@ def group_bound(problem: Problem, shifts: list[int], members: list[int], prices:
 def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: float,
                 groups: list[tuple[str, ...]] | None = None) -> int | None:
     """The district bound of one sweep without rosters: every group (default: ``sweep_groups``) of
-    ``handles``' scope in turn, prices at the loads ``units`` (history included). None if a group
-    finished no round."""
+    ``handles``' scope in turn, prices at the loads ``units`` (history included). None if a group's
+    master LP failed."""
     members_of = members_by_community(handles)
     groups = sweep_groups(members_of) if groups is None else groups
     members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
@@ -161,8 +161,8 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
     cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current)
     status, objective, pairs = "UNKNOWN", None, []
     left = seconds - (time.monotonic() - started)
-    if cg.iterations and left > 0:
-        cg.lp.Solve()    # the last round's columns joined after its solve: x̄ over all of them
+    # The last round's columns joined after its solve: solve again for x̄ over all of them.
+    if cg.iterations and left > 0 and cg.lp.Solve() == cg.lp.OPTIMAL:
         model, true_handles = build_model(problem, Scope(shifts, members, fixed))
         found = rins.improve(model, true_handles, rins.lp_pair_values(cg), set(current),
                              time_limit=max(RINS_MIN_SECONDS, left), seed=seed)

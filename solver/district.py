@@ -276,6 +276,9 @@ class Neighbourhoods:
         self.refine: list[tuple[str, ...]] = []      # groups whose column generation ran out of time
         self.refined: set[tuple[str, ...]] = set()   # ... and have had their second run
         self._given = self._used = 0.0                # seconds allotted to finished sweep tasks, and taken
+        self.joins = None                             # pairs of groups still to bound as one
+        self.joining: dict[tuple[str, ...], tuple] = {}
+        self.joined = 0
         if sweep:
             members_of_group = {g: set().union(*(self.members_of[c] for c in g)) for g in groups}
             self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
@@ -287,7 +290,7 @@ class Neighbourhoods:
             return {}
         return {"sweep_communities": sum(len(g) for g in self.sweep.parts),
                 "sweep_groups": len(self.sweep.parts) + len(self.sweep.missing),
-                "sweep_converged": len(self.converged),
+                "sweep_converged": len(self.converged), "sweep_joined": self.joined,
                 "sweep_shared_members": len(self.prices.price), "sweep_seconds": self.sweep_done_at}
 
     def _sweep_seconds(self, group, left: float, slots: int) -> float:
@@ -328,9 +331,20 @@ class Neighbourhoods:
             if usable(group):
                 del self.unvisited[i]
                 return group
-        # Once every group has its share of the bound: those whose column generation ran out of
-        # time get one more, longer run (its bound replaces the share if larger).
         if self.sweep is not None and not self.sweep.missing:
+            # Pairs of groups bounded as one, their shared members at their exact u² (a pair of
+            # pairs raised the bound ~200 each on the benchmark district), then a second run for
+            # groups whose column generation ran out of time (the larger bound counts).
+            if self.joins is None:
+                self.joins = [g for g in sweep_groups({g: self._group_members(g) for g in self.sweep.parts})
+                              if len(g) == 2]
+            for i, (first, second) in enumerate(self.joins):
+                group = first + second
+                if usable(group):
+                    del self.joins[i]
+                    self.joining[group] = (first, second)
+                    return group
+            self.refine = [group for group in self.refine if group in self.sweep.parts]   # not joined since
             for i, group in enumerate(self.refine):
                 if usable(group):
                     del self.refine[i]
@@ -363,8 +377,13 @@ class Neighbourhoods:
         search = self.search
         prices = None
         if self.sweep is not None and (communities in self.sweep.missing or communities in self.refined):
-            prices = self.prices.for_members(set().union(*(self.members_of[c] for c in communities)))
+            prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)
+        elif communities in self.joining:
+            inside = self._inside(communities)
+            prices = {m: nu for m, nu in self.prices.for_members(self._group_members(communities)).items()
+                      if m not in inside}
+            seconds = SWEEP_MAX_SECONDS * len(communities)     # converged or no use (cut to the time left)
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
         in_scope = set(shifts)
         members = sorted(set().union(*(self.members_of[c] for c in communities)))
@@ -454,7 +473,7 @@ class Neighbourhoods:
                 except Exception as exc:  # a failed worker loses its move, never the roster
                     log.warning("district: neighbourhood %s failed (%s)", task.communities, exc)
                     self.outcomes["failed"] += 1
-                    if task.prices is not None:
+                    if self.joining.pop(task.communities, None) is None and task.prices is not None:
                         self.unvisited.append(task.communities)   # its share of the bound is still owed
                     continue
                 self._finish(task, outcome, on_merge)
@@ -471,6 +490,15 @@ class Neighbourhoods:
             shifts = sorted(s for c in group for s in self.shifts_of[c])
             _, bound = group_bound(self.p, shifts, members, self.prices.for_members(members), time.monotonic())
             self._sweep_result(group, bound, False)
+
+    def _group_members(self, group) -> set[int]:
+        return set().union(*(self.members_of[c] for c in group))
+
+    def _inside(self, group) -> set[int]:
+        """Members priced linearly whose every community is in ``group``."""
+        outside = [c for c in self.shifts_of if c not in set(group)]
+        return {m for m in self._group_members(group)
+                if m in self.prices.price and all(m not in self.members_of[c] for c in outside)}
 
     def _sweep_result(self, group, bound, converged, given=0.0, used=0.0) -> None:
         self._given += given
@@ -492,7 +520,13 @@ class Neighbourhoods:
             self.on_bound(value)
 
     def _finish(self, task, outcome, on_merge) -> None:
-        if task.prices is not None:
+        if task.communities in self.joining:
+            first, second = self.joining.pop(task.communities)
+            if self.sweep.join(first, second, outcome[4], self._inside(task.communities)):
+                self.joined += 1
+                if self.on_bound is not None:
+                    self.on_bound(self.sweep.value())
+        elif task.prices is not None:
             self._sweep_result(task.communities, outcome[4], outcome[5], task.seconds, outcome[6])
         merged = self.merge(task, outcome)
         self.outcomes[merged] += 1

@@ -42,6 +42,7 @@ class SharedPrices:
     """Linear prices of the members who can serve more than one group."""
     price: dict[int, int]         # member index -> ν per 15-minute unit
     constant: int                 # Σ K_m(ν) + W·b² of members with no candidate shift at all
+    linearised: dict[int, int]    # member index -> K_m(ν)
 
     def for_members(self, members) -> dict[int, int]:
         return {m: self.price[m] for m in members if m in self.price}
@@ -55,7 +56,7 @@ def shared_prices(problem: Problem, members_of: dict, scope_members, units: dict
     for members in members_of.values():
         for m in members:
             communities[m] = communities.get(m, 0) + 1
-    price, constant = {}, 0
+    price, constant, linearised = {}, 0, {}
     for m in scope_members:
         base = problem.members[m].history_minutes // GRID
         count = communities.get(m, 0)
@@ -64,8 +65,9 @@ def shared_prices(problem: Problem, members_of: dict, scope_members, units: dict
         elif count > 1:
             nu = 2 * w * units[m]
             price[m] = nu
-            constant += _min_linearised(w, base, nu)
-    return SharedPrices(price, constant)
+            linearised[m] = _min_linearised(w, base, nu)
+            constant += linearised[m]
+    return SharedPrices(price, constant, linearised)
 
 
 def _min_linearised(w: int, base: int, nu: int) -> int:
@@ -180,10 +182,30 @@ class SweepBound:
         self.prices = prices
 
     def add(self, group: tuple[str, ...], bound: float | None) -> None:
-        """Group ``group``'s DW_g (with the same prices); a second value keeps the larger."""
-        if bound is not None:
+        """Group ``group``'s DW_g (with the same prices); a second value keeps the larger, and a
+        value for a group joined into a larger one meanwhile is dropped."""
+        if bound is None:
+            return
+        if group in self.missing:
             self.missing.discard(group)
-            self.parts[group] = max(bound, self.parts.get(group, -math.inf))
+            self.parts[group] = bound
+        elif group in self.parts:
+            self.parts[group] = max(bound, self.parts[group])
+        # else: joined into a larger group since (``join``), whose bound counts it
+
+    def join(self, first, second, bound: float | None, inside) -> bool:
+        """Groups ``first`` and ``second`` bounded as one (``bound``), with the members ``inside``
+        (shared only between the two) at their exact u² instead of ν. It replaces both shares and
+        those members' K_m if it is larger (it is once its column generation converges: the two
+        groups with ν for the members inside are a relaxation of it). True if taken."""
+        if bound is None or first not in self.parts or second not in self.parts:
+            return False
+        saved = sum(self.prices.linearised[m] for m in inside)
+        if bound <= self.parts[first] + self.parts[second] + saved:
+            return False
+        del self.parts[first], self.parts[second]
+        self.parts[first + second] = bound - saved     # the constant still counts every K_m
+        return True
 
     def value(self) -> int | None:
         if self.missing:

@@ -6,9 +6,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import check_solution, load_problem
+from solver import check_solution, load_problem, solve
 from solver import district as D
 from solver.bounds import lagrangian_bound
+from solver.heuristic import LocalSearch
 from solver.model import candidate_handles
 from solver.sweep import _min_linearised, members_by_community, shared_prices, sweep_bound, sweep_groups
 from tests.solver.factory import random_document
@@ -29,8 +30,13 @@ def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, mem
     if optimum is None:
         return
     units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
-    bound = sweep_bound(problem, candidate_handles(problem), units, seconds_each=2)
+    handles = candidate_handles(problem)
+    bound = sweep_bound(problem, handles, units, seconds_each=2)
     assert bound is not None and bound <= optimum
+    # Any grouping: here every community in one group (no member priced), as after joins.
+    whole = tuple(sorted(members_by_community(handles)))
+    if whole:
+        assert sweep_bound(problem, handles, units, seconds_each=2, groups=[whole]) <= optimum
 
 
 @given(w=st.integers(1, 5), base=st.integers(0, 200), nu=st.integers(-100, 4000))
@@ -99,7 +105,8 @@ def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
         D._SHARED.clear()
     communities = set(lns.shifts_of)
     groups = sweep_groups(lns.members_of)
-    assert lns.tasks == len(groups) + len(lns.refined) and len(groups) < len(communities)
+    # Every group once, then second runs and joins of pairs of groups.
+    assert len(groups) < len(communities) and lns.tasks >= len(groups) + len(lns.refined) + lns.joined
     assert not lns.sweep.missing
     assert lns.outcomes["merged"] >= 1
     after = D.scope_objective(search)
@@ -107,7 +114,8 @@ def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
     report = check_solution(problem, roster_of(problem, search))
     assert report.valid, report.violations
     assert report.objective == after
-    assert heard == [lns.sweep.value()] and heard[0] <= after
+    # Heard when the sweep completed, then each time a join or a second run raised it.
+    assert heard == sorted(heard) and heard[-1] == lns.sweep.value() <= after
     assert lns.sweep_stats()["sweep_communities"] == len(communities)
 
 
@@ -146,6 +154,7 @@ def test_a_group_whose_column_generation_ran_out_of_time_gets_a_second_longer_ru
             lns._finish(task, D._solve_task(task, 1, 0), None)
         assert not lns.sweep.missing and lns.refine == [first]
         short = lns.sweep.parts[first]
+        lns.joins = []                                  # no joins of groups here: second runs only
         assert lns.next_communities(set()) == first and lns.refine == []
         retry = lns.task_for(first, 60.0)
         assert retry.prices is not None                 # a sweep task again, with its full share of time
@@ -188,3 +197,45 @@ def test_groups_the_sweep_never_reached_are_bounded_by_one_forced_round():
     rushed = lns.sweep.value()
     # Past its deadline the first round still finishes, with pricing cut short: weaker, never invalid.
     assert rushed is not None and rushed < complete <= D.scope_objective(search)
+
+
+def test_joining_two_groups_raises_the_bound_and_counts_each_community_once():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    heard = []
+    lns.on_bound = heard.append
+    try:
+        # The sweep, then pairs of its groups joined (and second runs), all in this process.
+        lns.run(time.monotonic() + 120, pool=None, slots=1, workers=1, sweep_only=True)
+    finally:
+        D._SHARED.clear()
+    assert lns.joined >= 1 and not lns.joining
+    groups = list(lns.sweep.parts)
+    assert sorted(c for g in groups for c in g) == sorted(lns.shifts_of)
+    assert any(len(g) > 2 for g in groups)
+    assert heard[0] < lns.sweep.value() == heard[-1] <= D.scope_objective(search)
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(6, 10), shifts=st.integers(6, 12))
+def test_a_sweep_with_joins_never_exceeds_the_optimum(seed, members, shifts):
+    """The whole district machinery on small three-community problems (sweep, second runs and, on
+    about a third of them, a join) against CP-SAT's proven optimum."""
+    rng = random.Random(seed)
+    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=3))
+    solution = solve(problem, time_limit=10, workers=2, gap=0)
+    if solution.status != "OPTIMAL":
+        return
+    optimum = solution.objective
+    handles = candidate_handles(problem)
+    search = LocalSearch(handles, 0)
+    search.construct(None)
+    D._SHARED.update(problem=problem, handles=handles)
+    try:
+        lns = D.Neighbourhoods(problem, handles.scope, search, seed=0, sweep=True)
+        lns.run(time.monotonic() + 20, pool=None, slots=1, workers=1, sweep_only=True)
+    finally:
+        D._SHARED.clear()
+    assert not lns.sweep.missing
+    assert lns.sweep.value() <= optimum

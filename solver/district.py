@@ -486,7 +486,7 @@ class Neighbourhoods:
         for group in sorted(self.sweep.missing if self.sweep is not None else ()):
             if time.monotonic() >= deadline:
                 return
-            members = sorted(set().union(*(self.members_of[c] for c in group)))
+            members = sorted(self._group_members(group))
             shifts = sorted(s for c in group for s in self.shifts_of[c])
             _, bound = group_bound(self.p, shifts, members, self.prices.for_members(members), time.monotonic())
             self._sweep_result(group, bound, False)

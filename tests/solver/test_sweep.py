@@ -92,7 +92,7 @@ def test_the_sweep_bound_is_stronger_than_the_lagrangian_on_a_small_district():
     assert lagrangian < alone < swept <= roster
 
 
-def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
+def test_sweep_tasks_bound_every_community_join_groups_and_never_worsen_the_roster():
     problem = small_district()
     scope, handles, search = start_state(problem)
     start = D.scope_objective(search)
@@ -100,7 +100,8 @@ def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
     heard = []
     lns.on_bound = heard.append
     try:
-        lns.run(time.monotonic() + 60, pool=None, slots=1, workers=1, sweep_only=True)
+        # The sweep, then pairs of its groups joined and second runs, all in this process.
+        lns.run(time.monotonic() + 120, pool=None, slots=1, workers=1, sweep_only=True)
     finally:
         D._SHARED.clear()
     communities = set(lns.shifts_of)
@@ -117,6 +118,10 @@ def test_sweep_tasks_bound_every_community_and_never_worsen_the_roster():
     # Heard when the sweep completed, then each time a join or a second run raised it.
     assert heard == sorted(heard) and heard[-1] == lns.sweep.value() <= after
     assert lns.sweep_stats()["sweep_communities"] == len(communities)
+    # Joined groups: each community still counted once, in exactly one group.
+    assert lns.joined >= 1 and not lns.joining
+    assert sorted(c for g in lns.sweep.parts for c in g) == sorted(communities)
+    assert any(len(g) > 2 for g in lns.sweep.parts)
 
 
 def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():
@@ -197,24 +202,6 @@ def test_groups_the_sweep_never_reached_are_bounded_by_one_forced_round():
     rushed = lns.sweep.value()
     # Past its deadline the first round still finishes, with pricing cut short: weaker, never invalid.
     assert rushed is not None and rushed < complete <= D.scope_objective(search)
-
-
-def test_joining_two_groups_raises_the_bound_and_counts_each_community_once():
-    problem = small_district()
-    scope, handles, search = start_state(problem)
-    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
-    heard = []
-    lns.on_bound = heard.append
-    try:
-        # The sweep, then pairs of its groups joined (and second runs), all in this process.
-        lns.run(time.monotonic() + 120, pool=None, slots=1, workers=1, sweep_only=True)
-    finally:
-        D._SHARED.clear()
-    assert lns.joined >= 1 and not lns.joining
-    groups = list(lns.sweep.parts)
-    assert sorted(c for g in groups for c in g) == sorted(lns.shifts_of)
-    assert any(len(g) > 2 for g in groups)
-    assert heard[0] < lns.sweep.value() == heard[-1] <= D.scope_objective(search)
 
 
 @FAST

@@ -58,7 +58,7 @@ class ColumnGeneration:
     def __init__(self, problem, handles, linear=None):
         """``linear`` maps member index -> price per 15-minute unit: those members' u^2 term is
         replaced by that linear price (and their history constant left out), for a bound that
-        is summed over several scopes sharing the member (see ``solver.district_bound``)."""
+        is summed over several scopes sharing the member (see ``solver.sweep``)."""
         from ortools.linear_solver import pywraplp
 
         self.p = problem
@@ -304,7 +304,8 @@ class ColumnGeneration:
             #   superadditive), and at most max_shifts more shifts can be taken;
             # - the fractional relaxation (rules dropped, fractions of shifts allowed) solved
             #   exactly: shifts in order of reduced cost per unit until the rising marginal
-            #   of u^2 meets it. Measured: it halves the search's nodes on district groups.
+            #   of u^2 meets it. Measured on district groups: a fifth fewer calls alone, and with
+            #   the loop below (no call to leave a shift) pricing 5.81 s -> 4.42 s.
             simple = -math.inf
             if w_f == 0 or slots_total is not None:
                 two_u = 2 * units * w_f

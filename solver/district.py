@@ -275,6 +275,7 @@ class Neighbourhoods:
         self.converged: set[tuple[str, ...]] = set()
         self.refine: list[tuple[str, ...]] = []      # groups whose column generation ran out of time
         self.refined: set[tuple[str, ...]] = set()   # ... and have had their second run
+        self.refining: set[tuple[str, ...]] = set()  # ... scheduled, its task not yet made
         self._given = self._used = 0.0                # seconds allotted to finished sweep tasks, and taken
         self.joins = None                             # pairs of groups still to bound as one
         self.joining: dict[tuple[str, ...], tuple] = {}
@@ -349,6 +350,7 @@ class Neighbourhoods:
                 if usable(group):
                     del self.refine[i]
                     self.refined.add(group)
+                    self.refining.add(group)
                     return group
         if sweep_only:
             return None
@@ -376,7 +378,8 @@ class Neighbourhoods:
         with its share of the time left (``seconds`` is then that time)."""
         search = self.search
         prices = None
-        if self.sweep is not None and (communities in self.sweep.missing or communities in self.refined):
+        if self.sweep is not None and (communities in self.sweep.missing or communities in self.refining):
+            self.refining.discard(communities)      # a later move on the same communities is a plain one
             prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)
         elif communities in self.joining:

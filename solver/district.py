@@ -281,7 +281,7 @@ class Neighbourhoods:
         self.joining: dict[tuple[str, ...], tuple] = {}
         self.joined = 0
         if sweep:
-            members_of_group = {g: set().union(*(self.members_of[c] for c in g)) for g in groups}
+            members_of_group = {g: self._group_members(g) for g in groups}
             self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
             self.sweep = SweepBound(groups, self.prices)
         self._started = time.monotonic()
@@ -389,7 +389,7 @@ class Neighbourhoods:
             seconds = SWEEP_MAX_SECONDS * len(communities)     # converged or no use (cut to the time left)
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
         in_scope = set(shifts)
-        members = sorted(set().union(*(self.members_of[c] for c in communities)))
+        members = sorted(self._group_members(communities))
         fixed = {}
         for m in members:
             outside = sorted(s for s in search.shifts_of[m] if s not in in_scope)

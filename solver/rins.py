@@ -84,12 +84,7 @@ def improve(model, handles, lp_values, incumbent: set, *, time_limit: float, see
         domain = proto.variables[index].domain
         domain.clear()
         domain.extend([value, value])
-    values = handles.values_for(incumbent)
-    hint = proto.solution_hint
-    hint.vars.clear()
-    hint.values.clear()
-    hint.vars.extend(list(values))
-    hint.values.extend(list(values.values()))
+    handles.complete_hint(sub, incumbent)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.01, min(SUB_SECONDS, time_limit))

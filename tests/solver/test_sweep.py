@@ -151,16 +151,17 @@ def test_a_group_whose_column_generation_ran_out_of_time_gets_a_second_longer_ru
     lns.on_bound = heard.append
     first, *others = list(lns.unvisited)
     try:
-        # The first group gets too little time to converge; every other group converges.
+        # The first group gets too little time to converge; the others get their full share.
         lns._finish(D.Task(first, *_task_parts(lns, first), prices={}), _cut_short(lns, first), None)
         for group in others:
             task = lns.task_for(group, 60.0)
             lns.unvisited.remove(group)
             lns._finish(task, D._solve_task(task, 1, 0), None)
-        assert not lns.sweep.missing and lns.refine == [first]
+        # First in line (under load another group may also miss convergence and queue behind it).
+        assert not lns.sweep.missing and lns.refine[0] == first
         short = lns.sweep.parts[first]
         lns.joins = []                                  # no joins of groups here: second runs only
-        assert lns.next_communities(set()) == first and lns.refine == []
+        assert lns.next_communities(set()) == first and first not in lns.refine
         retry = lns.task_for(first, 60.0)
         assert retry.prices is not None                 # a sweep task again, with its full share of time
         lns._finish(retry, D._solve_task(retry, 1, 0), None)
@@ -168,7 +169,8 @@ def test_a_group_whose_column_generation_ran_out_of_time_gets_a_second_longer_ru
         D._SHARED.clear()
     assert lns.sweep.parts[first] > short and first in lns.converged
     assert heard[-1] == lns.sweep.value() and len(heard) == 2     # complete, then raised by the second run
-    assert lns.next_communities(set(), sweep_only=True) is None   # one second run only
+    lns._sweep_result(first, None, False)                 # not converged again: no third run
+    assert first not in lns.refine
 
 
 def _task_parts(lns, group):

@@ -1,0 +1,84 @@
+"""One running deployment per test run, shared by every test in this folder (see README.md here).
+
+SQLite with django-q2's ORM broker by default; PostgreSQL with the Redis broker when DATABASE_URL points at
+PostgreSQL and REDIS_URL is set (CI runs the suite once each way). The deployment gets its own database, never
+pytest-django's test database.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from .harness import ADMIN, Deployment, postgres_database, sqlite_database
+
+POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+REDIS = os.environ.get("REDIS_URL", "")
+
+_started: list[Deployment] = []
+
+
+@pytest.fixture(scope="session")
+def deployment(request):
+    # Its own folder, not pytest's temp folder, which other runs on the machine prune while this one runs.
+    folder = Path(tempfile.mkdtemp(prefix="yure-deployed-"))
+    database = postgres_database(os.environ["DATABASE_URL"]) if POSTGRES and REDIS else sqlite_database(folder)
+    deployed = Deployment(folder, database, redis_url=REDIS if POSTGRES else "")
+    _started.append(deployed)
+    try:
+        deployed.prepare()
+        deployed.start()
+        yield deployed
+    finally:
+        deployed.stop()
+        if not request.session.testsfailed:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def secretary(deployment):
+    """secretary1, who runs the first community (幸福里社区), logged in through the login form."""
+    return deployment.browser().login("secretary1")
+
+
+@pytest.fixture(scope="session")
+def admin(deployment):
+    """The operator's superuser, for the admin's task and schedule pages."""
+    return deployment.browser().login(*ADMIN)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus):
+    """After a failure, show what the deployed processes logged (their files stay in pytest's temp folder)."""
+    if exitstatus == 0 or not _started:
+        return
+    for deployed in _started:
+        terminalreporter.section(f"deployed service logs: {deployed.database.label}")
+        terminalreporter.write_line(deployed.logs(chars=12000))
+
+
+def coming_mondays(count: int) -> list:
+    """The next `count` Mondays whose weeks hold no 25th (the study morning) and no public holiday or make-up
+    workday, as the suite's week_start fixture chooses them: what a test books does not depend on the date."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from volunteers.calendars import package_year
+
+    today = timezone.localdate()
+    special = {info.date for year in range(today.year, today.year + 3) for info in package_year(year)[0]}
+    monday, found = today + dt.timedelta(days=7 - today.weekday()), []
+    while len(found) < count:
+        days = [monday + dt.timedelta(days=n) for n in range(7)]
+        if not any(day.day == 25 or day in special for day in days):
+            found.append(monday)
+        monday += dt.timedelta(days=7)
+    return found
+
+
+@pytest.fixture(scope="session")
+def weeks():
+    """(the week the roster tests publish, the week the district generate drafts)"""
+    return tuple(monday.isoformat() for monday in coming_mondays(2))

@@ -2,13 +2,16 @@
 fails or outlives its timeout is marked failed with a plain message, and crafted files are cut off within the
 limits by both imports."""
 
+import datetime as dt
 import multiprocessing
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from volunteers import tasks
 from volunteers.models import MemberImportJob
-from volunteers.services.import_jobs import import_job_start, upload_store
+from volunteers.services.import_jobs import import_job_failed, import_jobs_expire, upload_store
 
 from .test_imports import HEADER, good_rows, xlsx
 
@@ -47,3 +50,66 @@ def test_the_import_task_reads_the_file_inside_a_daemonic_process(world, skills)
             worker.kill()
     assert (status, created, file_error) == (MemberImportJob.Status.DONE, 3, ""), created
     assert rows_read == 4
+
+
+# ------------------------------------------------------------------ no job is silently stuck
+
+def test_a_task_that_raises_marks_its_job_failed_and_the_page_says_so(client, world, skills, monkeypatch):
+    from volunteers.services import import_jobs
+
+    job = _job(world, xlsx([HEADER, *good_rows()]))
+
+    def broken(*args, **kwargs):
+        raise OSError("no room left to start the reader")
+
+    monkeypatch.setattr(import_jobs, "read_sheet_isolated", broken)
+    with pytest.raises(OSError):
+        tasks.member_import_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == MemberImportJob.Status.FAILED and job.finished_at is not None
+    client.force_login(world.a.secretary)
+    page = client.get(reverse("member_import_job", args=[world.a.community.pk, job.pk]), follow=True)
+    assert "没有读完这个文件，请重新上传" in page.content.decode()
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    assert tasks.member_import_run(job.pk) == MemberImportJob.Status.FAILED  # a retry leaves it failed
+
+
+def test_jobs_past_their_deadline_are_failed_by_the_periodic_check(world, settings):
+    from django_q.models import Schedule
+
+    from volunteers.services.import_files import import_task_timeout
+    from volunteers.services.import_jobs import QUEUE_WAIT_SECONDS
+
+    now = timezone.now()
+    timeout = import_task_timeout()
+    data = xlsx([HEADER, *good_rows()])
+    running_long = _job(world, data, status=MemberImportJob.Status.RUNNING,
+                        started_at=now - dt.timedelta(seconds=timeout + 31))
+    running_fresh = _job(world, data, status=MemberImportJob.Status.RUNNING,
+                         started_at=now - dt.timedelta(seconds=timeout - 5))
+    waiting_long = _job(world, data)
+    MemberImportJob.objects.filter(pk=waiting_long.pk).update(
+        created_at=now - dt.timedelta(seconds=QUEUE_WAIT_SECONDS + 1))
+    waiting_fresh = _job(world, data)
+    done = _job(world, data, status=MemberImportJob.Status.DONE, started_at=now - dt.timedelta(days=1))
+
+    assert import_jobs_expire(now=now) == 2
+    status = dict(MemberImportJob.objects.values_list("pk", "status"))
+    assert status == {running_long.pk: "failed", running_fresh.pk: "running", waiting_long.pk: "failed",
+                      waiting_fresh.pk: "queued", done.pk: "done"}
+    running_long.refresh_from_db()
+    assert running_long.message == "没有读完这个文件，请重新上传。"
+    assert import_jobs_expire(now=now) == 0  # idempotent
+    # migrate created the check as a periodic job
+    schedule = Schedule.objects.get(name="yure.import_jobs_expire")
+    assert schedule.func == "volunteers.tasks.import_jobs_expire" and schedule.minutes == 2
+    assert tasks.import_jobs_expire() == 0
+
+
+def test_a_job_failed_meanwhile_keeps_its_answer(world, skills):
+    job = _job(world, xlsx([HEADER, *good_rows()]), status=MemberImportJob.Status.RUNNING,
+               started_at=timezone.now())
+    assert import_job_failed(job.pk)
+    tasks.member_import_run(job.pk)  # a late retry of the task
+    job.refresh_from_db()
+    assert job.status == MemberImportJob.Status.FAILED and not job.result

@@ -112,7 +112,8 @@ def import_upload(request, community_id):
 
 def _job_for(request, community, job_id) -> MemberImportJob:
     try:
-        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user)
+        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user,
+                                           sheet=MemberImportJob.Sheet.MEMBERS)
     except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404
 

@@ -126,7 +126,7 @@ def import_job(request, community_id, job_id):
     job = _job_for(request, community, job_id)
     if job.status in (MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING):
         return render(request, "volunteers/import/progress.html",
-                      {"community": community, "job": job, "poll_seconds": POLL_SECONDS})
+                      {"community": community, "job": job, "poll_seconds": POLL_SECONDS, "refresh_url": request.path})
     if job.status == MemberImportJob.Status.FAILED:
         messages.error(request, job.message or _("The file could not be read. Please upload it again."))
         return redirect("member_import", community_id=community.pk)

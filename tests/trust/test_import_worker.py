@@ -3,6 +3,7 @@ fails or outlives its timeout is marked failed with a plain message, and crafted
 limits by both imports."""
 
 import datetime as dt
+import io
 import multiprocessing
 
 import pytest
@@ -10,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from volunteers import tasks
-from volunteers.models import MemberImportJob
+from volunteers.models import Member, MemberImportJob
+from volunteers.services.import_files import zip_is_safe
 from volunteers.services.import_jobs import import_job_failed, import_jobs_expire, upload_store
 
+from . import crafted_files
 from .test_imports import HEADER, good_rows, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +116,57 @@ def test_a_job_failed_meanwhile_keeps_its_answer(world, skills):
     tasks.member_import_run(job.pk)  # a late retry of the task
     job.refresh_from_db()
     assert job.status == MemberImportJob.Status.FAILED and not job.result
+
+
+# ------------------------------------------------------------------ crafted spreadsheets, both imports
+
+def _upload(client, url: str, data: bytes, name: str = "crafted.xlsx"):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post(url, {"file": upload}, follow=True)
+
+
+def _member_page(client, world, data):
+    response = _upload(client, reverse("member_import", args=[world.a.community.pk]), data)
+    return response, response.context["plan"].file_error
+
+
+def _attendance_page(client, world, data):
+    response = _upload(client, reverse("attendance_import", args=[world.a.community.pk]), data)
+    return response, response.context["file_error"]
+
+
+IMPORTS = {"members": _member_page, "attendance": _attendance_page}
+
+
+def _written():
+    from shifts.models import Attendance
+
+    return Member.objects.count(), Attendance.objects.count(), list(Member.objects.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize("sheet", sorted(IMPORTS))
+@pytest.mark.parametrize("crafted, expected", [
+    (crafted_files.comment_bomb, "电子表格软件不会写入"),  # refused before the XML parser sees the comment
+    (crafted_files.merged_cells, "合并的单元格太多"),  # refused before openpyxl builds 600,000 ranges
+])
+def test_crafted_files_are_refused_by_both_imports_with_a_plain_error(client, world, skills, sheet, crafted,
+                                                                      expected):
+    data = crafted()
+    assert 1.5 * 2**20 < len(data) < 2.5 * 2**20 and zip_is_safe(data)  # past the upload and zip-bomb guards
+    client.force_login(world.a.secretary)
+    before = _written()
+    response, error = IMPORTS[sheet](client, world, data)
+    assert response.status_code == 400 and expected in error
+    assert _written() == before
+    assert MemberImportJob.objects.get().status == MemberImportJob.Status.DONE  # answered, not stuck
+
+
+@pytest.mark.parametrize("sheet", sorted(IMPORTS))
+def test_a_crafted_shape_no_check_names_is_cut_off_by_the_readers_limits(client, world, skills, settings, sheet):
+    settings.IMPORT_CPU_SECONDS = 3
+    client.force_login(world.a.secretary)
+    before = _written()
+    response, error = IMPORTS[sheet](client, world, crafted_files.instruction_bomb())
+    assert response.status_code == 400 and "太费时间或内存" in error
+    assert _written() == before

@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 
 MAX_COLUMNS = 60
 MAX_MERGED_CELLS = 2_000_000
+# Merged blocks in one sheet: a 名册 merges a few (a community written once for ten rows); openpyxl keeps an
+# object of some 800 bytes for each, so 600,000 of them cost about 500 MB before a row is read.
+MAX_MERGED_RANGES = 50_000
+# Spreadsheet programs write no XML comments; a long one is a crafted file (the XML parser rescans it).
+MAX_COMMENT_BYTES = 1 << 20
 HEADER_SCAN_ROWS = 15
 
 
@@ -161,6 +166,7 @@ def _read_xlsx(data: bytes, progress) -> tuple[list[tuple[int, list]], set]:
     try:
         sheet = book.worksheets[0]
         xml = book._archive.read(sheet._worksheet_path)
+        _refuse_long_comments(xml)
         grid = _xlsx_grid(sheet, _merged_ranges(xml), progress)
         # A second, formula-aware pass only when the sheet has formulas: it doubles the reading time.
         formulas = _formula_cells(data, grid) if _FORMULA_TAG.search(xml) else set()
@@ -179,11 +185,22 @@ _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}(?::[
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+def _refuse_long_comments(xml: bytes) -> None:
+    start = xml.find(b"<!--")
+    while start >= 0:
+        end = xml.find(b"-->", start + 4)
+        if end < 0 or end - start > MAX_COMMENT_BYTES:
+            raise ImportFileError(_("The sheet hides a large block of text that spreadsheet programs do not "
+                                    "write; it is not a normal sheet. Copy the rows into a new sheet, save it as "
+                                    ".xlsx and upload that."))
+        start = xml.find(b"<!--", end + 3)
+
+
 def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
     """(min_row, min_col, max_row, max_col) of merged cells, columns 0-based; read-only sheets skip them.
 
-    A range that starts below the last row any sheet may have, or whose total area is absurd, is refused at
-    once; ranges reaching below the sheet's data are refused after reading (see _xlsx_grid)."""
+    A range that starts below the last row any sheet may have, more than MAX_MERGED_RANGES ranges, or an absurd
+    total area are refused at once; ranges reaching below the sheet's data are refused after reading (_xlsx_grid)."""
     from openpyxl.utils.cell import range_boundaries
 
     ranges, area = [], 0
@@ -193,7 +210,7 @@ def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
             raise ImportFileError(_("Merged cells reach row %(row)d, beyond the data; unmerge them or delete those "
                                     "rows.") % {"row": max_row})
         area += (max_row - min_row + 1) * (min(max_col, MAX_COLUMNS) - min(min_col, MAX_COLUMNS) + 1)
-        if area > MAX_MERGED_CELLS:
+        if area > MAX_MERGED_CELLS or len(ranges) >= MAX_MERGED_RANGES:
             raise ImportFileError(_("The sheet has too many merged cells."))
         if min_col <= MAX_COLUMNS:
             ranges.append((min_row, min_col - 1, max_row, min(max_col, MAX_COLUMNS) - 1))

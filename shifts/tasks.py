@@ -18,6 +18,8 @@ from shifts.services import (
     swap_apply,
     swap_messages,
 )
+from shifts.services.attendance_import import attendance_import_job_run
+from volunteers.services.import_jobs import import_task_guarded
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +102,9 @@ def notification_retry(notification_id: int) -> str:
 def no_show_checks_run() -> int:
     """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
     return no_show.no_show_checks_run()
+
+
+def attendance_import_run(job_id: int) -> str:
+    """Read (in a resource-limited child process), check and, when confirmed, import one attendance book; if it
+    fails, its job says so."""
+    return import_task_guarded(job_id, attendance_import_job_run)

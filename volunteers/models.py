@@ -440,8 +440,14 @@ class SchoolTerm(models.Model):
 
 
 class MemberImportJob(models.Model):
-    """One reading of an uploaded member list, done by a queue worker: a preview (nothing written) or the
-    import itself. The page polls it for progress; the result is what the preview shows."""
+    """One reading of an uploaded sheet, done by a queue worker: a preview (nothing written) or the import
+    itself. The page polls it for progress; the result is what the preview shows. `sheet` says which import:
+    the member list (here) or the attendance book (shifts.services.attendance_import), which share the reader,
+    the stored upload, the progress page and the check that no job stays running (import_jobs_expire)."""
+
+    class Sheet(models.TextChoices):
+        MEMBERS = "members", _("Member list")
+        ATTENDANCE = "attendance", _("Attendance book")
 
     class Kind(models.TextChoices):
         PREVIEW = "preview", _("Check")
@@ -456,6 +462,7 @@ class MemberImportJob(models.Model):
     community = models.ForeignKey(Community, models.CASCADE, related_name="+", verbose_name=_("community"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+",
                                    verbose_name=_("by"))
+    sheet = models.CharField(_("sheet"), max_length=12, choices=Sheet.choices, default=Sheet.MEMBERS)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PREVIEW)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     file_id = models.CharField(max_length=32)
@@ -468,6 +475,7 @@ class MemberImportJob(models.Model):
     result = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # when a worker took it: the timeout counts from here
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -476,7 +484,7 @@ class MemberImportJob(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.community} {self.kind} {self.status}"
+        return f"{self.community} {self.sheet} {self.kind} {self.status}"
 
 
 class MemberProxy(models.Model):

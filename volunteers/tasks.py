@@ -2,7 +2,8 @@
 
 import logging
 
-from volunteers.services.import_jobs import import_job_run, import_jobs_purge
+from volunteers.services import import_jobs
+from volunteers.services.import_jobs import import_job_run, import_jobs_purge, import_task_guarded
 from volunteers.services.logins import login_tokens_purge
 from volunteers.services.retention import retention_run
 
@@ -20,5 +21,11 @@ def retention_daily() -> dict:
 
 
 def member_import_run(job_id: int) -> str:
-    """Read (in a resource-limited child process), check and, when confirmed, import one member list."""
-    return import_job_run(job_id)
+    """Read (in a resource-limited child process), check and, when confirmed, import one member list; if it
+    fails, its job says so."""
+    return import_task_guarded(job_id, import_job_run)
+
+
+def import_jobs_expire() -> int:
+    """Fail the import jobs (members, attendance) still unfinished past their deadline; every two minutes."""
+    return import_jobs.import_jobs_expire()

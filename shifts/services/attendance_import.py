@@ -4,7 +4,9 @@ Columns (Chinese headers, synonyms accepted): 姓名, 手机 (to tell apart two 
 开始 (the shift's start time, which names the shift), 值班 (duty, when two shifts start together), 签到, 签退,
 出勤 (✓/是 = present for the whole shift when no times are given), 社区 (when the file covers several).
 The whole file is checked first; one bad row and nothing is written. The reading and its guards (encodings,
-zip bombs, formulas, merged cells, row limits) are the member import's.
+zip bombs, formulas, merged cells, row limits, the child process with CPU and memory limits) are the member
+import's. From the web it is a queue job like the member import (attendance_import_job_run): a preview, then
+the import once the secretary confirms, each read by a worker while the page shows its progress.
 """
 
 import datetime as dt
@@ -18,9 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.models import Attendance, Shift
-from volunteers.models import Community, Member
+from volunteers.models import Community, Member, MemberImportJob
+from volunteers.selectors import communities_for
 from volunteers.services.audit import audit_log
-from volunteers.services.import_files import ImportFileError, RowError, read_sheet
+from volunteers.services.import_files import ImportFileError, RowError, Sheet, read_sheet_isolated
+from volunteers.services.import_jobs import (
+    import_job_claim,
+    import_job_finish,
+    import_job_progress,
+    upload_forget,
+    upload_read,
+)
 from volunteers.services.member_text import (
     cell_text,
     header_synonyms,
@@ -51,6 +61,8 @@ _SYNONYMS = header_synonyms(HEADERS)
 PRESENT_WORDS = ("✓", "√", "是", "到", "出勤", "yes", "y", "1")
 ABSENT_WORDS = ("✗", "×", "否", "缺", "缺勤", "no", "n", "0")
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?::\d{2})?$")
+PREVIEW_ROWS = 300
+PREVIEW_ERRORS = 1000
 
 
 def guess(headers: list[str]) -> dict[int, str]:
@@ -85,12 +97,14 @@ class AttendanceImportRejected(Exception):
                          % {"n": len({e.row for e in result.errors})})
 
 
-def attendance_import(*, data: bytes, filename: str = "", communities, community: Community | None = None,
-                      by=None) -> AttendanceImport:
+def attendance_import(*, data: bytes = b"", filename: str = "", communities, community: Community | None = None,
+                      by=None, sheet: Sheet | None = None, progress=None) -> AttendanceImport:
     """Check every row, then write all of them in one transaction; AttendanceImportRejected writes nothing.
 
-    `communities` are those the importer manages; `community` is the default when the sheet has no 社区 column."""
-    result = attendance_import_plan(data=data, filename=filename, communities=communities, community=community)
+    `communities` are those the importer manages; `community` is the default when the sheet has no 社区 column.
+    `sheet`: the file already read; else `data` is read here, in the limited child (read_sheet_isolated)."""
+    result = attendance_import_plan(data=data, filename=filename, communities=communities, community=community,
+                                    sheet=sheet, progress=progress)
     if not result.ok:
         raise AttendanceImportRejected(result)
     with transaction.atomic():
@@ -103,12 +117,18 @@ def attendance_import(*, data: bytes, filename: str = "", communities, community
     return result
 
 
-def attendance_import_plan(*, data: bytes, filename: str = "", communities, community: Community | None = None
-                           ) -> AttendanceImport:
+def attendance_sheet_read(*, data: bytes, filename: str = "", progress=None) -> Sheet:
+    """The attendance book's rows, read by the member import's guarded reader; ImportFileError says why not."""
+    return read_sheet_isolated(data, filename, progress=progress, synonyms=_SYNONYMS, no_header=_(
+        "No header row found. The first rows should name the columns, e.g. 姓名, 日期, 开始, 签到, 签退."))
+
+
+def attendance_import_plan(*, data: bytes = b"", filename: str = "", communities, community: Community | None = None,
+                           sheet: Sheet | None = None, progress=None) -> AttendanceImport:
     result = AttendanceImport()
     try:
-        sheet = read_sheet(data, filename, guess=guess, no_header=_(
-            "No header row found. The first rows should name the columns, e.g. 姓名, 日期, 开始, 签到, 签退."))
+        sheet = sheet if sheet is not None else attendance_sheet_read(data=data, filename=filename,
+                                                                      progress=progress)
     except ImportFileError as exc:
         result.file_error = str(exc)
         return result
@@ -139,6 +159,64 @@ def attendance_import_plan(*, data: bytes, filename: str = "", communities, comm
         seen[key] = number
         result.rows.append(row)
     return result
+
+
+# --------------------------------------------------------------------------- on the queue
+
+def attendance_import_job_run(job_id: int) -> str:
+    """The queue task: read the stored book in the limited child, check it and, when confirmed, write it."""
+    job = import_job_claim(job_id, sheet=MemberImportJob.Sheet.ATTENDANCE)
+    if job is None:
+        return MemberImportJob.objects.get(pk=job_id).status
+    data = upload_read(job.file_id, job.file_sha256)
+    if data is None:
+        import_job_finish(job, MemberImportJob.Status.FAILED,
+                          message=_("The uploaded file has expired; please upload it again."))
+        return job.status
+    progress = import_job_progress(job)
+    try:
+        sheet = attendance_sheet_read(data=data, filename=job.filename, progress=progress)
+    except ImportFileError as exc:
+        import_job_finish(job, MemberImportJob.Status.DONE, result=attendance_summary(AttendanceImport(
+            file_error=str(exc))))
+        return job.status
+    progress(len(sheet.rows) + sheet.header_row)
+    kwargs = dict(filename=job.filename, communities=communities_for(job.created_by), community=job.community,
+                  sheet=sheet)
+    if job.kind == MemberImportJob.Kind.PREVIEW:
+        import_job_finish(job, MemberImportJob.Status.DONE, result=attendance_summary(attendance_import_plan(**kwargs)))
+        return job.status
+    try:
+        result = attendance_import(**kwargs, by=job.created_by)
+    except AttendanceImportRejected as exc:
+        import_job_finish(job, MemberImportJob.Status.DONE,
+                          result={**attendance_summary(exc.result), "rejected": str(exc)})
+    else:
+        upload_forget(job.file_id)
+        import_job_finish(job, MemberImportJob.Status.DONE, result={**attendance_summary(result), "imported": True})
+    return job.status
+
+
+def attendance_summary(result: AttendanceImport) -> dict:
+    """What the preview page shows of a checked book, as JSON."""
+    return {
+        "file_error": result.file_error, "ok": result.ok, "rows": len(result.rows),
+        "error_rows": len({e.row for e in result.errors}),
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors[:PREVIEW_ERRORS]],
+        "more_errors": max(len(result.errors) - PREVIEW_ERRORS, 0),
+        "sample": [{"row": r.row, "name": r.member.name, "shift": _shift_words(r.shift),
+                    "check_in": _clock(r.check_in), "check_out": _clock(r.check_out)}
+                   for r in result.rows[:PREVIEW_ROWS]],
+        "more_rows": max(len(result.rows) - PREVIEW_ROWS, 0),
+    }
+
+
+def _shift_words(shift: Shift) -> str:
+    return f"{timezone.localtime(shift.start):%Y-%m-%d %H:%M} {shift.duty.name}"
+
+
+def _clock(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%H:%M}" if moment is not None else ""
 
 
 class _CellError(Exception):

@@ -2,7 +2,9 @@
 the team, the secretary prints posters, back-fills the week from the paper book or imports a sheet."""
 
 import datetime as dt
+import hashlib
 import re
+from types import SimpleNamespace
 
 import segno
 from django.contrib import messages
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from scheduler_site.access import member_required, staff_required
 from shifts.models import Assignment, Attendance, Roster
@@ -22,12 +24,15 @@ from shifts.scope import shift_for
 from shifts.selectors import shift_title
 from shifts.selectors_delivered import attendance_sheet, open_shifts
 from shifts.services import attendance as service
-from shifts.services.attendance_import import AttendanceImportRejected, attendance_import
-from volunteers.selectors import communities_for, community_for, member_of, members_for, sensitive_community_ids
+from volunteers.models import MemberImportJob
+from volunteers.selectors import community_for, member_of, members_for, sensitive_community_ids
+from volunteers.services.import_jobs import import_job_start, upload_store
+from volunteers.views.imports import IMPORT_MAX_BYTES, POLL_SECONDS
 
 from .common import week_from_url, week_param
 
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+ATTENDANCE_TASK = "shifts.tasks.attendance_import_run"
 
 
 def _back(request, fallback: str = "my_shifts"):
@@ -179,23 +184,72 @@ def _save_shift_times(request, shift) -> dict[int, str]:
 
 @staff_required
 def attendance_import_view(request, community_id):
-    """Upload the typed-up attendance book; every row is checked and nothing is saved unless all are right."""
+    """Upload the typed-up attendance book. A queue worker reads and checks it (attendance_import_job_run);
+    the secretary sees its progress, then every row's problem or what will be saved, and confirms."""
     community = community_for(request.user, community_id)
-    context = {"community": community, "errors": [], "file_error": ""}
-    status = 200
+    file_error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            context["file_error"] = _("Choose a file to upload.")
+            file_error = _("Choose a file to upload.")
+        elif upload.size > IMPORT_MAX_BYTES:
+            file_error = _("The file is larger than %(mb)d MB.") % {"mb": IMPORT_MAX_BYTES // 2**20}
         else:
-            try:
-                result = attendance_import(data=upload.read(), filename=upload.name,
-                                           communities=communities_for(request.user), community=community,
-                                           by=request.user)
-            except AttendanceImportRejected as exc:
-                context.update(errors=exc.result.errors, file_error=str(exc))
-            else:
-                messages.success(request, _("%(n)d attendance rows imported.") % {"n": len(result.rows)})
-                return redirect("attendance_import", community.pk)
-        status = 400
-    return render(request, "shifts/attendance/import.html", context, status=status)
+            data = upload.read()
+            job = import_job_start(user=request.user, community=community, file_id=upload_store(data),
+                                   sha256=hashlib.sha256(data).hexdigest(), filename=upload.name or "",
+                                   sheet=MemberImportJob.Sheet.ATTENDANCE, task=ATTENDANCE_TASK)
+            return redirect("attendance_import_job", community.pk, job.pk)
+    return render(request, "shifts/attendance/import.html", {"community": community, "file_error": file_error},
+                  status=400 if file_error else 200)
+
+
+def _attendance_job(request, community, job_id) -> MemberImportJob:
+    try:
+        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user,
+                                           sheet=MemberImportJob.Sheet.ATTENDANCE)
+    except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404
+
+
+@staff_required
+@require_GET
+def attendance_import_job(request, community_id, job_id):
+    """The reading's progress; then the check (errors, or the rows to save and a button), or the import's end."""
+    community = community_for(request.user, community_id)
+    job = _attendance_job(request, community, job_id)
+    if job.status in (MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING):
+        return render(request, "volunteers/import/progress.html", {
+            "community": community, "job": job, "poll_seconds": POLL_SECONDS, "refresh_url": request.path,
+            "heading": _("Reading the attendance book for %(name)s") % {"name": community.name}})
+    if job.status == MemberImportJob.Status.FAILED:
+        messages.error(request, job.message or _("The file could not be read. Please upload it again."))
+        return redirect("attendance_import", community.pk)
+    result = job.result
+    if result.get("imported"):
+        messages.success(request, _("%(n)d attendance rows imported.") % {"n": result["rows"]})
+        return redirect("attendance_import", community.pk)
+    errors = [SimpleNamespace(**error) for error in result.get("errors", [])]
+    file_error = result.get("rejected") or result.get("file_error") or (
+        _("%(n)d rows have errors; nothing was imported.") % {"n": result.get("error_rows", 0)} if errors else "")
+    confirmable = job.kind == MemberImportJob.Kind.PREVIEW and result.get("ok")
+    return render(request, "shifts/attendance/import.html", {
+        "community": community, "job": job, "file_error": file_error, "errors": errors,
+        "more_errors": result.get("more_errors", 0), "confirmable": confirmable,
+        "sample": [SimpleNamespace(**row) for row in result.get("sample", [])] if confirmable else [],
+        "rows": result.get("rows", 0), "more_rows": result.get("more_rows", 0),
+    }, status=200 if confirmable else 400)
+
+
+@staff_required
+@require_POST
+def attendance_import_confirm(request, community_id, job_id):
+    """Import the book a preview job checked: read and checked again by a worker, all rows or none."""
+    community = community_for(request.user, community_id)
+    preview = _attendance_job(request, community, job_id)
+    if preview.kind != MemberImportJob.Kind.PREVIEW or not preview.result.get("ok"):
+        raise Http404
+    job = import_job_start(user=request.user, community=community, file_id=preview.file_id,
+                           sha256=preview.file_sha256, filename=preview.filename, kind=MemberImportJob.Kind.APPLY,
+                           sheet=MemberImportJob.Sheet.ATTENDANCE, task=ATTENDANCE_TASK)
+    return redirect("attendance_import_job", community.pk, job.pk)

@@ -102,13 +102,55 @@ def test_secretary_back_fills_the_week_sheet(client, team):
 
 
 def test_secretary_imports_a_sheet_from_the_web(client, team):
-    client.force_login(team["secretary"])
-    url = reverse("attendance_import", args=[team["community"].pk])
+    """Upload → a worker checks it (its progress page) → the preview → confirm → a worker writes it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from volunteers.models import MemberImportJob
+
+    client.force_login(team["secretary"])
+    url = reverse("attendance_import", args=[team["community"].pk])
     bad = SimpleUploadedFile("book.csv", "姓名,日期,开始,出勤\n无此人,2026-03-02,09:00,✓\n".encode())
     response = client.post(url, {"file": bad})
-    assert response.status_code == 400 and "无此人" in response.content.decode()
+    job = MemberImportJob.objects.get(sheet=MemberImportJob.Sheet.ATTENDANCE)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("attendance_import_job", args=[team["community"].pk, job.pk])
+    checked = client.get(response["Location"])
+    assert checked.status_code == 400 and "无此人" in checked.content.decode()
+    assert "attendance_import_confirm" not in checked.content.decode() and not checked.context["confirmable"]
+
     good = SimpleUploadedFile("book.csv", "姓名,日期,开始,出勤\n王建国,2026-03-02,09:00,✓\n".encode())
-    assert client.post(url, {"file": good}).status_code == 302
+    preview = client.post(url, {"file": good}, follow=True)
+    assert preview.status_code == 200 and preview.context["confirmable"] and preview.context["rows"] == 1
+    assert "王建国" in preview.content.decode() and not Attendance.objects.exists()  # a check writes nothing
+    job = preview.context["job"]
+    done = client.post(reverse("attendance_import_confirm", args=[team["community"].pk, job.pk]), follow=True)
+    assert done.redirect_chain[-1][0] == url and "已导入 1 行考勤" in done.content.decode()
     assert Attendance.objects.get().member == team["leader"]
+    # a checked book whose check found errors cannot be confirmed
+    failed_check = MemberImportJob.objects.filter(result__ok=False).first()
+    assert client.post(reverse("attendance_import_confirm",
+                               args=[team["community"].pk, failed_check.pk])).status_code == 404
+
+
+def test_the_attendance_import_page_shows_progress_while_a_worker_reads(client, team, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_q.conf import Conf
+
+    from shifts import tasks
+    from volunteers.models import MemberImportJob
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # a real ORM broker: the task waits for a worker
+    client.force_login(team["secretary"])
+    url = reverse("attendance_import", args=[team["community"].pk])
+    good = SimpleUploadedFile("book.csv", "姓名,日期,开始,出勤\n王建国,2026-03-02,09:00,✓\n".encode())
+    job_url = client.post(url, {"file": good})["Location"]
+    waiting = client.get(job_url)
+    assert waiting.status_code == 200 and 'http-equiv="refresh"' in waiting.content.decode()
+    job = MemberImportJob.objects.get()
+    assert tasks.attendance_import_run(job.pk) == MemberImportJob.Status.DONE  # what the worker runs
+    job.refresh_from_db()
+    assert job.rows_read == 2 and client.get(job_url).context["rows"] == 1
+    other = f.community(name="和平里")
+    client.force_login(f.secretary(other, username="sec2"))  # someone else's job: not found, in either community
+    assert client.get(job_url).status_code == 404
+    assert client.get(reverse("attendance_import_job", args=[other.pk, job.pk])).status_code == 404

@@ -5,21 +5,22 @@ memory limits (read_sheet_isolated). What the cells mean is volunteers.services.
 import csv
 import io
 import logging
-import os
 import re
-import time
 import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .member_text import guess_mapping
-
 logger = logging.getLogger(__name__)
 
 MAX_COLUMNS = 60
 MAX_MERGED_CELLS = 2_000_000
+# Merged blocks in one sheet: a 名册 merges a few (a community written once for ten rows); openpyxl keeps an
+# object of some 800 bytes for each, so 600,000 of them cost about 500 MB before a row is read.
+MAX_MERGED_RANGES = 50_000
+# Spreadsheet programs write no XML comments; a long one is a crafted file (the XML parser rescans it).
+MAX_COMMENT_BYTES = 1 << 20
 HEADER_SCAN_ROWS = 15
 
 
@@ -64,87 +65,50 @@ def read_sheet(data: bytes, filename: str = "", *, progress=None, guess=None, no
         raise ImportFileError(_("This is an old Excel file (.xls). Open it in Excel or WPS and save it as .xlsx."))
     else:
         grid, formulas = _read_csv(data, progress), set()
-    return _locate_header(grid, formulas, guess or guess_mapping, no_header)
+    if guess is None:
+        from .member_text import guess_mapping  # here: member_text needs the models, the reader child has none
+        guess = guess_mapping
+    return _locate_header(grid, formulas, guess, no_header)
 
 
 PROGRESS_EVERY = 500  # rows
 
 
-def read_sheet_isolated(data: bytes, filename: str = "", *, progress=None) -> Sheet:
-    """read_sheet in a child process limited to settings.IMPORT_CPU_SECONDS of CPU time and
-    settings.IMPORT_MEMORY_MB of memory (resource.setrlimit), and three times that CPU time on the clock.
+def read_sheet_isolated(data: bytes, filename: str = "", *, progress=None, synonyms: dict[str, str] | None = None,
+                        no_header: str = "") -> Sheet:
+    """read_sheet in a child process (volunteers.services.import_reader) limited to settings.IMPORT_CPU_SECONDS of
+    CPU time and settings.IMPORT_MEMORY_MB of memory, and stopped on the clock after reader_wall_seconds().
 
     A crafted spreadsheet can make a parser slow (quadratic shapes) or greedy (merged cells): it then costs the
     child, which is stopped, and the secretary reads that the file could not be read, instead of a worker held
-    for minutes. The child reads the bytes only: it never touches the database."""
-    import multiprocessing
+    for minutes. The child is a new interpreter started with subprocess, not a multiprocessing child, so a
+    django-q2 worker (a daemonic process, which may not have multiprocessing children) can start it as well as a
+    web process can. It reads the bytes only: it has no database settings at all. `synonyms` ({normalised
+    header: field}) names the columns of the sheet (the member columns by default); `no_header` is the message
+    when no row names them."""
+    from . import import_reader
 
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
+    if synonyms is None:
+        from .member_text import MEMBER_SYNONYMS
+        synonyms = MEMBER_SYNONYMS
+    progress = progress or (lambda rows: None)
+    outcome = import_reader.run_child(data, filename=filename, progress=progress, synonyms=synonyms,
+                                      no_header=str(no_header), wall_seconds=reader_wall_seconds())
+    if "error" in outcome:
+        raise ImportFileError(outcome["error"])
+    return outcome["sheet"]
+
+
+def reader_wall_seconds() -> int:
+    """How long the reader child may take on the clock: three times its CPU time (the machine may be busy), but
+    a minute inside the queue task's timeout, so that checking and writing the rows still fit in it."""
     cpu = settings.IMPORT_CPU_SECONDS
-    child = context.Process(target=_read_in_child, args=(sender, data, filename, cpu, settings.IMPORT_MEMORY_MB),
-                            daemon=True)
-    child.start()
-    sender.close()
-    outcome = None
-    deadline = time.monotonic() + 3 * cpu + 5
-    try:
-        while outcome is None and time.monotonic() < deadline:
-            if not receiver.poll(0.2):
-                if not child.is_alive() and not receiver.poll(0):
-                    break
-                continue
-            try:
-                kind, payload = receiver.recv()
-            except (EOFError, OSError):
-                break
-            if kind == "progress":
-                if progress is not None:
-                    progress(payload)
-            else:
-                outcome = (kind, payload)
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-        receiver.close()
-    if outcome is None:
-        logger.warning("import reading stopped (exit code %s): over %s s CPU or %s MB", child.exitcode, cpu,
-                       settings.IMPORT_MEMORY_MB)
-        raise ImportFileError(_("This file takes too much time or memory to read; it is not a normal member list. "
-                                "Copy the members into a new sheet, save it as .xlsx and upload that."))
-    kind, payload = outcome
-    if kind == "error":
-        raise ImportFileError(payload)
-    return payload
+    return max(cpu + 5, min(3 * cpu + 5, import_task_timeout() - 60))
 
 
-def _vm_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _read_in_child(sender, data, filename, cpu_seconds, memory_mb):
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 2))
-        limit = _vm_bytes() + memory_mb * 2**20  # on top of what the worker process already maps
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        try:
-            sheet = read_sheet(data, filename, progress=lambda rows: sender.send(("progress", rows)))
-            sender.send(("sheet", sheet))
-        except ImportFileError as exc:
-            sender.send(("error", str(exc)))
-        except MemoryError:
-            sender.send(("error", str(_("This file takes too much memory to read; it is not a normal member "
-                                        "list."))))
-        sender.close()
-    finally:
-        os._exit(0)  # never run the parent's exit handlers (database connections, test runners) in the child
+def import_task_timeout() -> int:
+    """The queue timeout of an import task (django-q2 kills the worker after it): the cluster's."""
+    return int(settings.Q_CLUSTER.get("timeout") or 0) or 3 * settings.IMPORT_CPU_SECONDS + 65
 
 
 def _max_rows() -> int:
@@ -202,6 +166,7 @@ def _read_xlsx(data: bytes, progress) -> tuple[list[tuple[int, list]], set]:
     try:
         sheet = book.worksheets[0]
         xml = book._archive.read(sheet._worksheet_path)
+        _refuse_long_comments(xml)
         grid = _xlsx_grid(sheet, _merged_ranges(xml), progress)
         # A second, formula-aware pass only when the sheet has formulas: it doubles the reading time.
         formulas = _formula_cells(data, grid) if _FORMULA_TAG.search(xml) else set()
@@ -220,11 +185,22 @@ _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}(?::[
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+def _refuse_long_comments(xml: bytes) -> None:
+    start = xml.find(b"<!--")
+    while start >= 0:
+        end = xml.find(b"-->", start + 4)
+        if end < 0 or end - start > MAX_COMMENT_BYTES:
+            raise ImportFileError(_("The sheet hides a large block of text that spreadsheet programs do not "
+                                    "write; it is not a normal sheet. Copy the rows into a new sheet, save it as "
+                                    ".xlsx and upload that."))
+        start = xml.find(b"<!--", end + 3)
+
+
 def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
     """(min_row, min_col, max_row, max_col) of merged cells, columns 0-based; read-only sheets skip them.
 
-    A range that starts below the last row any sheet may have, or whose total area is absurd, is refused at
-    once; ranges reaching below the sheet's data are refused after reading (see _xlsx_grid)."""
+    A range that starts below the last row any sheet may have, more than MAX_MERGED_RANGES ranges, or an absurd
+    total area are refused at once; ranges reaching below the sheet's data are refused after reading (_xlsx_grid)."""
     from openpyxl.utils.cell import range_boundaries
 
     ranges, area = [], 0
@@ -234,7 +210,7 @@ def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
             raise ImportFileError(_("Merged cells reach row %(row)d, beyond the data; unmerge them or delete those "
                                     "rows.") % {"row": max_row})
         area += (max_row - min_row + 1) * (min(max_col, MAX_COLUMNS) - min(min_col, MAX_COLUMNS) + 1)
-        if area > MAX_MERGED_CELLS:
+        if area > MAX_MERGED_CELLS or len(ranges) >= MAX_MERGED_RANGES:
             raise ImportFileError(_("The sheet has too many merged cells."))
         if min_col <= MAX_COLUMNS:
             ranges.append((min_row, min_col - 1, max_row, min(max_col, MAX_COLUMNS) - 1))
@@ -310,6 +286,27 @@ def _locate_header(grid, formulas, guess, no_header: str = "") -> Sheet:
             return Sheet(headers=headers, header_row=number, rows=rows[position + 1:], formula_cells=formulas)
     raise ImportFileError(no_header or _("No header row found. The first rows should name the columns, "
                                          "e.g. 姓名, 手机, 出生日期."))
+
+
+def _norm_header(raw) -> str:
+    text = str(raw or "").strip().lower()
+    text = re.sub(r"[（(][^)）]*[)）]", "", text)  # "手机（必填）" → "手机"
+    return re.sub(r"[\s*＊:：_\-]", "", text)
+
+
+def header_synonyms(words_by_field: dict[str, tuple]) -> dict[str, str]:
+    """{normalised header: field} for a sheet's accepted headers, e.g. {"name": ("姓名", "名字")}."""
+    return {_norm_header(word): field for field, words in words_by_field.items() for word in words}
+
+
+def mapping_from_headers(headers: list[str], synonyms: dict[str, str]) -> dict[int, str]:
+    """Column index → field for every header we recognise; the first column wins a field."""
+    mapping: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        found = synonyms.get(_norm_header(header))
+        if found and found not in mapping.values():
+            mapping[index] = found
+    return mapping
 
 
 def zip_is_safe(data: bytes) -> bool:

@@ -1,6 +1,12 @@
-"""Member imports on the queue: the upload is stored, a MemberImportJob is queued, a worker reads the file in
-a resource-limited child process (import_files.read_sheet_isolated) and plans or applies it, and the page polls
-the job for its progress and result. The request itself never parses a spreadsheet."""
+"""Imports on the queue: the upload is stored, a MemberImportJob is queued, a worker reads the file in a
+resource-limited child process (import_files.read_sheet_isolated) and plans or applies it, and the page polls
+the job for its progress and result. The request itself never parses a spreadsheet.
+
+The member list is read here; the attendance book (shifts.services.attendance_import) uses the same job rows
+through import_job_start, import_job_claim, import_job_finish and import_task_guarded. No job stays running:
+a task that raises marks its job failed (import_task_guarded), and import_jobs_expire, run every two minutes
+by a Schedule, fails a job still running past its task's timeout (a worker killed by the timeout runs no
+`except`) or still waiting long after the queue should have taken it."""
 
 import datetime as dt
 import hashlib
@@ -16,7 +22,7 @@ from django_q import tasks as django_q_tasks
 
 from volunteers.models import Community, MemberImportJob
 
-from .import_files import ImportFileError, read_sheet_isolated
+from .import_files import ImportFileError, import_task_timeout, read_sheet_isolated
 from .imports import ImportPlan, ImportRejected, member_import_apply, member_import_plan
 
 logger = logging.getLogger(__name__)
@@ -24,6 +30,10 @@ logger = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 3600
 PREVIEW_ROWS = 300
 PREVIEW_ERRORS = 1000
+# A job the queue has not taken after this long never will be (a broker that lost it): the secretary is told.
+QUEUE_WAIT_SECONDS = 30 * 60
+# Beyond the task's timeout, so a job is only failed once django-q2 has stopped its worker.
+EXPIRE_MARGIN_SECONDS = 30
 
 
 def store_dir() -> Path:
@@ -69,62 +79,125 @@ def import_jobs_purge(now=None) -> int:
 
 def import_job_start(*, user, community: Community, file_id: str, sha256: str, filename: str,
                      kind: str = MemberImportJob.Kind.PREVIEW, mapping: dict | None = None,
-                     expected_fingerprint: str = "", decisions: dict | None = None) -> MemberImportJob:
-    """Queue the reading of a stored upload; the job is marked failed if the queue cannot take it."""
+                     expected_fingerprint: str = "", decisions: dict | None = None,
+                     sheet: str = MemberImportJob.Sheet.MEMBERS,
+                     task: str = "volunteers.tasks.member_import_run") -> MemberImportJob:
+    """Queue the reading of a stored upload by `task` (a function taking the job's id); the job is marked failed
+    if the queue cannot take it."""
     job = MemberImportJob.objects.create(
-        community=community, created_by=user, kind=kind, file_id=file_id, file_sha256=sha256,
+        community=community, created_by=user, sheet=sheet, kind=kind, file_id=file_id, file_sha256=sha256,
         filename=filename[-100:], mapping={str(k): v for k, v in (mapping or {}).items()},
         expected_fingerprint=expected_fingerprint or "",
         decisions={str(k): str(v) for k, v in (decisions or {}).items()})
     try:
-        django_q_tasks.async_task("volunteers.tasks.member_import_run", job.pk, task_name=f"member-import-{job.pk}")
+        django_q_tasks.async_task(task, job.pk, task_name=f"{sheet}-import-{job.pk}", timeout=import_task_timeout())
     except Exception:  # broker down: say so on the page instead of a job that never moves
-        logger.exception("could not queue member import %s", job.pk)
-        _finish(job, MemberImportJob.Status.FAILED,
-                message=_("The import could not be started just now. Please try again in a few minutes."))
+        logger.exception("could not queue %s import %s", sheet, job.pk)
+        import_job_finish(job, MemberImportJob.Status.FAILED,
+                          message=_("The import could not be started just now. Please try again in a few minutes."))
     job.refresh_from_db()
     return job
 
 
-def import_job_run(job_id: int) -> str:
-    """The queue task: read, plan and (for an import) write; the outcome goes into the job row."""
-    job = MemberImportJob.objects.select_related("community", "created_by").get(pk=job_id)
+def import_job_claim(job_id: int, *, sheet: str) -> MemberImportJob | None:
+    """The job, marked running from now; None when it is finished already (a retried task, or failed by
+    import_jobs_expire meanwhile)."""
+    job = MemberImportJob.objects.select_related("community", "created_by").get(pk=job_id, sheet=sheet)
     if job.status not in (MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING):
-        return job.status  # a retried task after the job finished
-    MemberImportJob.objects.filter(pk=job.pk).update(status=MemberImportJob.Status.RUNNING)
-    data = upload_read(job.file_id, job.file_sha256)
-    if data is None:
-        _finish(job, MemberImportJob.Status.FAILED, message=_("The uploaded file has expired; please upload it again."))
-        return job.status
+        return None
+    job.status, job.started_at = MemberImportJob.Status.RUNNING, timezone.now()
+    MemberImportJob.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
+    return job
 
+
+def import_job_progress(job: MemberImportJob):
+    """progress(rows) for read_sheet_isolated: the count the progress page shows."""
     def progress(rows: int) -> None:
         MemberImportJob.objects.filter(pk=job.pk).update(rows_read=rows)
+    return progress
 
+
+def import_job_run(job_id: int) -> str:
+    """The queue task: read, plan and (for an import) write; the outcome goes into the job row."""
+    job = import_job_claim(job_id, sheet=MemberImportJob.Sheet.MEMBERS)
+    if job is None:
+        return MemberImportJob.objects.get(pk=job_id).status
+    data = upload_read(job.file_id, job.file_sha256)
+    if data is None:
+        import_job_finish(job, MemberImportJob.Status.FAILED,
+                          message=_("The uploaded file has expired; please upload it again."))
+        return job.status
+    progress = import_job_progress(job)
     mapping = {int(k): v for k, v in job.mapping.items()} if job.mapping else None
     try:
         sheet = read_sheet_isolated(data, job.filename, progress=progress)
     except ImportFileError as exc:
         plan = ImportPlan(headers=[], header_row=0, mapping={}, file_error=str(exc))
-        _finish(job, MemberImportJob.Status.DONE, result=plan_summary(plan))
+        import_job_finish(job, MemberImportJob.Status.DONE, result=plan_summary(plan))
         return job.status
     progress(len(sheet.rows) + sheet.header_row)
     kwargs = dict(user=job.created_by, community=job.community, filename=job.filename, mapping=mapping, sheet=sheet,
                   decisions=job.decisions or None)
     if job.kind == MemberImportJob.Kind.PREVIEW:
-        _finish(job, MemberImportJob.Status.DONE, result=plan_summary(member_import_plan(**kwargs)))
+        import_job_finish(job, MemberImportJob.Status.DONE, result=plan_summary(member_import_plan(**kwargs)))
         return job.status
     try:
         plan = member_import_apply(**kwargs, expected_fingerprint=job.expected_fingerprint or None)
     except ImportRejected as exc:
-        _finish(job, MemberImportJob.Status.DONE, result={**plan_summary(exc.plan), "rejected": str(exc)})
+        import_job_finish(job, MemberImportJob.Status.DONE, result={**plan_summary(exc.plan), "rejected": str(exc)})
     else:
-        _finish(job, MemberImportJob.Status.DONE, result={**plan_summary(plan), "imported": True})
+        import_job_finish(job, MemberImportJob.Status.DONE, result={**plan_summary(plan), "imported": True})
     return job.status
 
 
-def _finish(job: MemberImportJob, status: str, *, result: dict | None = None, message: str = "") -> None:
+def import_job_finish(job: MemberImportJob, status: str, *, result: dict | None = None, message: str = "") -> None:
+    """Record the outcome, unless the job was finished meanwhile (failed by import_jobs_expire: the secretary
+    has been told already, and a page must not change its answer)."""
     job.status, job.result, job.message, job.finished_at = status, result or {}, message[:300], timezone.now()
-    job.save(update_fields=["status", "result", "message", "finished_at"])
+    MemberImportJob.objects.filter(
+        pk=job.pk, status__in=(MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING),
+    ).update(status=job.status, result=job.result, message=job.message, finished_at=job.finished_at)
+
+
+def _not_read_message() -> str:
+    return _("The file could not be read to the end; please upload it again.")
+
+
+def import_job_failed(job_id: int, *, message: str = "") -> bool:
+    """Mark a job that has not finished as failed; False if it had finished."""
+    return bool(MemberImportJob.objects.filter(
+        pk=job_id, status__in=(MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING),
+    ).update(status=MemberImportJob.Status.FAILED, message=(message or _not_read_message())[:300],
+             finished_at=timezone.now()))
+
+
+def import_task_guarded(job_id: int, run) -> str:
+    """Run an import task's body; if it raises, its job is marked failed with a plain message (the page stops
+    polling and says so) and the exception goes on to django-q2, which records the failed task."""
+    try:
+        return run(job_id)
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        import_job_failed(job_id)
+        raise
+
+
+def import_jobs_expire(now=None) -> int:
+    """Fail the jobs still running past their task's timeout, or still waiting after QUEUE_WAIT_SECONDS; idempotent,
+    run every two minutes. A worker django-q2 stopped at the timeout ran no `except`: this tells its secretary."""
+    now = now or timezone.now()
+    unfinished = MemberImportJob.objects.filter(status__in=(MemberImportJob.Status.QUEUED,
+                                                            MemberImportJob.Status.RUNNING))
+    running_since = now - dt.timedelta(seconds=import_task_timeout() + EXPIRE_MARGIN_SECONDS)
+    stuck = (unfinished.filter(status=MemberImportJob.Status.RUNNING, started_at__lt=running_since)
+             | unfinished.filter(status=MemberImportJob.Status.QUEUED,
+                                 created_at__lt=now - dt.timedelta(seconds=QUEUE_WAIT_SECONDS)))
+    failed = 0
+    for job_id in list(stuck.values_list("pk", flat=True)):
+        if import_job_failed(job_id):
+            logger.warning("import job %s expired: still unfinished past its deadline", job_id)
+            failed += 1
+    return failed
 
 
 def plan_summary(plan: ImportPlan) -> dict:

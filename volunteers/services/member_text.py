@@ -14,6 +14,8 @@ from phonenumber_field.phonenumber import to_python
 from volunteers.models import CaregivingWindow, HealthLevel, Member, Skill
 from volunteers.validators import WEEKDAY_CODES
 
+from .import_files import header_synonyms, mapping_from_headers
+
 MAX_CELL_CHARS = 500
 
 
@@ -58,33 +60,13 @@ DAY_NAMES_ZH = {code: f"周{ch}" for ch, code in DAY_CHARS.items() if ch not in 
 DEFAULT_CARE_LABEL = CaregivingWindow._meta.get_field("label").default
 
 
-def _norm_header(raw) -> str:
-    text = str(raw or "").strip().lower()
-    text = re.sub(r"[（(][^)）]*[)）]", "", text)  # "手机（必填）" → "手机"
-    return re.sub(r"[\s*＊:：_\-]", "", text)
-
-
-def header_synonyms(words_by_field: dict[str, tuple]) -> dict[str, str]:
-    """{normalised header: field} for a sheet's accepted headers, e.g. {"name": ("姓名", "名字")}."""
-    return {_norm_header(word): field for field, words in words_by_field.items() for word in words}
-
-
-def mapping_from_headers(headers: list[str], synonyms: dict[str, str]) -> dict[int, str]:
-    """Column index → field for every header we recognise; the first column wins a field."""
-    mapping: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        found = synonyms.get(_norm_header(header))
-        if found and found not in mapping.values():
-            mapping[index] = found
-    return mapping
-
-
-_SYNONYMS = header_synonyms({c.field: c.synonyms for c in COLUMNS})
+# {normalised header: field} of the member columns; the reader child gets it as data (read_sheet_isolated).
+MEMBER_SYNONYMS = header_synonyms({c.field: c.synonyms for c in COLUMNS})
 
 
 def guess_mapping(headers: list[str]) -> dict[int, str]:
     """The member columns a sheet's headers name."""
-    return mapping_from_headers(headers, _SYNONYMS)
+    return mapping_from_headers(headers, MEMBER_SYNONYMS)
 
 
 # --------------------------------------------------------------------------- parsing one cell

@@ -112,7 +112,8 @@ def import_upload(request, community_id):
 
 def _job_for(request, community, job_id) -> MemberImportJob:
     try:
-        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user)
+        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user,
+                                           sheet=MemberImportJob.Sheet.MEMBERS)
     except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404
 
@@ -125,7 +126,7 @@ def import_job(request, community_id, job_id):
     job = _job_for(request, community, job_id)
     if job.status in (MemberImportJob.Status.QUEUED, MemberImportJob.Status.RUNNING):
         return render(request, "volunteers/import/progress.html",
-                      {"community": community, "job": job, "poll_seconds": POLL_SECONDS})
+                      {"community": community, "job": job, "poll_seconds": POLL_SECONDS, "refresh_url": request.path})
     if job.status == MemberImportJob.Status.FAILED:
         messages.error(request, job.message or _("The file could not be read. Please upload it again."))
         return redirect("member_import", community_id=community.pk)

@@ -23,6 +23,7 @@ Bad configuration stops start-up with a single line naming the variable.
 """
 
 import datetime as dt
+import ipaddress
 import json
 import sys
 import tempfile
@@ -128,6 +129,14 @@ if not SECRET_KEY:
         _fail("SECRET_KEY: must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: REMOTE_ADDR becomes
+# the client's address behind them (scheduler_site.middleware.TrustedProxyMiddleware). Empty: the header is ignored.
+TRUSTED_PROXIES = _names("TRUSTED_PROXIES", "")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _exc:
+    _fail(f"TRUSTED_PROXIES: {_exc}")
 ALLOWED_HOSTS = [h.strip() for h in environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not ALLOWED_HOSTS and DEBUG:
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
@@ -151,6 +160,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduler_site.middleware.TrustedProxyMiddleware",  # REMOTE_ADDR from the proxy's header, if trusted
     "scheduler_site.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shifts.feeds.middleware.FeedFastPathMiddleware",  # answers calendar polls before the rest of the stack
@@ -306,11 +316,11 @@ PHONENUMBER_DEFAULT_REGION = "CN"
 PHONENUMBER_DB_FORMAT = "E164"
 # A member's confirmation link expires when their week's first shift starts; reminders go this many hours before.
 CONFIRM_REMINDER_HOURS = _int("CONFIRM_REMINDER_HOURS", 48, minimum=1)
-# Code logins: wrong codes lock one device after CODE_LOGIN_DEVICE_LIMIT, one member's codes after
-# CODE_LOGIN_TARGET_LIMIT, and a whole address only after the much larger CODE_LOGIN_ADDRESS_LIMIT (shared
-# proxies and community Wi-Fi put many elders behind one address), for CODE_LOGIN_COOLOFF_MINUTES.
+# Code logins (volunteers.services.logins), counted in the database per address range (/24, /64): wrong or
+# stale codes of one member from one range refuse that member's codes there after CODE_LOGIN_DEVICE_LIMIT;
+# CODE_LOGIN_ADDRESS_LIMIT wrong codes from one range get the locked answer, yet a correct code still logs in
+# (shared proxies and community Wi-Fi put many elders behind one address); both for CODE_LOGIN_COOLOFF_MINUTES.
 CODE_LOGIN_DEVICE_LIMIT = _int("CODE_LOGIN_DEVICE_LIMIT", 5, minimum=1)
-CODE_LOGIN_TARGET_LIMIT = _int("CODE_LOGIN_TARGET_LIMIT", 5, minimum=1)
 CODE_LOGIN_ADDRESS_LIMIT = _int("CODE_LOGIN_ADDRESS_LIMIT", 50, minimum=1)
 CODE_LOGIN_COOLOFF_MINUTES = _int("CODE_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 

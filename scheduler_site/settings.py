@@ -29,6 +29,7 @@ import sys
 import tempfile
 from os import environ
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -371,8 +372,25 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Django Q2",
 }
+# How long one call to the queue's Redis broker may take (it must exceed the 1 s a worker's BLPOP waits); a
+# request that queues work while Redis is down or hanging then carries on, and the job waits for a catch-up
+# (shifts.services.message_jobs, rosters' solve recovery). After a failure a process leaves the broker alone
+# for QUEUE_REST_SECONDS.
+QUEUE_SOCKET_TIMEOUT = _int("QUEUE_TIMEOUT_MS", 2000, minimum=1500) / 1000
+QUEUE_REST_SECONDS = 30
+
+
+def _with_timeouts(url: str, seconds: float) -> str:
+    """The Redis URL with socket timeouts redis-py reads from its query, unless the URL sets its own."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_timeout", str(seconds))
+    query.setdefault("socket_connect_timeout", str(seconds))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["redis"] = _with_timeouts(REDIS_URL, QUEUE_SOCKET_TIMEOUT)
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 1

@@ -10,6 +10,7 @@ from shifts.models import Roster
 from shifts.services import (
     confirmations,
     district,
+    message_jobs,
     messages,
     no_show,
     notify,
@@ -100,3 +101,13 @@ def notification_retry(notification_id: int) -> str:
 def no_show_checks_run() -> int:
     """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
     return no_show.no_show_checks_run()
+
+
+def message_job_run(job_id: int) -> bool:
+    """Send the messages an event recorded (shifts.services.message_jobs); a job already done is skipped."""
+    return message_jobs.message_job_run(job_id=job_id)
+
+
+def message_jobs_catch_up() -> int:
+    """Send the messages of events whose queue job never ran (broker down); runs every 5 minutes."""
+    return message_jobs.message_jobs_catch_up()

@@ -37,6 +37,22 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class TrustedProxyMiddleware:
+    """Set REMOTE_ADDR to the client's address from X-Forwarded-For, but only when the request comes from a
+    proxy named in settings.TRUSTED_PROXIES (see volunteers.addresses); the login limits and django-axes then
+    count clients, not the proxy. Without the setting the header is ignored: anyone can send it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.TRUSTED_PROXIES:
+            from volunteers.addresses import client_address
+
+            request.META["REMOTE_ADDR"] = client_address(request.META)
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """A strict Content-Security-Policy and no referrer leakage."""
 

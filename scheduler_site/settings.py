@@ -23,11 +23,13 @@ Bad configuration stops start-up with a single line naming the variable.
 """
 
 import datetime as dt
+import ipaddress
 import json
 import sys
 import tempfile
 from os import environ
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -128,6 +130,14 @@ if not SECRET_KEY:
         _fail("SECRET_KEY: must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: REMOTE_ADDR becomes
+# the client's address behind them (scheduler_site.middleware.TrustedProxyMiddleware). Empty: the header is ignored.
+TRUSTED_PROXIES = _names("TRUSTED_PROXIES", "")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _exc:
+    _fail(f"TRUSTED_PROXIES: {_exc}")
 ALLOWED_HOSTS = [h.strip() for h in environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not ALLOWED_HOSTS and DEBUG:
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
@@ -151,6 +161,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduler_site.middleware.TrustedProxyMiddleware",  # REMOTE_ADDR from the proxy's header, if trusted
     "scheduler_site.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shifts.feeds.middleware.FeedFastPathMiddleware",  # answers calendar polls before the rest of the stack
@@ -306,11 +317,11 @@ PHONENUMBER_DEFAULT_REGION = "CN"
 PHONENUMBER_DB_FORMAT = "E164"
 # A member's confirmation link expires when their week's first shift starts; reminders go this many hours before.
 CONFIRM_REMINDER_HOURS = _int("CONFIRM_REMINDER_HOURS", 48, minimum=1)
-# Code logins: wrong codes lock one device after CODE_LOGIN_DEVICE_LIMIT, one member's codes after
-# CODE_LOGIN_TARGET_LIMIT, and a whole address only after the much larger CODE_LOGIN_ADDRESS_LIMIT (shared
-# proxies and community Wi-Fi put many elders behind one address), for CODE_LOGIN_COOLOFF_MINUTES.
+# Code logins (volunteers.services.logins), counted in the database per address range (/24, /64): wrong or
+# stale codes of one member from one range refuse that member's codes there after CODE_LOGIN_DEVICE_LIMIT;
+# CODE_LOGIN_ADDRESS_LIMIT wrong codes from one range get the locked answer, yet a correct code still logs in
+# (shared proxies and community Wi-Fi put many elders behind one address); both for CODE_LOGIN_COOLOFF_MINUTES.
 CODE_LOGIN_DEVICE_LIMIT = _int("CODE_LOGIN_DEVICE_LIMIT", 5, minimum=1)
-CODE_LOGIN_TARGET_LIMIT = _int("CODE_LOGIN_TARGET_LIMIT", 5, minimum=1)
 CODE_LOGIN_ADDRESS_LIMIT = _int("CODE_LOGIN_ADDRESS_LIMIT", 50, minimum=1)
 CODE_LOGIN_COOLOFF_MINUTES = _int("CODE_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 
@@ -361,8 +372,25 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Django Q2",
 }
+# How long one call to the queue's Redis broker may take (it must exceed the 1 s a worker's BLPOP waits); a
+# request that queues work while Redis is down or hanging then carries on, and the job waits for a catch-up
+# (shifts.services.message_jobs, rosters' solve recovery). After a failure a process leaves the broker alone
+# for QUEUE_REST_SECONDS.
+QUEUE_SOCKET_TIMEOUT = _int("QUEUE_TIMEOUT_MS", 2000, minimum=1500) / 1000
+QUEUE_REST_SECONDS = 30
+
+
+def _with_timeouts(url: str, seconds: float) -> str:
+    """The Redis URL with socket timeouts redis-py reads from its query, unless the URL sets its own."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_timeout", str(seconds))
+    query.setdefault("socket_connect_timeout", str(seconds))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["redis"] = _with_timeouts(REDIS_URL, QUEUE_SOCKET_TIMEOUT)
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 1

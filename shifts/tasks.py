@@ -10,6 +10,7 @@ from shifts.models import Roster
 from shifts.services import (
     confirmations,
     district,
+    message_jobs,
     messages,
     no_show,
     notify,
@@ -108,3 +109,13 @@ def attendance_import_run(job_id: int) -> str:
     """Read (in a resource-limited child process), check and, when confirmed, import one attendance book; if it
     fails, its job says so."""
     return import_task_guarded(job_id, attendance_import_job_run)
+
+
+def message_job_run(job_id: int) -> bool:
+    """Send the messages an event recorded (shifts.services.message_jobs); a job already done is skipped."""
+    return message_jobs.message_job_run(job_id=job_id)
+
+
+def message_jobs_catch_up() -> int:
+    """Send the messages of events whose queue job never ran (broker down); runs every 5 minutes."""
+    return message_jobs.message_jobs_catch_up()

@@ -344,6 +344,21 @@ class MemberLoginToken(models.Model):
         verbose_name_plural = _("member login links")
 
 
+class CodeLoginFailure(models.Model):
+    """One wrong login code, kept in the database (not the cache) because the lockout depends on it: a cache
+    that is down or was flushed must neither lock everyone out nor let guessing through.
+
+    `address_range` is the client's /24 (IPv4) or /64 (IPv6); `target` is the member whose code this once was,
+    when it was a real (used, revoked or expired) code."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    address_range = models.CharField(max_length=50)
+    target = models.ForeignKey(Member, models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["address_range", "created_at"], name="code_failure_range_idx")]
+
+
 # ------------------------------------------------------------------ calendars: public holidays and school terms
 # National holidays and make-up workdays (调休) come from the State Council each November; the district
 # administrator keeps them right. School terms are set per district. volunteers.calendars reads them.

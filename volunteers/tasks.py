@@ -4,7 +4,7 @@ import logging
 
 from volunteers.services import import_jobs
 from volunteers.services.import_jobs import import_job_run, import_jobs_purge, import_task_guarded
-from volunteers.services.logins import login_tokens_purge
+from volunteers.services.logins import code_login_failures_purge, login_tokens_purge
 from volunteers.services.retention import retention_run
 
 logger = logging.getLogger(__name__)
@@ -15,6 +15,7 @@ def retention_daily() -> dict:
     idempotent, runs daily."""
     anonymised = retention_run()
     purged = login_tokens_purge()
+    code_login_failures_purge()
     imports = import_jobs_purge()
     logger.info("retention: %d members anonymised, %s login links and %d imports purged", anonymised, purged, imports)
     return {"anonymised": anonymised, "purged": purged, "imports": imports}

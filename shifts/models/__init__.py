@@ -5,12 +5,13 @@ from .decisions import ShiftExclusion
 from .duties import Duty
 from .feeds import FeedCounter, FeedShiftState, FeedTombstone
 from .hours import Certificate, StarLevels
-from .notifications import MemberNotice, Notification, OutboxMessage, WeekConfirmation
+from .notifications import MemberNotice, MessageJob, Notification, OutboxMessage, WeekConfirmation
 from .patrol import PatrolLogEntry, PatrolTag
 from .rosters import Assignment, Roster, SolveRun
 from .shifts import Shift, ShiftTemplate
 from .swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
-           "MemberNotice", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry", "PatrolTag", "Roster",
-           "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "StarLevels", "SwapRequest", "WeekConfirmation"]
+           "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry",
+           "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "StarLevels", "SwapRequest",
+           "WeekConfirmation"]

@@ -150,3 +150,24 @@ class WeekConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.week_start} {self.state}"
+
+
+class MessageJob(models.Model):
+    """Messages that must go out because something happened (a swap was accepted, a roster published),
+    recorded in the same transaction as the event. The queue task marks it done; while it is not, the periodic
+    catch-up (shifts.services.message_jobs) sends it, so a broker that is down when the event commits delays
+    the messages instead of losing them. Sending twice is harmless: every Notification has a dedupe key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    task = models.CharField(max_length=100)  # a function in shifts.tasks
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["done_at", "created_at"], name="message_job_pending_idx")]
+
+    def __str__(self):
+        return self.key

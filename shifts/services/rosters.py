@@ -26,6 +26,7 @@ from volunteers.models import Community, Member
 from volunteers.services.audit import audit_log
 
 from .labels import shift_label
+from .message_jobs import message_job_queue
 from .rules import reason_detail, reason_sentence, roster_conflicts, roster_rule_breaks
 from .week_making import shifts_make_for_week
 from .weeks import week_start_of
@@ -216,6 +217,9 @@ def roster_publish(*, roster: Roster, by, override_reason: str = "") -> Roster:
                         "previous": previous.pk if previous else None,
                         "added": len(diff["added"]), "removed": len(diff["removed"])}, reason=roster.reason)
         transaction.on_commit(partial(_after_publish, roster, diff, by, member_ids, shift_ids))
+        if member_ids:  # committed with the publish: a broker that is down delays the messages, never loses them
+            message_job_queue(task="shifts.tasks.notify_roster_published", args=[roster.pk],
+                              key=f"notify-roster-{roster.pk}")
     return roster
 
 
@@ -225,10 +229,3 @@ def _after_publish(roster, diff, by, member_ids, shift_ids):
     signals.assignments_changed.send(sender=Roster, member_ids=set(member_ids), shift_ids=shift_ids,
                                      community_ids={roster.community_id},
                                      removed=[(row["shift"], row["member"]) for row in diff["removed"]])
-    if member_ids:
-        try:
-            django_q_tasks.async_task("shifts.tasks.notify_roster_published", roster.pk,
-                                      task_name=f"notify-roster-{roster.pk}")
-        except Exception:  # broker down: the roster is published; the messages follow once it is back
-            logger.exception("could not queue notifications for roster %s; shifts.tasks.roster_messages_catch_up "
-                             "sends them when the broker is back", roster.pk)

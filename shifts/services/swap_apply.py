@@ -37,8 +37,7 @@ def swap_expire_if_due(swap: SwapRequest, now) -> bool:
     if swap.state in PENDING and swap.expires_at <= now:
         swap_set_state(swap, State.EXPIRED)
         audit_log(action="shifts.swap.expired", community=swap_community(swap), obj=swap)
-        swap_id = swap.pk
-        transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/expired"))
+        swap_messages_queue(swap.pk, "swaps/expired")
         return True
     return False
 
@@ -60,8 +59,7 @@ def swap_refuse(swap: SwapRequest, exc: SwapError, *, by) -> None:
     swap_set_state(swap, State.DECLINED, refusal=exc.message[:300])
     audit_log(action="shifts.swap.refused", actor=by, community=swap_community(swap), obj=swap,
               reason=exc.message)
-    swap_id = swap.pk
-    transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/refused"))
+    swap_messages_queue(swap.pk, "swaps/refused")
 
 
 def swap_apply(swap: SwapRequest, *, by, now) -> None:
@@ -109,7 +107,7 @@ def swap_apply(swap: SwapRequest, *, by, now) -> None:
     swap_id = swap.pk
     transaction.on_commit(lambda: signals.assignments_changed.send(
         sender=SwapRequest, member_ids=member_ids, shift_ids=shift_ids, community_ids=community_ids))
-    transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/applied"))
+    swap_messages_queue(swap_id, "swaps/applied")
     for roster in rosters.values():  # a draft or proposal of the week must not book the giver back
         transaction.on_commit(partial(rosters_follow_decisions, community=roster.community,
                                       week_start=roster.week_start))

@@ -3,7 +3,6 @@
 import logging
 
 from django.urls import reverse
-from django_q import tasks as django_q_tasks
 
 from shifts.models import SwapRequest
 from shifts.selectors_swaps import swap_candidates
@@ -11,7 +10,7 @@ from shifts.services.labels import shift_label
 from shifts.services.swap_rules import Kind
 from volunteers.models import Member
 
-from . import notify
+from . import message_jobs, notify
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +19,11 @@ ANNOUNCE_MAX = 20
 
 
 def swap_messages_queue(swap_id: int, kind: str) -> None:
-    """After commit: hand the messages for one event of a swap to the queue (mail must not hold up a page)."""
-    try:
-        django_q_tasks.async_task("shifts.tasks.swap_messages_send", swap_id, kind, task_name=f"{kind}:{swap_id}")
-    except Exception:  # broker down: the swap itself is done; the task can be re-run, dedupe keys make it safe
-        logger.exception("could not queue %s messages for swap %s", kind, swap_id)
+    """Inside the swap's transaction: record that this event's messages are owed, and queue them once it
+    commits (mail must not hold up a page). A broker that is down delays them until the catch-up, never loses
+    them (shifts.services.message_jobs)."""
+    message_jobs.message_job_queue(task="shifts.tasks.swap_messages_send", args=[swap_id, kind],
+                                   key=f"{kind}:{swap_id}")
 
 
 def swap_messages_send(*, swap_id: int, kind: str) -> None:

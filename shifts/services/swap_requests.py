@@ -107,8 +107,7 @@ def swap_request_create(*, requester: Member, kind: str, assignment: Assignment,
         audit_log(action="shifts.swap.requested", actor=by, community=assignment.shift.community, obj=swap,
                   data={"kind": kind, "shift": assignment.shift_id, "invited": [m.pk for m in invited],
                         "counterpart": counterpart_assignment.pk if counterpart_assignment else None})
-        swap_id = swap.pk
-        transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/offered"))
+        swap_messages_queue(swap.pk, "swaps/offered")
     logger.info("swap %s opened (%s) by member %s for shift %s", swap.pk, kind, requester.pk, assignment.shift_id)
     return swap
 
@@ -158,8 +157,7 @@ def swap_request_accept(*, swap: SwapRequest, member: Member, by=None) -> SwapRe
             audit_log(action="shifts.swap.accepted", actor=by, community=swap_community(swap), obj=swap,
                       data={"member": member.pk})
             if swap.assignment.shift.community.swap_requires_approval:
-                swap_id = swap.pk
-                transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/awaiting_approval"))
+                swap_messages_queue(swap.pk, "swaps/awaiting_approval")
             else:
                 swap_apply(swap, by=by, now=now)
     if expired:
@@ -200,8 +198,7 @@ def swap_request_decline(*, swap: SwapRequest, member: Member, by=None) -> SwapR
         audit_log(action="shifts.swap.declined", actor=by, community=swap_community(swap), obj=swap,
                   data={"member": member.pk})
         if swap.state == State.DECLINED:
-            swap_id = swap.pk
-            transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/declined"))
+            swap_messages_queue(swap.pk, "swaps/declined")
     return swap
 
 
@@ -216,8 +213,7 @@ def swap_request_withdraw(*, swap: SwapRequest, member: Member, by=None) -> Swap
         swap_set_state(swap, State.WITHDRAWN)
         audit_log(action="shifts.swap.withdrawn", actor=by, community=swap_community(swap), obj=swap)
         if swap.accepted_by_id:
-            swap_id = swap.pk
-            transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/withdrawn"))
+            swap_messages_queue(swap.pk, "swaps/withdrawn")
     return swap
 
 
@@ -265,6 +261,5 @@ def swap_request_reject(*, swap: SwapRequest, by, note: str = "") -> SwapRequest
             raise SwapError(_("This request is no longer open."))
         swap_set_state(swap, State.DECLINED, decided_by=by, decision_note=note.strip()[:300])
         audit_log(action="shifts.swap.declined", actor=by, community=swap_community(swap), obj=swap, reason=note)
-        swap_id = swap.pk
-        transaction.on_commit(lambda: swap_messages_queue(swap_id, "swaps/declined"))
+        swap_messages_queue(swap.pk, "swaps/declined")
     return swap

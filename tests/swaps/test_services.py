@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from shifts import signals
-from shifts.models import Assignment, Notification, Roster, Shift, SwapRequest
+from shifts.models import Assignment, MessageJob, Notification, Roster, Shift, SwapRequest
 from shifts.selectors_swaps import swap_candidates, swap_direct_options, swap_offers_for
 from shifts.services.swap_apply import swaps_expire
 from shifts.services.swap_requests import (
@@ -348,5 +348,7 @@ def test_messages_go_through_the_queue_after_commit(world, monkeypatch, django_c
     assert queued == []  # nothing leaves before the transaction commits
     for callback in callbacks:
         callback()
-    assert queued == [("shifts.tasks.swap_messages_send", (swap.pk, "swaps/offered"))]
+    job = MessageJob.objects.get(key=f"swaps/offered:{swap.pk}")  # recorded with the swap, for a catch-up
+    assert job.task == "shifts.tasks.swap_messages_send" and job.args == [swap.pk, "swaps/offered"]
+    assert queued == [("shifts.tasks.message_job_run", (job.pk,))]
     assert not Notification.objects.exists()  # the page did not wait for mail

@@ -15,13 +15,13 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from volunteers.models import Member, MemberLoginToken, MemberProxy
+from volunteers.addresses import address_range
+from volunteers.models import CodeLoginFailure, Member, MemberLoginToken, MemberProxy
 from volunteers.selectors import can_see_sensitive_in
 
 from .audit import audit_log
@@ -72,7 +72,7 @@ def login_token_issue(*, member: Member, by=None, lifetime: dt.timedelta | None 
     with transaction.atomic():
         MemberLoginToken.objects.filter(member=member, proxy=proxy, used_at__isnull=True, expires_at__gt=now).update(
             expires_at=now)
-        cache.delete(_target_key(member.pk))
+        CodeLoginFailure.objects.filter(target=member).delete()  # a new code unlocks the member's logins
         token = secrets.token_urlsafe(32)
         code = _new_code()
         # Codes are short: avoid two live tokens sharing one, which would make the code ambiguous.
@@ -134,44 +134,42 @@ def code_owner(code: str) -> Member | None:
     return row.member if row else None
 
 
-def _device_key(device: str) -> str:
-    return f"yure:code-login:device:{device}"
+def _failures_since():
+    return CodeLoginFailure.objects.filter(
+        created_at__gt=timezone.now() - dt.timedelta(minutes=settings.CODE_LOGIN_COOLOFF_MINUTES))
 
 
-def _address_key(address: str) -> str:
-    return f"yure:code-login:address:{address}"
+def code_login_blocked(*, address: str, member: Member | None = None) -> bool:
+    """Whether a code whose owner is `member` (None: a code that was never anyone's) is refused from `address`.
+
+    The device limit is bound to what the client cannot shed: its address range and the code's owner. Wrong or
+    stale codes of one member from one range refuse that member's codes there, a correct one too, until the
+    cool-off ends or the secretary issues a new code; nobody elsewhere can lock the member out. Codes that were
+    never anyone's are refused after as many failures (they cannot succeed anyway). Neither touches other
+    members' correct codes from the same range: many elders share one address (community Wi-Fi, a proxy)."""
+    failures = _failures_since().filter(address_range=address_range(address), target=member)
+    return failures.count() >= settings.CODE_LOGIN_DEVICE_LIMIT
 
 
-def _target_key(member_id: int) -> str:
-    return f"yure:code-login:target:{member_id}"
+def code_login_address_busy(*, address: str) -> bool:
+    """Many wrong codes from this address range, whoever they were for. It only counts failures: a wrong code
+    from a busy range gets the locked answer, a correct code still logs in (see code_login_blocked)."""
+    return _failures_since().filter(address_range=address_range(address)).count() >= settings.CODE_LOGIN_ADDRESS_LIMIT
 
 
-def _count(key: str) -> int:
-    return int(cache.get(key) or 0)
-
-
-def code_login_blocked(*, device: str, address: str, member: Member | None = None) -> bool:
-    """Too many wrong codes from this device, from this address (a much higher bar: many elders share one
-    address behind a proxy or community Wi-Fi), or against this member's codes."""
-    if _count(_device_key(device)) >= settings.CODE_LOGIN_DEVICE_LIMIT:
-        return True
-    if _count(_address_key(address)) >= settings.CODE_LOGIN_ADDRESS_LIMIT:
-        return True
-    return member is not None and _count(_target_key(member.pk)) >= settings.CODE_LOGIN_TARGET_LIMIT
-
-
-def code_login_failed(*, device: str, address: str, code: str) -> None:
-    """Count a wrong code against the device, the address and, when the code was once real, its owner."""
-    timeout = settings.CODE_LOGIN_COOLOFF_MINUTES * 60
+def code_login_failed(*, address: str, code: str) -> Member | None:
+    """Record a wrong code against the address range and, when the code was once real, its owner (returned)."""
     owner = code_owner(code)
-    keys = [_device_key(device), _address_key(address)] + ([_target_key(owner.pk)] if owner else [])
-    for key in keys:
-        cache.add(key, 0, timeout)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout)
-    logger.info("wrong login code from %s (known owner: %s)", address, bool(owner))
+    CodeLoginFailure.objects.create(address_range=address_range(address), target=owner)
+    logger.info("wrong login code from %s (known owner: %s)", address_range(address), bool(owner))
+    return owner
+
+
+def code_login_failures_purge() -> int:
+    """Forget failures older than a day (the limits look back CODE_LOGIN_COOLOFF_MINUTES); housekeeping."""
+    deleted, _by_model = CodeLoginFailure.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+    return deleted
 
 
 def _usable(rows) -> MemberLoginToken | None:

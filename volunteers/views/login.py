@@ -5,7 +5,6 @@ and a GET that logged in would use the link up before the elder ever tapped it.
 """
 
 import logging
-import secrets
 
 import segno
 from django import forms
@@ -26,6 +25,7 @@ from volunteers.selectors import can_see_sensitive_in, is_staff_member, member_f
 from volunteers.services.logins import (
     CODE_DIGITS,
     code_digits,
+    code_login_address_busy,
     code_login_blocked,
     code_login_failed,
     code_owner,
@@ -70,30 +70,28 @@ def link_login(request, token):
     return render(request, "volunteers/login/link_invalid.html", status=404)
 
 
-def _device(request) -> str:
-    """A random id kept in the session: wrong codes lock this phone, not everyone behind the same address."""
-    if "code_device" not in request.session:
-        request.session["code_device"] = secrets.token_hex(8)
-    return request.session["code_device"]
+def _locked(request):
+    return render(request, "volunteers/login/code.html", {"form": LoginCodeForm(), "locked": True}, status=429)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def code_login(request):
-    device, address = _device(request), request.META.get("REMOTE_ADDR", "")
+    """The code page. The limits (volunteers.services.logins) live in the database and key on the address range
+    (REMOTE_ADDR, made the client's by TrustedProxyMiddleware) and the code's owner, never on a cookie."""
+    address = request.META.get("REMOTE_ADDR", "")
     form = LoginCodeForm(request.POST or None)
-    owner = code_owner(request.POST.get("code", "")) if request.method == "POST" else None
-    if code_login_blocked(device=device, address=address, member=owner):
-        return render(request, "volunteers/login/code.html", {"form": LoginCodeForm(), "locked": True}, status=429)
     if request.method == "POST" and form.is_valid():
-        redeemed = login_redeem(code=form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        if code_login_blocked(address=address, member=code_owner(code)):
+            return _locked(request)
+        redeemed = login_redeem(code=code)
         if redeemed is not None:
             _log_member_in(request, redeemed[0], redeemed[1])
             return redirect("home")
-        code_login_failed(device=device, address=address, code=form.cleaned_data["code"])
-        if code_login_blocked(device=device, address=address, member=owner):
-            return render(request, "volunteers/login/code.html", {"form": LoginCodeForm(), "locked": True},
-                          status=429)
+        owner = code_login_failed(address=address, code=code)
+        if code_login_blocked(address=address, member=owner) or code_login_address_busy(address=address):
+            return _locked(request)
         form.add_error("code", _("This code is wrong, used or expired. Ask your secretary for a new one."))
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/login/code.html", {"form": form}, status=status)

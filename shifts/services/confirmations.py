@@ -46,17 +46,29 @@ def _new_link(confirmation: WeekConfirmation) -> str:
     return f"{settings.SITE_URL}{reverse('confirm_link', args=[token])}"
 
 
-def confirmation_by_token(token: str) -> WeekConfirmation | None:
-    """The confirmation a link is for, if its signature is right, it was not used and it has not expired."""
+def _token_parts(token: str) -> tuple[int, str] | None:
+    """(confirmation id, nonce) from a link's token when its signature is right; None for anything forged."""
     try:
-        value = signing.Signer(salt=_SALT).unsign(token)
-        pk, nonce = value.split(".", 1)
-        confirmation = WeekConfirmation.objects.select_related("member").get(pk=int(pk))
-    except (signing.BadSignature, ValueError, WeekConfirmation.DoesNotExist):
+        pk, nonce = signing.Signer(salt=_SALT).unsign(token).split(".", 1)
+        return int(pk), nonce
+    except (signing.BadSignature, ValueError):
         return None
-    if confirmation.token_hash != _nonce_hash(nonce) or confirmation.token_used_at is not None:
+
+
+def _link_usable(confirmation: WeekConfirmation, nonce: str) -> bool:
+    """The link is the newest one sent, it was not used, and the week has not begun."""
+    return (confirmation.token_hash == _nonce_hash(nonce) and confirmation.token_used_at is None
+            and confirmation.first_start > timezone.now())
+
+
+def confirmation_by_token(token: str) -> WeekConfirmation | None:
+    """The confirmation a link is for, if its signature is right, it was not used and it has not expired.
+    Only for showing the buttons: answering checks all of it again under the row lock."""
+    parts = _token_parts(token)
+    if parts is None:
         return None
-    if confirmation.first_start <= timezone.now():
+    confirmation = WeekConfirmation.objects.select_related("member").filter(pk=parts[0]).first()
+    if confirmation is None or not _link_usable(confirmation, parts[1]):
         return None
     return confirmation
 
@@ -115,34 +127,71 @@ def confirmation_answer(*, confirmation: WeekConfirmation, accept: bool, by=None
                         proxy=None) -> WeekConfirmation:
     """Confirm, or decline ("I can't come": each shift of the week not yet begun becomes an absence)."""
     with transaction.atomic():
-        confirmation = WeekConfirmation.objects.select_for_update().select_related("member").get(pk=confirmation.pk)
-        if confirmation.first_start <= timezone.now() and accept:
-            raise ValidationError({"confirmation": _("These shifts have already begun.")})
-        confirmation.state = WeekConfirmation.State.CONFIRMED if accept else WeekConfirmation.State.DECLINED
-        confirmation.answered_at = timezone.now()
-        confirmation.answered_by = by if getattr(by, "is_authenticated", False) else None
-        confirmation.via = WeekConfirmation.Via.PROXY if proxy is not None else via
-        confirmation.token_used_at = confirmation.token_used_at or (timezone.now() if via == "link" else None)
-        confirmation.save()
-        member = confirmation.member
-        if not accept:
-            for assignment in _week_assignments(member, confirmation.community_id, confirmation.week_start):
-                absence_report(member=member, start=assignment.shift.start, end=assignment.shift.end,
-                               reason=Unavailability.Reason.OTHER, by=by, note=_("Answered: I can't come"))
-        audit_log(action=f"shifts.confirmation.{'confirmed' if accept else 'declined'}", actor=by,
-                  community=confirmation.community, obj=confirmation,
-                  data={"member": member.pk, "week": confirmation.week_start.isoformat(), "via": via,
-                        **({"proxy": proxy.pk, "proxy_name": proxy.name} if proxy is not None else {})})
+        locked = _locked(confirmation.pk)
+        return _answer_locked(locked, accept=accept, by=by, via=via, proxy=proxy)
+
+
+def _locked(confirmation_id: int) -> WeekConfirmation:
+    # of=("self",): lock the answer's row only, not the member's, which absence_report locks next.
+    return (WeekConfirmation.objects.select_for_update(of=("self",)).select_related("member")
+            .get(pk=confirmation_id))
+
+
+def _answer_locked(confirmation: WeekConfirmation, *, accept: bool, by, via: str, proxy) -> WeekConfirmation:
+    """The answer, given the row lock: everything it depends on is read again here, after the lock.
+
+    The same answer again (a double tap, a retried reply) changes nothing. "I can't come" after "I will come"
+    is a change of mind and stands. "I will come" after "I can't come" is refused: the member is already off the
+    week's shifts and their places are being filled, so a yes now would mark a week confirmed that they no
+    longer hold; the secretary can book them again."""
+    wanted = WeekConfirmation.State.CONFIRMED if accept else WeekConfirmation.State.DECLINED
+    if confirmation.state == wanted:
+        return confirmation
+    if accept and confirmation.state == WeekConfirmation.State.DECLINED:
+        raise ValidationError({"confirmation": _("You already told us you cannot come this week; your shifts are "
+                                                 "being given to others. Please call your secretary.")})
+    if accept and confirmation.first_start <= timezone.now():
+        raise ValidationError({"confirmation": _("These shifts have already begun.")})
+    now = timezone.now()
+    confirmation.state = wanted
+    confirmation.answered_at = now
+    confirmation.answered_by = by if getattr(by, "is_authenticated", False) else None
+    confirmation.via = WeekConfirmation.Via.PROXY if proxy is not None else via
+    confirmation.token_used_at = confirmation.token_used_at or (now if via == WeekConfirmation.Via.LINK else None)
+    confirmation.save()
+    member = confirmation.member
+    if not accept:
+        for assignment in _week_assignments(member, confirmation.community_id, confirmation.week_start):
+            absence_report(member=member, start=assignment.shift.start, end=assignment.shift.end,
+                           reason=Unavailability.Reason.OTHER, by=by, note=_("Answered: I can't come"))
+    audit_log(action=f"shifts.confirmation.{'confirmed' if accept else 'declined'}", actor=by,
+              community=confirmation.community, obj=confirmation,
+              data={"member": member.pk, "week": confirmation.week_start.isoformat(), "via": via,
+                    **({"proxy": proxy.pk, "proxy_name": proxy.name} if proxy is not None else {})})
     return confirmation
 
 
 def confirmation_answer_by_link(*, token: str, accept: bool) -> WeekConfirmation | None:
-    """The no-login link: works once; None when it is forged, used or expired."""
+    """The no-login link: works once; None when it is forged, used or expired.
+
+    Twenty presses of one link at once queue on the row lock; the first marks the link used, and each of the
+    others finds it used when its turn comes."""
+    parts = _token_parts(token)
+    if parts is None:
+        return None
     with transaction.atomic():
-        confirmation = confirmation_by_token(token)
-        if confirmation is None:
+        try:
+            confirmation = _locked(parts[0])
+        except WeekConfirmation.DoesNotExist:
             return None
-        return confirmation_answer(confirmation=confirmation, accept=accept, via=WeekConfirmation.Via.LINK)
+        if not _link_usable(confirmation, parts[1]):
+            return None
+        confirmation = _answer_locked(confirmation, accept=accept, by=None, via=WeekConfirmation.Via.LINK,
+                                      proxy=None)
+        if confirmation.token_used_at is None:  # a repeated answer: the link is spent all the same
+            confirmation.token_used_at = timezone.now()
+            confirmation.save(update_fields=["token_used_at"])
+        return confirmation
 
 
 def confirmations_pending(member: Member):

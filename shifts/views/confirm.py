@@ -53,7 +53,10 @@ def confirm_week(request, confirmation_id, member):
 def confirm_link(request, token):
     """The link in the text message. GET only shows the buttons: link previews must not answer for the member."""
     if request.method == "POST":
-        confirmation = confirmation_answer_by_link(token=token, accept=request.POST.get("answer") == "yes")
+        try:
+            confirmation = confirmation_answer_by_link(token=token, accept=request.POST.get("answer") == "yes")
+        except ValidationError as exc:  # a yes after the member said they cannot come
+            return render(request, "shifts/confirm_invalid.html", {"error": " ".join(exc.messages)}, status=409)
         if confirmation is not None:
             return render(request, "shifts/confirm_done.html", {"confirmation": confirmation})
     else:

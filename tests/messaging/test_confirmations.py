@@ -82,6 +82,25 @@ def test_the_link_needs_no_login_and_works_once(site, published, client):
     assert client.get(forged).status_code == 404
 
 
+def test_single_use_link_after_an_in_app_decline_does_not_confirm(site, published, client):
+    """She said no in the app; the link in the text message, pressed later with yes, must not mark the week
+    confirmed while she is off all of it. The same no again, by any way, writes no second absence."""
+    member = site.members[0]
+    path = _path(_link(member))
+    client.force_login(factories.member_login(member))
+    confirmation = WeekConfirmation.objects.get(member=member)
+    for _ in range(2):
+        assert client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "no"}).status_code == 302
+    assert client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "yes"}).status_code == 302
+    client.logout()
+    refused = client.post(path, {"answer": "yes"})
+    assert refused.status_code == 409
+    assert WeekConfirmation.objects.get(member=member).state == "declined"
+    held = published.assignments.filter(member=member)
+    assert all(Unavailability.objects.filter(member=member, start__lte=a.shift.start, end__gte=a.shift.end).count()
+               == 1 for a in held)
+
+
 def test_declining_by_link_is_i_cant_come_and_starts_the_re_plan(site, published, client,
                                                                   django_capture_on_commit_callbacks):
     member = site.members[1]

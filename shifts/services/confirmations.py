@@ -9,18 +9,19 @@ before its first shift gets one reminder; after that it is listed on the secreta
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 import unicodedata
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shifts.models import Assignment, Roster, WeekConfirmation
+from shifts.models import Assignment, Notification, Roster, SmsReplySeen, WeekConfirmation
 from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
@@ -234,17 +235,70 @@ def confirmations_overdue(*, community_ids, now: dt.datetime | None = None):
         .select_related("member").order_by("first_start"))
 
 
-def sms_reply_handle(*, phone: str, text: str) -> WeekConfirmation | None:
-    """A text-message reply (上行短信): "1" confirms, "2" is "I can't come", for the sender's earliest unanswered
-    week. Anything else, or a number we do not know, does nothing (returns None)."""
-    answer = unicodedata.normalize("NFKC", text or "").strip()[:1]
-    if answer not in ("1", "2"):
+# The dedupe keys confirmations_request and confirmations_remind give their messages (a relative's copy ends :p<id>).
+_CONFIRM_MESSAGE_KEY = re.compile(r"^confirm(?:-reminder)?:(\d+):v(\d+)(?::p\d+)?$")
+REPLY_SEEN_KEPT = dt.timedelta(days=1)
+
+
+def sms_reply_handle(*, reply_id: str, reply_to: str, phone: str, text: str) -> WeekConfirmation | None:
+    """A text-message reply (上行短信): "1" confirms, "2" is "I can't come", for the week of the message it replies
+    to (`reply_to`, the provider's id of our message), never another week.
+
+    Each reply is taken once, by the provider's id of the reply (`reply_id`): the same signed reply sent again is
+    refused. Returns the confirmation answered, or None when the reply does nothing: not 1 or 2, seen before, not a
+    reply to a confirmation request sent to this number, or a request whose week has changed (a newer one was sent)
+    or begun."""
+    if not reply_id or not reply_to:
         return None
-    # Couples often share one phone: answer the earliest unanswered week of anyone with this number.
-    confirmation = (WeekConfirmation.objects.filter(member__phone=phone, member__active=True,
-                                                    state=WeekConfirmation.State.PENDING,
-                                                    first_start__gt=timezone.now())
-                    .select_related("member").order_by("first_start", "pk").first())
-    if confirmation is None:
+    with transaction.atomic():
+        if not _reply_first_seen(reply_id):
+            logger.warning("text-message reply %s was taken before: refused as a replay", reply_id)
+            return None
+        answer = unicodedata.normalize("NFKC", text or "").strip()[:1]
+        if answer not in ("1", "2"):
+            return None
+        found = _replied_confirmation(reply_to=reply_to, phone=phone)
+        if found is None:
+            return None
+        confirmation, proxy = found
+        try:
+            with transaction.atomic():
+                return _answer_locked(confirmation, accept=answer == "1", by=None, via=WeekConfirmation.Via.SMS,
+                                      proxy=proxy)
+        except ValidationError as exc:  # a 1 after a 2: the member is told on the phone, not by a reply
+            logger.info("text-message reply %s refused: %s", reply_id, " ".join(exc.messages))
+            return None
+
+
+def _reply_first_seen(reply_id: str) -> bool:
+    """Record the reply's id; False when it was recorded before. The unique index decides between two
+    deliveries of one reply at once: the second waits for the first and then finds it."""
+    SmsReplySeen.objects.filter(received_at__lt=timezone.now() - REPLY_SEEN_KEPT).delete()
+    try:
+        with transaction.atomic():
+            SmsReplySeen.objects.create(provider_message_id=reply_id[:100])
+    except IntegrityError:
+        return False
+    return True
+
+
+def _replied_confirmation(*, reply_to: str, phone: str):
+    """(locked confirmation, relative or None) that our message `reply_to`, sent to `phone`, asked about; None
+    when there is no such message, or its week's question has been asked again since or the week has begun."""
+    message = (Notification.objects.filter(provider_message_id=reply_to, channel=Notification.Channel.SMS,
+                                           address=phone, kind__in=("confirm_request", "confirm_reminder"))
+               .select_related("proxy").first())
+    match = _CONFIRM_MESSAGE_KEY.match(message.dedupe_key) if message is not None else None
+    if match is None:
         return None
-    return confirmation_answer(confirmation=confirmation, accept=answer == "1", via=WeekConfirmation.Via.SMS)
+    try:
+        confirmation = _locked(int(match[1]))
+    except WeekConfirmation.DoesNotExist:
+        return None
+    member_id = message.proxy.member_id if message.proxy_id else message.member_id
+    if (confirmation.member_id != member_id or confirmation.roster_version != int(match[2])
+            or confirmation.first_start <= timezone.now() or not confirmation.member.active):
+        return None
+    if message.proxy_id and message.proxy.revoked_at is not None:
+        return None
+    return confirmation, message.proxy

@@ -140,3 +140,19 @@ def test_concurrent_mixed_answers_leave_a_consistent_week(week):
     assert all(isinstance(code, int) and code < 500 for code in codes), codes
     _assert_consistent(week)
 
+
+
+def test_concurrent_replays_of_one_signed_reply_are_taken_once(week):
+    """A provider retrying, or someone replaying a captured "2", twenty times at once: one answer."""
+    from .test_confirmations import _reply, _signed
+
+    body, headers = _signed(_reply(week.member, "2", "up-race"))
+
+    def deliver():
+        response = Client(raise_request_exception=False).post(reverse("sms_reply_webhook"), body,
+                                                              content_type="application/json", **headers)
+        return response.json()["handled"] if response.status_code == 200 else response.status_code
+
+    handled = _together([deliver] * PRESSES)
+    assert sorted(handled) == [0] * (PRESSES - 1) + [1], handled
+    assert _assert_consistent(week) == WeekConfirmation.State.DECLINED

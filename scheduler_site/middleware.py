@@ -97,17 +97,25 @@ class MemberLanguageMiddleware:
     def __call__(self, request):
         member = self._member(request)
         if member is not None:
-            if request.method == "POST" and request.path == _set_language_path():
-                chosen = request.POST.get("language")
-                if chosen in dict(type(member).Language.choices) and chosen != member.language:
-                    type(member).objects.filter(pk=member.pk).update(language=chosen)
-                    member.language = chosen
             cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
             chosen_explicitly = member.language != settings.LANGUAGE_CODE or (cookie and cookie != member.language)
             if member.language and chosen_explicitly and translation.check_for_language(member.language):
                 translation.activate(member.language)
                 request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Store a choice made with the header's language buttons. Here, not in __call__: Django runs process_view
+        in MIDDLEWARE order and stops at the first that answers, so this runs only once CsrfViewMiddleware
+        (listed before) has accepted the POST; a forged cross-site POST changes nothing."""
+        if request.method != "POST" or request.path != _set_language_path():
+            return None
+        member = self._member(request)
+        chosen = request.POST.get("language")
+        if member is not None and chosen in dict(type(member).Language.choices) and chosen != member.language:
+            type(member).objects.filter(pk=member.pk).update(language=chosen)
+            member.language = chosen
+        return None
 
     @staticmethod
     def _member(request):

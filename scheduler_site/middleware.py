@@ -37,6 +37,39 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class NulCharacterMiddleware:
+    """Refuse a NUL character in the path, the query or a form field with 400, naming the field.
+
+    No one types one, PostgreSQL cannot store or even compare one (the query fails with ValueError, a 500), and
+    Django's form fields only catch it in the fields they validate, not in lookups a view makes from the raw
+    request first. JSON bodies (the provider callbacks) check their own values."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._field_with_nul(request)
+        if field is not None:
+            logger.warning("refused a NUL character in %s of a request to %s", field, request.path.replace("\x00", ""))
+            return HttpResponse(_("“%(field)s” contains a character that is not allowed (NUL).") % {"field": field},
+                                status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def _field_with_nul(self, request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return key.replace("\x00", "")
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return key.replace("\x00", "")
+        return None
+
+
 class SecurityHeadersMiddleware:
     """A strict Content-Security-Policy and no referrer leakage."""
 

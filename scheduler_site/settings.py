@@ -152,6 +152,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "scheduler_site.middleware.RequestSizeLimitMiddleware",
+    "scheduler_site.middleware.NulCharacterMiddleware",  # PostgreSQL cannot compare a NUL: 400, not 500
     "django.middleware.security.SecurityMiddleware",
     "shifts.feeds.middleware.FeedFastPathMiddleware",  # answers calendar polls before the rest of the stack
     "whitenoise.middleware.WhiteNoiseMiddleware",

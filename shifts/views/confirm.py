@@ -130,7 +130,7 @@ def _callback_items(raw: bytes) -> list[dict] | None:
     if len(items) > CALLBACK_MAX_ITEMS or not all(isinstance(item, dict) for item in items):
         return None
     plain = (str, int, float, bool, type(None))
-    if not all(isinstance(value, plain) for item in items for value in item.values()):
+    if not all(isinstance(value, plain) and "\x00" not in str(value) for item in items for value in item.values()):
         return None
     return items
 

@@ -1,6 +1,39 @@
-"""What every form page does with a service's refusal."""
+"""What every form page does with a service's refusal, and the checks every date and redirect target shares."""
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+# Dates people type: anything outside these years is a typing mistake, and dates near 9999 overflow the moment a
+# day is added to them (OverflowError), so they are refused by field instead.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+def day_in_range(day: dt.date, *, field: str | None = None) -> dt.date:
+    """The day, or a ValidationError (on `field` when given) when it is outside 1900–2100."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        message = _("Use a date from 1900 to 2100.")
+        raise ValidationError({field: message} if field else message, code="out_of_range")
+    return day
+
+
+def validate_day_in_range(value) -> None:
+    """A form field's validator for day_in_range (DateField and the date of a DateTimeField)."""
+    day_in_range(value.date() if isinstance(value, dt.datetime) else value)
+
+
+def local_path(request, target: str | None) -> str | None:
+    """`target` when it is a path on this site ("/me/"), else None: never another host, a scheme, a bare word that
+    redirect() would take for a view name, or a control character."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return None
+    return target
 
 
 def errors_to_form(form, exc: ValidationError, *, shown_as: dict[str, str] | None = None) -> None:

@@ -53,6 +53,39 @@ class TrustedProxyMiddleware:
         return self.get_response(request)
 
 
+class NulCharacterMiddleware:
+    """Refuse a NUL character in the path, the query or a form field with 400, naming the field.
+
+    No one types one, PostgreSQL cannot store or even compare one (the query fails with ValueError, a 500), and
+    Django's form fields only catch it in the fields they validate, not in lookups a view makes from the raw
+    request first. JSON bodies (the provider callbacks) check their own values."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._field_with_nul(request)
+        if field is not None:
+            logger.warning("refused a NUL character in %s of a request to %s", field, request.path.replace("\x00", ""))
+            return HttpResponse(_("“%(field)s” contains a character that is not allowed (NUL).") % {"field": field},
+                                status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def _field_with_nul(self, request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return key.replace("\x00", "")
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return key.replace("\x00", "")
+        return None
+
+
 class SecurityHeadersMiddleware:
     """A strict Content-Security-Policy and no referrer leakage."""
 
@@ -113,17 +146,25 @@ class MemberLanguageMiddleware:
     def __call__(self, request):
         member = self._member(request)
         if member is not None:
-            if request.method == "POST" and request.path == _set_language_path():
-                chosen = request.POST.get("language")
-                if chosen in dict(type(member).Language.choices) and chosen != member.language:
-                    type(member).objects.filter(pk=member.pk).update(language=chosen)
-                    member.language = chosen
             cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
             chosen_explicitly = member.language != settings.LANGUAGE_CODE or (cookie and cookie != member.language)
             if member.language and chosen_explicitly and translation.check_for_language(member.language):
                 translation.activate(member.language)
                 request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Store a choice made with the header's language buttons. Here, not in __call__: Django runs process_view
+        in MIDDLEWARE order and stops at the first that answers, so this runs only once CsrfViewMiddleware
+        (listed before) has accepted the POST; a forged cross-site POST changes nothing."""
+        if request.method != "POST" or request.path != _set_language_path():
+            return None
+        member = self._member(request)
+        chosen = request.POST.get("language")
+        if member is not None and chosen in dict(type(member).Language.choices) and chosen != member.language:
+            type(member).objects.filter(pk=member.pk).update(language=chosen)
+            member.language = chosen
+        return None
 
     @staticmethod
     def _member(request):

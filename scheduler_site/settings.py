@@ -163,6 +163,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "scheduler_site.middleware.TrustedProxyMiddleware",  # REMOTE_ADDR from the proxy's header, if trusted
     "scheduler_site.middleware.RequestSizeLimitMiddleware",
+    "scheduler_site.middleware.NulCharacterMiddleware",  # PostgreSQL cannot compare a NUL: 400, not 500
     "django.middleware.security.SecurityMiddleware",
     "shifts.feeds.middleware.FeedFastPathMiddleware",  # answers calendar polls before the rest of the stack
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -308,8 +309,10 @@ SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY = _int("SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY", 5,
 SMS_LIMIT_PER_TEMPLATE_DAY = _int("SMS_LIMIT_PER_TEMPLATE_DAY", 5000, minimum=1)
 SMS_RETRY_ATTEMPTS = _int("SMS_RETRY_ATTEMPTS", 3, minimum=1)
 SMS_RETRY_MINUTES = _int("SMS_RETRY_MINUTES", 5, minimum=1)
-# Shared secret for the provider's callbacks (replies 上行短信 and delivery reports): HMAC-SHA256 of the body.
+# Shared secret for the provider's callbacks (replies 上行短信 and delivery reports): HMAC-SHA256 of
+# "<X-Yure-Timestamp>.<body>". A callback signed longer ago than SMS_CALLBACK_MAX_AGE_SECONDS is refused.
 SMS_CALLBACK_SECRET = environ.get("SMS_CALLBACK_SECRET", "")
+SMS_CALLBACK_MAX_AGE_SECONDS = 600
 # Channels in order of preference: text messages first when configured (members read SMS, not e-mail).
 NOTIFICATION_SENDERS = (["shifts.services.sms.SmsSender"] if SMS_PROVIDER else []) + [
     "shifts.services.notify.EmailSender"]

@@ -184,8 +184,10 @@ class MemberAddForm(forms.ModelForm):
         self.instance.community = community
         self.fields["skills"].required = False
         # The box only shows once the name is found among the community's members: it confirms a second person.
-        self.same_name = list(Member.objects.filter(community=community, name=(self.data.get("name") or "").strip())
-                              .order_by("birth_date")) if self.is_bound else []
+        typed = (self.data.get("name") or "").strip() if self.is_bound else ""
+        # Looked up before the field is validated: a name PostgreSQL cannot hold (a NUL) is left to the field.
+        self.same_name = list(Member.objects.filter(community=community, name=typed).order_by("birth_date")
+                              ) if typed and "\x00" not in typed else []
         if self.same_name:
             self.order_fields(["name", "different_person"])
         else:

@@ -5,7 +5,7 @@ from .decisions import ShiftExclusion
 from .duties import Duty
 from .feeds import FeedCounter, FeedShiftState, FeedTombstone
 from .hours import Certificate, StarLevels
-from .notifications import MemberNotice, MessageJob, Notification, OutboxMessage, WeekConfirmation
+from .notifications import MemberNotice, MessageJob, Notification, OutboxMessage, SmsReplySeen, WeekConfirmation
 from .patrol import PatrolLogEntry, PatrolTag
 from .rosters import Assignment, Roster, SolveRun
 from .shifts import Shift, ShiftTemplate
@@ -13,5 +13,6 @@ from .swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry",
-           "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "StarLevels", "SwapRequest",
+           "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen", "SolveRun", "StarLevels",
+           "SwapRequest",
            "WeekConfirmation"]

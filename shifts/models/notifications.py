@@ -82,6 +82,22 @@ class OutboxMessage(models.Model):
         return f"{self.phone}: {self.text[:40]}"
 
 
+class SmsReplySeen(models.Model):
+    """A text-message reply (上行短信) already taken, by the provider's id of the reply: a signed reply sent again,
+    by the provider's retry or by someone who captured it, is refused. Kept a day; replies older than
+    SMS_CALLBACK_MAX_AGE_SECONDS are refused by their signed timestamp anyway."""
+
+    provider_message_id = models.CharField(max_length=100, unique=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("text-message reply taken")
+        verbose_name_plural = _("text-message replies taken")
+
+    def __str__(self):
+        return self.provider_message_id
+
+
 class MemberNotice(models.Model):
     """A notice in the app on My shifts: something waiting for the member. Read once opened."""
 

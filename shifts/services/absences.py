@@ -28,14 +28,25 @@ TOUCHED_STATUSES = (Roster.Status.DRAFT, Roster.Status.PROPOSAL, Roster.Status.P
 def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reason: str, by=None,
                    note: str = "") -> Unavailability:
     """Record that the member cannot come in [start, end); after commit the rosters it touches follow it
-    (member_availability_changed) and the member gets a confirmation."""
+    (member_availability_changed) and the member gets a confirmation.
+
+    Idempotent: an absence of the member that already covers the whole of [start, end) is the answer, so a
+    double tap, a repeated link or a provider's retried reply records one absence per shift, however often it is
+    sent. The member's row lock makes "look, then write" one step when two such requests arrive together."""
     absence = Unavailability(member=member, start=start, end=end, reason=reason, note=note)
     absence.full_clean()
-    absence.save()
-    audit_log(action="volunteers.absence.reported", actor=by, community=member.community, obj=absence,
-              data={"member": member.pk, "start": start.isoformat(), "end": end.isoformat(), "reason": reason})
-    transaction.on_commit(partial(_replan_after_absence, member.pk, start, end, reason))
-    transaction.on_commit(partial(_confirm_absence, absence.pk))
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+        covering = (Unavailability.objects.filter(member=member, start__lte=start, end__gte=end)
+                    .order_by("pk").first())
+        if covering is not None:
+            logger.info("absence of member %s for %s already recorded (%s)", member.pk, start, covering.pk)
+            return covering
+        absence.save()
+        audit_log(action="volunteers.absence.reported", actor=by, community=member.community, obj=absence,
+                  data={"member": member.pk, "start": start.isoformat(), "end": end.isoformat(), "reason": reason})
+        transaction.on_commit(partial(_replan_after_absence, member.pk, start, end, reason))
+        transaction.on_commit(partial(_confirm_absence, absence.pk))
     return absence
 
 

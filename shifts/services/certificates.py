@@ -5,6 +5,7 @@ that confirms only the number, the masked name, the hours and the issuer.
 """
 
 import datetime as dt
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -84,8 +85,13 @@ def certificate_issue(*, member: Member, community: Community, start: dt.date, e
     raise ValidationError(_("Could not number the certificate; please try again."))
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def certificate_public(token: str) -> dict | None:
     """What the verification page may show: number, masked name, hours, issuer and date. Nothing else."""
+    if not _TOKEN.fullmatch(token or ""):  # not a token we issue; PostgreSQL cannot even compare a NUL
+        return None
     certificate = Certificate.objects.filter(verify_token=token).first()
     if certificate is None:
         return None

@@ -9,18 +9,19 @@ before its first shift gets one reminder; after that it is listed on the secreta
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 import unicodedata
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shifts.models import Assignment, Roster, WeekConfirmation
+from shifts.models import Assignment, Notification, Roster, SmsReplySeen, WeekConfirmation
 from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
 
@@ -46,17 +47,29 @@ def _new_link(confirmation: WeekConfirmation) -> str:
     return f"{settings.SITE_URL}{reverse('confirm_link', args=[token])}"
 
 
-def confirmation_by_token(token: str) -> WeekConfirmation | None:
-    """The confirmation a link is for, if its signature is right, it was not used and it has not expired."""
+def _token_parts(token: str) -> tuple[int, str] | None:
+    """(confirmation id, nonce) from a link's token when its signature is right; None for anything forged."""
     try:
-        value = signing.Signer(salt=_SALT).unsign(token)
-        pk, nonce = value.split(".", 1)
-        confirmation = WeekConfirmation.objects.select_related("member").get(pk=int(pk))
-    except (signing.BadSignature, ValueError, WeekConfirmation.DoesNotExist):
+        pk, nonce = signing.Signer(salt=_SALT).unsign(token).split(".", 1)
+        return int(pk), nonce
+    except (signing.BadSignature, ValueError):
         return None
-    if confirmation.token_hash != _nonce_hash(nonce) or confirmation.token_used_at is not None:
+
+
+def _link_usable(confirmation: WeekConfirmation, nonce: str) -> bool:
+    """The link is the newest one sent, it was not used, and the week has not begun."""
+    return (confirmation.token_hash == _nonce_hash(nonce) and confirmation.token_used_at is None
+            and confirmation.first_start > timezone.now())
+
+
+def confirmation_by_token(token: str) -> WeekConfirmation | None:
+    """The confirmation a link is for, if its signature is right, it was not used and it has not expired.
+    Only for showing the buttons: answering checks all of it again under the row lock."""
+    parts = _token_parts(token)
+    if parts is None:
         return None
-    if confirmation.first_start <= timezone.now():
+    confirmation = WeekConfirmation.objects.select_related("member").filter(pk=parts[0]).first()
+    if confirmation is None or not _link_usable(confirmation, parts[1]):
         return None
     return confirmation
 
@@ -115,34 +128,71 @@ def confirmation_answer(*, confirmation: WeekConfirmation, accept: bool, by=None
                         proxy=None) -> WeekConfirmation:
     """Confirm, or decline ("I can't come": each shift of the week not yet begun becomes an absence)."""
     with transaction.atomic():
-        confirmation = WeekConfirmation.objects.select_for_update().select_related("member").get(pk=confirmation.pk)
-        if confirmation.first_start <= timezone.now() and accept:
-            raise ValidationError({"confirmation": _("These shifts have already begun.")})
-        confirmation.state = WeekConfirmation.State.CONFIRMED if accept else WeekConfirmation.State.DECLINED
-        confirmation.answered_at = timezone.now()
-        confirmation.answered_by = by if getattr(by, "is_authenticated", False) else None
-        confirmation.via = WeekConfirmation.Via.PROXY if proxy is not None else via
-        confirmation.token_used_at = confirmation.token_used_at or (timezone.now() if via == "link" else None)
-        confirmation.save()
-        member = confirmation.member
-        if not accept:
-            for assignment in _week_assignments(member, confirmation.community_id, confirmation.week_start):
-                absence_report(member=member, start=assignment.shift.start, end=assignment.shift.end,
-                               reason=Unavailability.Reason.OTHER, by=by, note=_("Answered: I can't come"))
-        audit_log(action=f"shifts.confirmation.{'confirmed' if accept else 'declined'}", actor=by,
-                  community=confirmation.community, obj=confirmation,
-                  data={"member": member.pk, "week": confirmation.week_start.isoformat(), "via": via,
-                        **({"proxy": proxy.pk, "proxy_name": proxy.name} if proxy is not None else {})})
+        locked = _locked(confirmation.pk)
+        return _answer_locked(locked, accept=accept, by=by, via=via, proxy=proxy)
+
+
+def _locked(confirmation_id: int) -> WeekConfirmation:
+    # of=("self",): lock the answer's row only, not the member's, which absence_report locks next.
+    return (WeekConfirmation.objects.select_for_update(of=("self",)).select_related("member")
+            .get(pk=confirmation_id))
+
+
+def _answer_locked(confirmation: WeekConfirmation, *, accept: bool, by, via: str, proxy) -> WeekConfirmation:
+    """The answer, given the row lock: everything it depends on is read again here, after the lock.
+
+    The same answer again (a double tap, a retried reply) changes nothing. "I can't come" after "I will come"
+    is a change of mind and stands. "I will come" after "I can't come" is refused: the member is already off the
+    week's shifts and their places are being filled, so a yes now would mark a week confirmed that they no
+    longer hold; the secretary can book them again."""
+    wanted = WeekConfirmation.State.CONFIRMED if accept else WeekConfirmation.State.DECLINED
+    if confirmation.state == wanted:
+        return confirmation
+    if accept and confirmation.state == WeekConfirmation.State.DECLINED:
+        raise ValidationError({"confirmation": _("You already told us you cannot come this week; your shifts are "
+                                                 "being given to others. Please call your secretary.")})
+    if accept and confirmation.first_start <= timezone.now():
+        raise ValidationError({"confirmation": _("These shifts have already begun.")})
+    now = timezone.now()
+    confirmation.state = wanted
+    confirmation.answered_at = now
+    confirmation.answered_by = by if getattr(by, "is_authenticated", False) else None
+    confirmation.via = WeekConfirmation.Via.PROXY if proxy is not None else via
+    confirmation.token_used_at = confirmation.token_used_at or (now if via == WeekConfirmation.Via.LINK else None)
+    confirmation.save()
+    member = confirmation.member
+    if not accept:
+        for assignment in _week_assignments(member, confirmation.community_id, confirmation.week_start):
+            absence_report(member=member, start=assignment.shift.start, end=assignment.shift.end,
+                           reason=Unavailability.Reason.OTHER, by=by, note=_("Answered: I can't come"))
+    audit_log(action=f"shifts.confirmation.{'confirmed' if accept else 'declined'}", actor=by,
+              community=confirmation.community, obj=confirmation,
+              data={"member": member.pk, "week": confirmation.week_start.isoformat(), "via": via,
+                    **({"proxy": proxy.pk, "proxy_name": proxy.name} if proxy is not None else {})})
     return confirmation
 
 
 def confirmation_answer_by_link(*, token: str, accept: bool) -> WeekConfirmation | None:
-    """The no-login link: works once; None when it is forged, used or expired."""
+    """The no-login link: works once; None when it is forged, used or expired.
+
+    Twenty presses of one link at once queue on the row lock; the first marks the link used, and each of the
+    others finds it used when its turn comes."""
+    parts = _token_parts(token)
+    if parts is None:
+        return None
     with transaction.atomic():
-        confirmation = confirmation_by_token(token)
-        if confirmation is None:
+        try:
+            confirmation = _locked(parts[0])
+        except WeekConfirmation.DoesNotExist:
             return None
-        return confirmation_answer(confirmation=confirmation, accept=accept, via=WeekConfirmation.Via.LINK)
+        if not _link_usable(confirmation, parts[1]):
+            return None
+        confirmation = _answer_locked(confirmation, accept=accept, by=None, via=WeekConfirmation.Via.LINK,
+                                      proxy=None)
+        if confirmation.token_used_at is None:  # a repeated answer: the link is spent all the same
+            confirmation.token_used_at = timezone.now()
+            confirmation.save(update_fields=["token_used_at"])
+        return confirmation
 
 
 def confirmations_pending(member: Member):
@@ -185,17 +235,70 @@ def confirmations_overdue(*, community_ids, now: dt.datetime | None = None):
         .select_related("member").order_by("first_start"))
 
 
-def sms_reply_handle(*, phone: str, text: str) -> WeekConfirmation | None:
-    """A text-message reply (上行短信): "1" confirms, "2" is "I can't come", for the sender's earliest unanswered
-    week. Anything else, or a number we do not know, does nothing (returns None)."""
-    answer = unicodedata.normalize("NFKC", text or "").strip()[:1]
-    if answer not in ("1", "2"):
+# The dedupe keys confirmations_request and confirmations_remind give their messages (a relative's copy ends :p<id>).
+_CONFIRM_MESSAGE_KEY = re.compile(r"^confirm(?:-reminder)?:(\d+):v(\d+)(?::p\d+)?$")
+REPLY_SEEN_KEPT = dt.timedelta(days=1)
+
+
+def sms_reply_handle(*, reply_id: str, reply_to: str, phone: str, text: str) -> WeekConfirmation | None:
+    """A text-message reply (上行短信): "1" confirms, "2" is "I can't come", for the week of the message it replies
+    to (`reply_to`, the provider's id of our message), never another week.
+
+    Each reply is taken once, by the provider's id of the reply (`reply_id`): the same signed reply sent again is
+    refused. Returns the confirmation answered, or None when the reply does nothing: not 1 or 2, seen before, not a
+    reply to a confirmation request sent to this number, or a request whose week has changed (a newer one was sent)
+    or begun."""
+    if not reply_id or not reply_to:
         return None
-    # Couples often share one phone: answer the earliest unanswered week of anyone with this number.
-    confirmation = (WeekConfirmation.objects.filter(member__phone=phone, member__active=True,
-                                                    state=WeekConfirmation.State.PENDING,
-                                                    first_start__gt=timezone.now())
-                    .select_related("member").order_by("first_start", "pk").first())
-    if confirmation is None:
+    with transaction.atomic():
+        if not _reply_first_seen(reply_id):
+            logger.warning("text-message reply %s was taken before: refused as a replay", reply_id)
+            return None
+        answer = unicodedata.normalize("NFKC", text or "").strip()[:1]
+        if answer not in ("1", "2"):
+            return None
+        found = _replied_confirmation(reply_to=reply_to, phone=phone)
+        if found is None:
+            return None
+        confirmation, proxy = found
+        try:
+            with transaction.atomic():
+                return _answer_locked(confirmation, accept=answer == "1", by=None, via=WeekConfirmation.Via.SMS,
+                                      proxy=proxy)
+        except ValidationError as exc:  # a 1 after a 2: the member is told on the phone, not by a reply
+            logger.info("text-message reply %s refused: %s", reply_id, " ".join(exc.messages))
+            return None
+
+
+def _reply_first_seen(reply_id: str) -> bool:
+    """Record the reply's id; False when it was recorded before. The unique index decides between two
+    deliveries of one reply at once: the second waits for the first and then finds it."""
+    SmsReplySeen.objects.filter(received_at__lt=timezone.now() - REPLY_SEEN_KEPT).delete()
+    try:
+        with transaction.atomic():
+            SmsReplySeen.objects.create(provider_message_id=reply_id[:100])
+    except IntegrityError:
+        return False
+    return True
+
+
+def _replied_confirmation(*, reply_to: str, phone: str):
+    """(locked confirmation, relative or None) that our message `reply_to`, sent to `phone`, asked about; None
+    when there is no such message, or its week's question has been asked again since or the week has begun."""
+    message = (Notification.objects.filter(provider_message_id=reply_to, channel=Notification.Channel.SMS,
+                                           address=phone, kind__in=("confirm_request", "confirm_reminder"))
+               .select_related("proxy").first())
+    match = _CONFIRM_MESSAGE_KEY.match(message.dedupe_key) if message is not None else None
+    if match is None:
         return None
-    return confirmation_answer(confirmation=confirmation, accept=answer == "1", via=WeekConfirmation.Via.SMS)
+    try:
+        confirmation = _locked(int(match[1]))
+    except WeekConfirmation.DoesNotExist:
+        return None
+    member_id = message.proxy.member_id if message.proxy_id else message.member_id
+    if (confirmation.member_id != member_id or confirmation.roster_version != int(match[2])
+            or confirmation.first_start <= timezone.now() or not confirmation.member.active):
+        return None
+    if message.proxy_id and message.proxy.revoked_at is not None:
+        return None
+    return confirmation, message.proxy

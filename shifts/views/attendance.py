@@ -10,15 +10,15 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from scheduler_site.access import member_required, staff_required
+from scheduler_site.forms import local_path
 from shifts.models import Assignment, Attendance, Roster
 from shifts.scope import shift_for
 from shifts.selectors import shift_title
@@ -36,10 +36,9 @@ ATTENDANCE_TASK = "shifts.tasks.attendance_import_run"
 
 
 def _back(request, fallback: str = "my_shifts"):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    """Back where the member pressed the button (My shifts, a poster's page): only a path on this site."""
+    target = local_path(request, request.POST.get("next"))
+    return HttpResponseRedirect(target) if target else redirect(fallback)
 
 
 def _own_assignment(member, assignment_id) -> Assignment:

@@ -13,15 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from scheduler_site.access import staff_required
-from scheduler_site.forms import errors_to_form
+from scheduler_site.forms import errors_to_form, validate_day_in_range
 from shifts.models import Certificate
 from shifts.services.certificates import certificate_issue, certificate_public
 from volunteers.selectors import communities_for, community_for, member_for
 
 
 class CertificateForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("Service from"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("Service until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("Service from"), widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[validate_day_in_range])
+    end = forms.DateField(label=gettext_lazy("Service until"), widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=[validate_day_in_range])
     handled_by = forms.CharField(label=gettext_lazy("Handled by"), max_length=60, required=False,
                                  help_text=gettext_lazy("Your name as it should appear; your login name if empty."))
 

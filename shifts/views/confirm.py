@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,7 +54,10 @@ def confirm_week(request, confirmation_id, member):
 def confirm_link(request, token):
     """The link in the text message. GET only shows the buttons: link previews must not answer for the member."""
     if request.method == "POST":
-        confirmation = confirmation_answer_by_link(token=token, accept=request.POST.get("answer") == "yes")
+        try:
+            confirmation = confirmation_answer_by_link(token=token, accept=request.POST.get("answer") == "yes")
+        except ValidationError as exc:  # a yes after the member said they cannot come
+            return render(request, "shifts/confirm_invalid.html", {"error": " ".join(exc.messages)}, status=409)
         if confirmation is not None:
             return render(request, "shifts/confirm_done.html", {"confirmation": confirmation})
     else:
@@ -72,13 +76,63 @@ def notice_view(request, notice_id, member):
     return redirect(notice.url)
 
 
-def _signature_ok(request) -> bool:
+# A provider callback is a handful of flat objects; anything bigger or deeper is refused before it is parsed.
+CALLBACK_MAX_BYTES = 64 * 1024
+CALLBACK_MAX_ITEMS = 100
+CALLBACK_MAX_DEPTH = 2  # a list of objects
+
+
+def _callback_refusal(request) -> HttpResponse | None:
+    """Why a provider callback is refused before its content is read, or None: too big, signed wrongly, or
+    signed too long ago (a captured callback sent again later)."""
+    if len(request.body) > CALLBACK_MAX_BYTES:
+        return HttpResponse("body too large", status=413, content_type="text/plain")
     secret = settings.SMS_CALLBACK_SECRET
     given = request.headers.get("X-Yure-Signature", "")
-    if not secret or not given:
-        return False
-    expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, given)
+    stamp = request.headers.get("X-Yure-Timestamp", "")
+    if not secret or not given or not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return HttpResponseForbidden("bad signature")
+    expected = hmac.new(secret.encode(), stamp.encode() + b"." + request.body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, given):
+        return HttpResponseForbidden("bad signature")
+    if abs(time.time() - int(stamp)) > settings.SMS_CALLBACK_MAX_AGE_SECONDS:
+        logger.warning("refused a provider callback signed at %s: too old or from the future", stamp)
+        return HttpResponseForbidden("stale timestamp")
+    return None
+
+
+def _json_depth(raw: bytes) -> int:
+    """How deeply the JSON text nests its arrays and objects, read without parsing it (so no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _callback_items(raw: bytes) -> list[dict] | None:
+    """The callback's objects (one object or a list of them, each of plain values), or None when it is not that."""
+    if _json_depth(raw) > CALLBACK_MAX_DEPTH:
+        return None
+    try:
+        items = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    items = items if isinstance(items, list) else [items]
+    if len(items) > CALLBACK_MAX_ITEMS or not all(isinstance(item, dict) for item in items):
+        return None
+    plain = (str, int, float, bool, type(None))
+    if not all(isinstance(value, plain) and "\x00" not in str(value) for item in items for value in item.values()):
+        return None
+    return items
 
 
 def _phone(item: dict) -> str:
@@ -90,16 +144,19 @@ def _phone(item: dict) -> str:
 @csrf_exempt
 @require_POST
 def sms_reply_webhook(request):
-    """上行短信: the provider posts the replies as JSON (one object or a list); "1" confirms, "2" declines."""
-    if not _signature_ok(request):
-        return HttpResponseForbidden("bad signature")
-    try:
-        items = json.loads(request.body)
-    except ValueError:
-        return JsonResponse({"result": 1, "errmsg": "body is not JSON"}, status=400)
+    """上行短信: the relay posts the replies as JSON (one object or a list), each with the provider's id of the reply
+    ("msgid") and of our message it answers ("reply_to"); "1" confirms, "2" declines (README, Text messages)."""
+    refused = _callback_refusal(request)
+    if refused is not None:
+        return refused
+    items = _callback_items(request.body)
+    if items is None:
+        return JsonResponse({"result": 1, "errmsg": "body is not a JSON object or a list of flat objects"},
+                            status=400)
     handled = 0
-    for item in items if isinstance(items, list) else [items]:
-        if isinstance(item, dict) and sms_reply_handle(phone=_phone(item), text=str(item.get("text", ""))):
+    for item in items:
+        if sms_reply_handle(reply_id=str(item.get("msgid") or ""), reply_to=str(item.get("reply_to") or ""),
+                            phone=_phone(item), text=str(item.get("text", ""))):
             handled += 1
     return JsonResponse({"result": 0, "errmsg": "OK", "handled": handled})
 
@@ -108,15 +165,15 @@ def sms_reply_webhook(request):
 @require_POST
 def sms_status_webhook(request):
     """Delivery reports: [{"sid": provider message id, "report_status": "SUCCESS"|"FAIL", ...}]."""
-    if not _signature_ok(request):
-        return HttpResponseForbidden("bad signature")
-    try:
-        items = json.loads(request.body)
-    except ValueError:
-        return HttpResponse("body is not JSON", status=400)
+    refused = _callback_refusal(request)
+    if refused is not None:
+        return refused
+    items = _callback_items(request.body)
+    if items is None:
+        return HttpResponse("body is not a JSON object or a list of flat objects", status=400)
     updated = 0
-    for item in items if isinstance(items, list) else [items]:
-        if not isinstance(item, dict) or not item.get("sid"):
+    for item in items:
+        if not item.get("sid"):
             continue
         delivered = str(item.get("report_status", "")).upper() == "SUCCESS"
         updated += Notification.objects.filter(provider_message_id=str(item["sid"])).update(

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from scheduler_site.access import staff_required
+from scheduler_site.forms import day_in_range
 from shifts.services import hours as service
 from volunteers.selectors import community_for
 
@@ -33,25 +35,31 @@ def hours_ledger(request, community_id):
     })
 
 
+def _export_period(request) -> tuple[dt.date | None, dt.date | None, dict[str, str]]:
+    """The export's first and last day from the query, and what is wrong with them by field."""
+    days, errors = {}, {}
+    wrong = {"from": _("Give a first day on or before the last day."), "to": _("Give the last day, e.g. 2026-12-31.")}
+    for field in ("from", "to"):
+        try:
+            days[field] = day_in_range(dt.date.fromisoformat(request.GET.get(field, "")), field=field)
+        except ValueError:
+            errors[field] = wrong[field]
+        except ValidationError as exc:
+            errors[field] = " ".join(exc.message_dict[field])
+    return days.get("from"), days.get("to"), errors
+
+
 @staff_required
 def hours_export_view(request, community_id):
     """The national-record export from the web: the same file as `manage.py hours export`."""
     community = community_for(request.user, community_id)
-    errors = {}
-    try:
-        start = dt.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        errors["from"] = True
-    try:
-        end = dt.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        errors["to"] = True
+    start, end, errors = _export_period(request)
     if not errors:
         try:
             content, content_type, filename = service.hours_export(
                 communities=[community], start=start, end=end, fmt=request.GET.get("format", "csv"), by=request.user)
         except ValidationError as exc:
-            errors = {key: True for key in exc.message_dict}
+            errors = {key: " ".join(messages) for key, messages in exc.message_dict.items()}
         else:
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from scheduler_site.access import member_required, staff_required
-from scheduler_site.forms import errors_to_form
+from scheduler_site.forms import day_in_range, errors_to_form
 from shifts.models import PatrolLogEntry, PatrolTag
 from shifts.services.patrol import (
     patrol_log,
@@ -62,30 +62,43 @@ def patrol_note_new(request, member):
                   status=400 if form.errors else 200)
 
 
-def _period(request) -> tuple[dt.date, dt.date]:
+def _period(request) -> tuple[dt.date, dt.date, dict[str, str]]:
+    """The period asked for (the last 30 days when none is given) and what is wrong with it by field: a day
+    outside 1900–2100 is refused, not silently replaced, so the secretary sees why the list is not theirs."""
     today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today - dt.timedelta(days=30)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        end = today
-    return start, max(start, end)
+    days = {"from": today - dt.timedelta(days=30), "to": today}
+    errors = {}
+    for field in ("from", "to"):
+        raw = request.GET.get(field, "")
+        try:
+            days[field] = day_in_range(dt.date.fromisoformat(raw), field=field)
+        except ValueError:
+            continue  # empty or half-typed: the default period, as before
+        except ValidationError as exc:
+            errors[field] = " ".join(exc.message_dict[field])
+    if errors:
+        days = {"from": today - dt.timedelta(days=30), "to": today}
+    return days["from"], max(days["from"], days["to"]), errors
+
+
+def _period_error_text(errors: dict[str, str]) -> str:
+    labels = {"from": _("From"), "to": _("To")}
+    return " ".join(f"{labels[field]}: {message}" for field, message in errors.items())
 
 
 @staff_required
 def patrol_log_view(request, community_id):
     community = community_for(request.user, community_id)
-    start, end = _period(request)
+    start, end, errors = _period(request)
+    if errors:
+        messages.error(request, _period_error_text(errors))
     tag = request.GET.get("tag", "")
     if tag not in PatrolTag.values:
         tag = ""
     return render(request, "shifts/patrol/log.html", {
         "community": community, "entries": patrol_log(community, start, end, tag), "start": start, "end": end,
         "tag": tag, "tags": PatrolTag.choices,
-    })
+    }, status=400 if errors else 200)
 
 
 @require_POST
@@ -103,7 +116,9 @@ def patrol_hand_over(request, entry_id):
 @staff_required
 def patrol_log_export_view(request, community_id, fmt):
     community = community_for(request.user, community_id)
-    start, end = _period(request)
+    start, end, errors = _period(request)
+    if errors:
+        return HttpResponse(_period_error_text(errors), status=400, content_type="text/plain; charset=utf-8")
     try:
         content, content_type, filename = patrol_log_export(community=community, start=start, end=end, fmt=fmt,
                                                             by=request.user)

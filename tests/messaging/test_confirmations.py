@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -82,6 +83,25 @@ def test_the_link_needs_no_login_and_works_once(site, published, client):
     assert client.get(forged).status_code == 404
 
 
+def test_single_use_link_after_an_in_app_decline_does_not_confirm(site, published, client):
+    """She said no in the app; the link in the text message, pressed later with yes, must not mark the week
+    confirmed while she is off all of it. The same no again, by any way, writes no second absence."""
+    member = site.members[0]
+    path = _path(_link(member))
+    client.force_login(factories.member_login(member))
+    confirmation = WeekConfirmation.objects.get(member=member)
+    for _ in range(2):
+        assert client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "no"}).status_code == 302
+    assert client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "yes"}).status_code == 302
+    client.logout()
+    refused = client.post(path, {"answer": "yes"})
+    assert refused.status_code == 409
+    assert WeekConfirmation.objects.get(member=member).state == "declined"
+    held = published.assignments.filter(member=member)
+    assert all(Unavailability.objects.filter(member=member, start__lte=a.shift.start, end__gte=a.shift.end).count()
+               == 1 for a in held)
+
+
 def test_declining_by_link_is_i_cant_come_and_starts_the_re_plan(site, published, client,
                                                                   django_capture_on_commit_callbacks):
     member = site.members[1]
@@ -117,25 +137,135 @@ def test_one_reminder_48_hours_before_then_the_dashboard_list(site, published, c
                                                                             now=soon)]
 
 
-def _signed_post(client, name, payload, secret="callback-secret"):
-    body = json.dumps(payload).encode()
-    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return client.post(reverse(name), body, content_type="application/json", HTTP_X_YURE_SIGNATURE=signature)
+def _signed(payload, secret="callback-secret", stamp=None) -> tuple[bytes, dict]:
+    """A callback as the relay sends it: the timestamp and the body signed together."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    stamp = str(int(time.time()) if stamp is None else stamp)
+    signature = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return body, {"HTTP_X_YURE_SIGNATURE": signature, "HTTP_X_YURE_TIMESTAMP": stamp}
+
+
+def _signed_post(client, name, payload, secret="callback-secret", stamp=None):
+    body, headers = _signed(payload, secret, stamp)
+    return client.post(reverse(name), body, content_type="application/json", **headers)
+
+
+def _request_id(member, week_start=None) -> str:
+    """The provider's id of the confirmation request texted to the member (for that week)."""
+    sent = Notification.objects.filter(member=member, kind="confirm_request", channel="sms")
+    if week_start is not None:
+        sent = sent.filter(dedupe_key__in=[f"confirm:{c.pk}:v{c.roster_version}" for c in
+                                           WeekConfirmation.objects.filter(member=member, week_start=week_start)])
+    return sent.latest("pk").provider_message_id
+
+
+def _reply(member, text, msgid, **extra) -> dict:
+    return {"msgid": msgid, "reply_to": _request_id(member), "mobile": str(member.phone.national_number),
+            "nationcode": "86", "text": text, "sign": "余热志愿", **extra}
 
 
 def test_text_replies_confirm_or_decline_with_a_verified_signature(site, published, client):
     first, second = site.members[0], site.members[1]
-    reply = {"mobile": "13800000000", "nationcode": "86", "text": "1", "sign": "余热志愿", "time": 1764000000}
+    reply = _reply(first, "1", "up-1")
     assert _signed_post(client, "sms_reply_webhook", reply, secret="wrong").status_code == 403
     assert WeekConfirmation.objects.get(member=first).state == "pending"
     assert _signed_post(client, "sms_reply_webhook", reply).json()["handled"] == 1
     assert WeekConfirmation.objects.get(member=first).state == "confirmed"
-    full_width_two = {**reply, "mobile": "13800000001", "text": "２"}
+    full_width_two = _reply(second, "２", "up-2")
     assert _signed_post(client, "sms_reply_webhook", [full_width_two]).json()["handled"] == 1
     assert WeekConfirmation.objects.get(member=second).state == "declined"
     assert Unavailability.objects.filter(member=second).exists()
-    unknown = {**reply, "mobile": "13900000000"}
+    unknown = {**_reply(site.members[2], "1", "up-3"), "mobile": "13900000000"}
     assert _signed_post(client, "sms_reply_webhook", unknown).json()["handled"] == 0
+    assert WeekConfirmation.objects.get(member=site.members[2]).state == "pending"
+
+
+@pytest.fixture
+def two_weeks(site, published):
+    """The first member is asked about a second week too."""
+    from shifts.models import Assignment
+    from shifts.services.week_making import shifts_make_for_week
+
+    later = site.week_start + dt.timedelta(days=7)
+    shifts_make_for_week(community=site.community, week_start=later)
+    roster = Roster.objects.create(community=site.community, week_start=later, status=Roster.Status.PUBLISHED,
+                                   version=1)
+    shift = site.community.shifts.filter(start__date__gte=later).order_by("start").first()
+    Assignment.objects.create(roster=roster, shift=shift, member=site.members[0])
+    confirmations_request(roster=roster)
+    return site.week_start, later
+
+
+def test_replay_of_a_signed_reply_answers_nothing_more(site, two_weeks, client):
+    """One captured "1" confirmed three weeks: now it answers its own message once, and a replay does nothing."""
+    member = site.members[0]
+    first, later = two_weeks
+    reply = {**_reply(member, "2", "up-7"), "reply_to": _request_id(member, first)}
+    assert _signed_post(client, "sms_reply_webhook", reply).json()["handled"] == 1
+    absences = Unavailability.objects.filter(member=member).count()
+    for _ in range(3):
+        assert _signed_post(client, "sms_reply_webhook", reply).json()["handled"] == 0
+    assert WeekConfirmation.objects.get(member=member, week_start=first).state == "declined"
+    assert WeekConfirmation.objects.get(member=member, week_start=later).state == "pending"
+    assert Unavailability.objects.filter(member=member).count() == absences
+
+
+def test_replay_a_reply_answers_the_week_of_the_message_it_replies_to(site, two_weeks, client):
+    member = site.members[0]
+    first, later = two_weeks
+    reply = {**_reply(member, "1", "up-8"), "reply_to": _request_id(member, later)}
+    assert _signed_post(client, "sms_reply_webhook", reply).json()["handled"] == 1
+    assert WeekConfirmation.objects.get(member=member, week_start=later).state == "confirmed"
+    assert WeekConfirmation.objects.get(member=member, week_start=first).state == "pending"
+    # Without the message it replies to, a reply answers no week at all.
+    bare = {k: v for k, v in _reply(member, "1", "up-9").items() if k != "reply_to"}
+    assert _signed_post(client, "sms_reply_webhook", bare).json()["handled"] == 0
+    assert WeekConfirmation.objects.get(member=member, week_start=first).state == "pending"
+
+
+def test_replay_from_another_number_or_of_an_old_question_is_refused(site, published, client):
+    member, other = site.members[0], site.members[1]
+    stolen = {**_reply(member, "2", "up-10"), "mobile": str(other.phone.national_number)}
+    assert _signed_post(client, "sms_reply_webhook", stolen).json()["handled"] == 0
+    old = _request_id(member)
+    WeekConfirmation.objects.filter(member=member).update(roster_version=2)  # asked again since
+    assert _signed_post(client, "sms_reply_webhook", {**_reply(member, "1", "up-11"), "reply_to": old}
+                        ).json()["handled"] == 0
+    assert WeekConfirmation.objects.get(member=member).state == "pending"
+
+
+def test_replay_older_than_ten_minutes_or_with_a_changed_timestamp_is_refused(site, published, client):
+    member = site.members[0]
+    reply = _reply(member, "1", "up-12")
+    stale = _signed_post(client, "sms_reply_webhook", reply, stamp=int(time.time()) - 601)
+    assert stale.status_code == 403
+    ahead = _signed_post(client, "sms_reply_webhook", reply, stamp=int(time.time()) + 601)
+    assert ahead.status_code == 403
+    body, headers = _signed(reply, stamp=int(time.time()) - 601)
+    headers["HTTP_X_YURE_TIMESTAMP"] = str(int(time.time()))  # freshened by whoever captured it
+    assert client.post(reverse("sms_reply_webhook"), body, content_type="application/json",
+                       **headers).status_code == 403
+    unsigned_time = {"HTTP_X_YURE_SIGNATURE": hmac.new(b"callback-secret", body, hashlib.sha256).hexdigest()}
+    assert client.post(reverse("sms_reply_webhook"), body, content_type="application/json",
+                       **unsigned_time).status_code == 403  # the old format, body only
+    assert WeekConfirmation.objects.get(member=member).state == "pending"
+    assert _signed_post(client, "sms_reply_webhook", reply).json()["handled"] == 1
+
+
+@pytest.mark.parametrize("raw,status", [
+    (b"[" * 20_000 + b"]" * 20_000, 400),                         # RecursionError before
+    (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, 400),
+    (b'[{"msgid": "x", "text": {"nested": ["deep"]}}]', 400),
+    (b"[" + b'{"msgid": "x"},' * 200 + b"{}]", 400),            # too many items
+    (b'"just a string"', 400),
+    (b"\xff\xfe", 400),
+    (json.dumps([{"text": "1" * 70_000}]).encode(), 413),
+])
+def test_no_500_on_oversized_or_deeply_nested_callbacks(site, client, raw, status):
+    for name in ("sms_reply_webhook", "sms_status_webhook"):
+        body, headers = _signed(raw)
+        response = client.post(reverse(name), body, content_type="application/json", **headers)
+        assert response.status_code == status, (name, response.status_code)
 
 
 def test_delivery_reports_update_the_notification(site, published, client):

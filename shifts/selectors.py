@@ -132,3 +132,50 @@ def member_month_minutes(member_ids) -> dict[int, int]:
     for member_id, start, end in rows.values_list("member_id", "shift__start", "shift__end"):
         totals[member_id] = totals.get(member_id, 0) + wall_minutes(start, end)
     return totals
+
+
+# --------------------------------------------------------------------------- the demo outbox
+
+@dataclass
+class OutboxEntry:
+    """One kept text message as a login may read it: `readable` only for staff of the community whose member
+    (or member's relative) it went to, and for the staff login it went to. Anyone else (the district
+    administrator not assigned to that community) reads who and when, never the text, its parameters or the
+    whole number: a login code or single-use link in it would let them log in as the member."""
+    message: object
+    readable: bool
+
+    @property
+    def phone_shown(self) -> str:
+        phone = self.message.phone
+        return phone if self.readable or len(phone) < 8 else f"{phone[:-8]}****{phone[-4:]}"
+
+
+def outbox_for(user, *, limit: int) -> list[OutboxEntry]:
+    """The newest kept text messages a staff login may list (their communities', all for a district
+    administrator), each marked readable or not."""
+    from django.db.models import Q
+
+    from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
+
+    from .models import OutboxMessage
+
+    messages = OutboxMessage.objects.select_related("notification__member", "notification__proxy__member",
+                                                    "notification__user")
+    if not is_district_admin(user):
+        communities = communities_for(user)
+        messages = messages.filter(Q(notification__member__community__in=communities)
+                                   | Q(notification__proxy__member__community__in=communities)
+                                   | Q(notification__user=user))
+    own = sensitive_community_ids(user)
+    return [OutboxEntry(message, _outbox_readable(message, user, own)) for message in messages[:limit]]
+
+
+def _outbox_readable(message, user, own_communities: set[int]) -> bool:
+    note = message.notification
+    if note is None:
+        return False  # no issuer on record: nobody's staff
+    if note.user_id is not None:
+        return note.user_id == user.pk
+    member = note.member or (note.proxy.member if note.proxy_id else None)
+    return member is not None and member.community_id in own_communities

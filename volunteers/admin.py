@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,20 +19,123 @@ from .models import (
     Unavailability,
     VisitTarget,
 )
-from .selectors import can_see_sensitive, communities_for, is_district_admin
+from .selectors import communities_for, is_district_admin, sensitive_community_ids
 from .services.audit import action_label
 
 
-class CommunityScopedAdmin(admin.ModelAdmin):
-    """Secretaries using the admin see only rows of their own communities."""
+def _sees_all_sensitive(request) -> bool:
+    """Whether every community the login reaches is one whose private details it may read: true for a
+    secretary, false for a district administrator with communities they are not assigned to."""
+    reached = set(communities_for(request.user).values_list("pk", flat=True))
+    return reached <= sensitive_community_ids(request.user)
+
+
+class ScopedChoices:
+    """Foreign keys and many-to-many fields of an admin form offer only what the login may reach (scoped_choices):
+    a secretary cannot file a member, a shift or a household under another community."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = scoped_choices(request.user, db_field.related_model)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Member:
+            kwargs["queryset"] = scoped_choices(request.user, Member)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CommunityScopedAdmin(ScopedChoices, admin.ModelAdmin):
+    """The admin scoped like the pages: rows of the login's communities (every community for a district
+    administrator), choices limited to them, and the fields in `sensitive_fields` (health, households, message
+    bodies, reasons people gave) shown, filtered and searched only by staff of the row's own community.
+    `own_staff_only` rows (visit households) are listed to their own community's staff alone."""
 
     community_path = "community"
+    sensitive_fields: tuple[str, ...] = ()
+    own_staff_only = False
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        if self.own_staff_only:
+            return queryset.filter(**{f"{self.community_path}__in": sensitive_community_ids(request.user)})
         if is_district_admin(request.user):
             return queryset
         return queryset.filter(**{f"{self.community_path}__in": communities_for(request.user)})
+
+    def row_community_id(self, obj) -> int | None:
+        value = obj
+        for part in self.community_path.split("__"):
+            value = getattr(value, part, None) if part != "pk" else value.pk
+            if value is None:
+                return None
+        return getattr(value, "pk", value)
+
+    def sees_sensitive(self, request, obj) -> bool:
+        """A new row is the login's own entry; an existing one, its community's own staff only."""
+        if obj is None:
+            return True
+        return self.row_community_id(obj) in sensitive_community_ids(request.user)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or ())
+        if not self.sees_sensitive(request, obj):
+            exclude += [name for name in self.sensitive_fields if name not in exclude]
+        return exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.sees_sensitive(request, obj):
+            return readonly
+        return [name for name in readonly if name not in self.sensitive_fields]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if _sees_all_sensitive(request) else [f for f in fields if f not in self.sensitive_fields]
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        return filters if _sees_all_sensitive(request) else [f for f in filters if f not in self.sensitive_fields]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The admin lets any local field be filtered from the address bar (?health=frail): not a sensitive one
+        # for a login that lists rows of communities whose private details it may not read.
+        if request is not None and lookup.split("__")[0] in self.sensitive_fields and not _sees_all_sensitive(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_list_display(self, request):
+        """A sensitive column reads "—" on rows of communities whose private details the login may not read."""
+        columns = super().get_list_display(request)
+        if _sees_all_sensitive(request):
+            return columns
+        return [self._redacted_column(request, name) if name in self.sensitive_fields else name for name in columns]
+
+    def _redacted_column(self, request, name):
+        own = sensitive_community_ids(request.user)
+        field = self.model._meta.get_field(name)
+
+        def column(obj):
+            return getattr(obj, name) if self.row_community_id(obj) in own else "—"
+
+        column.short_description = field.verbose_name
+        return column
+
+
+def scoped_choices(user, model):
+    """What a form of the admin may point at: communities and members of the login's own scope, visit households
+    of its own communities. None: not a scoped model."""
+    if model is Community:
+        return communities_for(user)
+    if model is Member:
+        if is_district_admin(user):
+            return Member.objects.all()
+        communities = communities_for(user)
+        return Member.objects.filter(Q(community__in=communities) | Q(extra_communities__in=communities)).distinct()
+    if model is VisitTarget:
+        return VisitTarget.objects.filter(community__in=sensitive_community_ids(user))
+    return None
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -64,21 +168,24 @@ class UnavailabilityInline(admin.TabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(CommunityScopedAdmin):
+    """A secretary changes their own community's settings; only the district administrator adds or removes one."""
     community_path = "pk"
+
+    def has_add_permission(self, request):
+        return is_district_admin(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_district_admin(request.user) and super().has_delete_permission(request, obj)
     list_display = ["name", "district", "auto_apply_repairs", "swap_requires_approval", "draft_weekday", "draft_time"]
     list_filter = ["district"]
     search_fields = ["name", "district"]
 
 
-@admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
-
-
 @admin.register(Member)
 class MemberAdmin(CommunityScopedAdmin):
-    # Health and caregiving are shown only to staff of the member's own community (see can_see_sensitive).
+    # Health, living alone, caregiving and absences only for staff of the member's own community: a district
+    # administrator not assigned to it sees names and limits, and cannot filter by health (?health=frail).
+    sensitive_fields = ("health", "lives_alone")
     list_display = ["name", "community", "birth_date", "phone", "active"]
     list_filter = ["community", "active", AgeBandFilter, "skills"]
     search_fields = ["name", "phone"]
@@ -86,18 +193,13 @@ class MemberAdmin(CommunityScopedAdmin):
     list_select_related = ["community"]
     raw_id_fields = ["user"]
 
-    def _sensitive(self, request, obj) -> bool:
-        return obj is None or can_see_sensitive(request.user, obj)
-
-    def get_exclude(self, request, obj=None):
-        return [] if self._sensitive(request, obj) else ["health", "lives_alone"]
-
     def get_inlines(self, request, obj):
-        return [CaregivingInline, UnavailabilityInline] if self._sensitive(request, obj) else []
+        return [CaregivingInline, UnavailabilityInline] if self.sees_sensitive(request, obj) else []
 
 
 @admin.register(VisitTarget)
 class VisitTargetAdmin(CommunityScopedAdmin):
+    own_staff_only = True  # households and their addresses: the community's own staff alone
     list_display = ["household", "community", "circumstances", "visit_weekday", "visit_start", "active"]
     list_filter = ["community", "circumstances", "active"]
     search_fields = ["household", "address"]
@@ -115,6 +217,13 @@ class DistrictAdminWrites:
 
     def has_delete_permission(self, request, obj=None):
         return is_district_admin(request.user) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Skill)
+class SkillAdmin(DistrictAdminWrites, admin.ModelAdmin):
+    """Skills are shared by every community: the district administrator keeps the list."""
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(StaffProfile)
@@ -136,10 +245,16 @@ class StaffProfileAdmin(DistrictAdminWrites, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(CommunityScopedAdmin):
+    # Details and reasons name households, absences, consent notes and the violations a booking broke: only the
+    # entry's own community's staff (and whoever made the entry) read them.
+    sensitive_fields = ("data", "reason")
     list_display = ["created_at", "action_text", "actor", "community", "object_type", "object_id", "reason"]
     list_filter = ["action", "community"]
     search_fields = ["action", "object_id", "reason"]
     date_hierarchy = "created_at"
+
+    def sees_sensitive(self, request, obj) -> bool:
+        return super().sees_sensitive(request, obj) or (obj is not None and obj.actor_id == request.user.pk)
 
     @admin.display(description=_("what happened"), ordering="action")
     def action_text(self, entry):

@@ -123,6 +123,16 @@ def can_see_sensitive_in(user, community: Community) -> bool:
     return profile is not None and profile.communities.filter(pk=getattr(community, "pk", community)).exists()
 
 
+def member_for_own_staff(user, pk) -> Member:
+    """A member whom only staff of their own community may act for: their login codes, relatives and calendar
+    link all open the member's private details. Anyone else, a district administrator not assigned to the
+    member's community included, gets Http404."""
+    member = member_for(user, pk)
+    if not is_staff_member(user) or not can_see_sensitive_in(user, member.community_id):
+        raise Http404
+    return member
+
+
 def sensitive_community_ids(user) -> set[int]:
     """Communities whose members' sensitive details the login may see as staff (can_see_sensitive_in)."""
     profile = staff_profile(user)

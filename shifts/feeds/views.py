@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from shifts.models import Duty
-from volunteers.selectors import community_for, member_for, member_of
+from volunteers.selectors import community_for, member_for_own_staff, member_of
 
 from .feed_cache import feed_cached
 from .services import feed_link_reset_community, feed_link_reset_member
@@ -94,9 +94,11 @@ def my_subscription(request):
 @require_http_methods(["GET", "POST"])
 def member_link(request, pk: int):
     """A secretary shows (or resets) a member's calendar link, e.g. to print it for them."""
-    member = member_for(request.user, pk)
-    if member_of(request.user) == member:
+    own = member_of(request.user)
+    if own is not None and own.pk == pk:
         return redirect("feeds:mine")
+    # The member's feed carries the households they visit, with addresses: their own community's staff only.
+    member = member_for_own_staff(request.user, pk)
     if request.method == "POST":
         feed_link_reset_member(member=member, by=request.user)
         messages.success(request, _("The old calendar link no longer works."))

@@ -37,6 +37,14 @@ def _validate_staff(min_staff, max_staff) -> dict:
     return errors
 
 
+def _careful_name(shift) -> str:
+    """What a shift or weekly shift is called wherever it is printed as itself (the admin's lists, titles and
+    history, logs): a home visit's own name says whose home it is ("探访谢家（和平街1号）"), so a visit is its duty."""
+    from shifts.feeds.content import is_visit
+
+    return str(shift.duty) if is_visit(shift) else (shift.name or str(shift.duty))
+
+
 class ShiftTemplate(models.Model):
     """A recurring weekly shift; an end at or before the start means it ends the next day.
 
@@ -72,7 +80,7 @@ class ShiftTemplate(models.Model):
         ordering = ["community", "weekday", "start"]
 
     def __str__(self):
-        return f"{self.name or self.duty} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+        return f"{_careful_name(self)} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     def clean(self):
         errors = _validate_staff(self.min_staff, self.max_staff)
@@ -134,7 +142,7 @@ class Shift(models.Model):
                                                condition=models.Q(template__isnull=False))]
 
     def __str__(self):
-        return f"{self.name or self.duty} {self.start:%Y-%m-%d %H:%M}"
+        return f"{_careful_name(self)} {self.start:%Y-%m-%d %H:%M}"
 
     @property
     def minutes(self) -> int:

@@ -25,6 +25,8 @@ from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
 from volunteers.services.audit import audit_log
 
+# The national record is kept in Chinese whatever the exporter's language.
+VISIT_CONTENT = "入户探访"
 EXPORT_HEADERS = ("姓名", "志愿者编号", "服务日期", "开始时间", "结束时间", "服务时长（小时）", "服务内容", "组织名称")
 
 
@@ -184,9 +186,22 @@ class _LocalClock:
         return found
 
 
+def service_content(*, duty: str, shift_name: str, duty_code: str, household: bool) -> str:
+    """The record's 服务内容: the duty, and the shift's own name where it cannot name anyone. The file leaves the
+    community (the national platform, the district, a printout), so a home visit is "入户探访" whoever exports it:
+    its name says whose home ("探访谢家（和平街1号）"); a mediation's name may name the parties."""
+    from shifts.feeds.content import MEDIATION_CODES, VISIT_CODES
+
+    if household or duty_code in VISIT_CODES:
+        return VISIT_CONTENT
+    if duty_code in MEDIATION_CODES or not shift_name or shift_name == duty:
+        return duty
+    return f"{duty}（{shift_name}）"
+
+
 def hours_export_rows(communities, start: dt.date, end: dt.date):
     """Yield one row per served shift of the communities in [start, end] with the national record fields:
-    name, volunteer number, date, start, end, hours, content, organisation (all text). Times are the member's
+    name, volunteer number, date, start, end, hours (a number), content, organisation (text). Times are the member's
     presence clipped to the shift. One query per community walks its (community, start) index in order."""
     begin, finish = local_bounds(start, end)
     clock = _LocalClock(timezone.get_current_timezone())
@@ -200,21 +215,23 @@ def hours_export_rows(communities, start: dt.date, end: dt.date):
                               ended=Cast(Least("check_out", "shift__end"), CharField()))
                     .order_by("shift__start", "member__name", "pk")
                     .values_list("member__name", "member__volunteer_number", "began", "ended", "served_minutes",
-                                 "shift__duty__name", "shift__name"))
+                                 "shift__duty__name", "shift__name", "shift__duty__code",
+                                 "shift__visit_target_id"))
         sql, params = queryset.query.sql_with_params()
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(5000):
-                for name, number, began, ended, minutes, duty, shift_name in batch:
+                for name, number, began, ended, minutes, duty, shift_name, code, target in batch:
                     day, start_time = clock(began)
                     _day, end_time = clock(ended)
-                    content = contents.get((duty, shift_name))
+                    key = (duty, shift_name, code, target is not None)
+                    content = contents.get(key)
                     if content is None:
-                        content = contents[(duty, shift_name)] = (
-                            f"{duty}（{shift_name}）" if shift_name and shift_name != duty else duty)
+                        content = contents[key] = service_content(duty=duty, shift_name=shift_name, duty_code=code,
+                                                                  household=target is not None)
                     length = hours.get(minutes)
                     if length is None:
-                        length = hours[minutes] = f"{minutes / 60:.2f}"
+                        length = hours[minutes] = round(minutes / 60, 2)
                     yield [name, number, day, start_time, end_time, length, content, organisation]
 
 
@@ -223,7 +240,8 @@ def _hours_csv(rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADERS)
-    writer.writerows([_safe(name), _safe(number), day, began, ended, hours, _safe(content), _safe(organisation)]
+    writer.writerows([_safe(name), _safe(number), day, began, ended, f"{hours:.2f}", _safe(content),
+                      _safe(organisation)]
                      for name, number, day, began, ended, hours, content, organisation in rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
@@ -245,8 +263,9 @@ def _hours_xlsx(rows) -> bytes:
         return cell
 
     for row in rows:
-        if any(value and value.startswith(_FORMULA_START) for value in row):
-            row = [text_cell(value) if value and value.startswith(_FORMULA_START) else value for value in row]
+        if any(isinstance(value, str) and value.startswith(_FORMULA_START) for value in row):
+            row = [text_cell(value) if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+                   for value in row]
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -15,7 +15,7 @@ from volunteers.services.audit import audit_log
 
 from .repair import rosters_follow_decisions
 from .rosters import exclusion_record, roster_check_editable
-from .rules import WeekRules, reason_detail
+from .rules import ReasonWords, WeekRules
 from .weeks import week_bounds
 
 
@@ -58,12 +58,14 @@ def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reaso
               data={"shift": shift.pk, "member": member.pk, "sticks": bool(reason)}, reason=reason)
 
 
-def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member) -> list[str]:
-    """Every rule that adding the member to the shift would break, in words (shifts.services.rules)."""
+def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member, reader=None) -> list[str]:
+    """Every rule that adding the member to the shift would break, in words (shifts.services.rules), as `reader`
+    may read them (ReasonWords; None is the system itself)."""
     rules = WeekRules.of_roster(roster, extra_member_ids={member.pk})
     if not rules.knows(shift_id=shift.pk):
         return []  # a gathering such as the study session: open to everyone, no rostering rules
-    return [reason_detail(code) for code in dict.fromkeys(r.code for r in rules.can_take(shift.pk, member.pk))]
+    words = ReasonWords(reader, [member.pk])
+    return list(dict.fromkeys(words.detail(r.code, member.pk) for r in rules.can_take(shift.pk, member.pk)))
 
 
 def assignment_add(*, roster: Roster, shift: Shift, member: Member, by, override_reason: str = "",
@@ -76,7 +78,8 @@ def assignment_add(*, roster: Roster, shift: Shift, member: Member, by, override
         raise ValidationError({"member": _("%(member)s is not active.") % {"member": member}})
     if roster.assignments.filter(shift=shift, member=member).exists():
         raise ValidationError({"member": _("%(member)s is already on this shift.") % {"member": member}})
-    violations = assignment_rule_violations(roster=roster, shift=shift, member=member)
+    violations = assignment_rule_violations(roster=roster, shift=shift, member=member,
+                                            reader=by if getattr(by, "is_authenticated", False) else None)
     override_reason = (override_reason or "").strip()
     if violations and not override_reason:
         raise ValidationError({"override_reason": _("This assignment breaks a rule (%(rules)s). Give a reason "

@@ -27,7 +27,7 @@ from volunteers.services.audit import audit_log
 
 from .labels import shift_label
 from .message_jobs import message_job_queue
-from .rules import reason_detail, reason_sentence, roster_conflicts, roster_rule_breaks
+from .rules import ReasonWords, reason_sentence, roster_conflicts, roster_rule_breaks
 from .week_making import shifts_make_for_week
 from .weeks import week_start_of
 
@@ -149,16 +149,18 @@ class PublishConflicts(ValidationError):
         self.lines = lines
 
 
-def conflict_lines(roster: Roster, conflicts: dict, breaks=()) -> list[str]:
+def conflict_lines(roster: Roster, conflicts: dict, breaks=(), *, reader) -> list[str]:
     """One line per problem, by time: '宋冬梅 · 巡逻 12月7日 周一 09:00–11:00 · 已报告不能来' for a booking against what
-    someone told us, then each other broken rule as a sentence ('巡逻 … 没有持急救证的人')."""
+    someone told us, then each other broken rule as a sentence ('巡逻 … 没有持急救证的人'). Reasons are said as
+    `reader` may read them (ReasonWords); None is the system itself."""
     shift_ids = {s for s, _m in conflicts} | {b.shift_id for b in breaks if b.shift_id}
     shifts = Shift.objects.filter(pk__in=shift_ids).select_related("duty__lead_skill").in_bulk()
     names = dict(Member.objects.filter(pk__in={m for _s, m in conflicts} | {b.member_id for b in breaks
                                                                              if b.member_id})
                  .values_list("pk", "name"))
     ordered = sorted(conflicts.items(), key=lambda item: (shifts[item[0][0]].start, names[item[0][1]]))
-    lines = [f"{names[m]} · {shift_label(shifts[s])} · {reason_detail(code)}" for (s, m), code in ordered]
+    words = ReasonWords(reader, names)
+    lines = [f"{names[m]} · {shift_label(shifts[s])} · {words.detail(code, m)}" for (s, m), code in ordered]
     for b in breaks:
         shift = shifts.get(b.shift_id)
         skill = shift.duty.lead_skill.name if shift is not None and shift.duty.lead_skill_id else ""
@@ -183,7 +185,7 @@ def roster_publish(*, roster: Roster, by, override_reason: str = "") -> Roster:
         conflicts, breaks = roster_conflicts(roster), roster_rule_breaks(roster)
         override_reason = (override_reason or "").strip()
         if (conflicts or breaks) and not override_reason:
-            raise PublishConflicts(conflict_lines(roster, conflicts, breaks))
+            raise PublishConflicts(conflict_lines(roster, conflicts, breaks, reader=by))
         if conflicts or breaks:
             audit_log(action="shifts.roster.published_over_conflicts", actor=by, community=roster.community,
                       obj=roster, reason=override_reason,

@@ -65,8 +65,41 @@ REASON_ORDER = ("overlap", "rest", "limit", "consecutive", "unavailable", "inact
 CONFLICT_CODES = ("unavailable", "inactive", "forbidden")
 
 
+# Reasons that tell of a member's health, family care or absences. Only a reader who may see that member's
+# sensitive details (volunteers.selectors.sensitive_member_ids: staff of the member's own community, the member)
+# reads them; anyone else (a district administrator not assigned to the community, the staff of a community the
+# member only serves as a guest) reads PRIVATE_WORDS, on every page alike.
+PRIVATE_CODES = frozenset({"health", "caregiving", "unavailable"})
+PRIVATE_WORDS = _("not available")
+
+
 def reason_detail(code: str) -> str:
+    """The reason in full: for a reader allowed to see it (see ReasonWords), or for no reader at all."""
     return str(REASONS.get(code, REASONS["community"]).detail)
+
+
+class ReasonWords:
+    """The one redaction rule for reasons about members: 谁能接？, the week grid, the publish preview, the hand-add
+    refusal and set-up's follow-up all say a member's reason through here, for the login reading it.
+
+    `reader` None is the system itself (a management command): it reads everything."""
+
+    def __init__(self, reader, member_ids):
+        from volunteers.selectors import sensitive_member_ids
+
+        ids = {pk for pk in member_ids if pk is not None}
+        self.visible = ids if reader is None else sensitive_member_ids(reader, ids)
+
+    def shows(self, code: str, member_id: int | None) -> bool:
+        return code not in PRIVATE_CODES or member_id in self.visible
+
+    def detail(self, code: str, member_id: int | None) -> str:
+        return reason_detail(code) if self.shows(code, member_id) else str(PRIVATE_WORDS)
+
+    def free_text(self, text: str, member_id: int | None) -> str:
+        """A reason a secretary typed about the member (why they were taken off, why a rule was overridden):
+        it may say "住院", so only a reader who may see the member's sensitive details reads it."""
+        return text if member_id in self.visible else ""
 
 
 def reason_sentence(code: str, *, name: str = "", shift: str = "", skill: str = "") -> str:

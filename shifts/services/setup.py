@@ -274,7 +274,8 @@ def _follow(community: Community, *, by, cause: str, weeks: dict) -> FollowRepor
         if gone or len(report.changed) + len(report.made) > touched:
             report.weeks.append(week)
     if report.weeks:
-        report.conflicts, held = _kept_conflicts(community, report.weeks, set(report.changed), private=private)
+        report.conflicts, held = _kept_conflicts(community, report.weeks, set(report.changed), by=by,
+                                                     private=private)
         report.held = sorted(held)
         report.runs = _resolve_drafts(community, [w for w in report.weeks if w not in held], by=by, cause=cause)
         logger.info("%s: weeks %s follow %s (%d changed, %d made, %d places dropped)", community,
@@ -296,11 +297,7 @@ def _draft_places(shifts: list[Shift], *, private: bool) -> list[str]:
     return list(dict.fromkeys(f"{a.member.name} · {shift_label(a.shift, private=private)}" for a in rows))
 
 
-# What a reason says about a member's health, family care or absence: only for those who may read it.
-PRIVATE_REASONS = ("caregiving", "health", "unavailable")
-
-
-def _kept_conflicts(community: Community, weeks, changed_ids: set[int], *,
+def _kept_conflicts(community: Community, weeks, changed_ids: set[int], *, by,
                     private: bool) -> tuple[list[str], set[dt.date]]:
     """The places kept on changed shifts that now go against what people told Yure or another hard rule, as the
     grid and publishing see them (roster_conflicts, roster_rule_breaks), one line per person and shift; and the
@@ -320,15 +317,7 @@ def _kept_conflicts(community: Community, weeks, changed_ids: set[int], *,
                 over.add(b.shift_id)
             elif b.shift_id in changed_ids:
                 rest.append(b)
-        hidden = {key: code for key, code in pairs.items() if not private and code in PRIVATE_REASONS}
-        shown = {key: code for key, code in pairs.items() if key not in hidden}
-        found = conflict_lines(roster, shown, rest)
-        if hidden:
-            shifts = Shift.objects.select_related("duty").in_bulk({s for s, _m in hidden})
-            names = dict(Member.objects.filter(pk__in={m for _s, m in hidden}).values_list("pk", "name"))
-            why = _("cannot serve at that time")
-            found += [f"{names[m]} · {shift_label(shifts[s])} · {why}"
-                      for s, m in sorted(hidden, key=lambda key: (shifts[key[0]].start, names[key[1]]))]
+        found = conflict_lines(roster, pairs, rest, reader=by)  # reasons as `by` may read them
         for shift in Shift.objects.filter(pk__in=over).select_related("duty").order_by("start"):
             found.append(_("%(shift)s has %(count)d people but now takes at most %(most)d") % {
                 "shift": shift_label(shift, private=private), "most": shift.max_staff,

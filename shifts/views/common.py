@@ -7,8 +7,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shifts.services.rules import ReasonWords
 from shifts.services.weeks import parse_week, week_bounds, week_start_of  # noqa: F401 (re-exported)
-from volunteers.selectors import sensitive_community_ids, sensitive_member_ids
+from volunteers.selectors import sensitive_community_ids
 
 
 def this_monday() -> dt.date:
@@ -41,18 +42,28 @@ def redact_roster_reasons(user, rosters) -> None:
             roster.reason_shown = _("a member cannot come")
 
 
-# Reasons in 谁能接？ that come from health, caregiving or absences (the solver's exclusion codes and the
-# availability rule): sensitive, so shown only to whoever may see the member's sensitive details.
-SENSITIVE_CANDIDATE_REASONS = frozenset({"health", "caregiving", "unavailable"})
-
-
 def redact_candidate_reasons(user, candidates: list) -> list:
-    """Replace a sensitive reason by "not available" for members whose sensitive details the login may not
-    see: a guest member from another community, or any member for an unassigned district administrator."""
-    hidden = [c for c in candidates if c.reason in SENSITIVE_CANDIDATE_REASONS]
-    if hidden:
-        allowed = sensitive_member_ids(user, [c.member.pk for c in hidden])
-        for candidate in hidden:
-            if candidate.member.pk not in allowed:
-                candidate.reason_text = str(_("not available"))
+    """Say each candidate's reason as the login may read it (shifts.services.rules.ReasonWords): "not available"
+    for health, family care or an absence of a member whose sensitive details the login may not see."""
+    words = ReasonWords(user, [c.member.pk for c in candidates if c.reason])
+    for candidate in candidates:
+        if candidate.reason:
+            candidate.reason_text = words.detail(candidate.reason, candidate.member.pk)
     return candidates
+
+
+def redact_week(user, week) -> None:
+    """The week grid's conflicts, exclusions and override reasons by the same rule as 谁能接？: a booking against
+    an absence reads "not available", and what a secretary typed about the member is left out, for a login that
+    may not see the member's sensitive details."""
+    member_ids = {a.member_id for cell in week.cells for a in cell.assignments}
+    member_ids |= {x.member_id for cell in week.cells for x in cell.exclusions}
+    words = ReasonWords(user, member_ids)
+    for cell in week.cells:
+        for assignment in cell.assignments:
+            code = week.conflicts.get((assignment.shift_id, assignment.member_id))
+            assignment.conflict = words.detail(code, assignment.member_id) if code else ""
+            assignment.override_shown = words.free_text(assignment.override_reason, assignment.member_id)
+        for exclusion in cell.exclusions:
+            exclusion.reason_shown = (words.free_text(exclusion.reason, exclusion.member_id)
+                                      or exclusion.get_cause_display())

@@ -30,7 +30,7 @@ from volunteers.calendars import school_week, years_estimated
 from volunteers.rule_text import school_week_in_words
 from volunteers.selectors import communities_for, community_for, sensitive_community_ids
 
-from .common import redact_candidate_reasons, redact_roster_reasons, week_bounds, week_from_url
+from .common import redact_candidate_reasons, redact_roster_reasons, redact_week, week_bounds, week_from_url
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def roster_week(request, community_id, week):
     _attach_urls(view)
     _label_visits(view, private=community.pk in sensitive_community_ids(request.user))
     redact_roster_reasons(request.user, [view.roster])
+    redact_week(request.user, view)
     context = {
         "week": view, "community": community, "week_start": week_start,
         "prev_week": week_start - dt.timedelta(days=7), "next_week": week_start + dt.timedelta(days=7),
@@ -143,7 +144,7 @@ def roster_publish(request, community_id, week):
             messages.success(request, _("The roster is published. Members see it in their calendars."))
             return redirect(_week_url(community, week_start, status=Roster.Status.PUBLISHED))
     else:
-        conflicts = conflict_lines(draft, roster_conflicts(draft), roster_rule_breaks(draft))
+        conflicts = conflict_lines(draft, roster_conflicts(draft), roster_rule_breaks(draft), reader=request.user)
     context = {"community": community, "week_start": week_start, "draft": draft,
                "published": rosters.get(Roster.Status.PUBLISHED), "conflicts": conflicts,
                "override_asked": request.method == "POST" and "override" in request.POST,

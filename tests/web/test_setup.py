@@ -378,5 +378,5 @@ def test_a_district_admin_is_told_of_a_clash_without_the_members_family_times(cl
     shift.refresh_from_db()
     with translation.override("en"):
         label = shift_label(shift)
-    assert f"{member.name} · {label} · cannot serve at that time" in said
+    assert f"{member.name} · {label} · not available" in said
     assert not any("family" in line for line in said)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers.models import Member, MemberLoginToken, MemberProxy
+from volunteers.selectors import can_see_sensitive_in
 
 from .audit import audit_log
 
@@ -13,6 +14,11 @@ from .audit import audit_log
 def proxy_add(*, member: Member, by, name: str, phone: str, relation: str, consent_note: str,
               forward_messages: bool) -> MemberProxy:
     """Record a relative; `consent_note` says how the member agreed (required: no consent, no proxy)."""
+    if by is not None and not can_see_sensitive_in(by, member.community):
+        # The relative gets the member's messages and acts as them: a district administrator not assigned to the
+        # community could otherwise copy any member's login codes to a phone of their choosing.
+        raise ValidationError({"member": _("Only the secretary of the member's own community can add a "
+                                           "relative.")})
     if not (consent_note or "").strip():
         raise ValidationError({"consent_note": _("Write down how the member agreed; without it a relative "
                                                  "cannot act for them.")})

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from scheduler_site.forms import errors_to_form
 from volunteers.models import MemberProxy
-from volunteers.selectors import is_staff_member, member_for
+from volunteers.selectors import member_for_own_staff
 from volunteers.services.logins import login_token_issue
 from volunteers.services.proxies import proxy_add, proxy_revoke
 
@@ -31,9 +30,8 @@ class ProxyForm(forms.Form):
 
 
 def _staff_member(request, member_id):
-    if not is_staff_member(request.user):
-        raise Http404
-    return member_for(request.user, member_id)
+    # A relative gets the member's messages and acts as them: only the member's own community's staff add one.
+    return member_for_own_staff(request.user, member_id)
 
 
 @never_cache

@@ -53,8 +53,8 @@ def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = Non
     ids = checker.communities_of([giver], [shift])
     load = _week_load([p.pk for p in people], week_start_of(shift.start))
     fits, first_reason = [], {}
-    for person in people:
-        found = checker.breaks([Move(shift, giver, person)], community_ids=ids)
+    verdicts = checker.breaks_many([[Move(shift, giver, person)] for person in people], community_ids=ids)
+    for person, found in zip(people, verdicts, strict=True):
         if found:
             first_reason[person.pk] = min(found, key=lambda b: REASON_ORDER.index(b.code)).code
         else:
@@ -150,10 +150,12 @@ def swap_direct_options(*, assignment: Assignment, checker: RuleChecker | None =
             .exclude(member=giver).exclude(shift=shift)
             .exclude(swap_requests__state__in=PENDING)
             .select_related("shift__duty__lead_skill", "member", "roster").order_by("shift__start", "pk"))
+    rows = list(rows[:DIRECT_MAX_OPTIONS * 3])
+    verdicts = checker.breaks_many([[Move(shift, giver, other.member), Move(other.shift, other.member, giver)]
+                                    for other in rows])
     options = []
-    for other in rows[:DIRECT_MAX_OPTIONS * 3]:
-        moves = [Move(shift, giver, other.member), Move(other.shift, other.member, giver)]
-        if not checker.breaks(moves):
+    for other, found in zip(rows, verdicts, strict=True):
+        if not found:
             options.append(DirectOption(other, other.member, shift_label(other.shift)))
             if len(options) >= DIRECT_MAX_OPTIONS:
                 break
@@ -172,11 +174,9 @@ def swap_offers_for(*, member: Member, checker: RuleChecker | None = None) -> li
                     | Q(kind=Kind.DIRECT, counterpart_assignment__member=member))
             .exclude(requester=member).distinct()
             .select_related("requester", "assignment__shift__duty__lead_skill", "counterpart_assignment__shift__duty"))
-    offers = []
-    for swap in rows:
-        if not checker.breaks(swap_moves(swap, member)):
-            offers.append(swap)
-    return offers
+    rows = list(rows)
+    verdicts = checker.breaks_many([swap_moves(swap, member) for swap in rows])
+    return [swap for swap, found in zip(rows, verdicts, strict=True) if not found]
 
 
 def swaps_of_member(*, member: Member):

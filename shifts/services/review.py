@@ -60,7 +60,7 @@ def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reaso
 
 def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member) -> list[str]:
     """Every rule that adding the member to the shift would break, in words (shifts.services.rules)."""
-    rules = WeekRules.of_roster(roster, extra_member_ids={member.pk})
+    rules = WeekRules.around_roster(roster, member_ids={member.pk}, shift_ids={shift.pk}, extra_member_ids={member.pk})
     if not rules.knows(shift_id=shift.pk):
         return []  # a gathering such as the study session: open to everyone, no rostering rules
     return [reason_detail(code) for code in dict.fromkeys(r.code for r in rules.can_take(shift.pk, member.pk))]

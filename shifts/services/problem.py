@@ -293,7 +293,9 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
                                              start__lt=horizon_end + _SPILL):
         absences[row.member_id].append((row.start, row.end))
     history = _history_minutes(member_ids, week_start) if objective else {}
-    school_runs = _school_runs_by_community(members, week_start)
+    # the school calendar is read only for members with a school run (four queries a single check need not make)
+    school_runs = _school_runs_by_community([m for m in members if any(
+        w.applies == CaregivingWindow.Applies.SCHOOL_DAYS for w in m.caregiving.all())], week_start)
     docs = []
     for member in members:
         elsewhere = busy.get(member.pk, [])

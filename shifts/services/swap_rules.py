@@ -74,11 +74,9 @@ class RuleChecker:
         self._communities: dict[int, frozenset] = {}
 
     def _week(self, key: tuple, member_ids: set, shift_ids: set) -> WeekRules:
-        """The cached slice for (communities, week), cut again (wider) when it lacks these members or shifts."""
+        """The cached slice for (communities, week), cut anew for these members and shifts when it lacks them."""
         rules = self._weeks.get(key)
         if rules is None or not rules.covers(member_ids=member_ids, shift_ids=shift_ids):
-            if rules is not None:
-                member_ids, shift_ids = member_ids | rules.focus[0], shift_ids | rules.focus[1]
             community_ids, week_start = key
             communities = Community.objects.filter(pk__in=community_ids).order_by("pk")
             rules = WeekRules.around_published(communities, week_start, member_ids=member_ids, shift_ids=shift_ids)

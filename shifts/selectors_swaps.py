@@ -42,14 +42,17 @@ class CandidateReport:
     explanation: str = ""
 
 
+def _colleagues(assignment: Assignment):
+    """Everyone who serves the shift's community and is not on it yet, by name."""
+    on_shift = Assignment.objects.filter(roster_id=assignment.roster_id, shift=assignment.shift).values("member_id")
+    return members_serving(assignment.shift.community).exclude(pk__in=on_shift).order_by("name", "pk")
+
+
 def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = None) -> CandidateReport:
     """Colleagues who could take `assignment`'s shift from its member without breaking any hard rule."""
     checker = checker or RuleChecker()
     shift, giver = assignment.shift, assignment.member
-    on_shift = set(Assignment.objects.filter(roster_id=assignment.roster_id, shift=shift)
-                   .values_list("member_id", flat=True))
-    people = list(members_serving(shift.community).exclude(pk__in=on_shift)
-                  .prefetch_related("skills").order_by("name", "pk"))
+    people = list(_colleagues(assignment).prefetch_related("skills"))
     ids = checker.communities_of([giver], [shift])
     load = _week_load([p.pk for p in people], week_start_of(shift.start))
     fits, first_reason = [], {}
@@ -66,6 +69,26 @@ def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = Non
     if not fits:
         report.explanation = _explain_nobody(shift, people, first_reason)
     return report
+
+
+# A give-away needs only one colleague who could take it: they are looked for a few at a time, twice as many each
+# round, so the usual case reads a slice of a handful of members rather than everyone's week.
+FIRST_PROBE = 8
+
+
+def swap_anyone_can_take(*, assignment: Assignment, checker: RuleChecker | None = None) -> bool:
+    """Whether swap_candidates would find at least one colleague, without judging them all."""
+    checker = checker or RuleChecker()
+    shift, giver = assignment.shift, assignment.member
+    people = list(_colleagues(assignment))
+    ids = checker.communities_of([giver], [shift])
+    size, start = FIRST_PROBE, 0
+    while start < len(people):
+        batch = people[start:start + size]
+        if not all(checker.breaks_many([[Move(shift, giver, p)] for p in batch], community_ids=ids)):
+            return True
+        start, size = start + size, size * 2
+    return False
 
 
 def _week_load(member_ids, week_start: dt.date) -> dict[int, tuple[int, int]]:

@@ -1,18 +1,26 @@
-"""Swap benchmark: how long the rule-checked swap form and a full offer -> accept -> approve take on a realistic
-community (seed_demo: 60-120 members, a week of shifts solved by the optimizer and published).
+"""Swap and single-move check benchmark: how long "can M take S", the rule-checked swap forms, 谁能接？ and a full
+offer -> accept -> approve take on a realistic community (seed_demo with --members members, default 120; a week
+of shifts solved by the optimizer and published).
+
+Every figure is measured twice in the same run, interleaved sample by sample: "whole week" builds each view of the
+week from the whole week's problem (as every check did before the slices), "slice" reads only the members and
+shifts a check touches (WeekRules.around_roster / around_published). Swaps run inside a transaction that is rolled
+back after the timing (its on-commit work included), so both ways see the same roster.
 
 Runs in a throw-away test database (created and dropped by the script):
 
-    python scripts/bench_swaps.py [--samples 10]
+    python scripts/bench_swaps.py [--samples 10] [--members 120]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yure_swaps_bench python scripts/bench_swaps.py
 
-Prints the figures; record them in docs/benchmarks.md (## Swaps).
+Prints the figures; record them in docs/benchmarks.md with the date and `uptime`.
 """
 
 import argparse
+import contextlib
 import logging
 import statistics
 import time
+from unittest import mock
 
 from benchenv import django_start, scratch_database
 
@@ -26,18 +34,77 @@ def timed(func):
 
 
 def report(label, seconds):
-    print(f"{label:<52} median {statistics.median(seconds) * 1000:7.0f} ms   max {max(seconds) * 1000:7.0f} ms"
+    print(f"{label:<58} median {statistics.median(seconds) * 1000:7.1f} ms   max {max(seconds) * 1000:7.1f} ms"
           f"   (n={len(seconds)})")
+
+
+def report_both(label, timings):
+    for mode in MODES:
+        report(f"{label} [{mode}]", timings[mode])
+
+
+@contextlib.contextmanager
+def whole_week_views():
+    """Every slice a check asks for is built as the whole week instead, and a give-away judges every colleague
+    before it opens: the checks as they were before."""
+    from shifts.selectors_swaps import swap_candidates
+    from shifts.services.rules import WeekRules
+
+    def anyone_can_take(*, assignment, checker=None):
+        return bool(swap_candidates(assignment=assignment, checker=checker).candidates)
+
+    def around_roster(cls, roster, *, member_ids, shift_ids, extra_member_ids=()):
+        return cls.of_roster(roster, extra_member_ids=extra_member_ids)
+
+    def around_published(cls, communities, week_start, *, member_ids, shift_ids):
+        return cls.of_published(communities, week_start)
+
+    with (mock.patch.object(WeekRules, "around_roster", classmethod(around_roster)),
+          mock.patch.object(WeekRules, "around_published", classmethod(around_published)),
+          mock.patch("shifts.services.swap_requests.swap_anyone_can_take", anyone_can_take)):
+        yield
+
+
+MODES = ("whole week", "slice")
+
+
+def in_mode(mode):
+    return whole_week_views() if mode == "whole week" else contextlib.nullcontext()
+
+
+def both(timings, func):
+    """Time `func` once each way; returns the slice's result."""
+    result = None
+    for mode in MODES:
+        with in_mode(mode):
+            result, seconds = timed(func)
+        timings[mode].append(seconds)
+    return result
+
+
+def rolled_back(func):
+    """Run `func` with its on-commit work, then undo everything it wrote."""
+    from django.db import transaction
+    from django.test import TestCase
+
+    def run():
+        with transaction.atomic():
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                result = func()
+            transaction.set_rollback(True)
+        return result
+    return run
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=10)
+    parser.add_argument("--members", type=int, default=120, help="members of the community (seed_demo)")
     args = parser.parse_args()
 
     django_start(DEBUG="1")
     with scratch_database():
-        run(args.samples)
+        run(args.samples, args.members)
 
 
 def publish_week(community, week_start, user):
@@ -58,19 +125,25 @@ def publish_week(community, week_start, user):
     return roster, len(bundle.document["members"]), len(bundle.document["shifts"]), solution.status
 
 
-def run(samples: int):
+def run(samples: int, members_wanted: int):
     import datetime as dt
+    import random
+    from collections import defaultdict
 
     from django.core.management import call_command
     from django.utils import timezone
 
     from shifts import selectors_swaps
     from shifts.models import Assignment, SwapRequest
-    from shifts.services import swap_requests
+    from shifts.readmodels import candidates
+    from shifts.services import review, swap_requests
+    from shifts.services.swap_rules import Move, RuleChecker
     from tests import factories
     from volunteers.models import Community
+    from volunteers.selectors import members_serving
 
-    call_command("seed_demo", "--communities", "1", verbosity=0)
+    call_command("seed_demo", "--communities", "1", "--members-min", str(members_wanted),
+                 "--members-max", str(members_wanted), verbosity=0)
     community = Community.objects.order_by("pk").first()
     community.swap_requires_approval = True
     community.save()
@@ -84,39 +157,44 @@ def run(samples: int):
           f"(optimizer {status})")
     step = max(len(rows) // samples, 1)
     picks = rows[::step][:samples]
+    people = list(members_serving(community).order_by("pk"))
+    rng = random.Random(1)
 
-    form, direct, offers, fits = [], [], [], []
+    timings = defaultdict(lambda: defaultdict(list))
     for assignment in picks:
-        report_, seconds = timed(lambda a=assignment: selectors_swaps.swap_candidates(assignment=a))
-        form.append(seconds)
-        fits.append(len(report_.candidates))
-        _options, seconds = timed(lambda a=assignment: selectors_swaps.swap_direct_options(assignment=a))
-        direct.append(seconds)
-    report("give-away / cover form: rank every colleague", form)
-    print(f"{'':<52} colleagues who fit: median {statistics.median(fits):.0f}, min {min(fits)}, max {max(fits)}")
-    report("direct-swap form: check up to 120 trades", direct)
+        member = rng.choice(people)
+        both(timings["can"], lambda a=assignment, m=member: review.assignment_rule_violations(
+            roster=roster, shift=a.shift, member=m))
+        both(timings["move"], lambda a=assignment, m=member: RuleChecker().breaks(
+            [Move(a.shift, a.member, m)]))
+        both(timings["who"], lambda a=assignment: candidates.rank(roster=roster, shift=a.shift))
+        both(timings["form"], lambda a=assignment: selectors_swaps.swap_candidates(assignment=a))
+        both(timings["direct"], lambda a=assignment: selectors_swaps.swap_direct_options(assignment=a))
+    report_both("can M take S (hand-add check, one member)", timings["can"])
+    report_both("one swap move checked (give-away to one colleague)", timings["move"])
+    report_both("谁能接？ rank every member for one shift", timings["who"])
+    report_both("give-away / cover form: rank every colleague", timings["form"])
+    report_both("direct-swap form: check up to 120 trades", timings["direct"])
 
-    cycle = []
     for assignment in picks:
-        candidates = selectors_swaps.swap_candidates(assignment=assignment).candidates
-        if not candidates:
+        fitting = selectors_swaps.swap_candidates(assignment=assignment).candidates
+        if not fitting:
             continue
-        taker = candidates[0].member
+        taker = fitting[0].member
 
         def whole_swap(assignment=assignment, taker=taker):
             swap = swap_requests.swap_request_create(requester=assignment.member, kind=SwapRequest.Kind.GIVE_AWAY,
-                                             assignment=assignment)
+                                                     assignment=assignment)
             swap_requests.swap_request_accept(swap=swap, member=taker)
-            return swap_requests.swap_request_approve(swap=swap, by=secretary)
+            swap = swap_requests.swap_request_approve(swap=swap, by=secretary)
+            assert swap.state == SwapRequest.State.APPLIED
+            return swap
 
-        swap, seconds = timed(whole_swap)
-        assert swap.state == SwapRequest.State.APPLIED
-        cycle.append(seconds)
-    report("create + accept + approve (3 rule checks, apply)", cycle)
+        both(timings["cycle"], rolled_back(whole_swap))
+    report_both("create + accept + approve (3 rule checks, apply)", timings["cycle"])
     member = rows[0].member
-    _offers, seconds = timed(lambda: selectors_swaps.swap_offers_for(member=member))
-    offers.append(seconds)
-    report("a member's list of offers they could take", offers)
+    both(timings["offers"], lambda: selectors_swaps.swap_offers_for(member=member))
+    report_both("a member's list of offers they could take", timings["offers"])
 
 
 def connection_vendor():

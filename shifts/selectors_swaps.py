@@ -42,19 +42,22 @@ class CandidateReport:
     explanation: str = ""
 
 
+def _colleagues(assignment: Assignment):
+    """Everyone who serves the shift's community and is not on it yet, by name."""
+    on_shift = Assignment.objects.filter(roster_id=assignment.roster_id, shift=assignment.shift).values("member_id")
+    return members_serving(assignment.shift.community).exclude(pk__in=on_shift).order_by("name", "pk")
+
+
 def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = None) -> CandidateReport:
     """Colleagues who could take `assignment`'s shift from its member without breaking any hard rule."""
     checker = checker or RuleChecker()
     shift, giver = assignment.shift, assignment.member
-    on_shift = set(Assignment.objects.filter(roster_id=assignment.roster_id, shift=shift)
-                   .values_list("member_id", flat=True))
-    people = list(members_serving(shift.community).exclude(pk__in=on_shift)
-                  .prefetch_related("skills").order_by("name", "pk"))
+    people = list(_colleagues(assignment).prefetch_related("skills"))
     ids = checker.communities_of([giver], [shift])
     load = _week_load([p.pk for p in people], week_start_of(shift.start))
     fits, first_reason = [], {}
-    for person in people:
-        found = checker.breaks([Move(shift, giver, person)], community_ids=ids)
+    verdicts = checker.breaks_many([[Move(shift, giver, person)] for person in people], community_ids=ids)
+    for person, found in zip(people, verdicts, strict=True):
         if found:
             first_reason[person.pk] = min(found, key=lambda b: REASON_ORDER.index(b.code)).code
         else:
@@ -66,6 +69,26 @@ def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = Non
     if not fits:
         report.explanation = _explain_nobody(shift, people, first_reason)
     return report
+
+
+# A give-away needs only one colleague who could take it: they are looked for a few at a time, twice as many each
+# round, so the usual case reads a slice of a handful of members rather than everyone's week.
+FIRST_PROBE = 8
+
+
+def swap_anyone_can_take(*, assignment: Assignment, checker: RuleChecker | None = None) -> bool:
+    """Whether swap_candidates would find at least one colleague, without judging them all."""
+    checker = checker or RuleChecker()
+    shift, giver = assignment.shift, assignment.member
+    people = list(_colleagues(assignment))
+    ids = checker.communities_of([giver], [shift])
+    size, start = FIRST_PROBE, 0
+    while start < len(people):
+        batch = people[start:start + size]
+        if not all(checker.breaks_many([[Move(shift, giver, p)] for p in batch], community_ids=ids)):
+            return True
+        start, size = start + size, size * 2
+    return False
 
 
 def _week_load(member_ids, week_start: dt.date) -> dict[int, tuple[int, int]]:
@@ -150,10 +173,12 @@ def swap_direct_options(*, assignment: Assignment, checker: RuleChecker | None =
             .exclude(member=giver).exclude(shift=shift)
             .exclude(swap_requests__state__in=PENDING)
             .select_related("shift__duty__lead_skill", "member", "roster").order_by("shift__start", "pk"))
+    rows = list(rows[:DIRECT_MAX_OPTIONS * 3])
+    verdicts = checker.breaks_many([[Move(shift, giver, other.member), Move(other.shift, other.member, giver)]
+                                    for other in rows])
     options = []
-    for other in rows[:DIRECT_MAX_OPTIONS * 3]:
-        moves = [Move(shift, giver, other.member), Move(other.shift, other.member, giver)]
-        if not checker.breaks(moves):
+    for other, found in zip(rows, verdicts, strict=True):
+        if not found:
             options.append(DirectOption(other, other.member, shift_label(other.shift)))
             if len(options) >= DIRECT_MAX_OPTIONS:
                 break
@@ -172,11 +197,9 @@ def swap_offers_for(*, member: Member, checker: RuleChecker | None = None) -> li
                     | Q(kind=Kind.DIRECT, counterpart_assignment__member=member))
             .exclude(requester=member).distinct()
             .select_related("requester", "assignment__shift__duty__lead_skill", "counterpart_assignment__shift__duty"))
-    offers = []
-    for swap in rows:
-        if not checker.breaks(swap_moves(swap, member)):
-            offers.append(swap)
-    return offers
+    rows = list(rows)
+    verdicts = checker.breaks_many([swap_moves(swap, member) for swap in rows])
+    return [swap for swap, found in zip(rows, verdicts, strict=True) if not found]
 
 
 def swaps_of_member(*, member: Member):

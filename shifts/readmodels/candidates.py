@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from shifts.services.rules import WeekRules, first_reason, reason_detail
 from volunteers.models import Member
+from volunteers.selectors import members_serving
 
 
 @dataclass
@@ -25,9 +26,10 @@ class Candidate:
 
 def rank(*, roster, shift) -> list[Candidate]:
     """Everyone who serves the shift's community and is not on it yet: rule-keepers first, lightest load first."""
-    rules = WeekRules.of_roster(roster)
+    serving = set(members_serving(roster.community).values_list("pk", flat=True))
+    rules = WeekRules.around_roster(roster, member_ids=serving, shift_ids={shift.pk})
     on_shift = set(roster.assignments.filter(shift=shift).values_list("member_id", flat=True))
-    people = Member.objects.filter(pk__in=rules.bundle.member_ids).only("name", "community_id").in_bulk()
+    people = Member.objects.filter(pk__in=serving & rules.bundle.member_ids).only("name", "community_id").in_bulk()
     known = rules.knows(shift_id=shift.pk)
     out = []
     for pk, member in people.items():

@@ -102,6 +102,17 @@ def _solver_default_rules() -> dict:
             "min_rest_minutes": rules.min_rest_minutes, "max_consecutive_days": rules.max_consecutive_days}
 
 
+def _document_head(week_start: dt.date) -> dict:
+    """The fields every problem of the week starts with: its horizon and the rules it is solved under."""
+    return {
+        "format": FORMAT,
+        "timezone": settings.TIME_ZONE,
+        "horizon": {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=7)).isoformat()},
+        "rules": dict(settings.ROSTER_RULES) or _solver_default_rules(),
+        "weights": dict(settings.ROSTER_WEIGHTS) or dict(DEFAULT_WEIGHTS),
+    }
+
+
 def _clock_text(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -126,8 +137,7 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
     communities = list(communities)
     community_ids = [c.pk for c in communities]
     horizon_start, horizon_end = week_bounds(week_start)
-    in_week = (Shift.objects.filter(community_id__in=community_ids, start__gte=horizon_start, start__lt=horizon_end)
-               .exclude(duty__code__in=unrostered_duty_codes()))
+    in_week = _rostered_shifts(community_ids, horizon_start, horizon_end)
     frozen = []
     if frozen_before is not None:
         frozen = list(Assignment.objects.filter(
@@ -159,11 +169,7 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
             busy.setdefault(member_id, []).append((start, end))
 
     document = {
-        "format": FORMAT,
-        "timezone": settings.TIME_ZONE,
-        "horizon": {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=7)).isoformat()},
-        "rules": dict(settings.ROSTER_RULES) or _solver_default_rules(),
-        "weights": dict(settings.ROSTER_WEIGHTS) or dict(DEFAULT_WEIGHTS),
+        **_document_head(week_start),
         "duties": [duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
         "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy),
         "shifts": [_shift_doc(s) for s in shifts],
@@ -179,14 +185,69 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
                          frozen=[(shift_id, member_id) for shift_id, member_id, _s, _e in frozen], busy=busy)
 
 
-def _members(communities, pinned_member_ids: set[int]) -> list[Member]:
+def _rostered_shifts(community_ids, horizon_start: dt.datetime, horizon_end: dt.datetime):
+    """The shifts of these communities that start in the week and that the optimizer fills."""
+    return (Shift.objects.filter(community_id__in=community_ids, start__gte=horizon_start, start__lt=horizon_end)
+            .exclude(duty__code__in=unrostered_duty_codes()))
+
+
+@dataclass
+class ProblemSlice:
+    """The part of a week's problem that the hard rules read for some members and shifts (see problem_slice)."""
+
+    bundle: ProblemBundle
+    pairs: list[tuple[int, int]]  # (shift pk, member pk) of the given assignments on the slice's shifts
+    member_ids: set[int]  # the members it was cut for
+    shift_ids: set[int]  # the shifts it was cut for
+
+
+def problem_slice(*, communities, week_start: dt.date, assignments, member_ids, shift_ids,
+                  extra_member_ids=()) -> ProblemSlice:
+    """What the hard rules need to judge changes that touch only `member_ids` and `shift_ids`, read with a few
+    targeted queries instead of the whole week: those members' shifts in `assignments` (a roster's rows, or the
+    published rosters') and the shifts themselves, everyone else on those shifts (for the team size and its
+    lead), and the members' limits, absences, caregiving and shifts elsewhere. Each piece is written by the same
+    code as problem_for_communities(pins_status=None, previous=False), so the checker gives the same verdicts for
+    these members as on the whole week; what only the objective reads (past hours, preferences, households) is
+    left out."""
+    communities = list(communities)
+    community_ids = [c.pk for c in communities]
+    member_ids, shift_ids = set(member_ids), set(shift_ids)
+    horizon_start, horizon_end = week_bounds(week_start)
+    in_week = _rostered_shifts(community_ids, horizon_start, horizon_end)
+    held = assignments.filter(member_id__in=member_ids).values("shift_id")
+    shifts = list(in_week.filter(Q(pk__in=shift_ids) | Q(pk__in=held))
+                  .select_related("duty__lead_skill").prefetch_related("duty__required_skills").order_by("start", "pk"))
+    touched = {s.pk for s in shifts}
+    pairs = list(assignments.filter(shift_id__in=touched).order_by("pk").values_list("shift_id", "member_id"))
+    members = _members(communities, set(extra_member_ids), among=member_ids | {m for _s, m in pairs})
+    known = {m.pk for m in members}
+    duties = {s.duty.code: s.duty for s in shifts}
+    busy = _busy_elsewhere(known, community_ids, week_start)
+    forbid = ShiftExclusion.objects.filter(shift_id__in=touched, member_id__in=known).order_by("shift_id", "member_id")
+    document = {
+        **_document_head(week_start),
+        "duties": [duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
+        "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy, objective=False),
+        "shifts": [_shift_doc(s, target=False) for s in shifts],
+        "forbid": [{"shift": shift_key(s), "member": member_key(m)}
+                   for s, m in forbid.values_list("shift_id", "member_id")],
+    }
+    bundle = ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
+                           shift_community={s.pk: s.community_id for s in shifts}, member_ids=known, busy=busy)
+    return ProblemSlice(bundle, pairs, member_ids, shift_ids)
+
+
+def _members(communities, pinned_member_ids: set[int], *, among=None) -> list[Member]:
+    """The members a problem of these communities holds: the pinned or extra ones and everyone serving them
+    (members_serving: active, their own and guests); only those in `among` when it is given."""
     query = Q(pk__in=pinned_member_ids)
-    ids = set()
     for community in communities:
-        ids.update(members_serving(community).values_list("pk", flat=True))
-    query |= Q(pk__in=ids)
-    return list(Member.objects.filter(query, active=True).distinct()
-                .prefetch_related("skills", "caregiving", "extra_communities").order_by("pk"))
+        query |= Q(pk__in=members_serving(community).values("pk"))
+    rows = Member.objects.filter(query, active=True)
+    if among is not None:
+        rows = rows.filter(pk__in=among)
+    return list(rows.prefetch_related("skills", "caregiving", "extra_communities").order_by("pk"))
 
 
 def duty_doc(duty) -> dict:
@@ -201,11 +262,11 @@ def duty_doc(duty) -> dict:
     return doc
 
 
-def _shift_doc(shift: Shift) -> dict:
+def _shift_doc(shift: Shift, *, target: bool = True) -> dict:
     doc = {"id": shift_key(shift.pk), "community": community_key(shift.community_id), "duty": shift.duty.code,
            "start": local_text(shift.start), "end": local_text(shift.end),
            "min_staff": shift.min_staff, "max_staff": shift.max_staff}
-    if shift.visit_target_id:
+    if target and shift.visit_target_id:
         doc["visit_target"] = target_key(shift.visit_target_id)
     if shift.location:
         doc["location"] = shift.location
@@ -223,14 +284,18 @@ def _target_docs(shifts, member_ids: set[int]) -> list[dict]:
     return docs
 
 
-def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, busy) -> list[dict]:
+def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, busy, *,
+                 objective: bool = True) -> list[dict]:
+    """objective=False leaves out what only the objective reads (preferences, past hours): a slice for the rules."""
     member_ids = [m.pk for m in members]
     absences = defaultdict(list)
     for row in Unavailability.objects.filter(member_id__in=member_ids, end__gt=horizon_start,
                                              start__lt=horizon_end + _SPILL):
         absences[row.member_id].append((row.start, row.end))
-    history = _history_minutes(member_ids, week_start)
-    school_runs = _school_runs_by_community(members, week_start)
+    history = _history_minutes(member_ids, week_start) if objective else {}
+    # the school calendar is read only for members with a school run (four queries a single check need not make)
+    school_runs = _school_runs_by_community([m for m in members if any(
+        w.applies == CaregivingWindow.Applies.SCHOOL_DAYS for w in m.caregiving.all())], week_start)
     docs = []
     for member in members:
         elsewhere = busy.get(member.pk, [])
@@ -249,7 +314,7 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
                            horizon_start, horizon_end + _SPILL)
         if periods:
             doc["unavailable"] = periods
-        preferences = _preferences(member, duty_codes)
+        preferences = _preferences(member, duty_codes) if objective else {}
         if preferences:
             doc["preferences"] = preferences
         if history.get(member.pk):

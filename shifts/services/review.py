@@ -61,7 +61,7 @@ def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reaso
 def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member, reader=None) -> list[str]:
     """Every rule that adding the member to the shift would break, in words (shifts.services.rules), as `reader`
     may read them (ReasonWords; None is the system itself)."""
-    rules = WeekRules.of_roster(roster, extra_member_ids={member.pk})
+    rules = WeekRules.around_roster(roster, member_ids={member.pk}, shift_ids={shift.pk}, extra_member_ids={member.pk})
     if not rules.knows(shift_id=shift.pk):
         return []  # a gathering such as the study session: open to everyone, no rostering rules
     words = ReasonWords(reader, [member.pk])

@@ -5,6 +5,11 @@ checks on the published roster, and the conflicts that the grid marks and that p
 not restated: the roster-problem/1 document comes from shifts.services.problem (with the week's decisions as
 `forbid` pairs) and every verdict from the solver's independent checker, whose violations carry a reason code.
 REASONS is the one table that says each code in words.
+
+A single move is judged on a slice of the week (WeekRules.around_roster / around_published: the members and
+shifts it touches, read with a few queries, see problem.problem_slice) rather than on the whole week's document;
+the checker reads only those members' pairs and the shifts they touch, so its verdict is the same. The whole
+week is still built and checked where a whole roster is judged (roster_rule_breaks, before publishing).
 """
 
 import datetime as dt
@@ -23,7 +28,7 @@ from solver.check import find_violations
 from solver.eligibility import personal_reason
 from volunteers.models import Unavailability
 
-from .problem import FORMAT, duty_doc, member_key, pk_of, problem_for_communities, shift_key
+from .problem import FORMAT, duty_doc, member_key, pk_of, problem_for_communities, problem_slice, shift_key
 
 
 @dataclass(frozen=True)
@@ -133,21 +138,59 @@ class Move:
 
 
 class WeekRules:
-    """The optimizer's view of one week: its problem (decisions included) and a roster's (shift, member) pairs."""
+    """The optimizer's view of one week: its problem (decisions included) and a roster's (shift, member) pairs.
 
-    def __init__(self, bundle, pairs):
+    Built on the whole week (of_roster, of_published) it answers for anyone; built on a slice (around_roster,
+    around_published) it answers only for the members and shifts it was cut for, and refuses other questions
+    rather than answer them wrongly."""
+
+    def __init__(self, bundle, pairs, *, focus: tuple[set, set] | None = None):
         self.bundle = bundle
         self.problem = load_problem(bundle.document)
         self.pairs = [(shift_key(s), member_key(m)) for s, m in pairs
                       if shift_key(s) in self.problem.shift_index and member_key(m) in self.problem.member_index]
         self._before: dict[str, set] = {}
+        self._focus = focus  # (member pks, shift pks) of a slice; None for the whole week
+
+    @classmethod
+    def around_roster(cls, roster: Roster, *, member_ids, shift_ids, extra_member_ids=()) -> "WeekRules":
+        """The slice of of_roster that judges moves of these members on these shifts."""
+        cut = problem_slice(communities=[roster.community], week_start=roster.week_start,
+                            assignments=roster.assignments.all(), member_ids=member_ids, shift_ids=shift_ids,
+                            extra_member_ids=extra_member_ids)
+        return cls(cut.bundle, cut.pairs, focus=(cut.member_ids, cut.shift_ids))
+
+    @classmethod
+    def around_published(cls, communities, week_start: dt.date, *, member_ids, shift_ids) -> "WeekRules":
+        """The slice of of_published that judges moves of these members on these shifts."""
+        communities = list(communities)
+        rows = Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, roster__community__in=communities)
+        cut = problem_slice(communities=communities, week_start=week_start, assignments=rows,
+                            member_ids=member_ids, shift_ids=shift_ids)
+        return cls(cut.bundle, cut.pairs, focus=(cut.member_ids, cut.shift_ids))
+
+    @property
+    def focus(self) -> tuple[set, set] | None:
+        """(member pks, shift pks) a slice was cut for; None for the whole week."""
+        return self._focus
+
+    def covers(self, *, member_ids=(), shift_ids=()) -> bool:
+        """Whether this view may answer about these members and shifts (a whole week answers about anyone)."""
+        if self._focus is None:
+            return True
+        return set(member_ids) <= self._focus[0] and set(shift_ids) <= self._focus[1]
+
+    def _require(self, *, member_ids=(), shift_ids=()) -> None:
+        if not self.covers(member_ids=member_ids, shift_ids=shift_ids):
+            raise ValueError(f"this slice of the week was cut for members {sorted(self._focus[0])} and shifts "
+                             f"{sorted(self._focus[1])}, not {sorted(set(member_ids))} / {sorted(set(shift_ids))}")
 
     @classmethod
     def of_roster(cls, roster: Roster, *, extra_member_ids=()) -> "WeekRules":
         """The roster's own pairs (a draft, a proposal or the published version) against the rules of today."""
         bundle = problem_for_communities(communities=[roster.community], week_start=roster.week_start,
                                          pins_status=None, previous=False, extra_member_ids=extra_member_ids)
-        return cls(bundle, roster.assignments.values_list("shift_id", "member_id"))
+        return cls(bundle, roster.assignments.order_by("pk").values_list("shift_id", "member_id"))
 
     @classmethod
     def of_published(cls, communities, week_start: dt.date, *, extra_member_ids=()) -> "WeekRules":
@@ -157,10 +200,12 @@ class WeekRules:
                                          previous=False, extra_member_ids=extra_member_ids)
         rows = Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED,
                                          roster__community__in=communities, shift_id__in=bundle.shift_ids)
-        return cls(bundle, rows.values_list("shift_id", "member_id"))
+        return cls(bundle, rows.order_by("pk").values_list("shift_id", "member_id"))
 
     def knows(self, *, shift_id: int | None = None, member_id: int | None = None) -> bool:
         """Whether the shift is rostered this week (not a gathering such as the study session) / the member serves."""
+        self._require(member_ids=[member_id] if member_id is not None else [],
+                      shift_ids=[shift_id] if shift_id is not None else [])
         if shift_id is not None and shift_key(shift_id) not in self.problem.shift_index:
             return False
         return member_id is None or member_key(member_id) in self.problem.member_index
@@ -175,6 +220,8 @@ class WeekRules:
 
     def breaks(self, moves: list[Move]) -> list[Reason]:
         """Every rule the moves would newly break (or make worse) for the members they involve."""
+        self._require(member_ids=[m for move in moves for m in (move.remove, move.add) if m is not None],
+                      shift_ids=[move.shift_id for move in moves])
         proposed = list(self.pairs)
         people = []
         for move in moves:
@@ -204,6 +251,7 @@ class WeekRules:
 
     def load_minutes(self, member_id: int) -> int:
         """Minutes the member holds this week: in this roster, plus elsewhere (other communities, begun shifts)."""
+        self._require(member_ids=[member_id])
         key = member_key(member_id)
         own = sum(self.problem.shift(s).end - self.problem.shift(s).start for s, m in self.pairs if m == key)
         week_start = self.bundle.week_start

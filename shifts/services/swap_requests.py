@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shifts.models import Assignment, Roster, SwapRequest
-from shifts.selectors_swaps import swap_candidates
+from shifts.selectors_swaps import swap_anyone_can_take, swap_candidates
 from shifts.services.swap_apply import (
     swap_apply,
     swap_community,
@@ -93,10 +93,8 @@ def swap_request_create(*, requester: Member, kind: str, assignment: Assignment,
             _check_direct(assignment, counterpart_assignment, requester, checker, now)
         elif kind == Kind.COVER:
             _check_cover(assignment, invited, requester, checker)
-        else:
-            report = swap_candidates(assignment=assignment, checker=checker)
-            if not report.candidates:
-                raise SwapError(report.explanation)
+        elif not swap_anyone_can_take(assignment=assignment, checker=checker):
+            raise SwapError(swap_candidates(assignment=assignment, checker=checker).explanation)
         swap = SwapRequest(kind=kind, requester=requester, assignment=assignment, note=note.strip()[:300],
                            counterpart_assignment=counterpart_assignment if kind == Kind.DIRECT else None,
                            expires_at=expires_at)

@@ -64,39 +64,76 @@ class Break:
 
 
 class RuleChecker:
-    """Checks proposed moves against the published rosters of their weeks through shifts.services.rules,
-    caching one WeekRules per week and set of communities. One instance serves one request."""
+    """Checks proposed moves against the published rosters of their weeks through shifts.services.rules, on a
+    slice of each week (WeekRules.around_published) holding only the members and shifts the moves touch. A
+    batch of proposals (breaks_many) shares one slice per week and set of communities. One instance serves one
+    request."""
 
     def __init__(self):
         self._weeks: dict[tuple, WeekRules] = {}
+        self._communities: dict[int, frozenset] = {}
 
-    def _week(self, community_ids: frozenset, week_start: dt.date) -> WeekRules:
-        key = (community_ids, week_start)
-        if key not in self._weeks:
+    def _week(self, key: tuple, member_ids: set, shift_ids: set) -> WeekRules:
+        """The cached slice for (communities, week), cut anew for these members and shifts when it lacks them."""
+        rules = self._weeks.get(key)
+        if rules is None or not rules.covers(member_ids=member_ids, shift_ids=shift_ids):
+            community_ids, week_start = key
             communities = Community.objects.filter(pk__in=community_ids).order_by("pk")
-            self._weeks[key] = WeekRules.of_published(communities, week_start)
-        return self._weeks[key]
+            rules = WeekRules.around_published(communities, week_start, member_ids=member_ids, shift_ids=shift_ids)
+            self._weeks[key] = rules
+        return rules
 
-    @staticmethod
-    def communities_of(members, shifts) -> frozenset:
+    def communities_of(self, members, shifts) -> frozenset:
         """The shifts' communities and every community the members serve, so their other shifts count."""
+        members = list(members)
+        unread = [m.pk for m in members if m.pk not in self._communities]
+        if unread:
+            extra = defaultdict(set)
+            for member_id, community_id in Member.extra_communities.through.objects.filter(
+                    member_id__in=unread).values_list("member_id", "community_id"):
+                extra[member_id].add(community_id)
+            for member in members:
+                self._communities.setdefault(member.pk, frozenset({member.community_id} | extra[member.pk]))
         ids = {s.community_id for s in shifts}
         for member in members:
-            ids.add(member.community_id)
-            ids.update(member.extra_communities.values_list("pk", flat=True))
+            ids |= self._communities[member.pk]
         return frozenset(ids)
+
+    def _plan(self, moves: list[Move], community_ids: frozenset | None) -> list[tuple]:
+        """The moves by week: (cache key, the week's moves, the members they involve)."""
+        by_week: dict[dt.date, list[Move]] = defaultdict(list)
+        for move in moves:
+            by_week[week_start_of(move.shift.start)].append(move)
+        plan = []
+        for week_start, week_moves in sorted(by_week.items()):
+            people = {m.pk: m for move in week_moves for m in (move.remove, move.add) if m is not None}
+            ids = community_ids or self.communities_of(people.values(), [m.shift for m in week_moves])
+            plan.append(((ids, week_start), week_moves, people))
+        return plan
 
     def breaks(self, moves: list[Move], *, community_ids: frozenset | None = None) -> list[Break]:
         """Every rule the moves would newly break (a rule already broken before the moves is not counted,
         unless the moves make it worse)."""
-        by_week: dict[dt.date, list[Move]] = defaultdict(list)
-        for move in moves:
-            by_week[week_start_of(move.shift.start)].append(move)
+        return self.breaks_many([moves], community_ids=community_ids)[0]
+
+    def breaks_many(self, proposals: list[list[Move]], *,
+                    community_ids: frozenset | None = None) -> list[list[Break]]:
+        """breaks() for each of several alternative proposals, each judged on its own against the published
+        rosters, reading each week once for all of them."""
+        plans = [self._plan(moves, community_ids) for moves in proposals]
+        wanted: dict[tuple, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+        for plan in plans:
+            for key, week_moves, people in plan:
+                wanted[key][0].update(people)
+                wanted[key][1].update(move.shift.pk for move in week_moves)
+        for key, (member_ids, shift_ids) in wanted.items():
+            self._week(key, member_ids, shift_ids)
+        return [self._judge(plan) for plan in plans]
+
+    def _judge(self, plan) -> list[Break]:
         found: list[Break] = []
-        for week_start, week_moves in sorted(by_week.items()):
-            people = {m.pk: m for move in week_moves for m in (move.remove, move.add) if m is not None}
-            ids = community_ids or self.communities_of(people.values(), [m.shift for m in week_moves])
-            rules = self._week(ids, week_start)
+        for key, week_moves, people in plan:
+            rules = self._weeks[key]
             shifts = {move.shift.pk: move.shift for move in week_moves}
             reasons = rules.breaks([RuleMove(m.shift.pk, m.remove.pk if m.remove else None,
                                              m.add.pk if m.add else None) for m in week_moves])

@@ -172,7 +172,11 @@ def swap_new(request, assignment_id):
     if kind not in Kind.values:
         return _error(request, _("Choose what kind of request this is."))
     checker = swap_rules.RuleChecker()
-    report = swap_reads.swap_candidates(assignment=assignment, checker=checker)
+    # The colleagues who fit are shown on the page and are the choices of a cover request; a give-away or a
+    # direct swap that is sent needs no ranking (swap_request_create checks its own rules).
+    report = None
+    if request.method != "POST" or kind == Kind.COVER:
+        report = swap_reads.swap_candidates(assignment=assignment, checker=checker)
     options = swap_reads.swap_direct_options(assignment=assignment, checker=checker) if kind == Kind.DIRECT \
         else []
     form = SwapForm(request.POST or None, kind=kind, report=report, options=options)
@@ -191,6 +195,7 @@ def swap_new(request, assignment_id):
                 messages.success(request, _("Your request has been sent."))
                 return redirect("swap_home")
         status = 400
+        report = report or swap_reads.swap_candidates(assignment=assignment, checker=checker)
     nobody = (kind in (Kind.GIVE_AWAY, Kind.COVER) and not report.candidates) or (kind == Kind.DIRECT and not options)
     context.update({"kind": kind, "kind_label": Kind(kind).label, "form": form, "report": report,
                     "options": options, "nobody": nobody,

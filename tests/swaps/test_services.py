@@ -352,3 +352,22 @@ def test_messages_go_through_the_queue_after_commit(world, monkeypatch, django_c
     assert job.task == "shifts.tasks.swap_messages_send" and job.args == [swap.pk, "swaps/offered"]
     assert queued == [("shifts.tasks.message_job_run", (job.pk,))]
     assert not Notification.objects.exists()  # the page did not wait for mail
+
+
+def test_a_give_away_is_opened_when_only_the_last_colleague_asked_could_take_it(world, monkeypatch):
+    """Colleagues are looked for a few at a time: one fitting colleague after several rounds is enough."""
+    monkeypatch.setattr("shifts.selectors_swaps.FIRST_PROBE", 1)
+    order = [c.member.name for c in swap_candidates(assignment=world.holder("tue", "王秀英")).candidates]
+    *busy, last = sorted(order, key=lambda name: (name, world.members[name].pk))
+    for name in busy:
+        factories.caregiving(world.members[name], weekdays="tue", start=dt.time(18, 0), end=dt.time(20, 0))
+    assert _give_away(world).state == State.OPEN
+    assert [c.member.name for c in swap_candidates(assignment=world.holder("tue", "王秀英")).candidates] == [last]
+
+
+def test_a_give_away_nobody_could_take_is_refused_with_the_reasons(world):
+    for name in ("李建国", "张桂兰", "刘德明"):
+        factories.caregiving(world.members[name], weekdays="tue", start=dt.time(18, 0), end=dt.time(20, 0))
+    with pytest.raises(SwapError, match="None of the 3 colleagues can take it: 3 are not available then."):
+        _give_away(world)
+    assert not SwapRequest.objects.exists()

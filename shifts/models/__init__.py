@@ -9,8 +9,10 @@ from .notifications import MemberNotice, Notification, OutboxMessage, WeekConfir
 from .patrol import PatrolLogEntry, PatrolTag
 from .rosters import Assignment, Roster, SolveRun
 from .shifts import Shift, ShiftTemplate
+from .solver_queue import SolverPiece, SolverProblem
 from .swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "MemberNotice", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry", "PatrolTag", "Roster",
-           "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "StarLevels", "SwapRequest", "WeekConfirmation"]
+           "Shift", "ShiftExclusion", "ShiftTemplate", "SolveRun", "SolverPiece", "SolverProblem", "StarLevels",
+           "SwapRequest", "WeekConfirmation"]

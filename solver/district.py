@@ -56,6 +56,7 @@ SWEEP_MIN_SECONDS = 0.3
 SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
                            # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5
+FALLBACK_SECONDS = 0.1     # a group the sweep never reached: its Lagrangian bound at the end (finish_sweep)
 LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
 
 def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
@@ -106,6 +107,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
                 workers=1, on_merge=on_merge)
         if owned:
             executor.close()
+        lns.finish_sweep(deadline - RESERVE_SECONDS / 2)     # the bound first (groups whose pieces never came back)
         if not watch.met:
             # The sweep's moves hold each group's outside shifts fixed; the local search moves
             # shifts across groups (measured on the 60 s roster: 1,032 in its first 2 s).
@@ -434,10 +436,12 @@ class Neighbourhoods:
     def run(self, deadline: float, *, executor=None, key=None, slots: int, workers: int, on_merge=None,
             sweep_only=False) -> None:
         """Hand out neighbourhoods until ``deadline`` (or ``stop()``): to ``executor`` (its problem
-        published as ``key``) at most ``slots`` at a time, else solved here one by one."""
+        published as ``key``) at most ``slots`` at a time, else solved here one by one. Groups of
+        the sweep not yet handed out keep ``FALLBACK_SECONDS`` each back (``finish_sweep``)."""
         in_flight = {}
         while True:
-            left = deadline - time.monotonic()
+            waiting = len(self.sweep.missing) - len(in_flight) if self.sweep is not None else 0
+            left = deadline - time.monotonic() - FALLBACK_SECONDS * max(0, waiting)
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
             capacity = slots
@@ -487,16 +491,22 @@ class Neighbourhoods:
                 self._finish(task, outcome, on_merge)
 
     def finish_sweep(self, deadline: float) -> None:
-        """Groups the sweep never reached (out of time): one forced round each, here, while time
-        is left, so that the district bound can still be complete."""
-        from solver.sweep import group_bound
+        """Groups the sweep never reached (out of time, or their pieces lost): each one's Lagrangian
+        bound (``sweep.group_lagrangian``, ~0.05 s for its first value), here, with an even share of
+        the time left, so that the district bound is complete; ``run`` keeps ``FALLBACK_SECONDS``
+        a group back for this."""
+        from solver.sweep import group_lagrangian
 
-        for group in sorted(self.sweep.missing if self.sweep is not None else ()):
-            if time.monotonic() >= deadline:
+        missing = sorted(self.sweep.missing if self.sweep is not None else ())
+        for i, group in enumerate(missing):
+            now = time.monotonic()
+            if now >= deadline:
                 return
             members = sorted(self._group_members(group))
             shifts = sorted(s for c in group for s in self.shifts_of[c])
-            _, bound = group_bound(self.p, shifts, members, self.prices.for_members(members), time.monotonic())
+            handles = candidate_handles(self.p, Scope(shifts, members))
+            bound = group_lagrangian(self.p, handles, self.prices.for_members(members),
+                                     now + (deadline - now) / (len(missing) - i))
             self._sweep_result(group, bound, False)
 
     def _group_members(self, group) -> set[int]:

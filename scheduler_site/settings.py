@@ -9,6 +9,7 @@ Environment:
     TIME_ZONE        default Asia/Shanghai
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
     SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
+    SOLVER_QUEUE_SLOTS  pieces of one district solve on the queue at once (default 2; 0: none)
     REPAIR_TIME_LIMIT, SOLVE_STALE_SECONDS, ROSTER_RULES, ROSTER_WEIGHTS, STUDY_SESSION_START/MINUTES,
     UNROSTERED_DUTIES, VISIT_DUTY_CODE, IMPORT_TMP_DIR, SECRET_KEY_FALLBACKS: see where each is declared below
     SITE_URL         absolute base URL used in feed links and messages
@@ -346,6 +347,12 @@ SOLVER_WORKERS = _int("SOLVER_WORKERS", 2, minimum=1)
 SOLVER_GAP = _fraction("SOLVER_GAP", 0.001)
 # A district generate's second stage: each linked community's draft improved on its own, across queue workers.
 SOLVER_DISTRICT_IMPROVE = _bool("SOLVER_DISTRICT_IMPROVE", True)
+# A district solve (more than 400 shifts in one linked group) runs in one queue worker as a coordinator and hands
+# its neighbourhoods (the sweep's groups, the moves) to the queue as pieces, at most this many at a time; any
+# qcluster on any machine takes them, and the coordinator takes a piece itself when none is free. Set it to the
+# number of queue workers of the whole cluster; 0 solves the district inside the coordinator's process alone
+# (a queue worker may not fork worker processes). See docs/benchmarks.md for what each setting reaches.
+SOLVER_QUEUE_SLOTS = _int("SOLVER_QUEUE_SLOTS", 2, minimum=0)
 # A re-plan after an absence is small and someone is waiting for it: its own, shorter limit (never more than
 # SOLVER_TIME_LIMIT, which the queue's timeout is sized for).
 REPAIR_TIME_LIMIT = _int("REPAIR_TIME_LIMIT", min(5, SOLVER_TIME_LIMIT), minimum=1)

@@ -15,6 +15,7 @@ from shifts.services import (
     no_show,
     notify,
     schedule,
+    solver_queue,
     solving,
     swap_apply,
     swap_messages,
@@ -46,6 +47,11 @@ def district_improve(job: str, community_id: int, week_start: str, attempt: int 
                                      attempt=attempt)
 
 
+def solver_piece_run(piece_id: int) -> str:
+    """One piece of a district solve (a group of the sweep, or a move), for its coordinator on any machine."""
+    return solver_queue.solver_piece_run(piece_id=piece_id)
+
+
 def notify_roster_published(roster_id: int) -> int:
     """Tell each member whose shifts changed in this published version, and ask them to confirm their week;
     returns how many were notified."""
@@ -63,6 +69,7 @@ def roster_messages_catch_up() -> int:
 
 
 def solve_runs_recover() -> list[int]:
+    solver_queue.solver_pieces_purge()      # pieces of district solves whose coordinator died
     return solving.solve_runs_recover()
 
 

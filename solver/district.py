@@ -15,24 +15,25 @@ handled as:
    joined by shared members, is re-solved exactly with CP-SAT while the outside shifts of its
    cross-community members stay fixed.  Every community with its partner first, then by the
    last sub-solve's own gap (its roster minus its CP-SAT bound);
-4. with ``processes`` > 1, neighbourhoods that share no member (so neither can change what
-   the other holds fixed) are solved at once in forked worker processes; each result is
-   merged back only if every community it read is still at the version it read
-   (``Neighbourhoods.merge``), and only if it improves the roster as the main process
-   evaluates it.  A stale sweep task still pays its share of the bound.
+4. with an executor (``solver/executor.py``: forked worker processes for ``processes`` > 1, or
+   the django-q2 queue that ``shifts`` passes in), neighbourhoods that share no member (so
+   neither can change what the other holds fixed) are solved at once as pieces of work; each
+   result is merged back only if every community it read is still at the version it read
+   (``Neighbourhoods.merge``), and only if it improves the roster as this process (the
+   coordinator) evaluates it.  A stale sweep task still pays its share of the bound.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import random
 import time
 from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 
 from solver.bounds import simple_bound
+from solver.executor import ForkExecutor, Piece
 from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
@@ -55,15 +56,14 @@ SWEEP_MIN_SECONDS = 0.3
 SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
                            # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5
+FALLBACK_SECONDS = 0.1     # a group the sweep never reached: its Lagrangian bound at the end (finish_sweep)
 LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
-
-# Read by forked worker processes (set before the pool forks).
-_SHARED: dict = {}
-
 
 def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
                 hint=None, on_solution=None, log_search: bool = False, gap: float = DEFAULT_GAP,
-                clock: float | None = None, processes: int = 1) -> ScopeResult:
+                clock: float | None = None, processes: int = 1, executor=None) -> ScopeResult:
+    """``executor`` (``solver/executor.py``) runs the neighbourhoods; without one, ``processes`` ≥ 2
+    forks that many worker processes, and one process alternates local search and moves."""
     started = time.monotonic()
     watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
@@ -81,8 +81,12 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     _report(search, on_solution, started, cheap)
     watch.roster(scope_objective(search))
 
-    _SHARED.update(problem=problem, handles=handles)
-    pool = _pool(processes)
+    owned = executor is None and processes >= 2
+    if owned:
+        executor = ForkExecutor(processes)
+    key = _publish(executor, problem)
+    if key is None:
+        executor = None
     # The sweep's prices are the tangents at the loads of the roster it starts from (solver/sweep.py).
     lns = Neighbourhoods(problem, scope, search, seed, sweep=not scope.fixed)
 
@@ -96,19 +100,20 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
 
     lns.on_bound = on_bound
     lns.stop = lambda: watch.met      # proven within the target gap: no further moves
-    if pool is None:
+    if executor is None:
         _alternate(search, lns, deadline - RESERVE_SECONDS, workers, on_merge, ls_rate)
     else:
-        lns.run(deadline - RESERVE_SECONDS - FINAL_LS_SECONDS, pool=pool, slots=processes, workers=1,
-                on_merge=on_merge)
-        _close(pool)
+        lns.run(deadline - RESERVE_SECONDS - FINAL_LS_SECONDS, executor=executor, key=key, slots=executor.slots,
+                workers=1, on_merge=on_merge)
+        if owned:
+            executor.close()
+        lns.finish_sweep(deadline - RESERVE_SECONDS / 2)     # the bound first (groups whose pieces never came back)
         if not watch.met:
             # The sweep's moves hold each group's outside shifts fixed; the local search moves
             # shifts across groups (measured on the 60 s roster: 1,032 in its first 2 s).
             search.improve(deadline - RESERVE_SECONDS)
             on_merge()
     lns.finish_sweep(deadline - RESERVE_SECONDS / 2)
-    _SHARED.clear()
     log.info("district: %d LNS moves of %d (%s), done after %.1fs", lns.moves, lns.tasks, dict(lns.outcomes),
              time.monotonic() - started)
     if not roster_is_valid(handles, search.pairs()):
@@ -118,7 +123,8 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     swept = lns.sweep.value() if lns.sweep is not None else None
     bound = min(objective, max(cheap, swept if swept is not None else cheap))
     stats = dict(handles.stats, pairs=len(handles.x), lns_moves=lns.moves, lns_tasks=lns.tasks,
-                 lns_stale=lns.stale, lns_processes=processes, **lns.sweep_stats(), **watch.stats())
+                 lns_stale=lns.stale, lns_processes=executor.slots if executor is not None else 1,
+                 **lns.sweep_stats(), **watch.stats())
     if swept is not None and swept > cheap:
         stats["bound_from"] = "community_sweep"
     return ScopeResult("FEASIBLE", objective, bound, sorted(search.pairs()), {},
@@ -167,7 +173,7 @@ def _alternate(search: LocalSearch, lns, deadline: float, workers: int, on_merge
     """
     if lns.sweep is not None:
         # Every community once first: the district bound needs each one's share.
-        lns.run(deadline, pool=None, slots=1, workers=workers, on_merge=on_merge, sweep_only=True)
+        lns.run(deadline, slots=1, workers=workers, on_merge=on_merge, sweep_only=True)
     lns_rate, since_lns = LS_MIN_RATE, 0
     while deadline - time.monotonic() >= MIN_LNS_SECONDS and not lns.stop():
         before, started = scope_objective(search), time.monotonic()
@@ -177,7 +183,7 @@ def _alternate(search: LocalSearch, lns, deadline: float, workers: int, on_merge
             since_lns += 1
         else:
             tasks = lns.tasks
-            lns.run(min(deadline, started + LNS_SECONDS), pool=None, slots=1, workers=workers, on_merge=on_merge)
+            lns.run(min(deadline, started + LNS_SECONDS), slots=1, workers=workers, on_merge=on_merge)
             lns_rate = (before - scope_objective(search)) / max(1e-3, time.monotonic() - started)
             since_lns = 0
             if lns.tasks == tasks and ls_rate <= 0:
@@ -188,29 +194,22 @@ def _alternate(search: LocalSearch, lns, deadline: float, workers: int, on_merge
 
 # ------------------------------------------------------------------ worker processes
 
-def _pool(processes: int):
-    if processes < 2:
+def _publish(executor, problem) -> str | None:
+    if executor is None:
         return None
     try:
-        return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
+        return executor.publish(problem)
     except (ValueError, OSError) as exc:
-        log.warning("district: no worker processes (%s); improving in this process", exc)
+        log.warning("district: the executor cannot take work (%s); improving in this process", exc)
         return None
 
 
-def _submit(pool, fn, *args):
+def _submit(executor, piece: Piece):
     try:
-        return pool.submit(fn, *args)
+        return executor.submit(piece)
     except (AssertionError, RuntimeError, OSError) as exc:  # e.g. a daemonic process may not fork
-        log.warning("district: cannot start a worker process (%s); improving in this process", exc)
+        log.warning("district: cannot hand out work (%s); improving in this process", exc)
         return None
-
-
-def _close(pool):
-    if pool is not None:
-        # Work still running ends by its own time limit (at most LNS_SECONDS, within the deadline).
-        pool.shutdown(wait=True, cancel_futures=True)
-    return None
 
 
 @dataclass
@@ -226,10 +225,9 @@ class Task:
     prices: dict[int, int] | None = None     # set for a sweep task (solver/sweep.py)
 
 
-def _solve_task(task: Task, workers: int, seed: int):
-    """Runs in a worker process (or inline): the neighbourhood's best roster, its objective and bound
-    (a sweep task adds the community's share of the district bound)."""
-    problem = _SHARED["problem"]
+def solve_task(problem: Problem, task: Task, workers: int, seed: int):
+    """Runs wherever the executor puts it (or inline): the neighbourhood's best roster, its objective
+    and bound (a sweep task adds the community's share of the district bound)."""
     if task.prices is not None:
         out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
                                 task.seconds, seed)
@@ -435,10 +433,15 @@ class Neighbourhoods:
         return "merged"
 
     # ------------------------------------------------------------ the loop
-    def run(self, deadline: float, *, pool, slots: int, workers: int, on_merge=None, sweep_only=False) -> None:
+    def run(self, deadline: float, *, executor=None, key=None, slots: int, workers: int, on_merge=None,
+            sweep_only=False) -> None:
+        """Hand out neighbourhoods until ``deadline`` (or ``stop()``): to ``executor`` (its problem
+        published as ``key``) at most ``slots`` at a time, else solved here one by one. Groups of
+        the sweep not yet handed out keep ``FALLBACK_SECONDS`` each back (``finish_sweep``)."""
         in_flight = {}
         while True:
-            left = deadline - time.monotonic()
+            waiting = len(self.sweep.missing) - len(in_flight) if self.sweep is not None else 0
+            left = deadline - time.monotonic() - FALLBACK_SECONDS * max(0, waiting)
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
             capacity = slots
@@ -453,10 +456,14 @@ class Neighbourhoods:
                 task.seconds = min(task.seconds, left)
                 self.tasks += 1
                 scheduled = True
-                future = _submit(pool, _solve_task, task, workers, self.seed + self.tasks) if pool else None
-                if future is None:   # one process (or no worker could start): solve it here
-                    pool = None
-                    self._finish(task, _solve_task(task, workers, self.seed + self.tasks), on_merge)
+                future = None
+                if executor is not None:
+                    # A piece not started by then is not waited for (the wait below ends there).
+                    expires = time.time() + (deadline - time.monotonic()) + LNS_SECONDS
+                    future = _submit(executor, Piece(key, task, workers, self.seed + self.tasks, expires))
+                if future is None:   # one process (or no work can be handed out): solve it here
+                    executor = None
+                    self._finish(task, solve_task(self.p, task, workers, self.seed + self.tasks), on_merge)
                     break
                 in_flight[future] = task
                 busy |= set(task.communities)
@@ -475,6 +482,8 @@ class Neighbourhoods:
                     outcome = future.result()
                 except Exception as exc:  # a failed worker loses its move, never the roster
                     log.warning("district: neighbourhood %s failed (%s)", task.communities, exc)
+                    outcome = None
+                if outcome is None:      # failed, or expired before anyone took it
                     self.outcomes["failed"] += 1
                     if self.joining.pop(task.communities, None) is None and task.prices is not None:
                         self.unvisited.append(task.communities)   # its share of the bound is still owed
@@ -482,16 +491,22 @@ class Neighbourhoods:
                 self._finish(task, outcome, on_merge)
 
     def finish_sweep(self, deadline: float) -> None:
-        """Groups the sweep never reached (out of time): one forced round each, here, while time
-        is left, so that the district bound can still be complete."""
-        from solver.sweep import group_bound
+        """Groups the sweep never reached (out of time, or their pieces lost): each one's Lagrangian
+        bound (``sweep.group_lagrangian``, ~0.05 s for its first value), here, with an even share of
+        the time left, so that the district bound is complete; ``run`` keeps ``FALLBACK_SECONDS``
+        a group back for this."""
+        from solver.sweep import group_lagrangian
 
-        for group in sorted(self.sweep.missing if self.sweep is not None else ()):
-            if time.monotonic() >= deadline:
+        missing = sorted(self.sweep.missing if self.sweep is not None else ())
+        for i, group in enumerate(missing):
+            now = time.monotonic()
+            if now >= deadline:
                 return
             members = sorted(self._group_members(group))
             shifts = sorted(s for c in group for s in self.shifts_of[c])
-            _, bound = group_bound(self.p, shifts, members, self.prices.for_members(members), time.monotonic())
+            handles = candidate_handles(self.p, Scope(shifts, members))
+            bound = group_lagrangian(self.p, handles, self.prices.for_members(members),
+                                     now + (deadline - now) / (len(missing) - i))
             self._sweep_result(group, bound, False)
 
     def _group_members(self, group) -> set[int]:

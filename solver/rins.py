@@ -55,9 +55,10 @@ class RinsResult:
 class _Rosters(cp_model.CpSolverSolutionCallback):
     """Keeps the sub-solve's best roster and tells the gap watch at once (which may stop it)."""
 
-    def __init__(self, watch):
+    def __init__(self, watch, on_roster=None):
         super().__init__()
         self.watch = watch
+        self.on_roster = on_roster
         self.objective = None
         self.solution = None
 
@@ -67,15 +68,18 @@ class _Rosters(cp_model.CpSolverSolutionCallback):
             self.objective, self.solution = objective, list(self.response_proto.solution)
             if self.watch is not None:
                 self.watch.roster(objective)
+            if self.on_roster is not None:
+                self.on_roster(objective)
 
 
 def improve(model, handles, lp_values, incumbent: set, *, time_limit: float, seed: int = 0,
-            stop_when=None, on_start=None) -> RinsResult | None:
+            stop_when=None, on_start=None, on_roster=None) -> RinsResult | None:
     """One RINS sub-solve from ``incumbent``; the result (or None if it found no roster).
 
     ``stop_when`` is a ``GapWatch``: it hears each roster the sub-solve finds, and the sub-solve
     stops as soon as the watch is met. ``on_start(stop)`` receives the sub-solve's stop function
-    before it starts (the caller stops it when the main search ends).
+    before it starts (the caller stops it when the main search ends). ``on_roster(objective)``
+    hears each better roster the sub-solve finds (the progress report), as it is found.
     """
     fixed = neighbourhood(handles, lp_values, incumbent)
     sub = model.clone()
@@ -95,7 +99,7 @@ def improve(model, handles, lp_values, incumbent: set, *, time_limit: float, see
         stop_when.on_stop(solver.StopSearch)
     if on_start is not None:
         on_start(solver.StopSearch)
-    rosters = _Rosters(stop_when)
+    rosters = _Rosters(stop_when, on_roster)
     status = solver.Solve(sub, rosters)
     if rosters.solution is None:
         return None

@@ -226,7 +226,8 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
                 pass
         try:
             cg = ColumnGeneration(problem, handles)
-            driver = _Rins(model, handles, tracker, watch, deadline, stopped, found, seed)
+            driver = _Rins(model, handles, tracker, watch, deadline, stopped, found, seed,
+                           report=_rins_report(on_solution, watch, tracker, started))
             cg.run(deadline, start, upper=lambda: tracker.best, stop=stopped, on_bound=on_bound,
                    incumbent=lambda: tracker.pairs, on_round=driver.on_round)
             found["stats"] = {"colgen_iterations": cg.iterations,
@@ -252,15 +253,30 @@ def _solve_with_column_generation(problem, handles, model, solver, start, on_sol
     return status, found.get("bound"), found.get("rins")
 
 
+def _rins_report(on_solution, watch: GapWatch, tracker, started: float):
+    """The progress report for RINS's rosters: each one better than every roster reported so far
+    (CP-SAT's included) goes to ``on_solution`` with the best bound proven, as CP-SAT's do."""
+    if on_solution is None:
+        return None
+
+    def report(objective: int) -> None:
+        if tracker.best is not None and objective >= tracker.best:
+            return
+        bound = watch.bound if watch.bound is not None else objective
+        on_solution(objective, min(objective, bound), time.monotonic() - started)
+    return report
+
+
 RINS_FROM_GAP = 0.02   # RINS joins the column generation's rounds once the roster is proven within 2%
 
 
 class _Rins:
     """RINS sub-solves (``solver/rins.py``) from the best roster so far, guided by the master LP."""
 
-    def __init__(self, model, handles, tracker, watch, deadline, stopped, found, seed):
+    def __init__(self, model, handles, tracker, watch, deadline, stopped, found, seed, report=None):
         self.model, self.handles, self.tracker, self.watch = model, handles, tracker, watch
         self.deadline, self.stopped, self.found, self.seed = deadline, stopped, found, seed
+        self.report = report
         self.tried = set()
 
     def on_round(self, cg) -> None:
@@ -287,7 +303,8 @@ class _Rins:
         found["rins_tries"] = found.get("rins_tries", 0) + 1
         better = rins.improve(self.model, self.handles, rins.lp_pair_values(cg), set(incumbent),
                               time_limit=self.deadline - time.monotonic(), seed=self.seed + len(self.tried),
-                              stop_when=self.watch, on_start=found.setdefault("sub_stops", []).append)
+                              stop_when=self.watch, on_start=found.setdefault("sub_stops", []).append,
+                              on_roster=self.report)
         if better is not None and (self.tracker.best is None or better.objective < self.tracker.best):
             found["rins"] = better
             found["rins_improved"] = found.get("rins_improved", 0) + 1

@@ -21,13 +21,15 @@ LARGE_COMPONENT_SHIFTS = 400
 
 
 def solve(problem: Problem, *, time_limit: float = 10.0, workers: int = 2, seed: int = 0,
-          on_progress=None, log: bool = False, gap: float | None = None, processes: int = 1) -> Solution:
+          on_progress=None, log: bool = False, gap: float | None = None, processes: int = 1,
+          executor=None) -> Solution:
     """Solve ``problem`` within ``time_limit`` seconds on ``workers`` threads.
 
     The solve stops as soon as its roster is proven within ``gap`` (a fraction: 0.001 is
     0.1%) of the non-constant objective; ``None`` takes the document's ``options.gap``, else
     0.1%.  ``time_limit`` stays the ceiling.  ``processes`` > 1 lets a district's community
-    improvement run in that many worker processes.
+    improvement run in that many worker processes; ``executor`` (``solver/executor.py``), if given,
+    runs a district's pieces of work instead (the caller closes it).
     ``on_progress(objective, bound, elapsed)`` is called on each improving solution.
     """
     started = time.monotonic()
@@ -35,17 +37,19 @@ def solve(problem: Problem, *, time_limit: float = 10.0, workers: int = 2, seed:
     conflicts = pin_conflicts(problem)
     if conflicts:
         return _infeasible(problem, conflicts, started)
-    run = _Run(problem, started, time_limit, workers, seed, on_progress, log, gap=target, processes=processes)
+    run = _Run(problem, started, time_limit, workers, seed, on_progress, log, gap=target, processes=processes,
+               executor=executor)
     return run.execute()
 
 
 class _Run:
     def __init__(self, problem, started, time_limit, workers, seed, on_progress, log_search, *,
-                 gap: float = DEFAULT_GAP, processes: int = 1):
+                 gap: float = DEFAULT_GAP, processes: int = 1, executor=None):
         self.problem = problem
         self.started = started
         self.gap = gap
         self.processes = max(1, int(processes))
+        self.executor = executor
         self.deadline = started + max(0.05, float(time_limit))
         self.workers = workers
         self.seed = seed
@@ -78,7 +82,8 @@ class _Run:
             return solve_large(self.problem, scope, deadline=time.monotonic() + share,
                                workers=self.workers, seed=self.seed, hint=self.hint,
                                on_solution=self._reporter(done, pending), log_search=self.log_search,
-                               gap=self.gap, clock=self.started, processes=self.processes)
+                               gap=self.gap, clock=self.started, processes=self.processes,
+                               executor=self.executor)
         return solve_scope(self.problem, scope, time_limit=share, workers=self.workers,
                            seed=self.seed, hint=self.hint, on_solution=self._reporter(done, pending),
                            log_search=self.log_search, gap=self.gap, clock=self.started)

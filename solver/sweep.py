@@ -35,6 +35,8 @@ from solver.problem import Problem
 
 CG_SHARE = 0.8          # of a group's seconds, for its column generation; RINS gets the rest
 RINS_MIN_SECONDS = 0.2
+LAGRANGIAN_SHARE = 0.1  # of a group's seconds, first, for its Lagrangian bound (group_lagrangian)
+LAGRANGIAN_STEPS = 200  # measured on six groups: 0.25-0.5 s, 0.1-0.35 % below the converged column generation
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,33 @@ def members_by_community(handles) -> dict[str, set[int]]:
 
 
 def group_bound(problem: Problem, shifts: list[int], members: list[int], prices: dict[int, int],
-                deadline: float, start_pairs=None) -> tuple[ColumnGeneration, float | None]:
+                deadline: float, start_pairs=None, *, lagrangian_until: float | None = None,
+                ) -> tuple[ColumnGeneration, float | None]:
     """The column generation of one group with ``prices`` for the members it shares with other
-    groups, and its bound DW_g (its first round is finished whatever ``deadline``; None only if
-    the master LP fails)."""
-    cg = ColumnGeneration(problem, candidate_handles(problem, Scope(shifts, members)), linear=prices)
-    value = cg.run(deadline, start_pairs, first_round=True)
-    return cg, (value if math.isfinite(value) else None)
+    groups, and the group's bound: the best of its completed rounds (DW_g once it converges).
+
+    With ``lagrangian_until``, the group's Lagrangian bound comes first (``group_lagrangian``,
+    until then) and counts if larger, and the column generation may stop between rounds;
+    without it, the first round is finished whatever ``deadline``. Cut short, that round's
+    pricing falls back to a weak bound (on the benchmark district: 206 k against a converged
+    722 k), where the Lagrangian is within 0.35 % in a tenth of the time. None only if both fail."""
+    handles = candidate_handles(problem, Scope(shifts, members))
+    lower = group_lagrangian(problem, handles, prices, lagrangian_until) if lagrangian_until is not None else None
+    cg = ColumnGeneration(problem, handles, linear=prices)
+    value = cg.run(deadline, start_pairs, first_round=lower is None)
+    found = [v for v in (value, lower) if v is not None and math.isfinite(v)]
+    return cg, (max(found) if found else None)
+
+
+def group_lagrangian(problem: Problem, handles, prices: dict[int, int], deadline: float) -> float | None:
+    """A cheap valid bound of one group with the sweep's ``prices`` (``bounds.lagrangian_prices``:
+    coverage and the lead and continuity rows priced, each member's shifts then chosen fractionally
+    with u² exact, or ν per unit for a shared member); its first value whatever ``deadline``."""
+    from solver.bounds import lagrangian_prices
+
+    value, _ = lagrangian_prices(problem, handles, upper=None, deadline=deadline,
+                                 max_iterations=LAGRANGIAN_STEPS, linear=prices)
+    return value if math.isfinite(value) else None
 
 
 def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: float,
@@ -160,7 +182,8 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
     from solver import rins
 
     started = time.monotonic()
-    cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current)
+    cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current,
+                            lagrangian_until=started + LAGRANGIAN_SHARE * seconds)
     status, objective, pairs = "UNKNOWN", None, []
     left = seconds - (time.monotonic() - started)
     # The last round's columns joined after its solve: solve again for x̄ over all of them.

@@ -9,10 +9,10 @@ from .notifications import MemberNotice, MessageJob, Notification, OutboxMessage
 from .patrol import PatrolLogEntry, PatrolTag
 from .rosters import Assignment, Roster, SolveRun
 from .shifts import Shift, ShiftTemplate
+from .solver_queue import SolverPiece, SolverProblem
 from .swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry",
-           "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen", "SolveRun", "StarLevels",
-           "SwapRequest",
-           "WeekConfirmation"]
+           "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen", "SolveRun", "SolverPiece",
+           "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation"]

@@ -18,7 +18,7 @@ from collections import defaultdict
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 import solver
@@ -33,6 +33,7 @@ from .problem import problem_for_communities
 from .repair import repair_request, rosters_follow_decisions
 from .rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_publish
 from .solution_split import solution_split
+from .solver_queue import queue_executor
 
 logger = logging.getLogger(__name__)
 
@@ -147,11 +148,18 @@ def _solve_with_progress(problem, runs, started: float):
             latest.update(objective=objective, bound=bound)
 
     def target():
+        # A district's pieces go to the queue (a queue worker may not fork; shifts.services.solver_queue).
+        executor = queue_executor()
         try:
             outcome["solution"] = solver.solve(problem, time_limit=runs[0].time_limit or settings.SOLVER_TIME_LIMIT,
-                                        workers=settings.SOLVER_WORKERS, seed=0, on_progress=on_progress)
+                                        workers=settings.SOLVER_WORKERS, seed=0, on_progress=on_progress,
+                                        executor=executor)
         except BaseException as exc:  # noqa: B036 -- handed back to the task thread
             outcome["error"] = exc
+        finally:
+            if executor is not None:
+                executor.close()
+                connection.close()      # this thread's own connection, opened if the solve was a district
 
     thread = threading.Thread(target=target, name=f"solve-{runs[0].pk}", daemon=True)
     thread.start()

@@ -58,7 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     district.add_argument("--output-dir", default="bench-output/district")
     district.add_argument("--baseline", help="also run the solver of this git revision, side by side")
 
+    overview = commands.add_parser("overview", help="issue 29: community weeks, the 9,000-member district with "
+                                   "1 and 2 processes and the ~10,000-member district in one run")
+    overview.add_argument("--busy", type=int, default=0, help="CPU-bound processes to run beside the solver")
+    overview.add_argument("--limit", type=float, default=60.0)
+    overview.add_argument("--processes", default="1,2", help="comma-separated worker process counts")
+    overview.add_argument("--output-dir", default="bench-output/overview")
+
     args = parser.parse_args(argv)
+    if args.command == "overview":
+        from solver.bench import speed
+
+        sys.stdout.write(speed.overview(busy=args.busy, limit=args.limit,
+                                        processes=[int(x) for x in args.processes.split(",") if x.strip()],
+                                        output_dir=Path(args.output_dir)) + "\n")
+        return 0
     if args.command in ("curve", "district"):
         from solver.bench import speed
 

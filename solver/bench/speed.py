@@ -198,3 +198,42 @@ def district(*, limits, processes, output_dir: Path, baseline: str | None) -> st
                          f"{run['peak_mb']:.0f} | {run['cpu']:.0f} | {'yes' if facts['valid'] else 'NO'} | "
                          f"{load_text()} |")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ issue 29: one run, optionally beside busy processes
+
+WHOLE_DISTRICT = {"communities": 101, "members_per_community": (90, 112), "seed": 2}   # ~10,200 members
+
+
+def _busy(count: int) -> list[subprocess.Popen]:
+    """``count`` processes that only burn CPU, like other work on a shared machine or queue worker."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
+def overview(*, busy: int, limit: float, processes, output_dir: Path) -> str:
+    """Community weeks (seeds 1-9), the 9,000-member district with each process count, and the
+    ~10,000-member district with the last one, with ``busy`` CPU-bound processes running beside."""
+    output_dir = output_dir.resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    burners = _busy(busy)
+    try:
+        lines = [f"### {busy} busy processes beside the solver", "", "Community weeks:", "",
+                 community_curve(seeds=range(1, 10), time_limit=10.0, gap=0.001, output_dir=output_dir / "curve",
+                                 baseline=None), "", f"Districts at {limit:g} s:", "",
+                 district(limits=[limit], processes=processes, output_dir=output_dir / "district", baseline=None)]
+        path = output_dir / "district-whole.json"
+        if not path.exists():
+            path.write_text(json.dumps(generate_problem(**WHOLE_DISTRICT), ensure_ascii=False), encoding="utf-8")
+        count = processes[-1]
+        run = run_cli(path, output_dir / "district-whole.solution.json",
+                      ["--time-limit", str(limit), "--processes", str(count)], ROOT)
+        facts, solution = checked(path, run["solution"]), run["solution"]
+        lines.append(f"| whole district ({facts['members']:,} members, {WHOLE_DISTRICT['communities']} communities) "
+                     f"| {limit:g} | {count} | {run['wall']:.1f} | {solution['objective']:,} | {solution['bound']:,} "
+                     f"| {facts['gap_nc']:.2%} | {facts['continuity']} | {run['peak_mb']:.0f} | {run['cpu']:.0f} "
+                     f"| {'yes' if facts['valid'] else 'NO'} | {load_text()} |")
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    return "\n".join(lines)

@@ -6,6 +6,7 @@ from solver import check_solution, load_problem, solve
 from solver import district as D
 from solver.bench.generate import generate_problem
 from solver.decompose import community_scope, components
+from solver.executor import ForkExecutor
 from solver.heuristic import LocalSearch
 from solver.model import candidate_handles
 from solver.solve import LARGE_COMPONENT_SHIFTS
@@ -23,7 +24,6 @@ def start_state(problem):
     handles = candidate_handles(problem, scope)
     search = LocalSearch(handles, 0)
     search.construct(None)
-    D._SHARED.update(problem=problem, handles=handles)
     return scope, handles, search
 
 
@@ -36,13 +36,12 @@ def test_parallel_improvement_returns_a_valid_roster_no_worse_than_its_start():
     scope, handles, search = start_state(problem)
     start = D.scope_objective(search)
     lns = D.Neighbourhoods(problem, scope, search, seed=0)
-    pool = D._pool(2)
-    assert pool is not None
+    executor = ForkExecutor(2)
+    key = executor.publish(problem)
     try:
-        lns.run(time.monotonic() + 12, pool=pool, slots=2, workers=1)
+        lns.run(time.monotonic() + 12, executor=executor, key=key, slots=2, workers=1)
     finally:
-        D._close(pool)
-        D._SHARED.clear()
+        executor.close()
     assert lns.tasks >= 2
     after = D.scope_objective(search)
     assert after <= start
@@ -64,11 +63,8 @@ def test_a_merge_refuses_a_stale_community():
     second = lns.task_for((community,), 5.0)
     neighbour = lns.task_for((lns.partners[community],), 5.0)
     assert community in neighbour.versions
-    try:
-        outcome_first = D._solve_task(first, 2, 0)
-        outcome_second = D._solve_task(second, 2, 1)
-    finally:
-        D._SHARED.clear()
+    outcome_first = D.solve_task(problem, first, 2, 0)
+    outcome_second = D.solve_task(problem, second, 2, 1)
     assert lns.merge(first, outcome_first) == "merged"
     merged = sorted(search.pairs())
     objective = D.scope_objective(search)
@@ -100,11 +96,8 @@ def test_one_process_alternates_local_search_and_moves_and_never_worsens_the_ros
     scope, handles, search = start_state(problem)
     start = D.scope_objective(search)
     lns = D.Neighbourhoods(problem, scope, search, seed=0)
-    try:
-        # A zero local-search rate hands the first turn to the community moves.
-        D._alternate(search, lns, time.monotonic() + 8, 1, None, 0.0)
-    finally:
-        D._SHARED.clear()
+    # A zero local-search rate hands the first turn to the community moves.
+    D._alternate(search, lns, time.monotonic() + 8, 1, None, 0.0)
     assert lns.tasks >= 1
     after = D.scope_objective(search)
     assert after <= start

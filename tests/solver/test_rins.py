@@ -64,3 +64,24 @@ def test_the_sub_solve_returns_a_valid_roster_no_worse_than_its_start(converged)
     assert after.valid, after.violations
     assert after.objective == result.objective
     assert result.objective <= before.objective
+
+
+def test_the_progress_report_hears_every_better_rins_roster_as_it_is_found(converged):
+    """Issue 29, item 5: the progress bar heard CP-SAT's rosters only, never the sub-solve's."""
+    from solver.scoped import _rins_report, _Tracker
+    from solver.stopping import GapWatch
+
+    problem, model, handles, cg, start = converged
+    before = check_solution(problem, assignments(problem, start)).objective
+    heard = []
+    tracker = _Tracker()
+    tracker.best, tracker.pairs = before, start
+    watch = GapWatch(gap=0.0, constant=0)
+    watch.proved(cg.master_value and int(cg.master_value) - 10**6)
+    report = _rins_report(lambda objective, bound, elapsed: heard.append((objective, bound)), watch, tracker,
+                          time.monotonic())
+    result = rins.improve(model, handles, rins.lp_pair_values(cg), start, time_limit=10, on_roster=report)
+    assert result is not None and result.objective < before, "this week's start is improvable"
+    assert heard and heard[-1][0] == result.objective
+    assert [o for o, _ in heard] == sorted({o for o, _ in heard}, reverse=True)   # each one better
+    assert all(bound <= objective for objective, bound in heard)

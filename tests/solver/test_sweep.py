@@ -10,8 +10,16 @@ from solver import check_solution, load_problem, solve
 from solver import district as D
 from solver.bounds import lagrangian_bound
 from solver.heuristic import LocalSearch
-from solver.model import candidate_handles
-from solver.sweep import _min_linearised, members_by_community, shared_prices, sweep_bound, sweep_groups
+from solver.model import Scope, candidate_handles
+from solver.sweep import (
+    SweepBound,
+    _min_linearised,
+    group_lagrangian,
+    members_by_community,
+    shared_prices,
+    sweep_bound,
+    sweep_groups,
+)
 from tests.solver.factory import random_document
 from tests.solver.test_district_lns import roster_of, small_district, start_state
 from tests.solver.test_properties import small_optimum
@@ -39,6 +47,32 @@ def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, mem
         assert sweep_bound(problem, handles, units, seconds_each=2, groups=[whole]) <= optimum
 
 
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5))
+def test_the_groups_lagrangian_bounds_never_exceed_the_optimum_whatever_the_prices(seed, members, shifts):
+    """The cheap bound of groups that fell behind (issue 29): each group's Lagrangian with its shared members
+    priced linearly, summed with the members' constants, stays a lower bound, for prices at any load."""
+    rng = random.Random(seed)
+    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
+    optimum = small_optimum(problem)
+    if optimum is None:
+        return
+    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
+    handles = candidate_handles(problem)
+    members_of = members_by_community(handles)
+    for groups in (sweep_groups(members_of), [(c,) for c in sorted(members_of)]):
+        members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
+        prices = shared_prices(problem, members_of_group, handles.scope.members, units)
+        total = SweepBound(groups, prices)
+        for group in groups:
+            shifts_in = [s for s in handles.scope.shifts if problem.shifts[s].community in group]
+            members_in = sorted(members_of_group[group])
+            group_handles = candidate_handles(problem, Scope(shifts_in, members_in))
+            total.add(group, group_lagrangian(problem, group_handles, prices.for_members(members_in),
+                                              time.monotonic() + 2))
+        assert total.value() is None or total.value() <= optimum
+
+
 @given(w=st.integers(1, 5), base=st.integers(0, 200), nu=st.integers(-100, 4000))
 def test_the_linearised_constant_is_the_minimum_over_whole_loads(w, base, nu):
     expected = min(w * (base + y) ** 2 - nu * y for y in range(0, 3000))   # the vertex is at most 2,000
@@ -49,21 +83,17 @@ def test_the_linearised_constant_is_the_minimum_over_whole_loads(w, base, nu):
 def test_prices_go_to_members_of_two_communities_only():
     problem = small_district()
     scope, handles, search = start_state(problem)
-    try:
-        members_of = members_by_community(handles)
-        prices = shared_prices(problem, members_of, scope.members, search.units)     # one group a community
-        twice = {m for m in scope.members if sum(m in ms for ms in members_of.values()) > 1}
-        assert twice and set(prices.price) == twice
-        m = min(twice)
-        assert prices.price[m] == 2 * problem.weights.fairness * search.units[m]
-    finally:
-        D._SHARED.clear()
+    members_of = members_by_community(handles)
+    prices = shared_prices(problem, members_of, scope.members, search.units)     # one group a community
+    twice = {m for m in scope.members if sum(m in ms for ms in members_of.values()) > 1}
+    assert twice and set(prices.price) == twice
+    m = min(twice)
+    assert prices.price[m] == 2 * problem.weights.fairness * search.units[m]
 
 
 def test_groups_pair_communities_that_share_members_and_cover_each_community_once():
     problem = small_district()
     _, handles, _ = start_state(problem)
-    D._SHARED.clear()
     members_of = members_by_community(handles)
     groups = sweep_groups(members_of)
     listed = [c for g in groups for c in g]
@@ -78,15 +108,12 @@ def test_groups_pair_communities_that_share_members_and_cover_each_community_onc
 def test_the_sweep_bound_is_stronger_than_the_lagrangian_on_a_small_district():
     problem = small_district()
     scope, handles, search = start_state(problem)
-    try:
-        search.improve(time.monotonic() + 2)
-        roster = D.scope_objective(search)
-        swept = sweep_bound(problem, handles, search.units, seconds_each=30)
-        alone = sweep_bound(problem, handles, search.units, seconds_each=30, groups=[(c,) for c in sorted(
-            members_by_community(handles))])
-        lagrangian = lagrangian_bound(problem, handles, upper=roster, deadline=time.monotonic() + 5)
-    finally:
-        D._SHARED.clear()
+    search.improve(time.monotonic() + 2)
+    roster = D.scope_objective(search)
+    swept = sweep_bound(problem, handles, search.units, seconds_each=30)
+    alone = sweep_bound(problem, handles, search.units, seconds_each=30, groups=[(c,) for c in sorted(
+        members_by_community(handles))])
+    lagrangian = lagrangian_bound(problem, handles, upper=roster, deadline=time.monotonic() + 5)
     assert swept is not None and alone is not None
     # Pairs keep their shared members' exact u², so they prove more than communities alone.
     assert lagrangian < alone < swept <= roster
@@ -99,11 +126,8 @@ def test_sweep_tasks_bound_every_community_join_groups_and_never_worsen_the_rost
     lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
     heard = []
     lns.on_bound = heard.append
-    try:
-        # The sweep, then pairs of its groups joined and second runs, all in this process.
-        lns.run(time.monotonic() + 120, pool=None, slots=1, workers=1, sweep_only=True)
-    finally:
-        D._SHARED.clear()
+    # The sweep, then pairs of its groups joined and second runs, all in this process.
+    lns.run(time.monotonic() + 120, slots=1, workers=1, sweep_only=True)
     communities = set(lns.shifts_of)
     groups = sweep_groups(lns.members_of)
     # Every group once, then second runs and joins of pairs of groups.
@@ -130,13 +154,10 @@ def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():
     lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
     group = sweep_groups(lns.members_of)[0]
     community = group[0]
-    try:
-        task = lns.task_for(group, 5.0)
-        assert task.prices is not None
-        lns.version[community] += 1          # someone else merged into the community meanwhile
-        outcome = D._solve_task(task, 1, 0)
-    finally:
-        D._SHARED.clear()
+    task = lns.task_for(group, 5.0)
+    assert task.prices is not None
+    lns.version[community] += 1          # someone else merged into the community meanwhile
+    outcome = D.solve_task(problem, task, 1, 0)
     before = sorted(search.pairs())
     lns._finish(task, outcome, None)
     assert lns.stale == 1 and sorted(search.pairs()) == before
@@ -150,23 +171,20 @@ def test_a_group_whose_column_generation_ran_out_of_time_gets_a_second_longer_ru
     heard = []
     lns.on_bound = heard.append
     first, *others = list(lns.unvisited)
-    try:
-        # The first group gets too little time to converge; the others get their full share.
-        lns._finish(D.Task(first, *_task_parts(lns, first), prices={}), _cut_short(lns, first), None)
-        for group in others:
-            task = lns.task_for(group, 60.0)
-            lns.unvisited.remove(group)
-            lns._finish(task, D._solve_task(task, 1, 0), None)
-        # First in line (under load another group may also miss convergence and queue behind it).
-        assert not lns.sweep.missing and lns.refine[0] == first
-        short = lns.sweep.parts[first]
-        lns.joins = []                                  # no joins of groups here: second runs only
-        assert lns.next_communities(set()) == first and first not in lns.refine
-        retry = lns.task_for(first, 60.0)
-        assert retry.prices is not None                 # a sweep task again, with its full share of time
-        lns._finish(retry, D._solve_task(retry, 1, 0), None)
-    finally:
-        D._SHARED.clear()
+    # The first group gets too little time to converge; the others get their full share.
+    lns._finish(D.Task(first, *_task_parts(lns, first), prices={}), _cut_short(lns, first), None)
+    for group in others:
+        task = lns.task_for(group, 60.0)
+        lns.unvisited.remove(group)
+        lns._finish(task, D.solve_task(problem, task, 1, 0), None)
+    # First in line (under load another group may also miss convergence and queue behind it).
+    assert not lns.sweep.missing and lns.refine[0] == first
+    short = lns.sweep.parts[first]
+    lns.joins = []                                  # no joins of groups here: second runs only
+    assert lns.next_communities(set()) == first and first not in lns.refine
+    retry = lns.task_for(first, 60.0)
+    assert retry.prices is not None                 # a sweep task again, with its full share of time
+    lns._finish(retry, D.solve_task(problem, retry, 1, 0), None)
     assert lns.sweep.parts[first] > short and first in lns.converged
     assert heard[-1] == lns.sweep.value() and len(heard) == 2     # complete, then raised by the second run
     lns._sweep_result(first, None, False)                 # not converged again: no third run
@@ -191,18 +209,15 @@ def _cut_short(lns, group):
     return "UNKNOWN", None, None, [], first_round, False, 0.5
 
 
-def test_groups_the_sweep_never_reached_are_bounded_by_one_forced_round():
+def test_groups_the_sweep_never_reached_are_bounded_by_their_lagrangian():
     problem = small_district()
     scope, handles, search = start_state(problem)
     lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
-    try:
-        complete = sweep_bound(problem, handles, search.units, seconds_each=30)
-        lns.finish_sweep(time.monotonic() + 60)      # no task ran: every group gets its first round here
-    finally:
-        D._SHARED.clear()
+    complete = sweep_bound(problem, handles, search.units, seconds_each=30)
+    lns.finish_sweep(time.monotonic() + 60)      # no task ran: every group gets its first round here
     assert not lns.sweep.missing
     rushed = lns.sweep.value()
-    # Past its deadline the first round still finishes, with pricing cut short: weaker, never invalid.
+    # The Lagrangian with the same prices: cheaper and weaker than the column generation, never invalid.
     assert rushed is not None and rushed < complete <= D.scope_objective(search)
 
 
@@ -220,11 +235,7 @@ def test_a_sweep_with_joins_never_exceeds_the_optimum(seed, members, shifts):
     handles = candidate_handles(problem)
     search = LocalSearch(handles, 0)
     search.construct(None)
-    D._SHARED.update(problem=problem, handles=handles)
-    try:
-        lns = D.Neighbourhoods(problem, handles.scope, search, seed=0, sweep=True)
-        lns.run(time.monotonic() + 20, pool=None, slots=1, workers=1, sweep_only=True)
-    finally:
-        D._SHARED.clear()
+    lns = D.Neighbourhoods(problem, handles.scope, search, seed=0, sweep=True)
+    lns.run(time.monotonic() + 20, slots=1, workers=1, sweep_only=True)
     assert not lns.sweep.missing
     assert lns.sweep.value() <= optimum

@@ -49,6 +49,7 @@ urlpatterns = [
     # Service delivered: attendance, posters, the back-fill sheet and its import.
     path("me/shifts/<int:assignment_id>/check-<str:action>/", attendance.attendance_check, name="attendance_check"),
     path("me/shifts/<int:assignment_id>/team-<str:action>/", attendance.attendance_team, name="attendance_team"),
+    path("me/gatherings/<int:shift_id>/check-<str:action>/", attendance.gathering_check, name="gathering_check"),
     path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),
     path("communities/<int:community_id>/posters/", attendance.posters_print, name="posters_print"),
     path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),

@@ -10,8 +10,8 @@ Environment:
     SOLVER_TIME_LIMIT  seconds one community solve may take (default 20)
     SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
     REPAIR_TIME_LIMIT, SOLVE_STALE_SECONDS, ROSTER_RULES, ROSTER_WEIGHTS, STUDY_SESSION_START/MINUTES,
-    UNROSTERED_DUTIES, GATHERINGS_COUNT_AS_SERVICE, VISIT_DUTY_CODE, IMPORT_TMP_DIR, SECRET_KEY_FALLBACKS: see where
-    each is declared below
+    UNROSTERED_DUTIES, GATHERINGS_COUNT_AS_SERVICE, VISIT_DUTY_CODE, PATROL_DUTY_CODE, IMPORT_TMP_DIR,
+    SECRET_KEY_FALLBACKS: see where each is declared below
     SITE_URL         absolute base URL used in feed links and messages
     ATTENDANCE_SERVED_PERCENT  share of a shift a member must be present for it to count (default 60)
     NO_SHOW_AFTER_MINUTES      minutes after a shift starts before a missing member is flagged (default 20)
@@ -353,6 +353,8 @@ STUDY_SESSION_START = _clock("STUDY_SESSION_START", "09:00")
 STUDY_SESSION_MINUTES = _int("STUDY_SESSION_MINUTES", 90, minimum=15)
 # The duty whose shifts are home visits (a visit household per shift).
 VISIT_DUTY_CODE = environ.get("VISIT_DUTY_CODE", "visiting").strip()
+# The duty whose shifts are patrol rounds (the monthly report counts the rounds walked).
+PATROL_DUTY_CODE = environ.get("PATROL_DUTY_CODE", "patrol").strip()
 Q_TIMEOUT = SOLVER_TIME_LIMIT + 120
 Q_CLUSTER = {
     "name": "yure",

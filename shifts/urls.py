@@ -1,6 +1,6 @@
 """Secretary and member pages for rosters, shifts and swaps."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import (
                     attendance,
@@ -27,6 +27,8 @@ SETUP = "communities/<int:community_id>/setup/"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # The monthly report of a community and of the district (shifts.reports).
+    path("reports/", include("shifts.reports.urls")),
     # The secretary's week: grid, solve, publish, print, export.
     path(WEEK, roster.roster_week, name="roster_week"),
     path(WEEK + "generate/", roster.roster_generate, name="roster_generate"),

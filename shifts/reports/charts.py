@@ -2,7 +2,7 @@
 
 Each chart has a <title> and <desc> that name it and say what it shows in words, is labelled for screen readers
 (role="img", aria-labelledby), and travels with its data as a table the page prints beside it. The drawing is
-360 units wide, so at 375 px its text is drawn at about the page's own size; wider screens cap its width in CSS.
+320 units wide, so at 375 px its text is drawn a little larger than 16 px; wider screens cap its width in CSS.
 """
 
 from dataclasses import dataclass
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 360
-ROW = 34  # one bar of a bar chart: tall enough for 15-unit text and a gap
-LABEL = 118  # room for a label of about seven Chinese characters
-FONT = 15
+WIDTH = 320
+ROW = 36  # one bar of a bar chart: tall enough for 16-unit text and a gap
+LABEL = 104  # room for a label of about six Chinese characters
+FONT = 16
 INK, BAR, BAR_SOFT, GRID = "#1a1a1a", "#0b4f9c", "#5b8fc7", "#8c8c8c"
 
 
@@ -51,7 +51,7 @@ def bar_chart(*, key: str, title: str, desc: str, bars: list[tuple[str, float, s
               most: float | None = None) -> Chart:
     """Horizontal bars, one a row: (label, value, value as text). `most` fixes the scale (1.0 for shares)."""
     top = most if most is not None else max([value for _label, value, _text in bars] + [0])
-    room = WIDTH - LABEL - 64  # the value's text sits after the bar
+    room = WIDTH - LABEL - 60  # the value's text sits after the bar
     body = []
     for index, (label, value, text) in enumerate(bars):
         y = 6 + index * ROW
@@ -64,11 +64,12 @@ def bar_chart(*, key: str, title: str, desc: str, bars: list[tuple[str, float, s
     return Chart(key, title, desc, svg, headers, [(label, text) for label, _value, text in bars])
 
 
-def column_chart(*, key: str, title: str, desc: str, columns: list[tuple[str, float, str]], headers: tuple
+def column_chart(*, key: str, title: str, desc: str, columns: list[tuple[tuple, float, str]], headers: tuple
                  ) -> Chart:
-    """Columns side by side, oldest first (a month-over-month trend): (label, value, value as text)."""
+    """Columns side by side, oldest first (a month-over-month trend): ((label, second line), value, value as
+    text). The second line (a year) may be empty; the table joins both lines."""
     top = max([value for _label, value, _text in columns] + [0])
-    height, base, room = 230, 190, 150
+    height, base, room = 240, 180, 140
     step = WIDTH / max(len(columns), 1)
     body = [f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="{GRID}"/>']
     for index, (label, value, text) in enumerate(columns):
@@ -80,6 +81,9 @@ def column_chart(*, key: str, title: str, desc: str, columns: list[tuple[str, fl
                     f'<text x="{x + step / 2:.1f}" y="{base - tall - 6}" text-anchor="middle" fill="{INK}">'
                     f'{escape(text)}</text>'
                     f'<text x="{x + step / 2:.1f}" y="{base + 24}" text-anchor="middle" fill="{INK}" '
-                    f'font-size="{FONT - 2}">{escape(label)}</text>')
+                    f'font-size="{FONT - 2}">{escape(label[0])}</text>'
+                    f'<text x="{x + step / 2:.1f}" y="{base + 46}" text-anchor="middle" fill="{INK}" '
+                    f'font-size="{FONT - 2}">{escape(label[1])}</text>')
     svg = _frame(key, title, desc, height, body)
-    return Chart(key, title, desc, svg, headers, [(label, text) for label, _value, text in columns])
+    return Chart(key, title, desc, svg, headers, [(" ".join(filter(None, reversed(label))), text)
+                                                  for label, _value, text in columns])

@@ -100,8 +100,18 @@ def _excludes() -> list[str]:
     return out
 
 
-def _trend_label(month: Month) -> str:
-    return str(month)
+def _trend_label(month: Month) -> tuple[str, str]:
+    """A column's label: the month's short name, and under it the year where the year begins."""
+    return date_format(month.first_day, "M"), str(month.year) if month.month == 1 else ""
+
+
+def _trend(trend: list, value, text) -> list:
+    """Column chart data for a trend: the first column always shows its year."""
+    columns = [(_trend_label(point.month), value(point), text(point)) for point in trend]
+    if columns:
+        (name, _year), first_value, first_text = columns[0]
+        columns[0] = ((name, str(trend[0].month.year)), first_value, first_text)
+    return columns
 
 
 # --------------------------------------------------------------------------- sections
@@ -120,11 +130,11 @@ def _taking_part(figures: MonthFigures, names: bool) -> Section:
         column_chart(key="trend-members", title=_("Members who served, month by month"),
                      desc=_("Members who served at least once in each of the last %(n)d months; this month is "
                             "the last column.") % {"n": len(trend)},
-                     columns=[(_trend_label(p.month), p.members, str(p.members)) for p in trend],
+                     columns=_trend(trend, lambda p: p.members, lambda p: str(p.members)),
                      headers=(_("Month"), _("Members"))),
         column_chart(key="trend-study", title=_("Study-day attendance rate, month by month"),
                      desc=_("Share of active members present at the study session in each month."),
-                     columns=[(_trend_label(p.month), p.study_rate or 0, percent(p.study_rate)) for p in trend],
+                     columns=_trend(trend, lambda p: p.study_rate or 0, lambda p: percent(p.study_rate)),
                      headers=(_("Month"), _("Attendance rate"))),
     ]
     section = Section("taking-part", _("Taking part"), stats, charts)
@@ -159,7 +169,7 @@ def _service(figures: MonthFigures) -> Section:
                   bars=[(_outcome_label(o), n, str(n)) for o, n in outcomes], headers=(_("Outcome"), _("No-shows"))),
         column_chart(key="trend-hours", title=_("Hours served, month by month"),
                      desc=_("Volunteer service hours in each of the last %(n)d months.") % {"n": len(figures.trend)},
-                     columns=[(_trend_label(p.month), p.minutes / 60, hours(p.minutes)) for p in figures.trend],
+                     columns=_trend(figures.trend, lambda p: p.minutes / 60, lambda p: hours(p.minutes)),
                      headers=(_("Month"), _("Hours"))),
     ]
     return Section("service", _("Service"), stats, charts)
@@ -181,8 +191,8 @@ def _care(figures: MonthFigures) -> Section:
                         for kind in kinds], headers=(_("Household"), _("Households visited"))),
         column_chart(key="trend-visits", title=_("Households visited, month by month"),
                      desc=_("Households visited at least once in each month."),
-                     columns=[(_trend_label(p.month), p.households_visited, str(p.households_visited))
-                              for p in figures.trend], headers=(_("Month"), _("Households"))),
+                     columns=_trend(figures.trend, lambda p: p.households_visited,
+                                    lambda p: str(p.households_visited)), headers=(_("Month"), _("Households"))),
     ]
     return Section("care", _("Care for the elderly"), stats, charts)
 
@@ -200,7 +210,7 @@ def _patrols(figures: MonthFigures) -> Section:
                         for tag in PatrolTag], headers=(_("Tag"), _("Notes"))),
         column_chart(key="trend-rounds", title=_("Patrol rounds, month by month"),
                      desc=_("Patrol rounds with at least one member present, in each month."),
-                     columns=[(_trend_label(p.month), p.rounds_walked, str(p.rounds_walked)) for p in figures.trend],
+                     columns=_trend(figures.trend, lambda p: p.rounds_walked, lambda p: str(p.rounds_walked)),
                      headers=(_("Month"), _("Rounds"))),
     ]
     return Section("patrols", _("Patrols"), stats, charts)

@@ -11,7 +11,8 @@ Environment:
     SOLVER_GAP       stop a solve once proven within this relative gap of the non-constant objective (0.001)
     SOLVER_QUEUE_SLOTS  pieces of one district solve on the queue at once (default 2; 0: none)
     REPAIR_TIME_LIMIT, SOLVE_STALE_SECONDS, ROSTER_RULES, ROSTER_WEIGHTS, STUDY_SESSION_START/MINUTES,
-    UNROSTERED_DUTIES, VISIT_DUTY_CODE, IMPORT_TMP_DIR, SECRET_KEY_FALLBACKS: see where each is declared below
+    UNROSTERED_DUTIES, GATHERINGS_COUNT_AS_SERVICE, VISIT_DUTY_CODE, PATROL_DUTY_CODE, IMPORT_TMP_DIR,
+    SECRET_KEY_FALLBACKS: see where each is declared below
     SITE_URL         absolute base URL used in feed links and messages
     ATTENDANCE_SERVED_PERCENT  share of a shift a member must be present for it to count (default 60)
     NO_SHOW_AFTER_MINUTES      minutes after a shift starts before a missing member is flagged (default 20)
@@ -365,11 +366,16 @@ ROSTER_RULES = _json_object("ROSTER_RULES", '{"min_rest_minutes": 480}')
 ROSTER_WEIGHTS = _json_object("ROSTER_WEIGHTS", '{"fairness": 2}')
 # Duties that are gatherings for everyone (the monthly study session), not places the optimizer fills.
 UNROSTERED_DUTIES = _names("UNROSTERED_DUTIES", "study")
+# Attending such a gathering counts in a member's record of organisational life; in volunteer service hours (the
+# ledger, certificates, the national-record export) only when the district says so.
+GATHERINGS_COUNT_AS_SERVICE = _bool("GATHERINGS_COUNT_AS_SERVICE", False)
 # The monthly study session (on the 25th): when it starts and how long it lasts.
 STUDY_SESSION_START = _clock("STUDY_SESSION_START", "09:00")
 STUDY_SESSION_MINUTES = _int("STUDY_SESSION_MINUTES", 90, minimum=15)
 # The duty whose shifts are home visits (a visit household per shift).
 VISIT_DUTY_CODE = environ.get("VISIT_DUTY_CODE", "visiting").strip()
+# The duty whose shifts are patrol rounds (the monthly report counts the rounds walked).
+PATROL_DUTY_CODE = environ.get("PATROL_DUTY_CODE", "patrol").strip()
 Q_TIMEOUT = SOLVER_TIME_LIMIT + 120
 Q_CLUSTER = {
     "name": "yure",

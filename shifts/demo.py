@@ -28,6 +28,7 @@ from volunteers.services.calendars import calendar_year_seed
 
 from .demo_delivered import seed_delivered
 from .demo_history import seed_history
+from .demo_report import seed_report_history
 from .models import Duty, ShiftTemplate
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
         seed_history(communities, today=today, seed=seed)
         seed_delivered(communities[0], today=today,
                        secretary=StaffProfile.objects.get(user__username="secretary1").user)
+        # Study-day attendance, no-show calls and patrol notes: the monthly report has every section to show.
+        seed_report_history(communities, seed=seed)
     return summary
 
 

@@ -4,9 +4,12 @@ dashboard's contact list. Callers scope communities and members through voluntee
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from volunteers.models import Member
+from volunteers.selectors import members_serving
 
 from .models import Assignment, Attendance, NoShowCheck, Roster, Shift
 from .services.attendance import CHECK_IN_EARLY, CHECK_OUT_LATE
@@ -32,6 +35,33 @@ class OpenShift:
     @property
     def can_check_out(self) -> bool:
         return self.attendance is not None and self.attendance.check_in is not None
+
+
+@dataclass
+class OpenGathering:
+    """A gathering of the member's community (the study session) that is open for checking in or out now: no
+    roster, every active member may come."""
+    shift: Shift
+    attendance: Attendance | None
+    gathering: bool = True
+    leader: bool = False
+
+    can_check_in = OpenShift.can_check_in
+    can_check_out = OpenShift.can_check_out
+
+
+def open_gatherings(member: Member, now: dt.datetime | None = None) -> list[OpenGathering]:
+    """Gatherings (settings.UNROSTERED_DUTIES) of the member's communities open for checking in or out now."""
+    now = now or timezone.now()
+    if not member.active:
+        return []
+    shifts = list(Shift.objects.filter(Q(community_id=member.community_id) | Q(community__in=member.extra_communities
+                                                                             .all()),
+                                       duty__code__in=settings.UNROSTERED_DUTIES,
+                                       start__lte=now + CHECK_IN_EARLY, end__gte=now - CHECK_OUT_LATE)
+                  .select_related("duty", "community").order_by("start").distinct())
+    records = {a.shift_id: a for a in Attendance.objects.filter(member=member, shift__in=shifts)}
+    return [OpenGathering(shift, records.get(shift.pk)) for shift in shifts]
 
 
 def open_shifts(member: Member, now: dt.datetime | None = None, assignments=None) -> list[OpenShift]:
@@ -82,6 +112,10 @@ def attendance_sheet(community, week_start: dt.date) -> list[SheetShift]:
     if roster is not None:
         for a in roster.assignments.select_related("member").order_by("member__name"):
             assigned.setdefault(a.shift_id, []).append(a.member)
+    gatherings = [shift.pk for shift in shifts if shift.duty.code in settings.UNROSTERED_DUTIES]
+    if gatherings:  # the study session: every active member is expected, and the secretary ticks who came
+        everyone = list(members_serving(community).order_by("name"))
+        assigned.update({pk: everyone for pk in gatherings})
     records: dict[int, dict[int, Attendance]] = {}
     for record in Attendance.objects.filter(shift__in=shifts).select_related("member"):
         records.setdefault(record.shift_id, {})[record.member_id] = record

@@ -1,6 +1,6 @@
 """Secretary and member pages for rosters, shifts and swaps."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import (
                     attendance,
@@ -27,6 +27,8 @@ SETUP = "communities/<int:community_id>/setup/"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # The monthly report of a community and of the district (shifts.reports).
+    path("reports/", include("shifts.reports.urls")),
     # The secretary's week: grid, solve, publish, print, export.
     path(WEEK, roster.roster_week, name="roster_week"),
     path(WEEK + "generate/", roster.roster_generate, name="roster_generate"),
@@ -49,6 +51,7 @@ urlpatterns = [
     # Service delivered: attendance, posters, the back-fill sheet and its import.
     path("me/shifts/<int:assignment_id>/check-<str:action>/", attendance.attendance_check, name="attendance_check"),
     path("me/shifts/<int:assignment_id>/team-<str:action>/", attendance.attendance_team, name="attendance_team"),
+    path("me/gatherings/<int:shift_id>/check-<str:action>/", attendance.gathering_check, name="gathering_check"),
     path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),
     path("communities/<int:community_id>/posters/", attendance.posters_print, name="posters_print"),
     path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),

@@ -59,6 +59,18 @@ def assignment_published(*, member: Member, shift: Shift) -> Assignment | None:
             .select_related("shift__duty").first())
 
 
+def is_gathering(shift: Shift) -> bool:
+    """A gathering for every member (the study session, settings.UNROSTERED_DUTIES): nobody is rostered on it."""
+    return shift.duty.code in settings.UNROSTERED_DUTIES
+
+
+def may_check_in(*, member: Member, shift: Shift) -> bool:
+    """On the shift's published roster, or, for a gathering, an active member serving its community."""
+    if is_gathering(shift):
+        return member.active and _may_serve(member, shift)
+    return assignment_published(member=member, shift=shift) is not None
+
+
 def is_team_leader(*, member: Member, shift: Shift) -> bool:
     """The member on the shift who holds the duty's lead skill (e.g. first aid for patrols)."""
     lead = shift.duty.lead_skill_id
@@ -87,7 +99,7 @@ def attendance_check_in(*, member: Member, shift: Shift, by=None, source: str = 
                         now: dt.datetime | None = None) -> Attendance:
     """The member is here. Checking in twice keeps the first time."""
     now = now or timezone.now()
-    if assignment_published(member=member, shift=shift) is None:
+    if not may_check_in(member=member, shift=shift):
         raise ValidationError(_("You are not on this shift."))
     _own_window(shift, now, checking_out=False)
     with transaction.atomic():
@@ -103,7 +115,7 @@ def attendance_check_out(*, member: Member, shift: Shift, by=None, source: str =
                          now: dt.datetime | None = None) -> Attendance:
     """The member leaves; needs a check-in first. Checking out again moves the time."""
     now = now or timezone.now()
-    if assignment_published(member=member, shift=shift) is None:
+    if not may_check_in(member=member, shift=shift):
         raise ValidationError(_("You are not on this shift."))
     _own_window(shift, now, checking_out=True)
     with transaction.atomic():

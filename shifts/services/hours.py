@@ -70,7 +70,11 @@ class MemberHours:
 
 
 def served(member_ids=None, communities=None):
+    """Served attendance that counts as volunteer service: gatherings such as the study session
+    (settings.UNROSTERED_DUTIES) are organisational life, counted here only when the district says so."""
     queryset = Attendance.objects.filter(served=True)
+    if not settings.GATHERINGS_COUNT_AS_SERVICE:
+        queryset = queryset.exclude(shift__duty__code__in=settings.UNROSTERED_DUTIES)
     if member_ids is not None:
         queryset = queryset.filter(member_id__in=member_ids)
     if communities is not None:

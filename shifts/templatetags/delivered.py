@@ -4,7 +4,7 @@ check-in on My shifts, the contact list on the dashboard, hours and stars on My 
 from django import template
 
 from shifts.selectors import shift_title
-from shifts.selectors_delivered import needs_contact, open_shifts
+from shifts.selectors_delivered import needs_contact, open_gatherings, open_shifts
 from shifts.services.hours import member_hours
 from volunteers.selectors import communities_for, member_of, sensitive_community_ids
 
@@ -15,8 +15,8 @@ register = template.Library()
 def attendance_today(context):
     request = context["request"]
     member = member_of(request.user)
-    return {"items": open_shifts(member) if member is not None else [], "here": request.get_full_path(),
-            "csrf_token": context.get("csrf_token")}
+    items = open_shifts(member) + open_gatherings(member) if member is not None else []
+    return {"items": items, "here": request.get_full_path(), "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("shifts/partials/needs_contact.html", takes_context=True)

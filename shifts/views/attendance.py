@@ -7,6 +7,7 @@ import re
 from types import SimpleNamespace
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from scheduler_site.access import member_required, staff_required
 from scheduler_site.forms import local_path
-from shifts.models import Assignment, Attendance, Roster
+from shifts.models import Assignment, Attendance, Roster, Shift
 from shifts.scope import shift_for
 from shifts.selectors import shift_title
 from shifts.selectors_delivered import attendance_sheet, open_shifts
@@ -59,6 +60,29 @@ def attendance_check(request, assignment_id, action, member):
                              % {"time": timezone.localtime().strftime("%H:%M")})
         elif action == "out":
             service.attendance_check_out(member=member, shift=assignment.shift, by=request.user, source=source)
+            messages.success(request, _("Checked out at %(time)s. Thank you for your service!")
+                             % {"time": timezone.localtime().strftime("%H:%M")})
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request)
+
+
+@require_POST
+@member_required
+def gathering_check(request, shift_id, action, member):
+    """Check in ("in") or out ("out") of a gathering of the member's community (the study session): no roster,
+    so it goes by the shift; the service checks that the member serves its community."""
+    shift = get_object_or_404(Shift.objects.select_related("duty", "community"), pk=shift_id,
+                              duty__code__in=settings.UNROSTERED_DUTIES)
+    try:
+        if action == "in":
+            service.attendance_check_in(member=member, shift=shift, by=request.user)
+            messages.success(request, _("Checked in at %(time)s. Thank you!")
+                             % {"time": timezone.localtime().strftime("%H:%M")})
+        elif action == "out":
+            service.attendance_check_out(member=member, shift=shift, by=request.user)
             messages.success(request, _("Checked out at %(time)s. Thank you for your service!")
                              % {"time": timezone.localtime().strftime("%H:%M")})
         else:

@@ -1,0 +1,315 @@
+"""The monthly report's figures, read from the ledger (attendance, no-show checks, the patrol log), never from
+plans alone: a shift counts as served only where attendance says so. Every query is grouped by community, so one
+pass answers a community's report and the district's side-by-side table alike.
+
+Nothing here reads health, caregiving or addresses; households are counted by kind, never named.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from shifts.models import Assignment, Attendance, NoShowCheck, PatrolLogEntry, Roster, Shift
+from shifts.readmodels.fill import fill_rate
+from shifts.services.weeks import week_start_of
+from volunteers.models import Community, Member, VisitTarget
+
+from .periods import Month
+
+IDLE_MONTHS = 3  # "has not taken part for three months": this month and the two before it
+TREND_MONTHS = 6
+
+
+@dataclass
+class CommunityFigures:
+    """One community's month. Minutes and counts only; names only of its own idle members."""
+    community: Community
+    active: int = 0
+    served_member_ids: set = field(default_factory=set)
+    idle: list = field(default_factory=list)  # (member id, name) of active members idle for IDLE_MONTHS months
+    study_sessions: int = 0
+    study_expected: int = 0
+    study_present: int = 0
+    service_minutes: int = 0
+    places_planned: int = 0
+    places_served: int = 0
+    shifts_planned: int = 0
+    fill: list = field(default_factory=list)  # (people wanted, people served) per planned shift
+    no_shows: Counter = field(default_factory=Counter)  # outcome ("" while open) -> checks
+    visited: Counter = field(default_factory=Counter)  # household kind -> households visited
+    not_visited: Counter = field(default_factory=Counter)  # household kind -> active households not visited
+    visits_served: int = 0
+    visits_familiar: int = 0
+    rounds_walked: int = 0
+    notes: int = 0
+    notes_handed: int = 0
+    handed_by_tag: Counter = field(default_factory=Counter)
+
+    @property
+    def served_members(self) -> int:
+        return len(self.served_member_ids)
+
+    @property
+    def study_rate(self) -> float | None:
+        return self.study_present / self.study_expected if self.study_expected else None
+
+    @property
+    def fill_rate(self) -> float | None:
+        return fill_rate(self.fill)
+
+    @property
+    def familiar_share(self) -> float | None:
+        return self.visits_familiar / self.visits_served if self.visits_served else None
+
+
+@dataclass
+class MonthFigures:
+    """The figures of a set of communities for one month: per community, and the scope's own (fairness, hours
+    by duty, trends), which are not sums of the communities'."""
+    month: Month
+    communities: list  # CommunityFigures, by community name
+    total: CommunityFigures
+    hours_by_duty: list  # (duty name, minutes, served places), most first
+    member_minutes: list  # minutes per member who served, most first
+    trend: list  # TrendPoint, oldest first, ending with this month
+
+
+@dataclass
+class TrendPoint:
+    month: Month
+    minutes: int = 0
+    members: int = 0
+    study_present: int = 0
+    study_expected: int = 0
+    households_visited: int = 0
+    rounds_walked: int = 0
+    no_shows: int = 0
+
+    @property
+    def study_rate(self) -> float | None:
+        return self.study_present / self.study_expected if self.study_expected else None
+
+
+def _gatherings() -> tuple[str, ...]:
+    return tuple(settings.UNROSTERED_DUTIES)
+
+
+def _in(communities, start, end, prefix="shift__"):
+    return {f"{prefix}community__in": communities, f"{prefix}start__gte": start, f"{prefix}start__lt": end}
+
+
+def _service_served(ids, start, end):
+    """Served attendance on duties (the gatherings are organisational life, not service)."""
+    return Attendance.objects.filter(served=True, **_in(ids, start, end)).exclude(shift__duty__code__in=_gatherings())
+
+
+def month_figures(*, communities: list[Community], month: Month) -> MonthFigures:
+    """Every figure of the report for these communities in this month."""
+    ids = [c.pk for c in communities]
+    start, end = month.bounds()
+    rows = {c.pk: CommunityFigures(community=c) for c in sorted(communities, key=lambda c: c.name)}
+    _taking_part(rows, ids, month)
+    _service(rows, ids, start, end)
+    _fill(rows, ids, month)
+    _care(rows, ids, start, end)
+    _patrols(rows, ids, start, end)
+    total = _totals(list(rows.values()))
+    served = _service_served(ids, start, end)
+    by_duty = [(r["shift__duty__name"], r["m"], r["n"]) for r in served.values("shift__duty__name")
+               .annotate(m=Sum("served_minutes"), n=Count("pk")).order_by("-m", "shift__duty__name")]
+    minutes = sorted((r["m"] for r in served.values("member_id").annotate(m=Sum("served_minutes"))), reverse=True)
+    return MonthFigures(month=month, communities=list(rows.values()), total=total, hours_by_duty=by_duty,
+                        member_minutes=minutes, trend=trend(communities=communities, month=month))
+
+
+# --------------------------------------------------------------------------- taking part
+
+def _active_by_community(ids) -> dict[int, int]:
+    return dict(Member.objects.filter(community__in=ids, active=True).values_list("community_id")
+                .annotate(n=Count("pk")))
+
+
+def _taking_part(rows, ids, month: Month) -> None:
+    start, end = month.bounds()
+    for community_id, count in _active_by_community(ids).items():
+        rows[community_id].active = count
+    for community_id, member_id in (_service_served(ids, start, end).order_by()
+                                    .values_list("shift__community_id", "member_id").distinct()):
+        rows[community_id].served_member_ids.add(member_id)
+    # Idle: no served attendance at all (duty or gathering, in any community) in the last IDLE_MONTHS months.
+    idle_start, _end = month.previous(IDLE_MONTHS - 1).bounds()
+    took_part = set(Attendance.objects.filter(served=True, shift__start__gte=idle_start, shift__start__lt=end)
+                    .order_by().values_list("member_id", flat=True).distinct())
+    for member_id, name, community_id in (Member.objects.filter(community__in=ids, active=True)
+                                          .order_by("name").values_list("pk", "name", "community_id")):
+        if member_id not in took_part:
+            rows[community_id].idle.append((member_id, name))
+    _study(rows, ids, start, end)
+
+
+def _study(rows, ids, start, end) -> None:
+    """Study-day attendance: members of the community present at its gatherings, out of its active members at
+    each gathering (membership as it is now: the ledger keeps no history of who was a member when)."""
+    active = _active_by_community(ids)
+    sessions = (Shift.objects.filter(duty__code__in=_gatherings(), **_in(ids, start, end, prefix=""))
+                .values_list("community_id").annotate(n=Count("pk")))
+    for community_id, count in sessions:
+        rows[community_id].study_sessions = count
+        rows[community_id].study_expected = count * active.get(community_id, 0)
+    present = (Attendance.objects.filter(served=True, shift__duty__code__in=_gatherings(), **_in(ids, start, end))
+               .filter(member__community_id=F("shift__community_id"))
+               .values_list("shift__community_id").annotate(n=Count("pk")))
+    for community_id, count in present:
+        rows[community_id].study_present = count
+
+
+# --------------------------------------------------------------------------- service
+
+def _service(rows, ids, start, end) -> None:
+    served = _service_served(ids, start, end).values_list("shift__community_id").annotate(
+        m=Sum("served_minutes"), n=Count("pk"))
+    for community_id, minutes, count in served:
+        rows[community_id].service_minutes, rows[community_id].places_served = minutes, count
+    planned = (Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, **_in(ids, start, end))
+               .exclude(shift__duty__code__in=_gatherings()).values_list("shift__community_id")
+               .annotate(n=Count("pk")))
+    for community_id, count in planned:
+        rows[community_id].places_planned = count
+    no_shows = (NoShowCheck.objects.filter(**_in(ids, start, end)).values_list("shift__community_id", "outcome")
+                .annotate(n=Count("pk")))
+    for community_id, outcome, count in no_shows:
+        rows[community_id].no_shows[outcome] += count
+
+
+def _fill(rows, ids, month: Month) -> None:
+    """The fill rate of the shifts of published weeks, counting the people who served (not those planned)."""
+    start, end = month.bounds()
+    published = set(Roster.objects.filter(
+        community__in=ids, status=Roster.Status.PUBLISHED,
+        week_start__gte=month.first_day - dt.timedelta(days=6), week_start__lte=month.last_day)
+        .values_list("community_id", "week_start"))
+    served = dict(_service_served(ids, start, end).values_list("shift_id").annotate(n=Count("pk")))
+    zone = timezone.get_current_timezone()
+    shifts = (Shift.objects.filter(**_in(ids, start, end, prefix="")).exclude(duty__code__in=_gatherings())
+              .values_list("pk", "community_id", "start", "min_staff"))
+    for pk, community_id, shift_start, wanted in shifts:
+        if (community_id, week_start_of(shift_start.astimezone(zone).date())) in published:
+            rows[community_id].shifts_planned += 1
+            rows[community_id].fill.append((wanted, served.get(pk, 0)))
+
+
+# --------------------------------------------------------------------------- care
+
+def _care(rows, ids, start, end) -> None:
+    visits = _service_served(ids, start, end).filter(shift__visit_target__isnull=False)
+    visited = set()
+    for community_id, target_id, kind in visits.order_by().values_list(
+            "shift__community_id", "shift__visit_target_id", "shift__visit_target__circumstances").distinct():
+        rows[community_id].visited[kind] += 1
+        visited.add(target_id)
+    for community_id, count in visits.values_list("shift__community_id").annotate(n=Count("pk")):
+        rows[community_id].visits_served = count
+    # A familiar visitor is one of the household's usual visitors (VisitTarget.preferred_visitors).
+    familiar = (visits.filter(shift__visit_target__preferred_visitors=F("member_id"))
+                .values_list("shift__community_id").annotate(n=Count("pk")))
+    for community_id, count in familiar:
+        rows[community_id].visits_familiar = count
+    for target_id, community_id, kind in (VisitTarget.objects.filter(community__in=ids, active=True)
+                                          .values_list("pk", "community_id", "circumstances")):
+        if target_id not in visited:
+            rows[community_id].not_visited[kind] += 1
+
+
+# --------------------------------------------------------------------------- patrols
+
+def _patrols(rows, ids, start, end) -> None:
+    rounds = (_service_served(ids, start, end).filter(shift__duty__code=settings.PATROL_DUTY_CODE)
+              .values_list("shift__community_id").annotate(n=Count("shift_id", distinct=True)))
+    for community_id, count in rounds:
+        rows[community_id].rounds_walked = count
+    for community_id, tags, handed in (PatrolLogEntry.objects.filter(**_in(ids, start, end))
+                                       .values_list("shift__community_id", "tags", "handed_over_at")):
+        row = rows[community_id]
+        row.notes += 1
+        if handed is not None:
+            row.notes_handed += 1
+            row.handed_by_tag.update(tags or [])
+
+
+# --------------------------------------------------------------------------- the scope's total
+
+_SUMMED = ("active", "study_sessions", "study_expected", "study_present", "service_minutes", "places_planned",
+           "places_served", "shifts_planned", "visits_served", "visits_familiar", "rounds_walked", "notes",
+           "notes_handed")
+_COUNTED = ("no_shows", "visited", "not_visited", "handed_by_tag")
+
+
+def _totals(rows: list[CommunityFigures]) -> CommunityFigures:
+    total = CommunityFigures(community=None)
+    for row in rows:
+        for name in _SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for name in _COUNTED:
+            getattr(total, name).update(getattr(row, name))
+        total.served_member_ids |= row.served_member_ids  # a member may serve two communities: counted once
+        total.idle.extend(row.idle)
+        total.fill.extend(row.fill)
+    return total
+
+
+# --------------------------------------------------------------------------- month over month
+
+def trend(*, communities: list[Community], month: Month, months: int = TREND_MONTHS) -> list[TrendPoint]:
+    """The headline figures of each of the last `months` months, a few grouped queries for all of them."""
+    ids = [c.pk for c in communities]
+    trail = month.trail(months)
+    start, end = trail[0].bounds()[0], month.bounds()[1]
+    points = {m: TrendPoint(month=m) for m in trail}
+    served = _service_served(ids, start, end)
+    for point, row in _monthly(points, served, m=Sum("served_minutes"), k=Count("member_id", distinct=True)):
+        point.minutes, point.members = row["m"], row["k"]
+    visits = served.filter(shift__visit_target__isnull=False)
+    for point, row in _monthly(points, visits, k=Count("shift__visit_target_id", distinct=True)):
+        point.households_visited = row["k"]
+    rounds = served.filter(shift__duty__code=settings.PATROL_DUTY_CODE)
+    for point, row in _monthly(points, rounds, k=Count("shift_id", distinct=True)):
+        point.rounds_walked = row["k"]
+    for point, row in _monthly(points, NoShowCheck.objects.filter(**_in(ids, start, end)), k=Count("pk")):
+        point.no_shows = row["k"]
+    _study_trend(points, ids, start, end)
+    return [points[m] for m in trail]
+
+
+def _month_of(moment) -> Month:
+    if isinstance(moment, dt.datetime):
+        moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+        return Month.of(moment.date())
+    return Month.of(moment)
+
+
+def _monthly(points, queryset, **aggregates):
+    """(trend point, row) for each month of the queryset's shifts, grouped in the database by local month."""
+    rows = queryset.annotate(at=TruncMonth("shift__start")).values("at").annotate(**aggregates).order_by()
+    for row in rows:
+        point = points.get(_month_of(row["at"]))
+        if point is not None:
+            yield point, row
+
+
+def _study_trend(points, ids, start, end) -> None:
+    active = _active_by_community(ids)
+    sessions = (Shift.objects.filter(duty__code__in=_gatherings(), **_in(ids, start, end, prefix=""))
+                .values_list("start", "community_id"))
+    for session_start, community_id in sessions:
+        point = points.get(_month_of(session_start))
+        if point is not None:
+            point.study_expected += active.get(community_id, 0)
+    present = (Attendance.objects.filter(served=True, shift__duty__code__in=_gatherings(), **_in(ids, start, end))
+               .filter(member__community_id=F("shift__community_id")))
+    for point, row in _monthly(points, present, k=Count("pk")):
+        point.study_present = row["k"]

@@ -109,8 +109,17 @@ def test_access_matrix_markers_are_there_to_be_found(world, roles):
     assert "admin/" in found
 
 
-def test_access_matrix_catches_an_unrefused_url(world, roles, settings):
+def test_access_matrix_catches_an_unrefused_url_and_a_leaking_page(roles, settings, monkeypatch):
+    """Not vacuous either: a view that forgot its selector answers another community's secretary, and a list
+    that names everyone leaks B's names; the URL with no entry is reported."""
+    from . import matrix
+
     settings.ROOT_URLCONF = "tests.trust.leaky_urls"
-    assert not any(role.label == "x" for role in roles)
-    text = "\n".join(unlisted_routes())
-    assert "leaky_member" in text and "mystery" in text
+    for name in ("leaky_member", "scoped_member", "leaky_list"):
+        monkeypatch.setitem(matrix.ACCESS, name, STAFF)
+    another = next(role for role in roles if role.label == "secretary of A (another)")
+    text = "\n".join(access_failures([another]))
+    assert "/leaky/" in text and "expected a refusal" in text
+    assert "/everyone/" in text and "B成员甲" in text
+    assert "/scoped/" not in text
+    assert any("mystery" in line for line in unlisted_routes())

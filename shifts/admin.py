@@ -116,6 +116,9 @@ class NotificationAdmin(CommunityScopedAdmin):
     list_filter = ["status", "kind", "channel", "urgent"]
     search_fields = ["subject"]
 
+    def has_add_permission(self, request):
+        return False  # messages are made by the services that send them
+
 
 @admin.register(StarLevels)
 class StarLevelsAdmin(DistrictAdminWrites, admin.ModelAdmin):

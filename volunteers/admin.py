@@ -13,6 +13,7 @@ from .models import (
     Community,
     Member,
     MemberLoginToken,
+    MemberProxy,
     SchoolTerm,
     Skill,
     StaffProfile,
@@ -78,6 +79,13 @@ class CommunityScopedAdmin(ScopedChoices, admin.ModelAdmin):
             return True
         return self.row_community_id(obj) in sensitive_community_ids(request.user)
 
+    def has_delete_permission(self, request, obj=None):
+        # The confirmation page lists everything attached to the row (family times, households, messages): only
+        # its own community's staff delete it.
+        if obj is not None and not self.sees_sensitive(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or ())
         if not self.sees_sensitive(request, obj):
@@ -135,6 +143,8 @@ def scoped_choices(user, model):
         return Member.objects.filter(Q(community__in=communities) | Q(extra_communities__in=communities)).distinct()
     if model is VisitTarget:
         return VisitTarget.objects.filter(community__in=sensitive_community_ids(user))
+    if model is MemberProxy:
+        return MemberProxy.objects.filter(member__in=scoped_choices(user, Member))
     return None
 
 

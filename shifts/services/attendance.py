@@ -227,9 +227,14 @@ def poster_assignments(*, member: Member, community: Community, location: str, n
 
 
 def meeting_points(community: Community) -> list[str]:
-    """Every meeting point named on the community's templates or shifts."""
-    places = set(ShiftTemplate.objects.filter(community=community, active=True).exclude(location="")
-                 .values_list("location", flat=True))
-    places |= set(Shift.objects.filter(community=community, start__gte=timezone.now() - dt.timedelta(days=14))
-                  .exclude(location="").values_list("location", flat=True))
+    """Every meeting point named on the community's templates or shifts, home visits' excepted: a visit's meeting
+    point is the household's door, which only its visitor's own calendar names, never a poster on a wall."""
+    from shifts.feeds.content import VISIT_CODES
+
+    def places_of(rows):
+        return set(rows.exclude(location="").filter(visit_target__isnull=True).exclude(duty__code__in=VISIT_CODES)
+                   .values_list("location", flat=True))
+
+    places = places_of(ShiftTemplate.objects.filter(community=community, active=True))
+    places |= places_of(Shift.objects.filter(community=community, start__gte=timezone.now() - dt.timedelta(days=14)))
     return sorted(places)

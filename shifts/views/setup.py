@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from scheduler_site.access import staff_required
 from scheduler_site.forms import errors_to_form
+from shifts.feeds.content import is_visit
 from shifts.forms import DutyForm, MemberAddForm, ShiftEditForm, TemplateForm, VisitTargetForm
 from shifts.models import Duty, Roster
 from shifts.scope import shift_for, template_for
@@ -91,11 +92,24 @@ def setup_home(request, community_id=None):
     community = community_for(request.user, community_id) if community_id is not None else None
     context = {"communities": communities, "community": community}
     if community is not None:
-        context.update(templates=community.templates.select_related("duty", "visit_target")
-                       .order_by("weekday", "start"),
-                       households=community.visit_targets.order_by("household")
-                       if can_see_sensitive_in(request.user, community) else None)
+        private = can_see_sensitive_in(request.user, community)
+        templates = list(community.templates.select_related("duty", "visit_target").order_by("weekday", "start"))
+        for template in templates:
+            _label_template(template, private=private)
+        context.update(templates=templates,
+                       households=community.visit_targets.order_by("household") if private else None)
     return render(request, SETUP + "home.html", context)
+
+
+def _label_template(template, *, private: bool) -> None:
+    """A weekly visit's name and meeting point say whose home it is ("探访谢家", the household's door): the
+    community's own staff read them and may change the visit; anyone else reads "入户探访"."""
+    visit = is_visit(template)
+    template.editable = private or not visit
+    if visit and not private:
+        template.shown_name, template.shown_location = _("Home visit"), ""
+    else:
+        template.shown_name, template.shown_location = template.name or template.duty.display_name, template.location
 
 
 # ------------------------------------------------------------------ duties (shared by all communities)
@@ -157,6 +171,8 @@ def _template_in(request, community, template_id):
     template = template_for(request.user, template_id)
     if template.community_id != community.pk:
         raise Http404
+    if is_visit(template) and not can_see_sensitive_in(request.user, community):
+        raise Http404  # a weekly visit names its household: the community's own staff change it
     return template
 
 

@@ -37,7 +37,8 @@ ADMIN_MODELS = {"volunteers_member": "member", "volunteers_community": "communit
                 "volunteers_visittarget": "target", "shifts_roster": "roster", "shifts_shift": "shift",
                 "shifts_assignment": "assignment", "shifts_solverun": "run", "shifts_swaprequest": "swap",
                 "shifts_shifttemplate": "template", "volunteers_memberimportjob": "import_job",
-                "volunteers_memberlogintoken": "any", "volunteers_staffprofile": "any"}
+                "volunteers_memberlogintoken": "login_token", "volunteers_staffprofile": "staff_profile",
+                "volunteers_auditentry": "audit", "shifts_notification": "sms_notification", "shifts_duty": "duty"}
 
 
 @dataclass
@@ -227,3 +228,129 @@ def content_failures(probes: list[Probe]) -> list[str]:
                 failures.extend(f"{probe.label} GET {url} ({route.view}) shows {secret!r}"
                                 for secret in probe.secrets if secret in body)
     return failures
+
+
+# --------------------------------------------------------------------------- the access matrix (issue 28)
+
+PUBLIC, LOGIN, MEMBER, STAFF, OWN_STAFF, DISTRICT, ADMIN = ("public", "login", "member", "staff", "own_staff",
+                                                             "district", "admin")
+# Who each URL is for. STAFF: secretaries for their communities, the district administrator for every community;
+# OWN_STAFF: only the staff of the member's (or household's) own community, never the district administrator
+# as such; MEMBER: a member, or a relative acting for one. Every named URL must be listed: a new one fails
+# test_every_url_has_a_matrix_entry until someone decides who it is for. Admin URLs are ADMIN by their prefix.
+ACCESS = {
+    **dict.fromkeys(["home", "set_language", "login", "logout", "member_link_login", "member_code_login",
+                     "feeds:feed", "poster_scan", "certificate_verify", "confirm_link", "sms_reply_webhook",
+                     "sms_status_webhook"], PUBLIC),
+    "logout_confirm": LOGIN,
+    **dict.fromkeys(["my_data", "my_caregiving", "my_caregiving_remove", "feeds:mine", "my_shifts", "cant_come",
+                     "absence_period", "attendance_check", "attendance_team", "patrol_note_new", "swap_home",
+                     "swap_new", "swap_accept", "swap_decline", "swap_withdraw", "notice_open", "confirm_week"],
+                    MEMBER),
+    **dict.fromkeys(["member_import", "member_import_confirm", "member_import_job", "member_export",
+                     "feeds:community", "dashboard", "roster_week", "roster_generate", "roster_publish", "print_week",
+                     "export_week", "fairness", "solve_progress", "assignment_pin", "assignment_remove",
+                     "shift_candidates", "shift_add_member", "proposal_decide", "print_member", "posters_print",
+                     "attendance_week", "attendance_import", "hours_ledger", "hours_export", "no_show_outcome",
+                     "certificate_new", "certificate_print", "patrol_log", "patrol_log_export", "patrol_hand_over",
+                     "swap_inbox", "swap_approve", "swap_reject", "setup_home", "setup_community", "setup_duties",
+                     "setup_duty_new", "setup_duty_edit", "setup_duty_delete", "setup_template_new",
+                     "setup_template_edit", "setup_template_delete", "setup_member_add", "setup_shift_edit",
+                     "sms_outbox", "member_list", "member_edit",
+                     # Absences are recorded and withdrawn by any staff (dates only; the reason stays the
+                     # community's: the member page does not show it to the district administrator).
+                     "member_absence_create", "member_absence_delete"], STAFF),
+    **dict.fromkeys(["member_login_link_issue", "member_proxies", "member_proxy_login", "member_proxy_revoke",
+                     "feeds:member", "setup_household_new", "setup_household_edit", "setup_household_delete",
+                     "caregiving_create", "caregiving_delete"], OWN_STAFF),
+    **dict.fromkeys(["calendar", "calendar_year", "calendar_year_load", "calendar_year_mark", "calendar_day_add",
+                     "calendar_day_delete", "school_term_add", "school_term_delete"], DISTRICT),
+    # The admin's own login and logout pages are open to anyone, like the site's.
+    **dict.fromkeys(["admin:login", "admin:logout"], PUBLIC),
+}
+
+
+def access_of(route: Route) -> str | None:
+    if route.name in ACCESS:
+        return ACCESS[route.name]
+    return ADMIN if route.route.startswith("admin/") else None
+
+
+def unlisted_routes() -> list[str]:
+    """URL patterns the matrix does not know who they are for."""
+    return [f"{route.name or route.route} ({route.view})" for route in iter_routes() if access_of(route) is None]
+
+
+_NOT_OBJECTS = {*CAPABILITY_PARAMS, *ENUM_PARAMS, "week", "app_label", "url"}
+
+
+# Admin rows every community shares (duties, skills, star levels, the district's calendar) or the framework's
+# own: whoever may use the admin at all may read them; writing is what their admin classes restrict.
+SHARED_ADMIN_PATHS = ("admin/shifts/duty/", "admin/volunteers/skill/", "admin/shifts/starlevels/",
+                      "admin/volunteers/calendaryear/", "admin/volunteers/calendarday/",
+                      "admin/volunteers/schoolterm/", "admin/auth/", "admin/django_q/", "admin/axes/")
+
+
+def names_objects(route: Route) -> bool:
+    """Whether the URL carries an object id of a community (someone's member, shift, household…) rather than
+    only a token, a format, a week, a shared row or nothing."""
+    if route.route.startswith(SHARED_ADMIN_PATHS):
+        return False
+    return any(param not in _NOT_OBJECTS for param in route.params)
+
+
+@dataclass
+class Role:
+    """One of the eight roles: what it may open at all (`reach`), for which audiences the probe's objects are its
+    own to open (`scoped`), and the markers no answer to it may contain."""
+    label: str
+    user: object | None
+    objects: dict
+    week: str
+    reach: set
+    scoped: set
+    markers: list[str]
+
+
+def _denied(response, route: Route) -> bool:
+    if response.status_code in OK_STATUSES:
+        return True
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    # The admin answers an object it does not list by going back to its index ("does not exist"), and its
+    # old-style object address by a redirect to the change page, which is probed on its own.
+    return "login" in location or (route.route.startswith("admin/") and location.startswith("/admin/"))
+
+
+def access_failures(roles: list[Role]) -> list[str]:
+    """Every URL pattern × every role: a role outside a URL's audience, or holding another's objects, is refused
+    (GET and, off the admin, POST); any answer at all, refused or not, must not contain the role's markers."""
+    failures = []
+    routes = [r for r in iter_routes() if r.name not in ("logout", "set_language")]
+    for role in roles:
+        client = _client(Probe(role.label, role.user, role.objects, role.week))
+        probe = Probe(role.label, role.user, role.objects, role.week)
+        for route in routes:
+            audience = access_of(route)
+            if audience is None:
+                continue  # reported by unlisted_routes
+            allowed = audience in (role.scoped if names_objects(route) else role.reach)
+            try:
+                urls = [build_url(route.route, kwargs) for kwargs in _kwarg_sets(route, probe)]
+            except LookupError as exc:
+                failures.append(f"{route.name} ({route.view}): no probe for parameter {exc.args[0]!r}")
+                continue
+            methods = ("get",) if allowed or route.route.startswith("admin/") else ("get", "post")
+            for url in urls:
+                for method in methods:
+                    failures.extend(_judge(getattr(client, method)(url), role, route, method, url, allowed))
+    return failures
+
+
+def _judge(response, role: Role, route: Route, method: str, url: str, allowed: bool) -> list[str]:
+    where = f"{role.label} {method.upper()} {url} ({route.view})"
+    if response.status_code >= 500:
+        return [f"{where} → {response.status_code}"]
+    if not allowed and not _denied(response, route):
+        return [f"{where} → {response.status_code}, expected a refusal"]
+    body = _body_text(response) if response.status_code != 302 else ""
+    return [f"{where} shows {marker!r}" for marker in role.markers if marker in body]

@@ -137,3 +137,24 @@ def test_hours_export_writes_hours_as_numbers(client, world, week_start):
     rows = _export(client, world.b.community, week_start, "xlsx")
     assert rows[1][5] == 1.5 and isinstance(rows[1][5], float)
     assert _export(client, world.b.community, week_start, "csv")[1][5] == "1.50"
+
+
+# --------------------------------------------------------------------------- the set-up pages
+
+def _weekly_visit(side):
+    return factories.template(side.community, factories.duty("visiting"), 4, name="探访B谢家",
+                              location="B幸福里9号", visit_target=side.target, min_staff=1, max_staff=1)
+
+
+def test_district_admin_set_up_pages_show_no_household_of_a_weekly_visit(client, world):
+    template = _weekly_visit(world.b)
+    client.force_login(world.admin)
+    page = client.get(reverse("setup_community", args=[world.b.community.pk])).content.decode()
+    assert "探访B谢家" not in page and "B幸福里9号" not in page and world.b.target.household not in page
+    for name in ("setup_template_edit", "setup_template_delete"):
+        assert client.get(reverse(name, args=[world.b.community.pk, template.pk])).status_code == 404
+    assert "B幸福里9号" not in client.get(reverse("posters_print", args=[world.b.community.pk])).content.decode()
+    client.force_login(world.b.secretary)
+    page = client.get(reverse("setup_community", args=[world.b.community.pk])).content.decode()
+    assert "探访B谢家" in page and "B幸福里9号" in page
+    assert client.get(reverse("setup_template_edit", args=[world.b.community.pk, template.pk])).status_code == 200

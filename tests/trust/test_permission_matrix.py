@@ -11,13 +11,24 @@ from shifts.models import (
     Certificate,
     MemberNotice,
     NoShowCheck,
+    Notification,
+    OutboxMessage,
     PatrolLogEntry,
     SolveRun,
     SwapRequest,
     WeekConfirmation,
 )
 from tests import factories
-from volunteers.models import CalendarDay, MemberImportJob, MemberProxy, SchoolTerm, Unavailability
+from volunteers.models import (
+    AuditEntry,
+    CalendarDay,
+    MemberImportJob,
+    MemberLoginToken,
+    MemberProxy,
+    SchoolTerm,
+    Unavailability,
+)
+from volunteers.services.logins import login_token_issue
 
 from .matrix import Probe, content_failures, iter_routes, matrix_failures
 
@@ -56,12 +67,23 @@ def _extras(side, week_start, *, label):
         member_name=side.mate.name, issuer=side.community.name, person_in_charge="负责人", handled_by="经办人",
         contact="021-0000", verify_token=f"{label}-token", issued_on=week_start)
     no_show = NoShowCheck.objects.create(shift=side.shift, member=side.mate)
+    login_token_issue(member=side.member, by=side.secretary)
+    phone = str(side.member.phone)
+    sms_notification = Notification.objects.create(
+        dedupe_key=f"matrix-sms:{label}", kind="login_code", member=side.member, channel=Notification.Channel.SMS,
+        subject=f"{label}登录码73519264", body=f"{label}登录码73519264", address=phone)
+    OutboxMessage.objects.create(notification=sms_notification, phone=phone, sign_name="余热志愿",
+                                 template="T", params=[f"{label}登录码73519264"], text=f"{label}登录码73519264")
+    audit = AuditEntry.objects.create(action="volunteers.member.absence_recorded", actor=side.secretary,
+                                      community=side.community, reason=f"{label}缺席原因",
+                                      data={"household": f"{label}独居老人", "note": f"{label}住院"})
     patrol_entry = PatrolLogEntry.objects.create(community=side.community, shift=side.shift, author=side.mate,
                                                  note=f"{label}队友秘密照护", tags=["hazard"])
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
                 import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation, certificate=certificate,
-                no_show=no_show, patrol_entry=patrol_entry)
+                no_show=no_show, patrol_entry=patrol_entry, sms_notification=sms_notification, audit=audit,
+                login_token=MemberLoginToken.objects.get(member=side.member))
 
 
 def _objects(side, extra, *, as_member: bool):
@@ -75,7 +97,8 @@ def _objects(side, extra, *, as_member: bool):
         "template": extra["template"], "calendar_day": extra["calendar_day"], "school_term": extra["school_term"],
         "import_job": extra["import_job"], "proxy": extra["proxy"], "notice": extra["notice"],
         "confirmation": extra["confirmation"], "certificate": extra["certificate"], "no_show": extra["no_show"],
-        "patrol_entry": extra["patrol_entry"],
+        "patrol_entry": extra["patrol_entry"], "sms_notification": extra["sms_notification"],
+        "audit": extra["audit"], "login_token": extra["login_token"], "staff_profile": side.secretary.staff_profile,
         # A duty its community uses: staff of another community may not change it (duties are shared).
         "duty": side.duty,
     }

@@ -28,7 +28,7 @@ TASK_MODULE = "shifts.tasks."
 CATCH_UP_GRACE = dt.timedelta(minutes=2)  # the ordinary task has normally run by then
 CATCH_UP_WINDOW = dt.timedelta(days=2)  # older news is no longer worth a text message
 MAX_ATTEMPTS = 5
-KEEP_DONE = dt.timedelta(days=7)
+KEEP = dt.timedelta(days=7)
 
 # After the broker failed, this process stops trying it for a while (the jobs wait for the catch-up): a hanging
 # Redis should cost one request its socket timeout, not every request.
@@ -75,7 +75,7 @@ def message_job_run(*, job_id: int) -> bool:
 
 def message_jobs_catch_up(*, now: dt.datetime | None = None) -> int:
     """Run the jobs that are still pending after the grace period (their broker was down, or their task failed);
-    returns how many ran. Idempotent; forgets done jobs after a week."""
+    returns how many ran. Idempotent; forgets jobs after a week."""
     now = now or timezone.now()
     pending = (MessageJob.objects.filter(done_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
                                          created_at__gte=now - CATCH_UP_WINDOW, created_at__lte=now - CATCH_UP_GRACE)
@@ -87,5 +87,5 @@ def message_jobs_catch_up(*, now: dt.datetime | None = None) -> int:
             ran += message_job_run(job_id=pk)
         except Exception:  # one bad job must not hold up the others; it is tried again next time
             logger.exception("catch-up of %s failed", key)
-    MessageJob.objects.filter(done_at__lt=now - KEEP_DONE).delete()
+    MessageJob.objects.filter(created_at__lt=now - KEEP).delete()  # done, or past the window and given up on
     return ran

@@ -68,6 +68,8 @@ def run_manage(env_overrides: dict) -> subprocess.CompletedProcess:
     ("ROSTER_RULES", "[1]"),
     ("STUDY_SESSION_START", "9h"),
     ("SOLVE_STALE_SECONDS", "soon"),
+    ("TRUSTED_PROXIES", "127.0.0.1,10.0.0.0/33"),
+    ("QUEUE_TIMEOUT_MS", "500"),  # shorter than a worker's 1 s wait for the next task
 ])
 def test_bad_configuration_fails_at_start_up_with_one_line(variable, value):
     result = run_manage({variable: value})

@@ -67,3 +67,22 @@ def test_catch_up_task_runs_through_the_queue(draft, run_on_commit):
     async_task("shifts.tasks.roster_messages_catch_up")
     assert len(mail.outbox) == sent and Notification.objects.filter(dedupe_key__startswith=f"roster:{roster.pk}:")\
         .count() == 2
+
+
+def test_broker_down_publish_messages_are_caught_up_by_the_message_jobs(draft, run_on_commit, monkeypatch):
+    from shifts.models import MessageJob
+    from shifts.services.message_jobs import message_jobs_catch_up
+
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr(Conf, "SYNC", False)
+        broker_down.setattr(Conf, "ORM", None)
+        broker_down.setattr(Conf, "REDIS", f"redis://127.0.0.1:{_closed_port()}/5")
+        mail.outbox.clear()
+        roster = run_on_commit(roster_publish, roster=draft, by=None)
+    job = MessageJob.objects.get(key=f"notify-roster-{roster.pk}")
+    assert job.done_at is None and not mail.outbox
+    assert message_jobs_catch_up(now=job.created_at + dt.timedelta(minutes=5)) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["m0@example.org"] * 2 + ["m1@example.org"] * 2
+    # The roster's own catch-up finds nothing missing: each message once.
+    assert roster_messages_catch_up(now=roster.published_at + dt.timedelta(minutes=5)) == 0
+    assert len(mail.outbox) == 4

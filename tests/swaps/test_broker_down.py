@@ -111,3 +111,5 @@ def test_broker_down_a_failing_task_is_retried_by_the_catch_up_then_left_alone(
         assert message_jobs_catch_up(now=later) == 0
     job.refresh_from_db()
     assert job.attempts == message_jobs.MAX_ATTEMPTS and job.done_at is None  # given up on, visibly
+    assert message_jobs_catch_up(now=job.created_at + dt.timedelta(days=8)) == 0
+    assert not MessageJob.objects.exists()  # forgotten after a week

@@ -60,9 +60,11 @@ def test_lockout_address_limit_counts_failures_only_and_lets_a_correct_code_in(s
     statuses = [Client(REMOTE_ADDR="10.4.0.1").post(reverse(URL), {"code": f"5555555{n}"}).status_code
                 for n in range(5)]  # elders on one Wi-Fi, each mistyping once
     assert statuses == [400, 400, 400, 429, 429]
+    busy = Client(REMOTE_ADDR="10.4.0.1").post(reverse(URL), {"code": "55555558"})
+    assert busy.status_code == 429 and 'name="code"' in busy.content.decode()  # the form stays for the next elder
     assert Client(REMOTE_ADDR="10.4.0.1").get(reverse(URL)).status_code == 200  # the page is not locked
     assert Client(REMOTE_ADDR="10.4.0.1").post(reverse(URL), {"code": live}).status_code == 302
-    assert CodeLoginFailure.objects.count() == 5  # the correct code was not counted
+    assert CodeLoginFailure.objects.count() == 6  # the correct code was not counted
 
 
 def test_lockout_forwarded_header_is_ignored_without_a_trusted_proxy(site, settings):

@@ -144,16 +144,17 @@ def code_login_blocked(*, address: str, member: Member | None = None) -> bool:
 
     The device limit is bound to what the client cannot shed: its address range and the code's owner. Wrong or
     stale codes of one member from one range refuse that member's codes there, a correct one too, until the
-    cool-off ends or the secretary issues a new code; nobody elsewhere can lock the member out. Codes that were
-    never anyone's are refused after as many failures (they cannot succeed anyway). Neither touches other
-    members' correct codes from the same range: many elders share one address (community Wi-Fi, a proxy)."""
+    cool-off ends or the secretary issues a new code; nobody elsewhere can lock the member out. With member=None
+    it tells whether as many codes that were never anyone's came from the range (the page then says to check the
+    code, and keeps the form). Neither touches other members' correct codes from the same range: many elders
+    share one address (community Wi-Fi, a proxy)."""
     failures = _failures_since().filter(address_range=address_range(address), target=member)
     return failures.count() >= settings.CODE_LOGIN_DEVICE_LIMIT
 
 
 def code_login_address_busy(*, address: str) -> bool:
     """Many wrong codes from this address range, whoever they were for. It only counts failures: a wrong code
-    from a busy range gets the locked answer, a correct code still logs in (see code_login_blocked)."""
+    from a busy range is answered 429 with a plea to check the code, a correct code still logs in."""
     return _failures_since().filter(address_range=address_range(address)).count() >= settings.CODE_LOGIN_ADDRESS_LIMIT
 
 

@@ -82,16 +82,22 @@ def code_login(request):
     form = LoginCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        if code_login_blocked(address=address, member=code_owner(code)):
-            return _locked(request)
+        owner = code_owner(code)
+        if owner is not None and code_login_blocked(address=address, member=owner):
+            return _locked(request)  # this member's codes, tried too often from here
         redeemed = login_redeem(code=code)
         if redeemed is not None:
             _log_member_in(request, redeemed[0], redeemed[1])
             return redirect("home")
-        owner = code_login_failed(address=address, code=code)
-        if code_login_blocked(address=address, member=owner) or code_login_address_busy(address=address):
+        code_login_failed(address=address, code=code)
+        if owner is not None and code_login_blocked(address=address, member=owner):
             return _locked(request)
         form.add_error("code", _("This code is wrong, used or expired. Ask your secretary for a new one."))
+        if code_login_blocked(address=address, member=None) or code_login_address_busy(address=address):
+            # Many wrong codes from here: say so, but keep the form, a neighbour's correct code still works.
+            form.add_error("code", _("Many wrong codes were typed here recently. Please check the code with your "
+                                     "secretary before you try again."))
+            return render(request, "volunteers/login/code.html", {"form": form}, status=429)
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/login/code.html", {"form": form}, status=status)
 

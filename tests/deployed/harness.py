@@ -335,8 +335,8 @@ class Page:
         self.text = re.sub(r"\s+", " ", " ".join(parser.text)).strip()
 
     def form(self, action_contains: str = "", has: str = "") -> Form:
-        """The first form whose action contains `action_contains` and, if given, that has a field `has`."""
-        found = [f for f in self.forms if action_contains in (f.action or self.path)
+        """The first POST form whose action contains `action_contains` and, if given, that has a field `has`."""
+        found = [f for f in self.forms if f.method == "post" and action_contains in (f.action or self.path)
                  and (not has or has in f.fields or has in f.choices)]
         assert found, (f"no form posting to *{action_contains}* with {has or 'any field'} on {self.path}; "
                        f"forms: {[(f.action, list(f.fields)) for f in self.forms]}")

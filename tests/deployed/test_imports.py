@@ -15,7 +15,8 @@ READ_DEADLINE = 90  # seconds for a worker to read a three-row list on a busy ma
 
 
 def _roster_file(names: list[str]) -> bytes:
-    lines = ["姓名,手机,出生日期"] + [f"{name},1380000{n:04d},1956-0{n + 1}-1{n}" for n, name in enumerate(names)]
+    lines = ["姓名,手机,出生日期,健康"] + [f"{name},1380000{n:04d},1956-0{n + 1}-1{n},良好"
+                                       for n, name in enumerate(names)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -59,11 +60,17 @@ def test_an_attendance_sheet_is_imported(deployment, secretary):
     before = _hours(deployment, day)
     stand_in = next(name for name in member_ids(secretary, COMMUNITY) if name not in before)
     sheet = f"姓名,日期,开始,值班,出勤\n{stand_in},{day},{shift['From']},{shift['Duty']},✓\n".encode()
-    page = secretary.get(f"/communities/{COMMUNITY}/attendance/import/")
-    assert page.form(has="csrfmiddlewaretoken")
-    landed = secretary.post(f"/communities/{COMMUNITY}/attendance/import/",
-                            files={"file": ("考勤本.csv", io.BytesIO(sheet), "text/csv")})
-    assert "1 attendance rows imported." in landed.text, landed.text[:800]
+    assert secretary.get(f"/communities/{COMMUNITY}/attendance/import/").form(has="csrfmiddlewaretoken")
+    progress = secretary.post(f"/communities/{COMMUNITY}/attendance/import/",
+                              files={"file": ("考勤本.csv", io.BytesIO(sheet), "text/csv")})
+    checked = deployment.wait_until(lambda: _job_done(secretary, progress.path), READ_DEADLINE,
+                                    "the worker to check the attendance sheet")
+    assert checked.status == 200, checked.text[:800]
+    assert stand_in not in _hours(deployment, day)  # nothing is saved before the secretary confirms
+    progress = secretary.submit(checked, "/confirm/")
+    done = deployment.wait_until(lambda: _job_done(secretary, progress.path), READ_DEADLINE,
+                                 "the worker to import the attendance sheet")
+    assert "1 attendance rows imported." in done.text, done.text[:800]
     assert stand_in in _hours(deployment, day)
 
 

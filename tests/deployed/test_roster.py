@@ -119,9 +119,8 @@ def test_an_absence_is_replanned_on_the_queue(deployment, secretary, published):
             break
     else:
         pytest.fail(f"{name} has no shift of week {published} to say they cannot come to")
-    form = page.form("/cant-come/")
-    reason = form.choices.get("reason", [form.fields.get("reason", "")])[0]
-    done = member.submit(page, "/cant-come/", reason=reason)
+    reason = page.form(has="reason").choices["reason"][0]
+    done = member.submit(page, has="reason", reason=reason)
     assert done.path == "/me/", done.text[:500]
 
     replanned = deployment.wait_until(lambda: finished_run(deployment, published, "repair"), SOLVE_DEADLINE,

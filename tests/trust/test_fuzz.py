@@ -229,7 +229,9 @@ def test_import_remap_and_confirm_without_an_upload_never_500(world, fields):
     client = _client(world.a.secretary)
     url = reverse("member_import", args=[world.a.community.pk])
     assert client.post(url, {**fields, "remap": "1"}).status_code in (200, 302, 400)
-    assert client.post(reverse("member_import_confirm", args=[world.a.community.pk]), fields).status_code == 302
+    # 400 only for a NUL character, which every form refuses before the view (NulCharacterMiddleware).
+    confirm = client.post(reverse("member_import_confirm", args=[world.a.community.pk]), fields).status_code
+    assert confirm == 302 or (confirm == 400 and any("\x00" in k + v for k, v in fields.items()))
 
 
 @FUZZ

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -44,3 +45,16 @@ def errors_to_form(form, exc: ValidationError, *, shown_as: dict[str, str] | Non
     for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
         field = shown_as.get(field, field)
         form.add_error(field if field in form.fields else None, errors)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of rows by id that refuses an id no database column can hold as "not one of the choices": the
+    database would otherwise fail on it (OverflowError, integer out of range) instead of the form."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            text = str(pk)
+            if not (text.isascii() and text.isdigit()) or int(text) > 2**63 - 1:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": text[:20]})
+        return super()._check_values(value)

@@ -58,7 +58,8 @@ class NulCharacterMiddleware:
 
     No one types one, PostgreSQL cannot store or even compare one (the query fails with ValueError, a 500), and
     Django's form fields only catch it in the fields they validate, not in lookups a view makes from the raw
-    request first. JSON bodies (the provider callbacks) check their own values."""
+    request first. Form fields are read in process_view, so that views exempt from CSRF (the provider callbacks,
+    which read the raw JSON body and check its values themselves) still find their body unread."""
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -66,24 +67,30 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = self._field_with_nul(request)
+        field = "path" if "\x00" in request.path else _field_with_nul(request.GET)
         if field is not None:
-            logger.warning("refused a NUL character in %s of a request to %s", field, request.path.replace("\x00", ""))
-            return HttpResponse(_("“%(field)s” contains a character that is not allowed (NUL).") % {"field": field},
-                                status=400, content_type="text/plain; charset=utf-8")
+            return _nul_refused(request, field)
         return self.get_response(request)
 
-    def _field_with_nul(self, request) -> str | None:
-        if "\x00" in request.path:
-            return "path"
-        for key, values in request.GET.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return key.replace("\x00", "")
-        if request.method == "POST" and request.content_type in self.FORM_TYPES:
-            for key, values in request.POST.lists():
-                if "\x00" in key or any("\x00" in value for value in values):
-                    return key.replace("\x00", "")
-        return None
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if (request.method != "POST" or request.content_type not in self.FORM_TYPES
+                or getattr(view_func, "csrf_exempt", False)):
+            return None
+        field = _field_with_nul(request.POST)
+        return _nul_refused(request, field) if field is not None else None
+
+
+def _field_with_nul(data) -> str | None:
+    for key, values in data.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return key.replace("\x00", "")
+    return None
+
+
+def _nul_refused(request, field: str) -> HttpResponse:
+    logger.warning("refused a NUL character in %s of a request to %s", field, request.path.replace("\x00", ""))
+    return HttpResponse(_("“%(field)s” contains a character that is not allowed (NUL).") % {"field": field},
+                        status=400, content_type="text/plain; charset=utf-8")
 
 
 class SecurityHeadersMiddleware:

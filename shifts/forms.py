@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from scheduler_site.forms import IdsChoiceField
 from shifts.models import Duty, Shift, ShiftTemplate
 from shifts.models.shifts import WEEKDAY_CHOICES
 from volunteers.models import Community, Member, Unavailability, VisitTarget
@@ -156,6 +157,7 @@ class VisitTargetForm(forms.ModelForm):
         fields = ["household", "address", "circumstances", "visit_weekday", "visit_start", "visit_minutes",
                   "preferred_visitors", "active"]
         widgets = {"visit_start": _time_widget(), "preferred_visitors": forms.CheckboxSelectMultiple}
+        field_classes = {"preferred_visitors": IdsChoiceField}
         labels = {"active": _("Visited (untick to stop visits for a while)")}
         help_texts = {"household": _("How members know it, e.g. 3号楼 张奶奶."),
                       "visit_minutes": _("A multiple of 15, e.g. 60.")}

@@ -80,10 +80,14 @@ def open_shifts(member: Member, now: dt.datetime | None = None, assignments=None
         item = OpenShift(assignment, records.get((assignment.shift_id, member.pk)))
         lead = assignment.shift.duty.lead_skill_id
         item.leader = lead is not None and lead in lead_skills
+        mates = (Assignment.objects.filter(shift_id=assignment.shift_id, roster__status=Roster.Status.PUBLISHED)
+                 .select_related("member").order_by("member__name"))
         if item.leader:
-            mates = (Assignment.objects.filter(shift_id=assignment.shift_id, roster__status=Roster.Status.PUBLISHED)
-                     .select_related("member").order_by("member__name"))
             item.team = [(a.member, records.get((assignment.shift_id, a.member_id))) for a in mates]
+        # Team-mates a relative checked in: someone who is there confirms they are.
+        item.to_confirm = [a.member for a in mates if a.member_id != member.pk and (
+            record := records.get((assignment.shift_id, a.member_id))) is not None
+            and record.awaits_presence_confirmation]
         out.append(item)
     return out
 

@@ -50,6 +50,8 @@ urlpatterns = [
     path("me/away/", member.absence_period, name="absence_period"),
     # Service delivered: attendance, posters, the back-fill sheet and its import.
     path("me/shifts/<int:assignment_id>/check-<str:action>/", attendance.attendance_check, name="attendance_check"),
+    path("me/shifts/<int:assignment_id>/presence/<int:member_id>/", attendance.attendance_presence,
+         name="attendance_presence"),
     path("me/shifts/<int:assignment_id>/team-<str:action>/", attendance.attendance_team, name="attendance_team"),
     path("me/gatherings/<int:shift_id>/check-<str:action>/", attendance.gathering_check, name="gathering_check"),
     path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),

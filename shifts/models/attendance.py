@@ -21,6 +21,7 @@ class Attendance(models.Model):
         LEADER = "leader", _("Team leader")
         BACKFILL = "backfill", _("Secretary, from the book")
         IMPORT = "import", _("Imported sheet")
+        RELATIVE = "relative", _("A relative, for the member")
 
     shift = models.ForeignKey(Shift, models.CASCADE, related_name="attendance", verbose_name=_("shift"))
     member = models.ForeignKey(Member, models.PROTECT, related_name="attendance", verbose_name=_("member"))
@@ -34,6 +35,11 @@ class Attendance(models.Model):
     source = models.CharField(_("recorded by way of"), max_length=10, choices=Source.choices, default=Source.APP)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
+    # A relative's check-in says the member is there, but the relative may be at home: it counts as served only
+    # once someone who was there (a team-mate, the team leader or the secretary) confirms the member's presence.
+    presence_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                              related_name="+", verbose_name=_("presence confirmed by"))
+    presence_confirmed_at = models.DateTimeField(_("presence confirmed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
@@ -45,6 +51,10 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member} @ {self.shift}"
+
+    @property
+    def awaits_presence_confirmation(self) -> bool:
+        return self.source == self.Source.RELATIVE and self.presence_confirmed_at is None
 
     def clean(self):
         if self.check_in and self.check_out and self.check_out <= self.check_in:

@@ -46,7 +46,8 @@ def counts_as_served(shift: Shift, minutes: int) -> bool:
 def _save(attendance: Attendance) -> Attendance:
     attendance.full_clean(exclude=["shift", "member", "recorded_by"], validate_unique=False)
     attendance.present_minutes = present_minutes(attendance.shift, attendance.check_in, attendance.check_out)
-    attendance.served = counts_as_served(attendance.shift, attendance.present_minutes)
+    attendance.served = (counts_as_served(attendance.shift, attendance.present_minutes)
+                         and not attendance.awaits_presence_confirmation)
     attendance.served_minutes = attendance.present_minutes if attendance.served else 0
     attendance.save()
     return attendance
@@ -107,6 +108,9 @@ def attendance_check_in(*, member: Member, shift: Shift, by=None, source: str = 
         if attendance.check_in is None:
             attendance.check_in, attendance.source, attendance.recorded_by = now, source, by
             _save(attendance)
+            if source == Attendance.Source.RELATIVE:
+                audit_log(action="shifts.attendance.relative_check_in", actor=by, community=shift.community,
+                          obj=attendance, data={"shift": shift.pk, "member": member.pk})
     logger.info("member %s checked in to shift %s (%s)", member.pk, shift.pk, source)
     return attendance
 
@@ -125,7 +129,31 @@ def attendance_check_out(*, member: Member, shift: Shift, by=None, source: str =
         if now <= attendance.check_in:
             raise ValidationError(_("The check-out must be after the check-in."))
         attendance.check_out, attendance.recorded_by = now, by
+        if source == Attendance.Source.RELATIVE and attendance.presence_confirmed_at is None:
+            attendance.source = source  # the time is the relative's word: it needs a witness like a check-in
         _save(attendance)
+    return attendance
+
+
+def attendance_presence_confirm(*, shift: Shift, member: Member, witness: Member, by,
+                                now: dt.datetime | None = None) -> Attendance:
+    """A team-mate on the same published shift says the member is there too, so a relative's check-in counts as
+    served. (The team leader's team check-in vouches for everyone; a secretary writes the times from the book.)"""
+    now = now or timezone.now()
+    if witness.pk == member.pk or assignment_published(member=witness, shift=shift) is None:
+        raise ValidationError(_("Only someone else on this shift can confirm that %(name)s was there.")
+                              % {"name": member.name})
+    _own_window(shift, now, checking_out=True)
+    with transaction.atomic():
+        attendance = Attendance.objects.select_for_update().filter(shift=shift, member=member).first()
+        if attendance is None or attendance.check_in is None:
+            raise ValidationError(_("%(name)s has not checked in.") % {"name": member.name})
+        if attendance.awaits_presence_confirmation:
+            attendance.shift = shift
+            attendance.presence_confirmed_by, attendance.presence_confirmed_at = by, now
+            _save(attendance)
+            audit_log(action="shifts.attendance.presence_confirmed", actor=by, community=shift.community,
+                      obj=attendance, data={"shift": shift.pk, "member": member.pk, "witness": witness.pk})
     return attendance
 
 
@@ -158,6 +186,11 @@ def _team(*, leader, shift, by, now, checking_out) -> list[Attendance]:
             attendance = _locked(shift, member)
             if not checking_out and attendance.check_in is None:
                 attendance.check_in, attendance.source, attendance.recorded_by = now, Attendance.Source.LEADER, by
+            elif attendance.awaits_presence_confirmation and member.pk != leader.pk:
+                # The leader is there and vouches for the whole team, this member included.
+                attendance.presence_confirmed_by, attendance.presence_confirmed_at = by, now
+                if checking_out and attendance.check_out is None and now > attendance.check_in:
+                    attendance.check_out = now
             elif checking_out and attendance.check_in is not None and attendance.check_out is None \
                     and now > attendance.check_in:
                 attendance.check_out, attendance.recorded_by = now, by

@@ -10,7 +10,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +53,8 @@ def attendance_check(request, assignment_id, action, member):
     """Check in ("in") or out ("out") of one of the member's own shifts."""
     assignment = _own_assignment(member, assignment_id)
     source = Attendance.Source.POSTER if request.POST.get("source") == "poster" else Attendance.Source.APP
+    if request.acting_proxy is not None:  # recorded as the relative's word, to be confirmed by someone there
+        source = Attendance.Source.RELATIVE
     try:
         if action == "in":
             service.attendance_check_in(member=member, shift=assignment.shift, by=request.user, source=source)
@@ -95,7 +97,8 @@ def gathering_check(request, shift_id, action, member):
 @require_POST
 @member_required
 def attendance_team(request, assignment_id, action, member):
-    """The team leader checks the whole team in or out."""
+    """The team leader checks the whole team in or out. Not a relative: they vouch for people they cannot see."""
+    _not_a_relative(request)
     assignment = _own_assignment(member, assignment_id)
     try:
         if action == "in":
@@ -105,6 +108,27 @@ def attendance_team(request, assignment_id, action, member):
         else:
             raise Http404
         messages.success(request, _("Done for %(n)d people.") % {"n": len(done)})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request)
+
+
+def _not_a_relative(request) -> None:
+    if request.acting_proxy is not None:
+        raise PermissionDenied
+
+
+@require_POST
+@member_required
+def attendance_presence(request, assignment_id, member_id, member):
+    """A team-mate confirms that a member whom a relative checked in is really here."""
+    _not_a_relative(request)
+    assignment = _own_assignment(member, assignment_id)
+    mate = get_object_or_404(Assignment.objects.select_related("member"), shift=assignment.shift,
+                             member_id=member_id, roster__status=Roster.Status.PUBLISHED).member
+    try:
+        service.attendance_presence_confirm(shift=assignment.shift, member=mate, witness=member, by=request.user)
+        messages.success(request, _("Thank you: %(name)s's time counts now.") % {"name": mate.name})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(request)

@@ -36,6 +36,8 @@ def my_shifts(request, member):
     assignments, absences = upcoming_assignments(member)
     return render(request, "shifts/my_shifts.html", {
         "member": member, "assignments": assignments, "absences": absences, "given_up": shifts_given_up(member),
+        # Why the member is away is health or family information: a relative acting for them sees only when.
+        "show_reasons": getattr(request, "acting_proxy", None) is None,
         **_subscribe_context(member), **_waiting_context(member),
     })
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,6 +47,8 @@ class PatrolNoteForm(forms.Form):
 
 @member_required
 def patrol_note_new(request, member):
+    if request.acting_proxy is not None:  # the log is what the member saw on the round; a relative was not there
+        raise PermissionDenied
     shifts = patrol_shifts_for_note(member)
     form = PatrolNoteForm(request.POST or None, shifts=shifts)
     if request.method == "POST" and form.is_valid():

@@ -95,3 +95,13 @@ def test_a_next_that_is_a_path_on_this_site_is_followed(world):
     response = _client(world.a.member_user).post(reverse("attendance_check", args=[assignment.pk, "in"]),
                                                  {"next": "/me/?from=poster"})
     assert response.status_code == 302 and response["Location"] == "/me/?from=poster"
+
+
+@pytest.mark.parametrize("visitor", ["9" * 40, "-1", "１"])
+def test_no_500_on_an_id_no_column_can_hold_in_the_household_form(world, visitor):
+    """Found by the fuzz test: a preferred visitor's id too large for the database was an OverflowError."""
+    response = _client(world.a.secretary).post(reverse("setup_household_new", args=[world.a.community.pk]), {
+        "household": "3号楼 张奶奶", "address": "幸福里3号", "visit_weekday": "0", "visit_start": "09:00",
+        "visit_minutes": "60", "preferred_visitors": [visitor], "active": "on"})
+    assert response.status_code == 400
+    assert "preferred_visitors" in response.context["form"].errors

@@ -76,6 +76,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.attendance.team_out": _("Team checked out by the team leader"),
     "shifts.attendance.backfilled": _("Attendance noted from the book"),
     "shifts.attendance.imported": _("Attendance imported from a sheet"),
+    "shifts.attendance.relative_check_in": _("Checked in by a relative, for the member"),
+    "shifts.attendance.presence_confirmed": _("Presence confirmed by a team-mate"),
     "shifts.hours.exported": _("Service hours exported"),
     "shifts.certificate.issued": _("Service certificate issued"),
     "shifts.no_show.reached": _("Missing member reached, all well"),

@@ -325,6 +325,8 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
 
 def _school_runs_by_community(members, week_start) -> dict[int, dict[str, str]]:
     """Per home community: this week's school days of its district, {date's weekday: timetable weekday}."""
+    if not members:
+        return {}
     districts = dict(Community.objects.filter(pk__in={m.community_id for m in members})
                      .values_list("pk", "district"))
     by_district = school_run_weekdays(set(districts.values()), week_start)

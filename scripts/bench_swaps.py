@@ -192,9 +192,13 @@ def run(samples: int, members_wanted: int):
 
         both(timings["cycle"], rolled_back(whole_swap))
     report_both("create + accept + approve (3 rule checks, apply)", timings["cycle"])
-    member = rows[0].member
-    both(timings["offers"], lambda: selectors_swaps.swap_offers_for(member=member))
-    report_both("a member's list of offers they could take", timings["offers"])
+    offered = next((a for a in picks if selectors_swaps.swap_candidates(assignment=a).candidates), None)
+    if offered is not None:  # one open give-away, so the list has an offer to judge
+        swap_requests.swap_request_create(requester=offered.member, kind=SwapRequest.Kind.GIVE_AWAY,
+                                          assignment=offered)
+        for candidate in selectors_swaps.swap_candidates(assignment=offered).candidates[:samples]:
+            both(timings["offers"], lambda m=candidate.member: selectors_swaps.swap_offers_for(member=m))
+        report_both("a member's list of offers they could take (one open offer)", timings["offers"])
 
 
 def connection_vendor():

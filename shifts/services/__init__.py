@@ -1,14 +1,16 @@
 """Roster lifecycle services: one module per topic.
 
     weeks     week_start_of, parse_week, week_bounds
-    problem   problem_for_week, problem_for_communities (database -> roster-problem/1)
+    problem   problem_for_week, problem_for_communities (database -> roster-problem/1), problem_slice (the part
+              of a week that a single move's rules read)
     week_making  shifts_make_for_week, study_session_make (the week's shifts from templates, visits, study day)
     rosters   roster_generate, roster_publish
     review    assignment_pin/remove/add (the secretary's edits to a draft or proposal)
     district  district_generate (fan-out by connected_groups) and the per-community improvement
     solving   the queue task body that runs the optimizer and writes drafts and proposals
     repair    repair_request, proposal_apply, proposal_discard
-    rules     can member M take shift S: WeekRules, roster_conflicts and the reason -> words table
+    rules     can member M take shift S: WeekRules (a slice of the week for single moves, the whole week before
+              publishing), roster_conflicts and the reason -> words table
     labels    shift_label, how a shift is named to people
     absences  absence_report, member_availability_changed
     notify    notify_member, notify_staff, senders

@@ -247,7 +247,8 @@ def _members(communities, pinned_member_ids: set[int], *, among=None) -> list[Me
     rows = Member.objects.filter(query, active=True)
     if among is not None:
         rows = rows.filter(pk__in=among)
-    return list(rows.prefetch_related("skills", "caregiving", "extra_communities").order_by("pk"))
+    return list(rows.select_related("community").prefetch_related("skills", "caregiving", "extra_communities")
+                .order_by("pk"))
 
 
 def duty_doc(duty) -> dict:
@@ -325,8 +326,9 @@ def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, bu
 
 def _school_runs_by_community(members, week_start) -> dict[int, dict[str, str]]:
     """Per home community: this week's school days of its district, {date's weekday: timetable weekday}."""
-    districts = dict(Community.objects.filter(pk__in={m.community_id for m in members})
-                     .values_list("pk", "district"))
+    if not members:
+        return {}
+    districts = {m.community_id: m.community.district for m in members}
     by_district = school_run_weekdays(set(districts.values()), week_start)
     return {pk: by_district[district] for pk, district in districts.items()}
 

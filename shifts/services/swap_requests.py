@@ -6,7 +6,8 @@ the secretary's approval) -> applied, or declined / withdrawn / expired.
 
 The giver stays on the shift until the swap is applied. Every rule check goes through the optimizer's own
 checker (solver.member_violations / solver.pair_exclusion) on the proposed published roster built by
-shifts.services.problem, so the swap form and the optimizer can never disagree about a rule.
+shifts.services.problem (the slice of the week the swap touches), so the swap form and the optimizer can never
+disagree about a rule.
 
 Locking order, everywhere: the SwapRequest row, then the published Roster rows (by pk), then Assignment rows.
 """

@@ -177,11 +177,16 @@ def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: 
 
 def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed: dict[int, list[int]],
                   current: list[tuple[int, int]], prices: dict[int, int], seconds: float,
-                  seed: int = 0) -> GroupOutcome:
-    """One group's share of the district bound, and a RINS roster of its true problem."""
+                  seed: int = 0, bound_only: bool = False) -> GroupOutcome:
+    """One group's share of the district bound, and a RINS roster of its true problem
+    (``bound_only``: its Lagrangian bound alone, for a sweep that is behind; see ``district``)."""
     from solver import rins
 
     started = time.monotonic()
+    if bound_only:
+        handles = candidate_handles(problem, Scope(shifts, members))
+        bound = group_lagrangian(problem, handles, prices, started + seconds)
+        return GroupOutcome(bound, "UNKNOWN", None, [], 0, False, time.monotonic() - started)
     cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current,
                             lagrangian_until=started + LAGRANGIAN_SHARE * seconds)
     status, objective, pairs = "UNKNOWN", None, []

@@ -53,6 +53,9 @@ LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood after the sweep (meas
                            # gained per community; at 2 s in a worker process beside the bound, 0 of 11 improved)
 SWEEP_MAX_SECONDS = 3.0    # a community of the sweep: column generation to convergence (0.3-1.6 s quietly) + RINS
 SWEEP_MIN_SECONDS = 0.3
+BOUND_ONLY_BELOW = 0.35    # a sweep share under this per community (the sweep is behind, e.g. on a busy machine;
+                           # one quiet process gets ~0.47 s): the group's Lagrangian bound only (~0.1 s quietly),
+                           # its column generation and RINS later as a second run, so that the bound completes first
 SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
                            # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5
@@ -223,6 +226,7 @@ class Task:
     versions: dict[str, int] = field(default_factory=dict)
     seconds: float = LNS_SECONDS
     prices: dict[int, int] | None = None     # set for a sweep task (solver/sweep.py)
+    bound_only: bool = False                 # a sweep task that is behind: the group's Lagrangian bound only
 
 
 def solve_task(problem: Problem, task: Task, workers: int, seed: int):
@@ -230,7 +234,7 @@ def solve_task(problem: Problem, task: Task, workers: int, seed: int):
     and bound (a sweep task adds the community's share of the district bound)."""
     if task.prices is not None:
         out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
-                                task.seconds, seed)
+                                task.seconds, seed, bound_only=task.bound_only)
         return out.status, out.objective, None, out.pairs, out.bound, out.converged, out.seconds
     sub = Scope(task.shifts, task.members, task.fixed)
     result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
@@ -274,6 +278,7 @@ class Neighbourhoods:
         self.refine: list[tuple[str, ...]] = []      # groups whose column generation ran out of time
         self.refined: set[tuple[str, ...]] = set()   # ... and have had their second run
         self.refining: set[tuple[str, ...]] = set()  # ... scheduled, its task not yet made
+        self.lagrangian_only: set[tuple[str, ...]] = set()   # groups whose first piece was bound-only
         self._given = self._used = 0.0                # seconds allotted to finished sweep tasks, and taken
         self.joins = None                             # pairs of groups still to bound as one
         self.joining: dict[tuple[str, ...], tuple] = {}
@@ -331,9 +336,15 @@ class Neighbourhoods:
                 del self.unvisited[i]
                 return group
         if self.sweep is not None and not self.sweep.missing:
-            # Pairs of groups bounded as one, their shared members at their exact u² (a pair of
-            # pairs raised the bound ~200 each on the benchmark district), then a second run for
-            # groups whose column generation ran out of time (the larger bound counts).
+            # The column generation of groups bounded by their Lagrangian alone (a sweep that was
+            # behind; ~600-2,500 each), then pairs of groups bounded as one, their shared members at
+            # their exact u² (~200 each on the benchmark district), then a second run for groups
+            # whose column generation ran out of time (the larger bound counts). Second runs before
+            # joins were measured worse on a quiet machine (no join fitted at 60 s).
+            self.refine = [group for group in self.refine if group in self.sweep.parts]   # not joined since
+            for i, group in enumerate(self.refine):
+                if group in self.lagrangian_only and usable(group):
+                    return self._second_run(i)
             if self.joins is None:
                 self.joins = [g for g in sweep_groups({g: self._group_members(g) for g in self.sweep.parts})
                               if len(g) == 2]
@@ -343,13 +354,9 @@ class Neighbourhoods:
                     del self.joins[i]
                     self.joining[group] = (first, second)
                     return group
-            self.refine = [group for group in self.refine if group in self.sweep.parts]   # not joined since
             for i, group in enumerate(self.refine):
                 if usable(group):
-                    del self.refine[i]
-                    self.refined.add(group)
-                    self.refining.add(group)
-                    return group
+                    return self._second_run(i)
         if sweep_only:
             return None
         # Then every community once with its partner (shared members may move between the two).
@@ -371,15 +378,25 @@ class Neighbourhoods:
                 return (community,)
         return None
 
+    def _second_run(self, i: int) -> tuple[str, ...]:
+        group = self.refine.pop(i)
+        self.refined.add(group)
+        self.refining.add(group)
+        return group
+
     def task_for(self, communities: tuple[str, ...], seconds: float, slots: int = 1) -> Task:
         """The neighbourhood's task; a community the sweep has not yet bounded gets a sweep task
         with its share of the time left (``seconds`` is then that time)."""
         search = self.search
         prices = None
+        bound_only = False
         if self.sweep is not None and (communities in self.sweep.missing or communities in self.refining):
             self.refining.discard(communities)      # a later move on the same communities is a plain one
             prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)
+            bound_only = communities in self.sweep.missing and seconds < BOUND_ONLY_BELOW * len(communities)
+            if bound_only:
+                self.lagrangian_only.add(communities)
         elif communities in self.joining:
             inside = self._inside(communities)
             prices = {m: nu for m, nu in self.prices.for_members(self._group_members(communities)).items()
@@ -397,7 +414,7 @@ class Neighbourhoods:
         current = sorted((s, m) for s in shifts for m in search.staff[s])
         reads = set().union(*(self.reach[c] for c in communities)) | set(communities)
         return Task(communities, shifts, members, fixed, current,
-                    {c: self.version[c] for c in sorted(reads)}, seconds, prices)
+                    {c: self.version[c] for c in sorted(reads)}, seconds, prices, bound_only)
 
     # ------------------------------------------------------------ merging
     def merge(self, task: Task, outcome) -> str:
@@ -441,7 +458,8 @@ class Neighbourhoods:
         in_flight = {}
         while True:
             waiting = len(self.sweep.missing) - len(in_flight) if self.sweep is not None else 0
-            left = deadline - time.monotonic() - FALLBACK_SECONDS * max(0, waiting)
+            overrun = max(1.0, self._used / self._given) if self._given else 1.0
+            left = deadline - time.monotonic() - FALLBACK_SECONDS * overrun * max(0, waiting)
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()
             capacity = slots

@@ -239,3 +239,29 @@ def test_a_sweep_with_joins_never_exceeds_the_optimum(seed, members, shifts):
     lns.run(time.monotonic() + 20, slots=1, workers=1, sweep_only=True)
     assert not lns.sweep.missing
     assert lns.sweep.value() <= optimum
+
+
+def test_a_sweep_that_is_behind_bounds_its_groups_by_their_lagrangian_first_and_completes():
+    """Issue 29: with too little time for every group's column generation (a busy machine), groups get their
+    Lagrangian bound only, so the district bound completes, and their column generation comes as a second run."""
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    made = []
+    task_for = lns.task_for
+
+    def recording(*args, **kwargs):
+        made.append(task_for(*args, **kwargs))
+        return made[-1]
+
+    lns.task_for = recording
+    lns.run(time.monotonic() + 2.5, slots=1, workers=1, sweep_only=True)
+    lns.finish_sweep(time.monotonic() + 30)          # whatever the run left: the Lagrangian too
+    assert not lns.sweep.missing
+    assert lns.sweep.value() <= D.scope_objective(search)
+    quick = [task.communities for task in made if task.bound_only]
+    assert quick, "a share under BOUND_ONLY_BELOW a community gives bound-only pieces"
+    assert all(task.prices is not None for task in made if task.bound_only)
+    # Their column generation is still owed: each is queued for a second run (or has had it).
+    assert all(group in lns.refine or group in lns.refined for group in quick)
+    assert not set(quick) & lns.converged - set(lns.refined)

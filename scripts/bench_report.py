@@ -151,11 +151,30 @@ def build(communities: int, members: int, months: int) -> int:
         .exclude(shift__duty__code="study").count()
 
 
+def slowest(connection, func, top: int = 8) -> None:
+    """Run func once more, timing each SQL statement; print the slowest."""
+    spent = []
+
+    def wrapper(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append((time.perf_counter() - start, sql))
+
+    with connection.execute_wrapper(wrapper):
+        func()
+    print(f"  {len(spent)} queries, {sum(t for t, _sql in spent):.2f} s in the database")
+    for seconds, sql in sorted(spent, reverse=True)[:top]:
+        print(f"  {seconds:6.2f} s  {sql[:160]}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--communities", type=int, default=40)
     parser.add_argument("--members", type=int, default=250)
     parser.add_argument("--months", type=int, default=6)
+    parser.add_argument("--profile", action="store_true", help="also print the slowest queries of the figures")
     args = parser.parse_args()
 
     django_start(DEBUG="1")
@@ -174,6 +193,13 @@ def main():
         month = Month(2026, 11)
         report = timed("district report figures (2026-11, six-month trend)",
                        lambda: district_report(district=DISTRICT, month=month))
+        if args.profile:
+            slowest(connection, lambda: district_report(district=DISTRICT, month=month))
+            import cProfile
+            import pstats
+            profile = cProfile.Profile()
+            profile.runcall(lambda: district_report(district=DISTRICT, month=month))
+            pstats.Stats(profile).sort_stats("tottime").print_stats(12)
         client = Client()
         client.force_login(factories.district_admin("bench-district"))
         url = reverse("reports:district", args=[DISTRICT, str(month)])

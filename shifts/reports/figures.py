@@ -14,7 +14,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from shifts.models import Assignment, Attendance, NoShowCheck, PatrolLogEntry, Roster, Shift
+from shifts.models import Assignment, Attendance, Duty, NoShowCheck, PatrolLogEntry, Roster, Shift
 from shifts.readmodels.fill import fill_rate
 from shifts.services.weeks import week_bounds
 from volunteers.models import Community, Member, VisitTarget
@@ -95,8 +95,14 @@ class TrendPoint:
         return self.study_present / self.study_expected if self.study_expected else None
 
 
-def _gatherings() -> tuple[str, ...]:
-    return tuple(settings.UNROSTERED_DUTIES)
+def _gatherings() -> list[int]:
+    """Ids of the gathering duties (settings.UNROSTERED_DUTIES): filtering on the shift's own duty column spares
+    a join to the duties on every row of a district's half-year."""
+    return list(Duty.objects.filter(code__in=settings.UNROSTERED_DUTIES).values_list("pk", flat=True))
+
+
+def _patrol() -> list[int]:
+    return list(Duty.objects.filter(code=settings.PATROL_DUTY_CODE).values_list("pk", flat=True))
 
 
 def _in(communities, start, end, prefix="shift__"):
@@ -105,7 +111,7 @@ def _in(communities, start, end, prefix="shift__"):
 
 def _service_served(ids, start, end):
     """Served attendance on duties (the gatherings are organisational life, not service)."""
-    return Attendance.objects.filter(served=True, **_in(ids, start, end)).exclude(shift__duty__code__in=_gatherings())
+    return Attendance.objects.filter(served=True, **_in(ids, start, end)).exclude(shift__duty_id__in=_gatherings())
 
 
 def month_figures(*, communities: list[Community], month: Month) -> MonthFigures:
@@ -156,12 +162,12 @@ def _study(rows, ids, start, end) -> None:
     """Study-day attendance: members of the community present at its gatherings, out of its active members at
     each gathering (membership as it is now: the ledger keeps no history of who was a member when)."""
     active = _active_by_community(ids)
-    sessions = (Shift.objects.filter(duty__code__in=_gatherings(), **_in(ids, start, end, prefix=""))
+    sessions = (Shift.objects.filter(duty_id__in=_gatherings(), **_in(ids, start, end, prefix=""))
                 .values_list("community_id").annotate(n=Count("pk")))
     for community_id, count in sessions:
         rows[community_id].study_sessions = count
         rows[community_id].study_expected = count * active.get(community_id, 0)
-    present = (Attendance.objects.filter(served=True, shift__duty__code__in=_gatherings(), **_in(ids, start, end))
+    present = (Attendance.objects.filter(served=True, shift__duty_id__in=_gatherings(), **_in(ids, start, end))
                .filter(member__community_id=F("shift__community_id"))
                .values_list("shift__community_id").annotate(n=Count("pk")))
     for community_id, count in present:
@@ -176,7 +182,7 @@ def _service(rows, ids, start, end) -> None:
     for community_id, minutes, count in served:
         rows[community_id].service_minutes, rows[community_id].places_served = minutes, count
     planned = (Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, **_in(ids, start, end))
-               .exclude(shift__duty__code__in=_gatherings()).values_list("shift__community_id")
+               .exclude(shift__duty_id__in=_gatherings()).values_list("shift__community_id")
                .annotate(n=Count("pk")))
     for community_id, count in planned:
         rows[community_id].places_planned = count
@@ -204,7 +210,7 @@ def _fill(rows, ids, month: Month) -> None:
         weeks |= Q(community_id__in=communities, start__gte=week_begin, start__lt=week_end)
     came = (Attendance.objects.filter(shift=OuterRef("pk"), served=True).order_by().values("shift")
             .annotate(n=Count("pk")).values("n"))
-    planned = (Shift.objects.filter(weeks, **_in(ids, start, end, prefix="")).exclude(duty__code__in=_gatherings())
+    planned = (Shift.objects.filter(weeks, **_in(ids, start, end, prefix="")).exclude(duty_id__in=_gatherings())
                .annotate(came=Coalesce(Subquery(came, output_field=IntegerField()), 0)).values("community_id")
                .annotate(shifts=Count("pk"), wanted=Sum("min_staff"), filled=Sum(Least("came", "min_staff")))
                .order_by())
@@ -238,7 +244,7 @@ def _care(rows, ids, start, end) -> None:
 # --------------------------------------------------------------------------- patrols
 
 def _patrols(rows, ids, start, end) -> None:
-    rounds = (_service_served(ids, start, end).filter(shift__duty__code=settings.PATROL_DUTY_CODE)
+    rounds = (_service_served(ids, start, end).filter(shift__duty_id__in=_patrol())
               .values_list("shift__community_id").annotate(n=Count("shift_id", distinct=True)))
     for community_id, count in rounds:
         rows[community_id].rounds_walked = count
@@ -280,15 +286,14 @@ def trend(*, communities: list[Community], month: Month, months: int = TREND_MON
     trail = month.trail(months)
     start, end = trail[0].bounds()[0], month.bounds()[1]
     points = {m: TrendPoint(month=m) for m in trail}
+    # One pass over the half-year's served attendance: hours, members, households visited (a household is on
+    # visit shifts only) and patrol rounds walked.
     served = _service_served(ids, start, end)
-    for point, row in _monthly(points, served, m=Sum("served_minutes"), k=Count("member_id", distinct=True)):
+    for point, row in _monthly(points, served, m=Sum("served_minutes"), k=Count("member_id", distinct=True),
+                               h=Count("shift__visit_target_id", distinct=True),
+                               r=Count("shift_id", distinct=True, filter=Q(shift__duty_id__in=_patrol()))):
         point.minutes, point.members = row["m"], row["k"]
-    visits = served.filter(shift__visit_target__isnull=False)
-    for point, row in _monthly(points, visits, k=Count("shift__visit_target_id", distinct=True)):
-        point.households_visited = row["k"]
-    rounds = served.filter(shift__duty__code=settings.PATROL_DUTY_CODE)
-    for point, row in _monthly(points, rounds, k=Count("shift_id", distinct=True)):
-        point.rounds_walked = row["k"]
+        point.households_visited, point.rounds_walked = row["h"], row["r"]
     for point, row in _monthly(points, NoShowCheck.objects.filter(**_in(ids, start, end)), k=Count("pk")):
         point.no_shows = row["k"]
     _study_trend(points, ids, start, end)
@@ -318,13 +323,13 @@ def _monthly(points, queryset, **aggregates):
 
 def _study_trend(points, ids, start, end) -> None:
     active = _active_by_community(ids)
-    sessions = (Shift.objects.filter(duty__code__in=_gatherings(), **_in(ids, start, end, prefix=""))
+    sessions = (Shift.objects.filter(duty_id__in=_gatherings(), **_in(ids, start, end, prefix=""))
                 .values_list("start", "community_id"))
     for session_start, community_id in sessions:
         point = points.get(_month_of(session_start))
         if point is not None:
             point.study_expected += active.get(community_id, 0)
-    present = (Attendance.objects.filter(served=True, shift__duty__code__in=_gatherings(), **_in(ids, start, end))
+    present = (Attendance.objects.filter(served=True, shift__duty_id__in=_gatherings(), **_in(ids, start, end))
                .filter(member__community_id=F("shift__community_id")))
     for point, row in _monthly(points, present, k=Count("pk")):
         point.study_present = row["k"]

@@ -75,6 +75,9 @@ def test_the_menu_goes_to_last_month_of_the_readers_report(client, month):
     client.force_login(f.district_admin())
     response = client.get(reverse("reports:home"), {"month": MONTH})
     assert response["Location"] == reverse("reports:district", args=["示范街道", MONTH])
+    # The month picker on a community's report stays on that community.
+    response = client.get(reverse("reports:home"), {"month": "2026-10", "community": month.b.pk})
+    assert response["Location"] == reverse("reports:community", args=[month.b.pk, "2026-10"])
 
 
 def test_a_month_that_is_not_one_is_named_not_a_crash(client, month):

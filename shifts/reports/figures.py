@@ -6,17 +6,17 @@ Nothing here reads health, caregiving or addresses; households are counted by ki
 """
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from shifts.models import Assignment, Attendance, NoShowCheck, PatrolLogEntry, Roster, Shift
+from shifts.models import Assignment, Attendance, Duty, NoShowCheck, PatrolLogEntry, Roster, Shift
 from shifts.readmodels.fill import fill_rate
-from shifts.services.weeks import week_start_of
+from shifts.services.weeks import week_bounds
 from volunteers.models import Community, Member, VisitTarget
 
 from .periods import Month
@@ -39,7 +39,7 @@ class CommunityFigures:
     places_planned: int = 0
     places_served: int = 0
     shifts_planned: int = 0
-    fill: list = field(default_factory=list)  # (people wanted, people served) per planned shift
+    fill: list = field(default_factory=list)  # (people wanted, people served up to each minimum) pairs
     no_shows: Counter = field(default_factory=Counter)  # outcome ("" while open) -> checks
     visited: Counter = field(default_factory=Counter)  # household kind -> households visited
     not_visited: Counter = field(default_factory=Counter)  # household kind -> active households not visited
@@ -95,8 +95,14 @@ class TrendPoint:
         return self.study_present / self.study_expected if self.study_expected else None
 
 
-def _gatherings() -> tuple[str, ...]:
-    return tuple(settings.UNROSTERED_DUTIES)
+def _gatherings() -> list[int]:
+    """Ids of the gathering duties (settings.UNROSTERED_DUTIES): filtering on the shift's own duty column spares
+    a join to the duties on every row of a district's half-year."""
+    return list(Duty.objects.filter(code__in=settings.UNROSTERED_DUTIES).values_list("pk", flat=True))
+
+
+def _patrol() -> list[int]:
+    return list(Duty.objects.filter(code=settings.PATROL_DUTY_CODE).values_list("pk", flat=True))
 
 
 def _in(communities, start, end, prefix="shift__"):
@@ -105,7 +111,7 @@ def _in(communities, start, end, prefix="shift__"):
 
 def _service_served(ids, start, end):
     """Served attendance on duties (the gatherings are organisational life, not service)."""
-    return Attendance.objects.filter(served=True, **_in(ids, start, end)).exclude(shift__duty__code__in=_gatherings())
+    return Attendance.objects.filter(served=True, **_in(ids, start, end)).exclude(shift__duty_id__in=_gatherings())
 
 
 def month_figures(*, communities: list[Community], month: Month) -> MonthFigures:
@@ -156,12 +162,12 @@ def _study(rows, ids, start, end) -> None:
     """Study-day attendance: members of the community present at its gatherings, out of its active members at
     each gathering (membership as it is now: the ledger keeps no history of who was a member when)."""
     active = _active_by_community(ids)
-    sessions = (Shift.objects.filter(duty__code__in=_gatherings(), **_in(ids, start, end, prefix=""))
+    sessions = (Shift.objects.filter(duty_id__in=_gatherings(), **_in(ids, start, end, prefix=""))
                 .values_list("community_id").annotate(n=Count("pk")))
     for community_id, count in sessions:
         rows[community_id].study_sessions = count
         rows[community_id].study_expected = count * active.get(community_id, 0)
-    present = (Attendance.objects.filter(served=True, shift__duty__code__in=_gatherings(), **_in(ids, start, end))
+    present = (Attendance.objects.filter(served=True, shift__duty_id__in=_gatherings(), **_in(ids, start, end))
                .filter(member__community_id=F("shift__community_id"))
                .values_list("shift__community_id").annotate(n=Count("pk")))
     for community_id, count in present:
@@ -176,7 +182,7 @@ def _service(rows, ids, start, end) -> None:
     for community_id, minutes, count in served:
         rows[community_id].service_minutes, rows[community_id].places_served = minutes, count
     planned = (Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, **_in(ids, start, end))
-               .exclude(shift__duty__code__in=_gatherings()).values_list("shift__community_id")
+               .exclude(shift__duty_id__in=_gatherings()).values_list("shift__community_id")
                .annotate(n=Count("pk")))
     for community_id, count in planned:
         rows[community_id].places_planned = count
@@ -187,20 +193,30 @@ def _service(rows, ids, start, end) -> None:
 
 
 def _fill(rows, ids, month: Month) -> None:
-    """The fill rate of the shifts of published weeks, counting the people who served (not those planned)."""
+    """The fill rate of the shifts of published weeks, counting the people who served (not those planned):
+    per community one (people wanted, people served up to each shift's minimum) pair, summed in the database."""
     start, end = month.bounds()
-    published = set(Roster.objects.filter(
-        community__in=ids, status=Roster.Status.PUBLISHED,
-        week_start__gte=month.first_day - dt.timedelta(days=6), week_start__lte=month.last_day)
-        .values_list("community_id", "week_start"))
-    served = dict(_service_served(ids, start, end).values_list("shift_id").annotate(n=Count("pk")))
-    zone = timezone.get_current_timezone()
-    shifts = (Shift.objects.filter(**_in(ids, start, end, prefix="")).exclude(duty__code__in=_gatherings())
-              .values_list("pk", "community_id", "start", "min_staff"))
-    for pk, community_id, shift_start, wanted in shifts:
-        if (community_id, week_start_of(shift_start.astimezone(zone).date())) in published:
-            rows[community_id].shifts_planned += 1
-            rows[community_id].fill.append((wanted, served.get(pk, 0)))
+    published = defaultdict(set)  # week -> communities whose roster of that week is published
+    for community_id, week_start in Roster.objects.filter(
+            community__in=ids, status=Roster.Status.PUBLISHED,
+            week_start__gte=month.first_day - dt.timedelta(days=6), week_start__lte=month.last_day
+    ).values_list("community_id", "week_start"):
+        published[week_start].add(community_id)
+    if not published:
+        return
+    weeks = Q()
+    for week_start, communities in published.items():  # one term a week, whatever the district's size
+        week_begin, week_end = week_bounds(week_start)
+        weeks |= Q(community_id__in=communities, start__gte=week_begin, start__lt=week_end)
+    came = (Attendance.objects.filter(shift=OuterRef("pk"), served=True).order_by().values("shift")
+            .annotate(n=Count("pk")).values("n"))
+    planned = (Shift.objects.filter(weeks, **_in(ids, start, end, prefix="")).exclude(duty_id__in=_gatherings())
+               .annotate(came=Coalesce(Subquery(came, output_field=IntegerField()), 0)).values("community_id")
+               .annotate(shifts=Count("pk"), wanted=Sum("min_staff"), filled=Sum(Least("came", "min_staff")))
+               .order_by())
+    for row in planned:
+        rows[row["community_id"]].shifts_planned = row["shifts"]
+        rows[row["community_id"]].fill.append((row["wanted"], row["filled"]))
 
 
 # --------------------------------------------------------------------------- care
@@ -228,7 +244,7 @@ def _care(rows, ids, start, end) -> None:
 # --------------------------------------------------------------------------- patrols
 
 def _patrols(rows, ids, start, end) -> None:
-    rounds = (_service_served(ids, start, end).filter(shift__duty__code=settings.PATROL_DUTY_CODE)
+    rounds = (_service_served(ids, start, end).filter(shift__duty_id__in=_patrol())
               .values_list("shift__community_id").annotate(n=Count("shift_id", distinct=True)))
     for community_id, count in rounds:
         rows[community_id].rounds_walked = count
@@ -270,15 +286,14 @@ def trend(*, communities: list[Community], month: Month, months: int = TREND_MON
     trail = month.trail(months)
     start, end = trail[0].bounds()[0], month.bounds()[1]
     points = {m: TrendPoint(month=m) for m in trail}
+    # One pass over the half-year's served attendance: hours, members, households visited (a household is on
+    # visit shifts only) and patrol rounds walked.
     served = _service_served(ids, start, end)
-    for point, row in _monthly(points, served, m=Sum("served_minutes"), k=Count("member_id", distinct=True)):
+    for point, row in _monthly(points, served, m=Sum("served_minutes"), k=Count("member_id", distinct=True),
+                               h=Count("shift__visit_target_id", distinct=True),
+                               r=Count("shift_id", distinct=True, filter=Q(shift__duty_id__in=_patrol()))):
         point.minutes, point.members = row["m"], row["k"]
-    visits = served.filter(shift__visit_target__isnull=False)
-    for point, row in _monthly(points, visits, k=Count("shift__visit_target_id", distinct=True)):
-        point.households_visited = row["k"]
-    rounds = served.filter(shift__duty__code=settings.PATROL_DUTY_CODE)
-    for point, row in _monthly(points, rounds, k=Count("shift_id", distinct=True)):
-        point.rounds_walked = row["k"]
+        point.households_visited, point.rounds_walked = row["h"], row["r"]
     for point, row in _monthly(points, NoShowCheck.objects.filter(**_in(ids, start, end)), k=Count("pk")):
         point.no_shows = row["k"]
     _study_trend(points, ids, start, end)
@@ -286,30 +301,35 @@ def trend(*, communities: list[Community], month: Month, months: int = TREND_MON
 
 
 def _month_of(moment) -> Month:
-    if isinstance(moment, dt.datetime):
-        moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-        return Month.of(moment.date())
-    return Month.of(moment)
+    return Month.of(timezone.localtime(moment).date())
+
+
+def _month_index(trail: list[Month], path: str) -> Case:
+    """Which month of the trail a row's shift starts in, as plain comparisons on the indexed start column (a
+    time-zone truncation per row costs seconds on SQLite for a district's half-year)."""
+    return Case(*[When(**{f"{path}__lt": month.bounds()[1]}, then=Value(index)) for index, month in enumerate(trail)],
+                default=Value(-1), output_field=IntegerField())
 
 
 def _monthly(points, queryset, **aggregates):
-    """(trend point, row) for each month of the queryset's shifts, grouped in the database by local month."""
-    rows = queryset.annotate(at=TruncMonth("shift__start")).values("at").annotate(**aggregates).order_by()
+    """(trend point, row) for each month of the queryset's shifts, grouped in the database."""
+    trail = list(points)
+    rows = (queryset.annotate(at=_month_index(trail, "shift__start")).values("at").annotate(**aggregates)
+            .order_by())
     for row in rows:
-        point = points.get(_month_of(row["at"]))
-        if point is not None:
-            yield point, row
+        if 0 <= row["at"] < len(trail):
+            yield points[trail[row["at"]]], row
 
 
 def _study_trend(points, ids, start, end) -> None:
     active = _active_by_community(ids)
-    sessions = (Shift.objects.filter(duty__code__in=_gatherings(), **_in(ids, start, end, prefix=""))
+    sessions = (Shift.objects.filter(duty_id__in=_gatherings(), **_in(ids, start, end, prefix=""))
                 .values_list("start", "community_id"))
     for session_start, community_id in sessions:
         point = points.get(_month_of(session_start))
         if point is not None:
             point.study_expected += active.get(community_id, 0)
-    present = (Attendance.objects.filter(served=True, shift__duty__code__in=_gatherings(), **_in(ids, start, end))
+    present = (Attendance.objects.filter(served=True, shift__duty_id__in=_gatherings(), **_in(ids, start, end))
                .filter(member__community_id=F("shift__community_id")))
     for point, row in _monthly(points, present, k=Count("pk")):
         point.study_present = row["k"]

@@ -37,14 +37,14 @@ def report_home(request):
     except ValidationError as exc:
         return render(request, "shifts/reports/home.html", {"error": " ".join(exc.messages), "value": raw},
                       status=400)
+    wanted = request.GET.get("community", "")
+    if wanted.isdigit():  # the month picker on a community's report
+        return redirect("reports:community", community_for(request.user, int(wanted)).pk, str(month))
     districts = _districts(request.user)
     district = request.GET.get("district") or (districts[0] if districts else "")
     if district in districts:
         return redirect("reports:district", district, str(month))
     community = communities_for(request.user).order_by("name").first()
-    wanted = request.GET.get("community", "")
-    if wanted.isdigit():
-        community = community_for(request.user, int(wanted))
     if community is None:
         raise Http404
     return redirect("reports:community", community.pk, str(month))

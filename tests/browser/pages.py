@@ -61,7 +61,9 @@ def seeded_site() -> Seeded:
     values = {"community_id": site.community.pk, "week": next_week.isoformat(), "member_id": member.pk,
               "assignment_id": assignment.pk if assignment else 0, "roster_id": draft.pk, "shift_id": shift.pk,
               "year": next_week.year, "pk": site.community.pk, "fmt": "html",
-              "certificate_id": certificate.pk, "proxy_id": proxy.pk, "token": certificate.verify_token}
+              "certificate_id": certificate.pk, "proxy_id": proxy.pk, "token": certificate.verify_token,
+              # The monthly report (shifts.reports): this month, so far, of the community's district.
+              "month": timezone.localdate().strftime("%Y-%m"), "district": site.community.district}
     # The set-up pages' objects: a weekly template, a duty and a visit household of the community.
     template = site.community.templates.order_by("pk").first()
     household = VisitTarget.objects.filter(community=site.community).order_by("pk").first()

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(tran
 BLOCKING = {"serious", "critical"}
 MUST_COVER = {"dashboard", "roster_week", "roster_publish", "member_list", "member_edit", "my_shifts", "my_data",
               "absence_period", "swap_home", "cant_come", "hours_ledger", "calendar", "login",
-              "certificate_verify", "certificate_print", "feeds:mine"}
+              "certificate_verify", "certificate_print", "feeds:mine", "reports:community", "reports:district"}
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -17,7 +17,10 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 OK_STATUSES = {403, 404, 405}
 # Parameters that are not object ids: the values to try.
 CAPABILITY_PARAMS = {"token": ["Zz9-junk-token-000000000000"]}
-ENUM_PARAMS = {"fmt": ["csv", "xlsx", "ics", "json", "pdf"], "year": ["2027"], "action": ["in", "out"]}
+ENUM_PARAMS = {"fmt": ["csv", "xlsx", "ics", "json", "pdf"], "year": ["2027"], "action": ["in", "out"],
+               "month": ["2026-11"],
+               # The monthly report's district (shifts.reports): the world's own, which only its administrator reads.
+               "district": ["示范街道"]}
 # Id parameters by name → key of the probe's objects.
 ID_PARAMS = {
     "member_id": "member", "community_id": "community", "assignment_id": "assignment", "roster_id": "roster",

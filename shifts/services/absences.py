@@ -41,6 +41,8 @@ def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reas
                     .order_by("pk").first())
         if covering is not None:
             logger.info("absence of member %s for %s already recorded (%s)", member.pk, start, covering.pk)
+            if _still_booked(member, start, end):  # booked again since (a secretary's reasoned override)
+                transaction.on_commit(partial(_replan_after_absence, member.pk, start, end, reason))
             return covering
         absence.save()
         audit_log(action="volunteers.absence.reported", actor=by, community=member.community, obj=absence,
@@ -48,6 +50,11 @@ def absence_report(*, member: Member, start: dt.datetime, end: dt.datetime, reas
         transaction.on_commit(partial(_replan_after_absence, member.pk, start, end, reason))
         transaction.on_commit(partial(_confirm_absence, absence.pk))
     return absence
+
+
+def _still_booked(member: Member, start: dt.datetime, end: dt.datetime) -> bool:
+    return Assignment.objects.filter(member=member, roster__status=Roster.Status.PUBLISHED, shift__start__lt=end,
+                                     shift__end__gt=start, shift__start__gt=timezone.now()).exists()
 
 
 def _replan_after_absence(member_id: int, start: dt.datetime, end: dt.datetime, reason: str) -> None:

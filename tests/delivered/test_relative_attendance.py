@@ -108,3 +108,17 @@ def test_relative_does_not_see_the_members_absence_reasons(now_team):
     assert "Hospital" in own
     theirs = _as(now_team["proxy"].user).get(reverse("my_shifts"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert mate.name in theirs and "Hospital" not in theirs
+
+
+def test_relative_check_in_counts_once_the_secretary_writes_the_times_from_the_book(now_team):
+    record = _relative_checks_in(now_team)
+    shift = now_team["now_shift"]
+    week = timezone.localtime(shift.start).date() - dt.timedelta(days=timezone.localtime(shift.start).weekday())
+    client = _as(now_team["secretary"])
+    url = reverse("attendance_week", args=[now_team["community"].pk, week.isoformat()])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A relative checked in for them" in page
+    mate = now_team["mate"]
+    assert client.post(url, {"shift": shift.pk, "member": [mate.pk], "whole": "1"}).status_code == 302
+    record.refresh_from_db()
+    assert record.served and record.source == Attendance.Source.BACKFILL

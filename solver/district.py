@@ -67,7 +67,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
                 clock: float | None = None, processes: int = 1, executor=None) -> ScopeResult:
     """``executor`` (``solver/executor.py``) runs the neighbourhoods; without one, ``processes`` ≥ 2
     forks that many worker processes, and one process alternates local search and moves."""
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
     log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
@@ -92,6 +92,9 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
         executor = None
     # The sweep's prices are the tangents at the loads of the roster it starts from (solver/sweep.py).
     lns = Neighbourhoods(problem, scope, search, seed, sweep=not scope.fixed)
+    # How much slower than its own CPU time this process has run so far (1 on a free core; 7 beside
+    # load 8 on 2 cores): the sweep's shares and the time kept back for its fallbacks scale with it.
+    lns.slowdown = max(1.0, (time.monotonic() - started) / max(0.1, time.process_time() - cpu_started))
 
     def on_merge():
         _report(search, on_solution, started, cheap)
@@ -288,6 +291,7 @@ class Neighbourhoods:
             self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
             self.sweep = SweepBound(groups, self.prices)
         self._started = time.monotonic()
+        self.slowdown = 1.0
 
     def sweep_stats(self) -> dict:
         if self.sweep is None:
@@ -302,9 +306,14 @@ class Neighbourhoods:
         waiting = sum(len(g) for g in self.unvisited) + len(group)   # ``group`` has just left the list
         # Tasks overrun their share when processes outnumber cores, or by the model building and
         # RINS after the column generation: the shares shrink by the overrun measured so far.
-        overrun = max(1.0, self._used / self._given) if self._given else 1.0
+        overrun = self._overrun()
         share = SWEEP_SHARE * left * slots * len(group) / waiting / overrun
         return max(SWEEP_MIN_SECONDS, min(SWEEP_MAX_SECONDS * len(group), share))
+
+    def _overrun(self) -> float:
+        """How much longer than their share pieces take: measured on finished sweep pieces, else
+        the coordinator's own slowdown (``solve_large`` sets it)."""
+        return max(1.0, self._used / self._given) if self._given else max(1.0, self.slowdown)
 
     def _reach(self, members) -> set[str]:
         communities = set()
@@ -458,7 +467,7 @@ class Neighbourhoods:
         in_flight = {}
         while True:
             waiting = len(self.sweep.missing) - len(in_flight) if self.sweep is not None else 0
-            overrun = max(1.0, self._used / self._given) if self._given else 1.0
+            overrun = self._overrun()
             left = deadline - time.monotonic() - FALLBACK_SECONDS * overrun * max(0, waiting)
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()

@@ -79,7 +79,11 @@ def measure(connection, problem_path: Path, clusters: int, args) -> str:
         for process in started:
             os.killpg(process.pid, signal.SIGTERM)
         for process in started:
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:   # a worker still in a piece that is no longer waited for
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=20)
         for burner in burners:
             burner.kill()
             burner.wait()

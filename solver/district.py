@@ -59,7 +59,8 @@ BOUND_ONLY_BELOW = 0.35    # a sweep share under this per community (the sweep i
 SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
                            # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5
-FALLBACK_SECONDS = 0.1     # a group the sweep never reached: its Lagrangian bound at the end (finish_sweep)
+FALLBACK_SECONDS = 0.05    # a group the sweep never reached: its Lagrangian's first value at the end (finish_sweep;
+                           # 0.03-0.07 s quietly), times the slowdown measured
 LNS_GAP = 0.0              # a neighbourhood is solved to optimality when time allows
 
 def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int, seed: int,
@@ -67,7 +68,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
                 clock: float | None = None, processes: int = 1, executor=None) -> ScopeResult:
     """``executor`` (``solver/executor.py``) runs the neighbourhoods; without one, ``processes`` ≥ 2
     forks that many worker processes, and one process alternates local search and moves."""
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
     log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
@@ -92,6 +93,9 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
         executor = None
     # The sweep's prices are the tangents at the loads of the roster it starts from (solver/sweep.py).
     lns = Neighbourhoods(problem, scope, search, seed, sweep=not scope.fixed)
+    # How much slower than its own CPU time this process has run so far (1 on a free core; 7 beside
+    # load 8 on 2 cores): the sweep's shares and the time kept back for its fallbacks scale with it.
+    lns.slowdown = max(1.0, (time.monotonic() - started) / max(0.1, time.process_time() - cpu_started))
 
     def on_merge():
         _report(search, on_solution, started, cheap)
@@ -177,6 +181,9 @@ def _alternate(search: LocalSearch, lns, deadline: float, workers: int, on_merge
     if lns.sweep is not None:
         # Every community once first: the district bound needs each one's share.
         lns.run(deadline, slots=1, workers=workers, on_merge=on_merge, sweep_only=True)
+        # Groups it could not reach (a busy machine): their Lagrangian now, before any further local
+        # search (beside load 8 the local search took the time and the bound fell back to the cheap one).
+        lns.finish_sweep(deadline)
     lns_rate, since_lns = LS_MIN_RATE, 0
     while deadline - time.monotonic() >= MIN_LNS_SECONDS and not lns.stop():
         before, started = scope_objective(search), time.monotonic()
@@ -288,6 +295,7 @@ class Neighbourhoods:
             self.prices = shared_prices(problem, members_of_group, scope.members, search.units)
             self.sweep = SweepBound(groups, self.prices)
         self._started = time.monotonic()
+        self.slowdown = 1.0
 
     def sweep_stats(self) -> dict:
         if self.sweep is None:
@@ -302,9 +310,14 @@ class Neighbourhoods:
         waiting = sum(len(g) for g in self.unvisited) + len(group)   # ``group`` has just left the list
         # Tasks overrun their share when processes outnumber cores, or by the model building and
         # RINS after the column generation: the shares shrink by the overrun measured so far.
-        overrun = max(1.0, self._used / self._given) if self._given else 1.0
+        overrun = self._overrun()
         share = SWEEP_SHARE * left * slots * len(group) / waiting / overrun
         return max(SWEEP_MIN_SECONDS, min(SWEEP_MAX_SECONDS * len(group), share))
+
+    def _overrun(self) -> float:
+        """How much longer than their share pieces take: measured on finished sweep pieces, else
+        the coordinator's own slowdown (``solve_large`` sets it)."""
+        return max(1.0, self._used / self._given) if self._given else max(1.0, self.slowdown)
 
     def _reach(self, members) -> set[str]:
         communities = set()
@@ -458,7 +471,7 @@ class Neighbourhoods:
         in_flight = {}
         while True:
             waiting = len(self.sweep.missing) - len(in_flight) if self.sweep is not None else 0
-            overrun = max(1.0, self._used / self._given) if self._given else 1.0
+            overrun = self._overrun()
             left = deadline - time.monotonic() - FALLBACK_SECONDS * overrun * max(0, waiting)
             busy = set().union(*(set(t.communities) for t in in_flight.values())) if in_flight else set()
             reading = set().union(*(set(t.versions) for t in in_flight.values())) if in_flight else set()

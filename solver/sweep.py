@@ -35,7 +35,7 @@ from solver.problem import Problem
 
 CG_SHARE = 0.8          # of a group's seconds, for its column generation; RINS gets the rest
 RINS_MIN_SECONDS = 0.2
-LAGRANGIAN_STEPS = 200  # a group's Lagrangian bound first, all its steps whatever the group's share (measured on six
+LAGRANGIAN_STEPS = 200  # a group's Lagrangian bound takes all its steps whatever the group's share (measured on six
                         # groups: 0.25-0.5 s at load 6, 0.1-0.35 % below the converged column generation; cut to a
                         # tenth of a 0.8 s share at load 6-12 it stayed ~5 % below, and the district at 31-69 %)
 
@@ -129,20 +129,22 @@ def members_by_community(handles) -> dict[str, set[int]]:
 
 
 def group_bound(problem: Problem, shifts: list[int], members: list[int], prices: dict[int, int],
-                deadline: float, start_pairs=None, *, lagrangian_until: float | None = None,
+                deadline: float, start_pairs=None, *, lagrangian: bool = False,
                 ) -> tuple[ColumnGeneration, float | None]:
     """The column generation of one group with ``prices`` for the members it shares with other
     groups, and the group's bound: the best of its completed rounds (DW_g once it converges).
 
-    With ``lagrangian_until``, the group's Lagrangian bound comes first (``group_lagrangian``,
-    until then) and counts if larger, and the column generation may stop between rounds;
-    without it, the first round is finished whatever ``deadline``. Cut short, that round's
-    pricing falls back to a weak bound (on the benchmark district: 206 k against a converged
-    722 k), where the Lagrangian is within 0.35 % in a tenth of the time. None only if both fail."""
+    With ``lagrangian``, the column generation may stop between rounds, and if it has not
+    converged by ``deadline`` the group's Lagrangian bound (``group_lagrangian``, 0.1-0.5 s)
+    counts if larger; without it, the first round is finished whatever ``deadline``. Cut short,
+    that round's pricing falls back to a weak bound (on the benchmark district: 206 k against a
+    converged 722 k), where the Lagrangian is within 0.35 %. (The Lagrangian first, before the
+    column generation, left the column generation no time at load 4: gap* 9.2 % at 60 s.)
+    None only if both fail."""
     handles = candidate_handles(problem, Scope(shifts, members))
-    lower = group_lagrangian(problem, handles, prices, lagrangian_until) if lagrangian_until is not None else None
     cg = ColumnGeneration(problem, handles, linear=prices)
-    value = cg.run(deadline, start_pairs, first_round=lower is None)
+    value = cg.run(deadline, start_pairs, first_round=not lagrangian)
+    lower = group_lagrangian(problem, handles, prices, math.inf) if lagrangian and not cg.converged else None
     found = [v for v in (value, lower) if v is not None and math.isfinite(v)]
     return cg, (max(found) if found else None)
 
@@ -189,7 +191,7 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
         bound = group_lagrangian(problem, handles, prices, math.inf)
         return GroupOutcome(bound, "UNKNOWN", None, [], 0, False, time.monotonic() - started)
     cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current,
-                            lagrangian_until=math.inf)
+                            lagrangian=True)
     status, objective, pairs = "UNKNOWN", None, []
     left = seconds - (time.monotonic() - started)
     # The last round's columns joined after its solve: solve again for x̄ over all of them.

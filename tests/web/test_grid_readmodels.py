@@ -169,7 +169,7 @@ def test_fairness_is_in_hours_from_attendance_and_plans(staff, site):
     last = week_start_of(timezone.localdate())
     past = last - dt.timedelta(weeks=2)
     shifts_make_for_week(community=site.community, week_start=past)
-    # Rostered shifts only: when that week holds the 25th, its study session is a shift too (a gathering).
+    # Rostered shifts only: in the week of the 25th the study session (a gathering, not rostered) is among them.
     shifts = list(Shift.objects.filter(community=site.community, start__date__gte=past,
                                        start__date__lt=past + dt.timedelta(days=7))
                   .exclude(duty__code__in=settings.UNROSTERED_DUTIES).order_by("start"))

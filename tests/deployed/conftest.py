@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from .harness import ADMIN, Deployment, postgres_database, sqlite_database
-from .no_show import no_show_arrange
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 REDIS = os.environ.get("REDIS_URL", "")
@@ -48,12 +47,6 @@ def secretary(deployment):
 def admin(deployment):
     """The operator's superuser, for the admin's task and schedule pages."""
     return deployment.browser().login(*ADMIN)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def no_show(deployment, secretary, admin):
-    """A shift moved to start at the next quarter hour, arranged first so the wait for it overlaps the tests."""
-    return no_show_arrange(secretary, admin)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus):

@@ -44,6 +44,13 @@ def secretary(deployment):
 
 
 @pytest.fixture(scope="session")
+def district(deployment):
+    """The district administrator, who reads every community's texts on the outbox (a secretary sees only
+    those of members at home in their communities, not a neighbour's member who serves there too)."""
+    return deployment.browser().login("district")
+
+
+@pytest.fixture(scope="session")
 def admin(deployment):
     """The operator's superuser, for the admin's task and schedule pages."""
     return deployment.browser().login(*ADMIN)

@@ -65,7 +65,7 @@ class Service:
         """SIGTERM to the whole group (workers, gunicorn's children), SIGKILL if it lingers."""
         if self.process is None:
             return
-        for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 10)):
             try:
                 os.killpg(self.process.pid, sig)
             except ProcessLookupError:
@@ -204,8 +204,8 @@ class Deployment:
         if dead:
             raise AssertionError(f"{', '.join(dead)} exited during start-up\n{self.logs()}")
         try:
-            return requests.get(self.url + "/accounts/login/", timeout=5).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(self.url + "/accounts/login/", timeout=10).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still loading
             return False
 
     def stop(self) -> None:

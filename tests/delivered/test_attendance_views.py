@@ -154,3 +154,19 @@ def test_the_attendance_import_page_shows_progress_while_a_worker_reads(client, 
     client.force_login(f.secretary(other, username="sec2"))  # someone else's job: not found, in either community
     assert client.get(job_url).status_code == 404
     assert client.get(reverse("attendance_import_job", args=[other.pk, job.pk])).status_code == 404
+
+
+def test_an_attendance_upload_too_large_or_missing_is_refused_before_anything_is_queued(client, team, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shifts.views import attendance
+    from volunteers.models import MemberImportJob
+
+    monkeypatch.setattr(attendance, "IMPORT_MAX_BYTES", 2**20)
+    client.force_login(team["secretary"])
+    url = reverse("attendance_import", args=[team["community"].pk])
+    big = SimpleUploadedFile("book.csv", b"x" * (2**20 + 1))
+    response = client.post(url, {"file": big})
+    assert response.status_code == 400 and "1 MB" in response.content.decode()
+    assert client.post(url, {}).status_code == 400
+    assert not MemberImportJob.objects.exists()

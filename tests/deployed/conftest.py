@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import ADMIN, Deployment, postgres_database, sqlite_database
+from .harness import ADMIN, Deployment, local_now, postgres_database, sqlite_database
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 REDIS = os.environ.get("REDIS_URL", "")
@@ -70,11 +70,9 @@ def coming_mondays(count: int) -> list:
     workday, as the suite's week_start fixture chooses them: what a test books does not depend on the date."""
     import datetime as dt
 
-    from django.utils import timezone
-
     from volunteers.calendars import package_year
 
-    today = timezone.localdate()
+    today = local_now().date()
     special = {info.date for year in range(today.year, today.year + 3) for info in package_year(year)[0]}
     monday, found = today + dt.timedelta(days=7 - today.weekday()), []
     while len(found) < count:

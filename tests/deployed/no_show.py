@@ -10,10 +10,10 @@ import datetime as dt
 import re
 import zoneinfo
 
-from .harness import Browser, member_ids
+from .harness import TIME_ZONE, Browser, member_ids
 
 COMMUNITY = 1
-ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")  # the service's TIME_ZONE (its default; the harness does not set it)
+ZONE = zoneinfo.ZoneInfo(TIME_ZONE)
 
 
 def this_monday(now: dt.datetime) -> dt.date:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import ADMIN, Deployment, postgres_database, sqlite_database
-from .no_show import no_show_arrange
+from .harness import ADMIN, Deployment, local_now, postgres_database, sqlite_database
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 REDIS = os.environ.get("REDIS_URL", "")
@@ -45,15 +44,16 @@ def secretary(deployment):
 
 
 @pytest.fixture(scope="session")
+def district(deployment):
+    """The district administrator, who reads every community's texts on the outbox (a secretary sees only
+    those of members at home in their communities, not a neighbour's member who serves there too)."""
+    return deployment.browser().login("district")
+
+
+@pytest.fixture(scope="session")
 def admin(deployment):
     """The operator's superuser, for the admin's task and schedule pages."""
     return deployment.browser().login(*ADMIN)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def no_show(deployment, secretary, admin):
-    """A shift moved to start at the next quarter hour, arranged first so the wait for it overlaps the tests."""
-    return no_show_arrange(secretary, admin)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus):
@@ -70,11 +70,9 @@ def coming_mondays(count: int) -> list:
     workday, as the suite's week_start fixture chooses them: what a test books does not depend on the date."""
     import datetime as dt
 
-    from django.utils import timezone
-
     from volunteers.calendars import package_year
 
-    today = timezone.localdate()
+    today = local_now().date()
     special = {info.date for year in range(today.year, today.year + 3) for info in package_year(year)[0]}
     monday, found = today + dt.timedelta(days=7 - today.weekday()), []
     while len(found) < count:

@@ -27,6 +27,7 @@ import requests
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
+TIME_ZONE = "Asia/Shanghai"  # set in the deployment's env; the tests reckon days and weeks in it too
 PASSWORD = "yure-demo-2026"  # the demo seed's staff password (shifts.demo.DEMO_PASSWORD)
 ADMIN = ("ops", "ops-" + secrets.token_hex(8))  # a superuser made with `createsuperuser`, for the admin pages
 # The caller's variables the processes keep: where programs are, the locale, and libfaketime's (a run under
@@ -39,6 +40,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def local_now():
+    """Now on the service's wall clock."""
+    import datetime as dt
+    import zoneinfo
+
+    return dt.datetime.now(zoneinfo.ZoneInfo(TIME_ZONE))
 
 
 def base_env() -> dict[str, str]:
@@ -65,7 +74,7 @@ class Service:
         """SIGTERM to the whole group (workers, gunicorn's children), SIGKILL if it lingers."""
         if self.process is None:
             return
-        for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 10)):
             try:
                 os.killpg(self.process.pid, sig)
             except ProcessLookupError:
@@ -134,7 +143,8 @@ class Deployment:
         self.cache_prefix = f"yure-deployed-{secrets.token_hex(4)}"
         imports = folder / "imports"
         imports.mkdir(exist_ok=True)
-        env = {**base_env(), "DATABASE_URL": database.url, "SITE_URL": self.url, "IMPORT_TMP_DIR": str(imports),
+        env = {**base_env(), "TIME_ZONE": TIME_ZONE, "DATABASE_URL": database.url, "SITE_URL": self.url,
+               "IMPORT_TMP_DIR": str(imports),
                # Text messages go to the outbox, where the tests read them (scripts/demo.sh does the same).
                "SMS_PROVIDER": "outbox", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
                # Short solves keep the run quick; one search worker each on a small shared machine.
@@ -204,8 +214,8 @@ class Deployment:
         if dead:
             raise AssertionError(f"{', '.join(dead)} exited during start-up\n{self.logs()}")
         try:
-            return requests.get(self.url + "/accounts/login/", timeout=5).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(self.url + "/accounts/login/", timeout=10).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still loading
             return False
 
     def stop(self) -> None:

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from .harness import member_ids, week_rows
+from .harness import local_now, member_ids, week_rows
 
 pytestmark = [pytest.mark.real_queue, pytest.mark.slow]
 
@@ -75,8 +75,6 @@ def test_an_attendance_sheet_is_imported(deployment, secretary):
 
 
 def week_monday() -> str:
-    """This week's Monday where the service keeps time (Asia/Shanghai, the default TIME_ZONE)."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
+    """This week's Monday on the service's wall clock."""
+    today = local_now().date()
     return (today - dt.timedelta(days=today.weekday())).isoformat()

@@ -12,7 +12,7 @@ SCHEDULER_DEADLINE = 150  # django-q2's scheduler looks every 30 s; a busy machi
 def schedule_row(admin, name: str) -> str:
     page = admin.get("/admin/django_q/schedule/", q=name)
     rows = [row for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page.html, flags=re.S) if f">{name}<" in row]
-    assert len(rows) == 1, f"schedule {name} is not listed once on the admin's schedule list"
+    assert len(rows) == 1, f"schedule {name} is not listed once on the admin's schedule list: {page.text[:1500]}"
     return rows[0]
 
 

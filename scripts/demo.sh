@@ -8,6 +8,12 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { command -v msgfmt >/dev/null \
+    && ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=zh | grep -q .; }; then
+  # Translations need gettext; the monthly report's PDF needs Pango and a Chinese font.
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext libpango-1.0-0 \
+    libpangoft2-1.0-0 fonts-noto-cjk >/dev/null
+fi
 export DEBUG=${DEBUG:-1}
 # Text messages go to the outbox (staff menu: 短信发件箱) instead of a provider, so nothing is "skipped".
 export SMS_PROVIDER=${SMS_PROVIDER:-outbox}

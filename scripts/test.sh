@@ -8,9 +8,12 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { [ -x /usr/bin/chromium ] && command -v msgfmt >/dev/null; }; then
-  # Browser tests need Debian's Chromium and CJK fonts; translations need gettext.
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { [ -x /usr/bin/chromium ] && command -v msgfmt >/dev/null \
+    && ldconfig -p | grep -q libpangoft2-1.0; }; then
+  # Browser tests need Debian's Chromium and CJK fonts; translations need gettext; the report's PDF (WeasyPrint)
+  # needs Pango.
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext \
+    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 fi
 if [ -f tests/js/package.json ] && command -v npm >/dev/null; then
   (cd tests/js && npm ci --silent --no-audit --no-fund)

@@ -1,4 +1,5 @@
-"""One running deployment per test run, shared by every test in this folder (see README.md here).
+"""One running deployment per test run, shared by every test in this folder and stopped when the folder is done
+(package scope), so its workers never share a queue with the clusters other folders start (see README.md here).
 
 SQLite with django-q2's ORM broker by default; PostgreSQL with the Redis broker when DATABASE_URL points at
 PostgreSQL and REDIS_URL is set (CI runs the suite once each way). The deployment gets its own database, never
@@ -20,7 +21,7 @@ REDIS = os.environ.get("REDIS_URL", "")
 _started: list[Deployment] = []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def deployment(request):
     # Its own folder, not pytest's temp folder, which other runs on the machine prune while this one runs.
     folder = Path(tempfile.mkdtemp(prefix="yure-deployed-"))
@@ -37,20 +38,20 @@ def deployment(request):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def secretary(deployment):
     """secretary1, who runs the first community (幸福里社区), logged in through the login form."""
     return deployment.browser().login("secretary1")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def district(deployment):
     """The district administrator, who reads every community's texts on the outbox (a secretary sees only
     those of members at home in their communities, not a neighbour's member who serves there too)."""
     return deployment.browser().login("district")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin(deployment):
     """The operator's superuser, for the admin's task and schedule pages."""
     return deployment.browser().login(*ADMIN)
@@ -83,7 +84,7 @@ def coming_mondays(count: int) -> list:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def weeks():
     """(the week the roster tests publish, the week the district generate drafts)"""
     return tuple(monday.isoformat() for monday in coming_mondays(2))

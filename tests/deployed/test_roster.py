@@ -30,7 +30,7 @@ def finished_run(deployment, week: str, kind: str, community=COMMUNITY):
     return status
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def published(deployment, secretary, weeks):
     """The week generated on the queue and published by secretary1; returns the week (YYYY-MM-DD)."""
     week = weeks[0]

@@ -24,13 +24,7 @@ from volunteers.models import Community, Member, MemberImportJob
 from volunteers.selectors import communities_for
 from volunteers.services.audit import audit_log
 from volunteers.services.import_files import ImportFileError, RowError, Sheet, read_sheet_isolated
-from volunteers.services.import_jobs import (
-    import_job_claim,
-    import_job_finish,
-    import_job_progress,
-    upload_forget,
-    upload_read,
-)
+from volunteers.services.import_jobs import import_job_begin, import_job_finish, upload_forget
 from volunteers.services.member_text import (
     cell_text,
     header_synonyms,
@@ -165,15 +159,10 @@ def attendance_import_plan(*, data: bytes = b"", filename: str = "", communities
 
 def attendance_import_job_run(job_id: int) -> str:
     """The queue task: read the stored book in the limited child, check it and, when confirmed, write it."""
-    job = import_job_claim(job_id, sheet=MemberImportJob.Sheet.ATTENDANCE)
-    if job is None:
+    begun = import_job_begin(job_id, sheet=MemberImportJob.Sheet.ATTENDANCE)
+    if begun is None:
         return MemberImportJob.objects.get(pk=job_id).status
-    data = upload_read(job.file_id, job.file_sha256)
-    if data is None:
-        import_job_finish(job, MemberImportJob.Status.FAILED,
-                          message=_("The uploaded file has expired; please upload it again."))
-        return job.status
-    progress = import_job_progress(job)
+    job, data, progress = begun
     try:
         sheet = attendance_sheet_read(data=data, filename=job.filename, progress=progress)
     except ImportFileError as exc:

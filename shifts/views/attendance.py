@@ -47,28 +47,37 @@ def _own_assignment(member, assignment_id) -> Assignment:
                              pk=assignment_id, member=member, roster__status=Roster.Status.PUBLISHED)
 
 
+def _source(request) -> str:
+    """How a check-in came: from a poster's page or the app; a relative's is recorded as theirs, to be
+    confirmed by someone who was there."""
+    if request.acting_proxy is not None:
+        return Attendance.Source.RELATIVE
+    return Attendance.Source.POSTER if request.POST.get("source") == "poster" else Attendance.Source.APP
+
+
+def _check(request, *, member, shift, action: str):
+    """Check the member in ("in") or out ("out") of the shift and go back where they pressed the button."""
+    if action not in ("in", "out"):
+        raise Http404
+    try:
+        if action == "in":
+            service.attendance_check_in(member=member, shift=shift, by=request.user, source=_source(request))
+            messages.success(request, _("Checked in at %(time)s. Thank you!")
+                             % {"time": timezone.localtime().strftime("%H:%M")})
+        else:
+            service.attendance_check_out(member=member, shift=shift, by=request.user, source=_source(request))
+            messages.success(request, _("Checked out at %(time)s. Thank you for your service!")
+                             % {"time": timezone.localtime().strftime("%H:%M")})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(request)
+
+
 @require_POST
 @member_required
 def attendance_check(request, assignment_id, action, member):
     """Check in ("in") or out ("out") of one of the member's own shifts."""
-    assignment = _own_assignment(member, assignment_id)
-    source = Attendance.Source.POSTER if request.POST.get("source") == "poster" else Attendance.Source.APP
-    if request.acting_proxy is not None:  # recorded as the relative's word, to be confirmed by someone there
-        source = Attendance.Source.RELATIVE
-    try:
-        if action == "in":
-            service.attendance_check_in(member=member, shift=assignment.shift, by=request.user, source=source)
-            messages.success(request, _("Checked in at %(time)s. Thank you!")
-                             % {"time": timezone.localtime().strftime("%H:%M")})
-        elif action == "out":
-            service.attendance_check_out(member=member, shift=assignment.shift, by=request.user, source=source)
-            messages.success(request, _("Checked out at %(time)s. Thank you for your service!")
-                             % {"time": timezone.localtime().strftime("%H:%M")})
-        else:
-            raise Http404
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return _back(request)
+    return _check(request, member=member, shift=_own_assignment(member, assignment_id).shift, action=action)
 
 
 @require_POST
@@ -78,20 +87,7 @@ def gathering_check(request, shift_id, action, member):
     so it goes by the shift; the service checks that the member serves its community."""
     shift = get_object_or_404(Shift.objects.select_related("duty", "community"), pk=shift_id,
                               duty__code__in=settings.UNROSTERED_DUTIES)
-    try:
-        if action == "in":
-            service.attendance_check_in(member=member, shift=shift, by=request.user)
-            messages.success(request, _("Checked in at %(time)s. Thank you!")
-                             % {"time": timezone.localtime().strftime("%H:%M")})
-        elif action == "out":
-            service.attendance_check_out(member=member, shift=shift, by=request.user)
-            messages.success(request, _("Checked out at %(time)s. Thank you for your service!")
-                             % {"time": timezone.localtime().strftime("%H:%M")})
-        else:
-            raise Http404
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return _back(request)
+    return _check(request, member=member, shift=shift, action=action)
 
 
 @require_POST

@@ -117,17 +117,27 @@ def import_job_progress(job: MemberImportJob):
     return progress
 
 
-def import_job_run(job_id: int) -> str:
-    """The queue task: read, plan and (for an import) write; the outcome goes into the job row."""
-    job = import_job_claim(job_id, sheet=MemberImportJob.Sheet.MEMBERS)
+def import_job_begin(job_id: int, *, sheet: str):
+    """The start every import task shares: claim the job and read its stored upload. Returns (job, bytes,
+    progress), or None when there is nothing to read: the job was taken or finished already, or its file expired
+    (the job then says so)."""
+    job = import_job_claim(job_id, sheet=sheet)
     if job is None:
-        return MemberImportJob.objects.get(pk=job_id).status
+        return None
     data = upload_read(job.file_id, job.file_sha256)
     if data is None:
         import_job_finish(job, MemberImportJob.Status.FAILED,
                           message=_("The uploaded file has expired; please upload it again."))
-        return job.status
-    progress = import_job_progress(job)
+        return None
+    return job, data, import_job_progress(job)
+
+
+def import_job_run(job_id: int) -> str:
+    """The queue task: read, plan and (for an import) write; the outcome goes into the job row."""
+    begun = import_job_begin(job_id, sheet=MemberImportJob.Sheet.MEMBERS)
+    if begun is None:
+        return MemberImportJob.objects.get(pk=job_id).status
+    job, data, progress = begun
     mapping = {int(k): v for k, v in job.mapping.items()} if job.mapping else None
     try:
         sheet = read_sheet_isolated(data, job.filename, progress=progress)

@@ -30,9 +30,15 @@ if manage help roster >/dev/null 2>&1; then
 fi
 manage qcluster >qcluster.log 2>&1 &
 QCLUSTER=$!
-trap 'kill $QCLUSTER 2>/dev/null || true' EXIT INT TERM
+manage runserver "127.0.0.1:${PORT}" &
+WEB=$!
+# Both run in the background and the script waits for them: bash runs a trap only between commands, so with the
+# web server in the foreground `kill <this script>` left the worker running.
+stop() { kill "$WEB" "$QCLUSTER" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 143' INT TERM
 echo
 echo "Yure is running at http://127.0.0.1:${PORT}/  (admin: http://127.0.0.1:${PORT}/admin/)"
 echo "Demo logins (password yure-demo-2026): district (district administrator), secretary1 … secretary6"
 echo "Task worker log: qcluster.log. Stop with Ctrl-C."
-manage runserver "127.0.0.1:${PORT}"
+wait "$WEB"

@@ -28,9 +28,10 @@ if manage help roster >/dev/null 2>&1; then
   # Give the demo something to look at: next week's draft for the first community, solved on the queue.
   manage roster generate --community 1 --week "$(date -d 'next monday' +%F)" >/dev/null || true
 fi
-manage qcluster >qcluster.log 2>&1 &
+# Started directly, not through manage(): $! must be the Python process itself, not a subshell around it.
+.venv/bin/python manage.py qcluster >qcluster.log 2>&1 &
 QCLUSTER=$!
-manage runserver "127.0.0.1:${PORT}" &
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT}" &
 WEB=$!
 # Both run in the background and the script waits for them: bash runs a trap only between commands, so with the
 # web server in the foreground `kill <this script>` left the worker running.

@@ -14,9 +14,10 @@ from shifts.feeds.tokens import member_token
 from shifts.feeds.views import subscribe_context
 from shifts.forms import AbsencePeriodForm, CantComeForm
 from shifts.models import Assignment, Roster
-from shifts.readmodels.member_shifts import shifts_given_up, upcoming_assignments
+from shifts.readmodels.member_shifts import next_assignment, shift_in_words, shifts_given_up, upcoming_assignments
 from shifts.services.confirmations import confirmations_pending
 from shifts.services.notices import notices_unread
+from volunteers.selectors import community_secretary_phone
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,17 @@ def my_shifts(request, member):
     return render(request, "shifts/my_shifts.html", {
         "member": member, "assignments": assignments, "absences": absences, "given_up": shifts_given_up(member),
         **_subscribe_context(member), **_waiting_context(member),
+    })
+
+
+@member_required
+def member_home(request, member):
+    """长辈模式's simplified home: 我的值班, 我来不了 (the next shift), 给书记打电话, and the next shift in words."""
+    upcoming = next_assignment(member)
+    return render(request, "shifts/member_home.html", {
+        "member": member, "next_assignment": upcoming,
+        "next_in_words": shift_in_words(upcoming.shift, today=timezone.localdate()) if upcoming else "",
+        "secretary_phone": community_secretary_phone(member.community),
     })
 
 

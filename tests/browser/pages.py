@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from shifts.demo_delivered import seed_delivered
 from shifts.models import Assignment, Certificate, OutboxMessage, Roster
-from shifts.services.confirmations import confirmations_request
 from shifts.selectors import shifts_for_week
+from shifts.services.confirmations import confirmations_request
 from shifts.services.week_making import shifts_make_for_week
 from shifts.services.weeks import week_start_of
 from tests import factories

@@ -3,9 +3,10 @@
 Controls (buttons, links that stand alone, inputs, selects, text areas, summaries) are at least 44 px tall, text
 is at least 18 px, checkboxes and radios at least 24 px, and no page scrolls sideways, also at 375 px with the
 largest text. At the largest size (长辈模式) every member page has targets of at least 60 px, text of at least
-24 px, no sideways scrolling at 375 × 740 and a header of at most two lines. A link inside a sentence is exempt (it is text, and WCAG 2.5.8 exempts inline targets).
-Printouts are measured for their controls only: their text is sized in points for paper. The page list comes
-from the URLconf (tests/browser/pages.py)."""
+24 px, no sideways scrolling at 375 × 740, at most one primary action per card and a header of at most two lines.
+A link inside a sentence is exempt (it is text, and WCAG 2.5.8 exempts inline targets). Printouts are measured
+for their controls only: their text is sized in points for paper. The page list comes from the URLconf
+(tests/browser/pages.py)."""
 
 import pytest
 
@@ -58,13 +59,15 @@ MEASURE = """([controlMin, textMin, boxMin]) => {
     if (!visible(el)) continue;
     if (el.matches("a[href]:not(.button)") && inSentence(el)) continue;
     const height = el.getBoundingClientRect().height;
-    if (height < controlMin - 0.5) out.push([`control under ${controlMin}px`, selectorOf(el), Math.round(height * 10) / 10]);
+    if (height < controlMin - 0.5)
+      out.push([`control under ${controlMin}px`, selectorOf(el), Math.round(height * 10) / 10]);
   }
   for (const el of document.querySelectorAll("input[type=checkbox], input[type=radio]")) {
     if (!visible(el)) continue;
     const rect = el.getBoundingClientRect();
     if (Math.min(rect.width, rect.height) < boxMin - 0.5)
-      out.push([`checkbox/radio under ${boxMin}px`, selectorOf(el), Math.round(Math.min(rect.width, rect.height) * 10) / 10]);
+      out.push([`checkbox/radio under ${boxMin}px`, selectorOf(el),
+                Math.round(Math.min(rect.width, rect.height) * 10) / 10]);
   }
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest(".printout main, svg, script, style")) continue;
@@ -144,6 +147,9 @@ def test_elder_mode_member_pages_have_60px_targets_24px_text_and_a_two_line_head
             problems.append(f"{name} {path}: {kind}: {selector} ({measured}px)")
         if name in ELDER_MUST_COVER:
             shot(page, f"elder-{language}-{name}")
+        crowded = page.evaluate("""() => [...document.querySelectorAll(".card, .shift-item, .home-buttons")]
+          .filter(card => card.querySelectorAll(".primary").length > 1).map(card => card.className)""")
+        problems += [f"{name} {path}: more than one primary action in {card}" for card in crowded]
         header = page.evaluate(HEADER)
         # One or two rows, no label broken over lines (标/准), and well under the 270 px it took before.
         if header["rows"] > 2 or header["tallest"] > ELDER_CONTROL_MIN + 8 or header["height"] > 160:

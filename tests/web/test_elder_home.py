@@ -13,6 +13,7 @@ from shifts.readmodels.member_shifts import shift_in_words
 from tests import factories
 from volunteers.models import StaffProfile, Unavailability
 from volunteers.selectors import community_secretary_phone
+from volunteers.services.logins import login_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,16 @@ def test_the_next_shift_in_words_says_today_tomorrow_or_the_date(site):
     with translation.override("en"):
         words = shift_in_words(monday, today=day - dt.timedelta(days=1))
         assert words.startswith("Tomorrow, ") and "Monday, in the morning from 9:00 to 11:00: Patrol." in words
+
+
+def test_no_time_out_while_an_elder_fills_a_form(client, site, settings):
+    """A member logged in by their link stays logged in for MEMBER_SESSION_DAYS, and the form's CSRF cookie lasts at
+    least as long: a form left half done for hours (the staff's 12-hour session) is still accepted."""
+    token, _code = login_token_issue(member=site.members[0], by=site.secretary)
+    client.cookies[TEXT_SIZE_COOKIE] = "xlarge"
+    response = client.post(reverse("member_link_login", args=[token]))
+    assert response["Location"] == reverse("home")
+    assert client.get("/")["Location"] == reverse("member_home")
+    day = 24 * 3600
+    assert client.session.get_expiry_age() == settings.MEMBER_SESSION_DAYS * day > settings.SESSION_COOKIE_AGE
+    assert settings.CSRF_COOKIE_AGE >= settings.MEMBER_SESSION_DAYS * day and not settings.CSRF_USE_SESSIONS

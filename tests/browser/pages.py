@@ -151,3 +151,17 @@ def confirmation_waiting(seeded: Seeded, settings) -> str:
                                         notification__kind="confirm_request").latest("pk").text
     link = re.search(r"https?://\S+?(/c/\S+/)", text)
     return link.group(1)
+
+
+def relative_cookies(seeded: Seeded, server_url: str, language: str) -> list[dict]:
+    """Cookies that log in the seeded member's relative (王小明, 亲属代办) through their own one-time link."""
+    from volunteers.models import MemberProxy
+    from volunteers.services.logins import login_token_issue
+
+    proxy = MemberProxy.objects.get(pk=seeded.values["proxy_id"])
+    token, _code = login_token_issue(member=seeded.member, by=seeded.secretary, proxy=proxy)
+    client = Client()
+    assert client.post(reverse("member_link_login", args=[token])).status_code == 302
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": server_url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server_url}]

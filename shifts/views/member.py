@@ -43,10 +43,13 @@ def my_shifts(request, member):
 
 @member_required
 def member_home(request, member):
-    """长辈模式's simplified home: 我的值班, 我来不了 (the next shift), 给书记打电话, and the next shift in words."""
+    """长辈模式's simplified home: 我的值班, 我来不了 (the next shift), 给书记打电话, and the next shift in words.
+    What waits on My shifts (notices, the week to confirm) is counted on its button rather than shown here."""
     upcoming = next_assignment(member)
+    waiting = _waiting_context(member)
     return render(request, "shifts/member_home.html", {
         "member": member, "next_assignment": upcoming,
+        "waiting": len(waiting["notices"]) + len(waiting["confirmations"]),
         "next_in_words": shift_in_words(upcoming.shift, today=timezone.localdate()) if upcoming else "",
         "secretary_phone": community_secretary_phone(member.community),
     })

@@ -10,6 +10,7 @@ from django.utils import translation
 from scheduler_site.middleware import TEXT_SIZE_COOKIE
 from shifts.models import Assignment, Roster
 from shifts.readmodels.member_shifts import shift_in_words
+from shifts.services.confirmations import confirmations_request
 from tests import factories
 from volunteers.models import StaffProfile, Unavailability
 from volunteers.selectors import community_secretary_phone
@@ -52,9 +53,20 @@ def test_the_simplified_home_has_three_big_buttons_and_the_next_shift_in_words(m
     assert page.count('class="button huge') == 3
     assert f'href="{reverse("my_shifts")}">我的值班' in page
     assert f'href="{reverse("cant_come", args=[monday.pk])}">我来不了' in page
-    assert 'href="tel:+8613700000000">给书记打电话<span class="phone-number">137 0000 0000</span>' in page
+    assert 'href="tel:+8613700000000">给书记打电话<span class="button-note">137 0000 0000</span>' in page
     assert "上午9:00到11:00：巡逻。在社区服务中心门口集合。" in page
     assert 'class="text-xlarge elder"' in page and "长辈模式" in page
+    assert "等您处理" not in page  # nothing waits yet
+
+
+def test_what_waits_on_my_shifts_is_counted_on_its_button(me, site, published, settings):
+    settings.SMS_PROVIDER = "outbox"
+    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    site.members[0].phone = "13800000001"
+    site.members[0].save()
+    confirmations_request(roster=published)  # a confirmation card and its notice
+    page = me.get(reverse("member_home")).content.decode()
+    assert '<span class="button-note">有2件事等您处理</span>' in page
 
 
 def test_a_shift_the_member_cannot_come_to_is_not_the_next_one(me, site, published):

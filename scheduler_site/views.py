@@ -11,5 +11,6 @@ def home(request):
     if is_staff_member(request.user):
         return redirect("dashboard")
     if member_of(request.user) is not None or acting_for(request.user)[0] is not None:
-        return redirect("my_shifts")
+        # 长辈模式 opens on the simplified home (three big buttons); the other sizes on My shifts.
+        return redirect("member_home" if request.text_size == "xlarge" else "my_shifts")
     return render(request, "no_role.html", status=403)

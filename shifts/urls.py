@@ -46,6 +46,7 @@ urlpatterns = [
     path("members/<int:member_id>/weeks/<str:week>/print/", printouts.print_member, name="print_member"),
     # A member's own pages, for a phone.
     path("me/", member.my_shifts, name="my_shifts"),
+    path("me/home/", member.member_home, name="member_home"),
     path("me/shifts/<int:assignment_id>/cant-come/", member.cant_come, name="cant_come"),
     path("me/away/", member.absence_period, name="absence_period"),
     # Service delivered: attendance, posters, the back-fill sheet and its import.

@@ -157,6 +157,17 @@ def members_serving(community: Community) -> QuerySet[Member]:
     return Member.objects.filter(Q(community=community) | Q(extra_communities=community), active=True).distinct()
 
 
+def community_secretary_phone(community: Community) -> tuple[str, str] | None:
+    """(as shown, as dialled) for the 给书记打电话 button: a secretary of the community with a phone of their own
+    (the longest-serving first), else the community's contact phone; None when neither is on file."""
+    profile = (StaffProfile.objects.filter(role=StaffProfile.Role.SECRETARY, communities=community)
+               .exclude(phone="").order_by("pk").first())
+    if profile is not None:
+        return profile.phone.as_national, profile.phone.as_e164
+    dialled = "".join(ch for ch in community.contact_phone if ch.isdigit() or ch == "+")
+    return (community.contact_phone, dialled) if dialled else None
+
+
 # --------------------------------------------------------------------------- sensitive fields, audited
 
 def member_sensitive_details(*, user, member: Member, purpose: str = "viewed") -> dict:

@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, ShiftExclusion
 from shifts.selectors import published_assignments
@@ -37,3 +39,26 @@ def shifts_given_up(member, now: dt.datetime | None = None) -> list:
     return list(ShiftExclusion.objects.filter(member=member, cause=ShiftExclusion.Cause.ABSENT, shift__start__gt=now,
                                               shift__start__lt=now + dt.timedelta(weeks=WEEKS_AHEAD))
                 .select_related("shift__duty").order_by("shift__start"))
+
+
+def next_assignment(member, now: dt.datetime | None = None):
+    """The member's next published shift they have not said they cannot come to, or None."""
+    assignments, _absences = upcoming_assignments(member, now)
+    return next((a for a in assignments if not a.reported_absent), None)
+
+
+def shift_in_words(shift, *, today: dt.date) -> str:
+    """One sentence for 长辈模式 and reading aloud: "明天，12月8日，星期二，上午9:00到11:00：巡逻。在东门集合。"."""
+    start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+    day = _("%(date)s, %(weekday)s") % {"date": date_format(start, "MONTH_DAY_FORMAT"),
+                                        "weekday": date_format(start, "l")}
+    relative = {0: _("Today"), 1: _("Tomorrow"), 2: _("The day after tomorrow")}.get((start.date() - today).days)
+    if relative:
+        day = _("%(relative)s, %(day)s") % {"relative": relative, "day": day}
+    part = _("in the morning") if start.hour < 12 else _("in the afternoon") if start.hour < 18 else _("in the evening")
+    words = _("%(day)s, %(part)s from %(start)s to %(end)s: %(duty)s.") % {
+        "day": day, "part": part, "start": date_format(start, "G:i"), "end": date_format(end, "G:i"),
+        "duty": shift.name or shift.duty.display_name}
+    if shift.location:
+        words = _("%(words)s Meet at %(place)s.") % {"words": words, "place": shift.location}
+    return words

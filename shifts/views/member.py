@@ -14,9 +14,10 @@ from shifts.feeds.tokens import member_token
 from shifts.feeds.views import subscribe_context
 from shifts.forms import AbsencePeriodForm, CantComeForm
 from shifts.models import Assignment, Roster
-from shifts.readmodels.member_shifts import shifts_given_up, upcoming_assignments
+from shifts.readmodels.member_shifts import next_assignment, shift_in_words, shifts_given_up, upcoming_assignments
 from shifts.services.confirmations import confirmations_pending
 from shifts.services.notices import notices_unread
+from volunteers.selectors import community_secretary_phone
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,20 @@ def my_shifts(request, member):
         # Why the member is away is health or family information: a relative acting for them sees only when.
         "show_reasons": getattr(request, "acting_proxy", None) is None,
         **_subscribe_context(member), **_waiting_context(member),
+    })
+
+
+@member_required
+def member_home(request, member):
+    """长辈模式's simplified home: 我的值班, 我来不了 (the next shift), 给书记打电话, and the next shift in words.
+    What waits on My shifts (notices, the week to confirm) is counted on its button rather than shown here."""
+    upcoming = next_assignment(member)
+    waiting = _waiting_context(member)
+    return render(request, "shifts/member_home.html", {
+        "member": member, "next_assignment": upcoming,
+        "waiting": len(waiting["notices"]) + len(waiting["confirmations"]),
+        "next_in_words": shift_in_words(upcoming.shift, today=timezone.localdate()) if upcoming else "",
+        "secretary_phone": community_secretary_phone(member.community),
     })
 
 

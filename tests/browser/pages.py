@@ -7,6 +7,7 @@ the member. New pages other helpers add are picked up without editing this list.
 
 import dataclasses
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.test import Client
@@ -14,8 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from shifts.demo_delivered import seed_delivered
-from shifts.models import Assignment, Certificate, Roster
+from shifts.models import Assignment, Certificate, OutboxMessage, Roster
 from shifts.selectors import shifts_for_week
+from shifts.services.confirmations import confirmations_request
 from shifts.services.week_making import shifts_make_for_week
 from shifts.services.weeks import week_start_of
 from tests import factories
@@ -132,6 +134,36 @@ def session_cookies(seeded: Seeded, role: str, server_url: str, language: str) -
     user = {"secretary": seeded.secretary, "district": seeded.district, "member": seeded.member.user}[role]
     client = Client()
     client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": server_url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server_url}]
+
+
+def confirmation_waiting(seeded: Seeded, settings) -> str:
+    """Ask the seeded member to confirm next week, as a publish does: a notice and a confirmation card on My shifts,
+    and a text message whose no-login link is returned as a path (the week confirmation page)."""
+    settings.SMS_PROVIDER = "outbox"
+    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    seeded.member.phone = "13800000001"
+    seeded.member.save(update_fields=["phone"])
+    roster = Roster.objects.get(community=seeded.community, week_start=seeded.week_start,
+                                status=Roster.Status.PUBLISHED)
+    confirmations_request(roster=roster)
+    text = OutboxMessage.objects.filter(notification__member=seeded.member,
+                                        notification__kind="confirm_request").latest("pk").text
+    link = re.search(r"https?://\S+?(/c/\S+/)", text)
+    return link.group(1)
+
+
+def relative_cookies(seeded: Seeded, server_url: str, language: str) -> list[dict]:
+    """Cookies that log in the seeded member's relative (王小明, 亲属代办) through their own one-time link."""
+    from volunteers.models import MemberProxy
+    from volunteers.services.logins import login_token_issue
+
+    proxy = MemberProxy.objects.get(pk=seeded.values["proxy_id"])
+    token, _code = login_token_issue(member=seeded.member, by=seeded.secretary, proxy=proxy)
+    client = Client()
+    assert client.post(reverse("member_link_login", args=[token])).status_code == 302
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     return [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": server_url},
             {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server_url}]

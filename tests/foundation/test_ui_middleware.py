@@ -48,7 +48,7 @@ def test_the_text_size_is_remembered_and_rendered_by_the_server(member_client):
     response = client.get("/accounts/me/", {"text_size": "xlarge", "next": "/accounts/me/"})
     assert response.status_code == 302 and response["Location"] == "/accounts/me/"
     page = client.get("/accounts/me/").content.decode()
-    assert 'class="text-xlarge"' in page
+    assert 'class="text-xlarge elder"' in page  # a member page: the largest size is 长辈模式
     assert 'value="xlarge" aria-pressed="true"' in page
 
 

@@ -249,6 +249,7 @@ ACCESS = {
     **dict.fromkeys(["my_data", "my_caregiving", "my_caregiving_remove", "feeds:mine", "my_shifts", "cant_come",
                      "absence_period", "attendance_check", "attendance_team", "patrol_note_new", "swap_home",
                      "swap_new", "swap_accept", "swap_decline", "swap_withdraw", "notice_open", "confirm_week",
+                     "member_home",
                      # A team-mate vouches for a relative's check-in; anyone checks in to the study session.
                      "attendance_presence", "gathering_check"],
                     MEMBER),

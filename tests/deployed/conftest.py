@@ -45,10 +45,10 @@ def secretary(deployment):
 
 
 @pytest.fixture(scope="package")
-def district(deployment):
-    """The district administrator, who reads every community's texts on the outbox (a secretary sees only
-    those of members at home in their communities, not a neighbour's member who serves there too)."""
-    return deployment.browser().login("district")
+def outbox_readers(deployment):
+    """The secretaries of the three communities: a text's words show on 短信发件箱 only to the staff of the
+    community it went to, and the roster of one community holds neighbours' members too."""
+    return [deployment.browser().login(f"secretary{n}") for n in (1, 2, 3)]
 
 
 @pytest.fixture(scope="package")

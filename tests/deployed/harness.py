@@ -411,8 +411,13 @@ class Sms:
     template: str  # the outbox names the kind: yure-confirm_request, yure-swap_outcome, …
 
 
-def outbox(staff: Browser) -> list[Sms]:
-    """The text messages on 短信发件箱, newest first."""
+def outbox(readers: list[Browser]) -> list[Sms]:
+    """The text messages on 短信发件箱 as the staff of the communities they went to read them (each sees the
+    words of its own members' texts only)."""
+    return [sms for staff in readers for sms in _outbox_of(staff) if sms.text]
+
+
+def _outbox_of(staff: Browser) -> list[Sms]:
     page = staff.get("/sms/outbox/")
     cards = re.findall(r'<li class="card" id="sms-\d+">(.*?)</li>', page.html, flags=re.S)
     found = []

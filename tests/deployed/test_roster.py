@@ -49,12 +49,13 @@ def week_label(week: str) -> str:
     return dt.date.fromisoformat(week).strftime("%m-%d")
 
 
-def test_publish_asks_every_member_on_the_roster_to_confirm_by_text(deployment, secretary, district, published):
+def test_publish_asks_every_member_on_the_roster_to_confirm_by_text(deployment, secretary, outbox_readers,
+                                                                     published):
     on_roster = {row["Member"] for row in week_rows(secretary, COMMUNITY, published) if row["Member"]}
     assert len(on_roster) >= 5
 
     def asked():
-        return {sms.recipient for sms in outbox(district)
+        return {sms.recipient for sms in outbox(outbox_readers)
                 if sms.template == "yure-confirm_request" and week_label(published) in sms.text}
 
     deployment.wait_until(lambda: asked() >= on_roster, 60, "a confirm-your-week text to everyone on the roster",
@@ -84,7 +85,7 @@ def _swap_form(secretary, week: str):
     pytest.fail(f"no colleague could take any shift of {names[:8]}")
 
 
-def test_a_swap_done_is_told_to_the_requester_by_text(deployment, secretary, district, published):
+def test_a_swap_done_is_told_to_the_requester_by_text(deployment, secretary, outbox_readers, published):
     requester, asking, form_page, colleagues = _swap_form(secretary, published)
     sent = asking.submit(form_page, has="invited", invited=colleagues[0], kind="cover", expires="0")
     assert sent.path == "/swaps/", sent.text[:500]
@@ -97,7 +98,7 @@ def test_a_swap_done_is_told_to_the_requester_by_text(deployment, secretary, dis
         secretary.submit(inbox, "/approve/")
 
     def told():
-        return [sms for sms in outbox(district)
+        return [sms for sms in outbox(outbox_readers)
                 if sms.template == "yure-swap_outcome" and sms.recipient == requester]
 
     deployment.wait_until(told, 60, f"the swap outcome text to {requester}")

@@ -7,7 +7,7 @@ forgotten view by view. Objects outside the caller's scope raise Http404: no hin
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Community, Member, MemberProxy, StaffProfile, VisitTarget
+from .models import Community, Member, MemberImportJob, MemberProxy, StaffProfile, VisitTarget
 from .services.audit import audit_log
 
 
@@ -185,3 +185,12 @@ def member_sensitive_details(*, user, member: Member, purpose: str = "viewed") -
               actor=user, community=member.community, obj=member,
               data={"fields": ["health", "caregiving", "addresses"]})
     return details
+
+
+def import_job_of(*, user, community: Community, job_id, sheet: str) -> MemberImportJob:
+    """An import job (of the member list or the attendance book) that this login started for this community;
+    404 for anyone else's, or an id that is not one."""
+    try:
+        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=user, sheet=sheet)
+    except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404

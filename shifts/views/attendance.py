@@ -26,7 +26,7 @@ from shifts.selectors import shift_title
 from shifts.selectors_delivered import attendance_sheet, open_shifts
 from shifts.services import attendance as service
 from volunteers.models import MemberImportJob
-from volunteers.selectors import community_for, member_of, members_for, sensitive_community_ids
+from volunteers.selectors import community_for, import_job_of, member_of, members_for, sensitive_community_ids
 from volunteers.services.import_jobs import import_job_start, upload_store
 from volunteers.views.imports import IMPORT_MAX_BYTES, POLL_SECONDS
 
@@ -248,11 +248,8 @@ def attendance_import_view(request, community_id):
 
 
 def _attendance_job(request, community, job_id) -> MemberImportJob:
-    try:
-        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user,
-                                           sheet=MemberImportJob.Sheet.ATTENDANCE)
-    except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404
+    return import_job_of(user=request.user, community=community, job_id=job_id,
+                         sheet=MemberImportJob.Sheet.ATTENDANCE)
 
 
 @staff_required

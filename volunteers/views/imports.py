@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from volunteers.models import MemberImportJob
-from volunteers.selectors import community_for, is_staff_member
+from volunteers.selectors import community_for, import_job_of, is_staff_member
 from volunteers.services.import_files import MAX_COLUMNS
 from volunteers.services.import_jobs import import_job_start, upload_forget, upload_read, upload_store
 from volunteers.services.member_exports import member_export
@@ -111,11 +111,7 @@ def import_upload(request, community_id):
 
 
 def _job_for(request, community, job_id) -> MemberImportJob:
-    try:
-        return MemberImportJob.objects.get(pk=job_id, community=community, created_by=request.user,
-                                           sheet=MemberImportJob.Sheet.MEMBERS)
-    except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404
+    return import_job_of(user=request.user, community=community, job_id=job_id, sheet=MemberImportJob.Sheet.MEMBERS)
 
 
 @login_required

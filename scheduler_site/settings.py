@@ -254,6 +254,8 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (read by the cod
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our corrections to Django's date formats (1月4日, not 01月4日); anything not named there is Django's own.
+FORMAT_MODULE_PATH = ["scheduler_site.formats"]
 TIME_ZONE = environ.get("TIME_ZONE", "Asia/Shanghai")
 try:
     import zoneinfo

@@ -83,3 +83,16 @@ def test_missing_secret_key_outside_debug_fails_clearly():
     result = run_manage({"DEBUG": "0", "SECRET_KEY": ""})
     assert result.returncode != 0
     assert result.stderr.strip() == "Yure configuration error: SECRET_KEY: must be set when DEBUG is off"
+
+
+def test_a_month_and_day_in_chinese_is_not_zero_padded():
+    """Django's zh_Hans MONTH_DAY_FORMAT wrote 01月4日 for a January date; people write 1月4日."""
+    import datetime as dt
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("zh-hans"):
+        assert date_format(dt.date(2027, 1, 4), "MONTH_DAY_FORMAT") == "1月4日"
+        assert date_format(dt.date(2026, 12, 7), "MONTH_DAY_FORMAT") == "12月7日"
+        assert date_format(dt.date(2027, 1, 4), "DATE_FORMAT") == "2027年1月4日"  # Django's own, unchanged

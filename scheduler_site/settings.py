@@ -285,7 +285,7 @@ DEFAULT_FROM_EMAIL = environ.get("DEFAULT_FROM_EMAIL", "yure@localhost")
 
 # Text messages. Chinese SMS is template-based: each message kind below is sent as an approved template (by its
 # code) with numbered parameters, under an approved sign name. Parameters per kind are fixed in
-# shifts/services/sms.py (SMS_TEMPLATE_PARAMS) and listed in the README.
+# shifts/messaging/sms.py (SMS_TEMPLATE_PARAMS) and listed in the README.
 # Default: the outbox when DEBUG (the demo), none otherwise.
 SMS_PROVIDER = environ.get("SMS_PROVIDER", "outbox" if DEBUG else "").strip().lower()
 if SMS_PROVIDER not in {"", "outbox", "tencent", "aliyun"}:
@@ -322,8 +322,8 @@ SMS_RETRY_MINUTES = _int("SMS_RETRY_MINUTES", 5, minimum=1)
 SMS_CALLBACK_SECRET = environ.get("SMS_CALLBACK_SECRET", "")
 SMS_CALLBACK_MAX_AGE_SECONDS = 600
 # Channels in order of preference: text messages first when configured (members read SMS, not e-mail).
-NOTIFICATION_SENDERS = (["shifts.services.sms.SmsSender"] if SMS_PROVIDER else []) + [
-    "shifts.services.notify.EmailSender"]
+NOTIFICATION_SENDERS = (["shifts.messaging.sms.SmsSender"] if SMS_PROVIDER else []) + [
+    "shifts.messaging.notify.EmailSender"]
 PHONENUMBER_DEFAULT_REGION = "CN"
 PHONENUMBER_DB_FORMAT = "E164"
 # A member's confirmation link expires when their week's first shift starts; reminders go this many hours before.
@@ -396,7 +396,7 @@ Q_CLUSTER = {
 }
 # How long one call to the queue's Redis broker may take (it must exceed the 1 s a worker's BLPOP waits); a
 # request that queues work while Redis is down or hanging then carries on, and the job waits for a catch-up
-# (shifts.services.message_jobs, rosters' solve recovery). After a failure a process leaves the broker alone
+# (shifts.messaging.jobs, rosters' solve recovery). After a failure a process leaves the broker alone
 # for QUEUE_REST_SECONDS.
 QUEUE_SOCKET_TIMEOUT = _int("QUEUE_TIMEOUT_MS", 2000, minimum=1500) / 1000
 QUEUE_REST_SECONDS = 30

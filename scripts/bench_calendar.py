@@ -33,7 +33,7 @@ def timed(fn, repeat=5):
 
 def run(CaptureQueriesContext, connection):
     from shifts.demo import DemoSize, seed_demo
-    from shifts.services.problem import problem_for_week
+    from shifts.rostering.problem import problem_for_week
     from volunteers.calendars import package_year, school_run_weekdays
     from volunteers.models import Community
 

@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://…/yure_x REDIS_URL=redis://127.0.0.1:6379/N \
         python scripts/bench_district_queue.py --clusters 1,2 [--workers 2] [--limit 60] [--busy 0]
 
-This process is the coordinator, as a queue worker running a district solve is (``shifts.services.solving``):
+This process is the coordinator, as a queue worker running a district solve is (``shifts.rostering.solving``):
 it publishes the problem, hands its pieces to the queue through ``QueueExecutor`` (``--workers`` × clusters
 pieces in flight, ``SOLVER_QUEUE_SLOTS`` in a deployment) and takes a piece itself when no worker has taken it
 within 0.5 s. Each line: the gap of the non-constant objective at the limit, where the pieces ran, the load.
@@ -53,7 +53,7 @@ def main() -> int:
 
 def measure(connection, problem_path: Path, clusters: int, args) -> str:
     from shifts.models import SolverPiece
-    from shifts.services.solver_queue import QueueExecutor
+    from shifts.rostering.solver_queue import QueueExecutor
     from solver import check_solution, load_problem_file, solve
     from solver.solve import constant_part
 

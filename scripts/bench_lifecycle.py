@@ -47,10 +47,10 @@ def run(CaptureQueriesContext, connection):
     from django.utils import timezone
 
     from shifts.models import Roster
-    from shifts.services.absences import member_availability_changed
-    from shifts.services.problem import problem_for_week
-    from shifts.services.rosters import roster_generate, roster_publish
-    from shifts.services.solving import solve_runs_execute
+    from shifts.rostering.absences import member_availability_changed
+    from shifts.rostering.problem import problem_for_week
+    from shifts.rostering.rosters import roster_generate, roster_publish
+    from shifts.rostering.solving import solve_runs_execute
     from tests import factories as f
     from volunteers.models import Unavailability
 

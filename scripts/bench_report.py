@@ -82,7 +82,7 @@ class Builder:
 
     def _rosters(self, community, days):
         from shifts.models import Roster
-        from shifts.services.weeks import week_start_of
+        from shifts.weeks import week_start_of
 
         weeks = sorted({week_start_of(day) for day in days})
         existing = {r.week_start: r for r in Roster.objects.filter(community=community, week_start__in=weeks)}
@@ -101,7 +101,7 @@ class Builder:
 
     def _attend(self, community, people, shifts, teams, rosters, study) -> int:
         from shifts.models import Assignment, Attendance, NoShowCheck, PatrolLogEntry
-        from shifts.services.weeks import week_start_of
+        from shifts.weeks import week_start_of
 
         rng, turn = self.rng, 0
         assignments, attendance, checks, notes = [], [], [], []

@@ -47,8 +47,8 @@ def report_both(label, timings):
 def whole_week_views():
     """Every slice a check asks for is built as the whole week instead, and a give-away judges every colleague
     before it opens: the checks as they were before."""
-    from shifts.selectors_swaps import swap_candidates
-    from shifts.services.rules import WeekRules
+    from shifts.rostering.rules import WeekRules
+    from shifts.swaps.selectors import swap_candidates
 
     def anyone_can_take(*, assignment, checker=None):
         return bool(swap_candidates(assignment=assignment, checker=checker).candidates)
@@ -61,7 +61,7 @@ def whole_week_views():
 
     with (mock.patch.object(WeekRules, "around_roster", classmethod(around_roster)),
           mock.patch.object(WeekRules, "around_published", classmethod(around_published)),
-          mock.patch("shifts.services.swap_requests.swap_anyone_can_take", anyone_can_take)):
+          mock.patch("shifts.swaps.requests.swap_anyone_can_take", anyone_can_take)):
         yield
 
 
@@ -111,9 +111,9 @@ def publish_week(community, week_start, user):
     """Solve the community's week with the optimizer (short limit) and publish it."""
     import solver
     from shifts.models import Assignment, Roster
-    from shifts.services.problem import pk_of, problem_for_week
-    from shifts.services.rosters import roster_publish
-    from shifts.services.week_making import shifts_make_for_week
+    from shifts.rostering.problem import pk_of, problem_for_week
+    from shifts.rostering.rosters import roster_publish
+    from shifts.rostering.week_making import shifts_make_for_week
 
     shifts_make_for_week(community=community, week_start=week_start)
     bundle = problem_for_week(community=community, week_start=week_start)
@@ -133,11 +133,12 @@ def run(samples: int, members_wanted: int):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from shifts import selectors_swaps
     from shifts.models import Assignment, SwapRequest
-    from shifts.readmodels import candidates
-    from shifts.services import review, swap_requests
-    from shifts.services.swap_rules import Move, RuleChecker
+    from shifts.rostering import review
+    from shifts.rostering.readmodels import candidates
+    from shifts.swaps import requests as swap_requests
+    from shifts.swaps import selectors as selectors_swaps
+    from shifts.swaps.rules import Move, RuleChecker
     from tests import factories
     from volunteers.models import Community
     from volunteers.selectors import members_serving

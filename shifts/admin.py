@@ -3,10 +3,19 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from shifts.models import (
+    Assignment,
+    Duty,
+    Notification,
+    Roster,
+    Shift,
+    ShiftTemplate,
+    SolveRun,
+    StarLevels,
+    SwapRequest,
+)
 from volunteers.admin import CommunityScopedAdmin, DistrictAdminWrites, ScopedChoices
 from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
-
-from .models import Assignment, Duty, Notification, Roster, Shift, ShiftTemplate, SolveRun, StarLevels, SwapRequest
 
 
 @admin.register(Duty)
@@ -19,7 +28,7 @@ class DutyAdmin(admin.ModelAdmin):
     filter_horizontal = ["required_skills"]
 
     def _may_edit(self, request, obj) -> bool:
-        from .services.setup import duty_editable_by
+        from shifts.rostering.setup import duty_editable_by
 
         return (obj is None or is_district_admin(request.user)
                 or duty_editable_by(duty=obj, communities=communities_for(request.user)))
@@ -37,7 +46,7 @@ class ShiftTitleAdmin(CommunityScopedAdmin):
     sensitive_fields = ("name", "location", "visit_target")
 
     def get_list_display(self, request):
-        from .selectors import shift_title  # not at import: the admin loads before the selectors' models
+        from shifts.messaging.labels import shift_title  # not at import: the admin loads before the selectors' models
 
         own = sensitive_community_ids(request.user)
 

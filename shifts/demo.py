@@ -14,6 +14,10 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from shifts.demo_delivered import seed_delivered
+from shifts.demo_history import seed_history
+from shifts.demo_report import seed_report_history
+from shifts.models import Duty, ShiftTemplate
 from volunteers.models import (
     CaregivingWindow,
     Community,
@@ -25,11 +29,6 @@ from volunteers.models import (
     VisitTarget,
 )
 from volunteers.services.calendars import calendar_year_seed
-
-from .demo_delivered import seed_delivered
-from .demo_history import seed_history
-from .demo_report import seed_report_history
-from .models import Duty, ShiftTemplate
 
 logger = logging.getLogger(__name__)
 

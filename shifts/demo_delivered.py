@@ -8,13 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from shifts.delivered.attendance import attendance_set
+from shifts.delivered.certificates import certificate_issue
+from shifts.models import Assignment, Attendance, Certificate, PatrolLogEntry, Roster, Shift
+from shifts.rostering.week_making import shifts_make_for_week
+from shifts.weeks import week_bounds, week_start_of
 from volunteers.models import Community, HealthLevel, Member
-
-from .models import Assignment, Attendance, Certificate, PatrolLogEntry, Roster, Shift
-from .services.attendance import attendance_set
-from .services.certificates import certificate_issue
-from .services.week_making import shifts_make_for_week
-from .services.weeks import week_bounds, week_start_of
 
 logger = logging.getLogger(__name__)
 PAST_WEEKS = 2

@@ -16,11 +16,11 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from shifts.delivered.attendance import counts_as_served, present_minutes
 from shifts.models import Assignment, Attendance, Roster, Shift
-from shifts.services.attendance import counts_as_served, present_minutes
-from shifts.services.problem import pk_of, problem_for_communities
-from shifts.services.week_making import shifts_make_for_week
-from shifts.services.weeks import week_start_of
+from shifts.rostering.problem import pk_of, problem_for_communities
+from shifts.rostering.week_making import shifts_make_for_week
+from shifts.weeks import week_start_of
 from solver import load_problem
 from solver.heuristic import heuristic_roster, roster_is_valid
 from solver.model import candidate_handles

@@ -10,11 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from shifts.delivered.attendance import counts_as_served, present_minutes
+from shifts.models import Assignment, Attendance, NoShowCheck, PatrolLogEntry, Roster, Shift
+from shifts.models.patrol import PatrolTag
 from volunteers.selectors import members_serving
-
-from .models import Assignment, Attendance, NoShowCheck, PatrolLogEntry, Roster, Shift
-from .models.patrol import PatrolTag
-from .services.attendance import counts_as_served, present_minutes
 
 NOTES = ("楼道灯不亮，夜里容易绊倒。", "垃圾房门口堆了装修垃圾。", "一名陌生人在车棚附近徘徊，已提醒门卫。",
          "小区东门的井盖松动。", "3号楼外墙有瓷砖脱落的危险。", "健身器材的螺丝松了。")

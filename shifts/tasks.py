@@ -6,21 +6,14 @@ Enqueue them with transaction.on_commit (the services do). Each one is safe to r
 import datetime as dt
 import logging
 
+from shifts.delivered import no_show
+from shifts.delivered.attendance_import import attendance_import_job_run
+from shifts.messaging import jobs as message_jobs
+from shifts.messaging import notify
 from shifts.models import Roster
-from shifts.services import (
-    confirmations,
-    district,
-    message_jobs,
-    messages,
-    no_show,
-    notify,
-    schedule,
-    solver_queue,
-    solving,
-    swap_apply,
-    swap_messages,
-)
-from shifts.services.attendance_import import attendance_import_job_run
+from shifts.rostering import confirmations, district, messages, schedule, solver_queue, solving
+from shifts.swaps import apply as swap_apply
+from shifts.swaps import messages as swap_messages
 from volunteers.services.import_jobs import import_task_guarded
 
 logger = logging.getLogger(__name__)
@@ -64,7 +57,7 @@ def confirmations_remind() -> int:
 
 
 def roster_messages_catch_up() -> int:
-    """Messages of rosters published while the broker was down (see shifts.services.messages)."""
+    """Messages of rosters published while the broker was down (see shifts.rostering.messages)."""
     return messages.roster_messages_catch_up()
 
 
@@ -119,7 +112,7 @@ def attendance_import_run(job_id: int) -> str:
 
 
 def message_job_run(job_id: int) -> bool:
-    """Send the messages an event recorded (shifts.services.message_jobs); a job already done is skipped."""
+    """Send the messages an event recorded (shifts.messaging.jobs); a job already done is skipped."""
     return message_jobs.message_job_run(job_id=job_id)
 
 

@@ -2,24 +2,12 @@
 
 from django.urls import include, path
 
-from .views import (
-                    attendance,
-                    certificates,
-                    confirm,
-                    dashboard,
-                    exports,
-                    fairness,
-                    hours,
-                    member,
-                    members,
-                    no_show,
-                    outbox,
-                    patrol,
-                    roster,
-                    setup,
-                    swaps,
-)
-from .views import print as printouts
+from shifts import member_home
+from shifts.delivered.views import attendance, certificates, fairness, hours, no_show, patrol
+from shifts.messaging import views as outbox
+from shifts.rostering.views import confirm, dashboard, exports, member, members, roster, setup
+from shifts.rostering.views import print as printouts
+from shifts.swaps import views as swaps
 
 WEEK = "communities/<int:community_id>/weeks/<str:week>/"
 MEMBER = "members/<int:member_id>/"
@@ -45,8 +33,8 @@ urlpatterns = [
     path("rosters/<int:roster_id>/decide/", roster.proposal_decide, name="proposal_decide"),
     path("members/<int:member_id>/weeks/<str:week>/print/", printouts.print_member, name="print_member"),
     # A member's own pages, for a phone.
-    path("me/", member.my_shifts, name="my_shifts"),
-    path("me/home/", member.member_home, name="member_home"),
+    path("me/", member_home.my_shifts, name="my_shifts"),
+    path("me/home/", member_home.member_home, name="member_home"),
     path("me/shifts/<int:assignment_id>/cant-come/", member.cant_come, name="cant_come"),
     path("me/away/", member.absence_period, name="absence_period"),
     # Service delivered: attendance, posters, the back-fill sheet and its import.

@@ -7,7 +7,7 @@ picklable and names its problem by a key, so it can run anywhere that can read t
 
 - ``InlineExecutor``: in the calling process, at once (tests, and one process on the command line);
 - ``ForkExecutor``: forked worker processes on this machine (``solve(processes=N)``);
-- ``shifts.services.solver_queue.QueueExecutor``: tasks on the django-q2 queue, taken by any
+- ``shifts.rostering.solver_queue.QueueExecutor``: tasks on the django-q2 queue, taken by any
   ``qcluster`` on any machine (a queue worker is a daemonic process, which may not fork).
 
 An executor has

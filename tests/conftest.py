@@ -50,7 +50,7 @@ def q_sync(request, monkeypatch):
 
     monkeypatch.setattr(Conf, "SYNC", True)
     # A broker outage in one test must not leave this process resting from the broker in the next.
-    monkeypatch.setattr("shifts.services.message_jobs._broker_rest_until", 0.0)
+    monkeypatch.setattr("shifts.messaging.jobs._broker_rest_until", 0.0)
     settings.SOLVER_TIME_LIMIT = 3
     settings.REPAIR_TIME_LIMIT = 2
     settings.SOLVER_WORKERS = 1

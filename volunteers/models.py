@@ -457,7 +457,7 @@ class SchoolTerm(models.Model):
 class MemberImportJob(models.Model):
     """One reading of an uploaded sheet, done by a queue worker: a preview (nothing written) or the import
     itself. The page polls it for progress; the result is what the preview shows. `sheet` says which import:
-    the member list (here) or the attendance book (shifts.services.attendance_import), which share the reader,
+    the member list (here) or the attendance book (shifts.delivered.attendance_import), which share the reader,
     the stored upload, the progress page and the check that no job stays running (import_jobs_expire)."""
 
     class Sheet(models.TextChoices):

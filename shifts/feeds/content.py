@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.models import Shift
+from shifts.models.duties import MEDIATION_CODES, is_visit
 
 PAST_DAYS = 56  # 8 weeks back
 FUTURE_DAYS = 84  # 12 weeks ahead
@@ -20,9 +21,6 @@ MAX_EVENTS = 1000  # Google drops feeds past ~1,000 events or ~1 MB
 GRACE = dt.timedelta(days=7)  # a removed shift shows as cancelled this long, then vanishes
 EVENING_BEFORE_HOUR = 18
 
-PATROL_CODES = {"patrol"}
-MEDIATION_CODES = {"mediation"}
-VISIT_CODES = {"visiting", "visit"}
 
 
 def local_tz() -> zoneinfo.ZoneInfo:
@@ -51,10 +49,6 @@ def left_window_at(start: dt.datetime) -> dt.datetime:
     return local_midnight(day + dt.timedelta(days=PAST_DAYS + 1))
 
 
-def is_visit(shift: Shift) -> bool:
-    return shift.visit_target_id is not None or shift.duty.code in VISIT_CODES
-
-
 def event_title(shift: Shift, *, own_visit: bool) -> str:
     """The SUMMARY: the duty, plus the shift's own name where that cannot reveal anyone's private details."""
     name = shift.duty.display_name
@@ -80,7 +74,7 @@ def teammates_line(shift: Shift, teammates: list[tuple[str, str]]) -> str:
     """Teammates' names; on patrol also their phones, since partners need them on the street."""
     if not teammates:
         return ""
-    show_phone = shift.duty.code in PATROL_CODES
+    show_phone = shift.duty.code == settings.PATROL_DUTY_CODE
     people = [f"{name} {phone}" if show_phone and phone else name for name, phone in teammates]
     return _("Teammates: %(people)s") % {"people": "、".join(people)}
 

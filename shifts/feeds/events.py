@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 from django.utils import timezone
 
+from shifts.feeds import content
+from shifts.feeds.services import event_sequence
 from shifts.models import Assignment, FeedShiftState, FeedTombstone, Roster, Shift
-from shifts.services.weeks import week_start_of
-
-from . import content
-from .services import event_sequence
+from shifts.weeks import week_start_of
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -147,7 +146,7 @@ def community_feed(community, *, now: dt.datetime, duty=None) -> Feed:
         candidates = candidates.filter(duty=duty)
     shifts = {}
     for shift in candidates:
-        monday = week_start_of(shift.start)  # the one week rule (shifts.services.weeks)
+        monday = week_start_of(shift.start)  # the one week rule (shifts.weeks)
         if monday in weeks:
             shifts[shift.pk] = (shift, weeks[monday])
     names: dict[int, list[str]] = {}

@@ -13,11 +13,10 @@ from django.core.cache import cache
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from shifts.feeds.ics import feed_render, utc_second
+from shifts.feeds.services import community_scope, member_scope
+from shifts.feeds.tokens import FeedScope
 from shifts.models import FeedCounter
-
-from .ics import feed_render, utc_second
-from .services import community_scope, member_scope
-from .tokens import FeedScope
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from django.utils import translation
 from icalendar import Alarm, Calendar, Event, Timezone, vText
 
-from . import content
-from .events import Feed, FeedEvent, community_feed, member_feed
-from .tokens import FeedScope
+from shifts.feeds import content
+from shifts.feeds.events import Feed, FeedEvent, community_feed, member_feed
+from shifts.feeds.tokens import FeedScope
 
 logger = logging.getLogger(__name__)
 

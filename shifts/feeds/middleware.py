@@ -19,7 +19,7 @@ _FEED_PATH = re.compile(r"/feeds/([A-Za-z0-9_-]{16,64})\.ics")  # the same patte
 class FeedFastPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        from .views import feed_response  # the views import models, which are not ready at import time
+        from shifts.feeds.views import feed_response  # the views import models, which are not ready at import time
 
         self.feed_response = feed_response
 

@@ -9,10 +9,9 @@ import logging
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
+from shifts.feeds.services import feed_changes_apply, feed_shift_deleting
 from shifts.models import Shift
 from shifts.signals import assignments_changed, shift_changed
-
-from .services import feed_changes_apply, feed_shift_deleting
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from shifts.feeds import content
+from shifts.feeds.tokens import community_token, member_token
 from shifts.models import Assignment, FeedCounter, FeedShiftState, FeedTombstone, Roster, Shift
 from volunteers.models import Community, Member
 from volunteers.services.audit import audit_log
-
-from . import content
-from .tokens import community_token, member_token
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from shifts.feeds import views
 
 app_name = "feeds"
 

@@ -13,12 +13,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from shifts.feeds.feed_cache import feed_cached
+from shifts.feeds.services import feed_link_reset_community, feed_link_reset_member
+from shifts.feeds.tokens import community_token, duty_token, feed_url, member_token, resolve_token, webcal_url
 from shifts.models import Duty
 from volunteers.selectors import community_for, member_for_own_staff, member_of
-
-from .feed_cache import feed_cached
-from .services import feed_link_reset_community, feed_link_reset_member
-from .tokens import community_token, duty_token, feed_url, member_token, resolve_token, webcal_url
 
 logger = logging.getLogger(__name__)
 

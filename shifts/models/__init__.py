@@ -1,16 +1,23 @@
 """Duties, templates, shifts, rosters, assignments, swaps and notifications: one module per topic."""
 
-from .attendance import Attendance, NoShowCheck
-from .decisions import ShiftExclusion
-from .duties import Duty
-from .feeds import FeedCounter, FeedShiftState, FeedTombstone
-from .hours import Certificate, StarLevels
-from .notifications import MemberNotice, MessageJob, Notification, OutboxMessage, SmsReplySeen, WeekConfirmation
-from .patrol import PatrolLogEntry, PatrolTag
-from .rosters import Assignment, Roster, SolveRun
-from .shifts import Shift, ShiftTemplate
-from .solver_queue import SolverPiece, SolverProblem
-from .swaps import SwapRequest
+from shifts.models.attendance import Attendance, NoShowCheck
+from shifts.models.decisions import ShiftExclusion
+from shifts.models.duties import Duty
+from shifts.models.feeds import FeedCounter, FeedShiftState, FeedTombstone
+from shifts.models.hours import Certificate, StarLevels
+from shifts.models.notifications import (
+           MemberNotice,
+           MessageJob,
+           Notification,
+           OutboxMessage,
+           SmsReplySeen,
+           WeekConfirmation,
+)
+from shifts.models.patrol import PatrolLogEntry, PatrolTag
+from shifts.models.rosters import Assignment, Roster, SolveRun
+from shifts.models.shifts import Shift, ShiftTemplate
+from shifts.models.solver_queue import SolverPiece, SolverProblem
+from shifts.models.swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry",

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shifts.models.shifts import Shift
 from volunteers.models import Member
-
-from .shifts import Shift
 
 
 class ShiftExclusion(models.Model):

@@ -1,11 +1,14 @@
 """Duty types and the eligibility rules of roster-problem/1 that travel with them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import HealthLevel, Skill
+
+MEDIATION_CODES = frozenset({"mediation"})  # a mediation shift's own name may name the parties: never shown
 
 
 class Duty(models.Model):
@@ -42,3 +45,10 @@ class Duty(models.Model):
             raise ValidationError({"max_age": _("The maximum age is below the minimum age.")})
         if self.night_max_age is not None and self.min_age is not None and self.night_max_age < self.min_age:
             raise ValidationError({"night_max_age": _("The night age limit is below the minimum age.")})
+
+
+def is_visit(item) -> bool:
+    """Whether a shift or weekly shift is a home visit: it names a household, or its duty is the home-visit duty
+    (settings.VISIT_DUTY_CODE). The one definition: it gates privacy (a visit's name and meeting point name the
+    household), so feeds, messages, printouts, exports and posters all ask here."""
+    return item.visit_target_id is not None or item.duty.code == settings.VISIT_DUTY_CODE

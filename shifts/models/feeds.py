@@ -8,9 +8,8 @@ would notice, whoever made it. These three small tables hold just enough for tha
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shifts.models.duties import Duty
 from volunteers.models import Community, Member
-
-from .duties import Duty
 
 
 class FeedShiftState(models.Model):

@@ -171,7 +171,7 @@ class WeekConfirmation(models.Model):
 class MessageJob(models.Model):
     """Messages that must go out because something happened (a swap was accepted, a roster published),
     recorded in the same transaction as the event. The queue task marks it done; while it is not, the periodic
-    catch-up (shifts.services.message_jobs) sends it, so a broker that is down when the event commits delays
+    catch-up (shifts.messaging.jobs) sends it, so a broker that is down when the event commits delays
     the messages instead of losing them. Sending twice is harmless: every Notification has a dedupe key."""
 
     key = models.CharField(max_length=200, unique=True)

@@ -5,9 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shifts.models.shifts import Shift
 from volunteers.models import Community, Member
-
-from .shifts import Shift
 
 
 class PatrolTag(models.TextChoices):

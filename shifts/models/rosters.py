@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shifts.models.shifts import Shift
 from volunteers.models import Community, Member
-
-from .shifts import Shift
 
 # Why a re-plan was made, in words: Roster.cause["reason"] -> the sentence, with the member's name.
 CAUSE_TEXT = {

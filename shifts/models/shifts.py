@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shifts.models.duties import Duty
 from volunteers.models import Community, VisitTarget
 from volunteers.validators import validate_on_grid
-
-from .duties import Duty
 
 WEEKDAY_CHOICES = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
                    (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))]
@@ -40,7 +39,7 @@ def _validate_staff(min_staff, max_staff) -> dict:
 def _careful_name(shift) -> str:
     """What a shift or weekly shift is called wherever it is printed as itself (the admin's lists, titles and
     history, logs): a home visit's own name says whose home it is ("探访谢家（和平街1号）"), so a visit is its duty."""
-    from shifts.feeds.content import is_visit
+    from shifts.models.duties import is_visit
 
     return str(shift.duty) if is_visit(shift) else (shift.name or str(shift.duty))
 

@@ -1,4 +1,4 @@
-"""A district solve's pieces of work on the queue (shifts.services.solver_queue): the problem its coordinator
+"""A district solve's pieces of work on the queue (shifts.rostering.solver_queue): the problem its coordinator
 published, and each piece with its result. Rows live only while the solve runs."""
 
 from django.db import models

@@ -15,11 +15,10 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from shifts.models import Assignment, Attendance, Duty, NoShowCheck, PatrolLogEntry, Roster, Shift
-from shifts.readmodels.fill import fill_rate
-from shifts.services.weeks import week_bounds
+from shifts.reports.periods import Month
+from shifts.rostering.readmodels.fill import fill_rate
+from shifts.weeks import week_bounds
 from volunteers.models import Community, Member, VisitTarget
-
-from .periods import Month
 
 IDLE_MONTHS = 3  # "has not taken part for three months": this month and the two before it
 TREND_MONTHS = 6

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 
 from shifts.models import NoShowCheck
 from shifts.models.patrol import PatrolTag
+from shifts.reports.charts import Chart, bar_chart, column_chart
+from shifts.reports.figures import IDLE_MONTHS, CommunityFigures, MonthFigures, month_figures
+from shifts.reports.periods import Month
 from volunteers.models import Community, VisitTarget
-
-from .charts import Chart, bar_chart, column_chart
-from .figures import IDLE_MONTHS, CommunityFigures, MonthFigures, month_figures
-from .periods import Month
 
 HOUR_BANDS = ((0, 2), (2, 4), (4, 8), (8, 16), (16, None))
 

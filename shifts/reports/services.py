@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .selectors import Report
+from shifts.reports.selectors import Report
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from shifts.reports import views
 
 app_name = "reports"
 

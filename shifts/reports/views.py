@@ -6,12 +6,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from scheduler_site.access import staff_required
+from shifts.reports.periods import Month
+from shifts.reports.selectors import community_report, district_report
+from shifts.reports.services import report_csv, report_pdf
 from volunteers.models import Community
 from volunteers.selectors import communities_for, community_for, is_district_admin, sensitive_community_ids
-
-from .periods import Month
-from .selectors import community_report, district_report
-from .services import report_csv, report_pdf
 
 
 def _month(raw: str) -> Month:

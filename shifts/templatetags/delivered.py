@@ -3,9 +3,9 @@ check-in on My shifts, the contact list on the dashboard, hours and stars on My 
 
 from django import template
 
-from shifts.selectors import shift_title
-from shifts.selectors_delivered import needs_contact, open_gatherings, open_shifts
-from shifts.services.hours import member_hours
+from shifts.delivered.hours import member_hours
+from shifts.delivered.selectors import needs_contact, open_gatherings, open_shifts
+from shifts.messaging.labels import shift_title
 from volunteers.selectors import communities_for, member_of, sensitive_community_ids
 
 register = template.Library()

@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def cause_words(summary: str) -> str:
-    """A run's or roster's untranslated summary ("王五: illness", see shifts.services.repair.cause_summary) in
+    """A run's or roster's untranslated summary ("王五: illness", see shifts.rostering.repair.cause_summary) in
     words of the active language ("因王五生病重新安排"); any other text unchanged."""
     name, sep, code = (summary or "").rpartition(": ")
     if sep and code in CAUSE_TEXT and name:

@@ -46,7 +46,7 @@ DUTIES: list[dict[str, Any]] = [
 # (start, end, min_staff, max_staff)
 PATROL_SLOTS = [("09:00", "11:00", 2, 3), ("15:00", "17:00", 2, 3), ("19:00", "21:00", 2, 3)]
 MEDIATION_SLOT = ("14:00", "17:00")
-# The monthly study session, as the service holds it (shifts/services/rosters.py: on the 25th,
+# The monthly study session, as the service holds it (shifts/rostering/rosters.py: on the 25th,
 # settings.STUDY_SESSION_START 09:00 for STUDY_SESSION_MINUTES 90).  It is a gathering for
 # everyone, not a place the optimizer fills (settings.UNROSTERED_DUTIES), so the problem does not
 # contain it; the patrols and visits it overlaps are not made that day.

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from shifts.demo_delivered import seed_delivered
 from shifts.models import Assignment, Certificate, OutboxMessage, Roster
-from shifts.selectors import shifts_for_week
-from shifts.services.confirmations import confirmations_request
-from shifts.services.week_making import shifts_make_for_week
-from shifts.services.weeks import week_start_of
+from shifts.rostering.confirmations import confirmations_request
+from shifts.rostering.selectors import shifts_for_week
+from shifts.rostering.week_making import shifts_make_for_week
+from shifts.weeks import week_start_of
 from tests import factories
 from tests.web.conftest import build_site
 from volunteers.models import MemberProxy, VisitTarget
@@ -143,7 +143,7 @@ def confirmation_waiting(seeded: Seeded, settings) -> str:
     """Ask the seeded member to confirm next week, as a publish does: a notice and a confirmation card on My shifts,
     and a text message whose no-login link is returned as a path (the week confirmation page)."""
     settings.SMS_PROVIDER = "outbox"
-    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
     seeded.member.phone = "13800000001"
     seeded.member.save(update_fields=["phone"])
     roster = Roster.objects.get(community=seeded.community, week_start=seeded.week_start,

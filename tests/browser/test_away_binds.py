@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from shifts.models import Roster
-from shifts.services.rosters import roster_generate
+from shifts.rostering.rosters import roster_generate
 from tests.web.conftest import build_site
 from volunteers.services.logins import login_token_issue
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster
-from shifts.services.absences import absence_report
+from shifts.rostering.absences import absence_report
 
 from .conftest import DESK, PHONE, requires_chromium
 from .pages import seeded_site, session_cookies

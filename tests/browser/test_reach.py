@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from shifts.models import Assignment, MemberNotice, Roster, SwapRequest, WeekConfirmation
-from shifts.services.confirmations import confirmations_request
-from shifts.services.swap_messages import swap_messages_send
+from shifts.rostering.confirmations import confirmations_request
+from shifts.swaps.messages import swap_messages_send
 from tests.web.conftest import build_site
 from volunteers.models import AuditEntry, Unavailability
 from volunteers.services.logins import login_token_issue
@@ -24,7 +24,7 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 @pytest.fixture
 def week(settings):
     settings.SMS_PROVIDER = "outbox"
-    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
     site = build_site(next_monday())
     me, mate = site.members[0], site.members[1]
     for member, phone in ((me, "13800000001"), (mate, "13800000002")):

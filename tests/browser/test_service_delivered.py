@@ -7,9 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from shifts.delivered.attendance import poster_token
 from shifts.models import Assignment, Attendance, Certificate, Roster
-from shifts.services.attendance import poster_token
-from shifts.services.weeks import week_start_of
+from shifts.weeks import week_start_of
 from tests import factories
 from volunteers.services.logins import login_token_issue
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from shifts.models import Roster
-from shifts.services.rosters import roster_generate
+from shifts.rostering.rosters import roster_generate
 from tests import factories as f
 from volunteers.models import CalendarDay, SchoolTerm
 from volunteers.services.calendars import calendar_day_save

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from shifts.services.problem import member_key, problem_for_week
+from shifts.rostering.problem import member_key, problem_for_week
 from solver import load_problem
 from tests import factories as f
 from volunteers.calendars import calendar_days, school_run_weekdays, years_estimated

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shifts.models import Shift, ShiftTemplate
-from shifts.services.week_making import shifts_make_for_week
+from shifts.rostering.week_making import shifts_make_for_week
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

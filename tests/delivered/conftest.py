@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster
-from shifts.services.weeks import week_start_of
+from shifts.weeks import week_start_of
 from tests import factories as f
 from tests.lifecycle.conftest import run_on_commit  # noqa: F401 (fixture)
 

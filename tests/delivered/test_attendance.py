@@ -4,8 +4,8 @@ import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
 
+from shifts.delivered import attendance as service
 from shifts.models import Attendance
-from shifts.services import attendance as service
 
 from .conftest import WEEK, aware
 

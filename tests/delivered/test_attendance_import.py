@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from shifts.delivered.attendance_import import AttendanceImportRejected, attendance_import
 from shifts.models import Attendance
-from shifts.services.attendance_import import AttendanceImportRejected, attendance_import
 from tests import factories as f
 from volunteers.models import Community
 

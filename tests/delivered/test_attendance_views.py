@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from shifts.delivered.attendance import poster_token
 from shifts.models import Attendance
-from shifts.services.attendance import poster_token
 from tests import factories as f
 
 from .conftest import WEEK, grid_now, publish
@@ -159,7 +159,7 @@ def test_the_attendance_import_page_shows_progress_while_a_worker_reads(client, 
 def test_an_attendance_upload_too_large_or_missing_is_refused_before_anything_is_queued(client, team, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from shifts.views import attendance
+    from shifts.delivered.views import attendance
     from volunteers.models import MemberImportJob
 
     monkeypatch.setattr(attendance, "IMPORT_MAX_BYTES", 2**20)

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from shifts.delivered.fairness import fairness_table
 from shifts.demo_history import PAST_WEEKS
 from shifts.models import Assignment, Attendance, Roster
-from shifts.readmodels.fairness import fairness_table
-from shifts.services.rules import WeekRules
-from shifts.services.weeks import week_start_of
+from shifts.rostering.rules import WeekRules
+from shifts.weeks import week_start_of
 from solver.check import find_violations
 from volunteers.models import Community
 

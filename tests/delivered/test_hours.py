@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from shifts.services.attendance import attendance_set
-from shifts.services.hours import community_ledger, history_minutes, hours_export, ledger_by_duty, member_hours
-from shifts.services.problem import _history_minutes
+from shifts.delivered.attendance import attendance_set
+from shifts.delivered.hours import community_ledger, hours_export, ledger_by_duty, member_hours
+from shifts.rostering.load import history_minutes
+from shifts.rostering.problem import _history_minutes
 from tests import factories as f
 
 from .conftest import WEEK, aware, publish
@@ -136,7 +137,7 @@ def test_ledger_page_and_web_export(client, served):
 def test_fairness_page_shows_served_minutes_where_attendance_was_taken(client, team):
     from django.utils import timezone
 
-    from shifts.services.weeks import week_start_of
+    from shifts.weeks import week_start_of
 
     monday = week_start_of(timezone.localdate())
     taken = f.shift(team["community"], team["patrol"], aware(monday, 9), minutes=120, min_staff=3)

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from shifts.delivered.attendance import attendance_check_in
+from shifts.delivered.no_show import no_show_checks_run, no_show_outcome
 from shifts.models import NoShowCheck, Roster
-from shifts.services.attendance import attendance_check_in
-from shifts.services.no_show import no_show_checks_run, no_show_outcome
-from shifts.services.rosters import roster_generate, roster_publish
+from shifts.rostering.rosters import roster_generate, roster_publish
 from tests import factories as f
 from tests.lifecycle.conftest import town  # noqa: F401 (fixture)
 from volunteers.models import Unavailability
@@ -56,7 +56,7 @@ def test_team_leader_and_secretary_get_a_message_with_the_phone(team, django_cap
 
 @pytest.mark.parametrize("outcome", ["reached", "forgot"])
 def test_reached_and_forgot_are_recorded_and_leave_the_list(team, outcome, django_capture_on_commit_callbacks):
-    from shifts.selectors_delivered import needs_contact
+    from shifts.delivered.selectors import needs_contact
 
     check = NoShowCheck.objects.create(shift=team["shift"], member=team["mate"])
     no_show_outcome(check=check, outcome=outcome, by=team["secretary"])

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from shifts.delivered.patrol import patrol_log, patrol_log_export, patrol_note_add, patrol_note_hand_over
 from shifts.models import PatrolLogEntry
-from shifts.services.patrol import patrol_log, patrol_log_export, patrol_note_add, patrol_note_hand_over
 from tests import factories as f
 
 from .conftest import WEEK, grid_now, publish

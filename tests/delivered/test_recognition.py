@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from shifts.delivered.attendance import attendance_set
+from shifts.delivered.certificates import certificate_issue, certificate_public, mask_name
+from shifts.delivered.hours import member_hours, star_level
 from shifts.models import StarLevels
-from shifts.services.attendance import attendance_set
-from shifts.services.certificates import certificate_issue, certificate_public, mask_name
-from shifts.services.hours import member_hours, star_level
 from tests import factories as f
 
 from .conftest import WEEK, aware, publish

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from shifts.delivered.attendance import attendance_check_out, counts_as_served
+from shifts.delivered.hours import member_hours
 from shifts.models import Attendance, PatrolLogEntry
-from shifts.services.attendance import attendance_check_out, counts_as_served
-from shifts.services.hours import member_hours
 from tests import factories as f
 from volunteers.models import MemberProxy, Unavailability
 

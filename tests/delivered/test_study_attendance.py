@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from shifts.delivered.attendance import attendance_check_in, attendance_set
+from shifts.delivered.hours import member_hours
 from shifts.models import Attendance
-from shifts.services.attendance import attendance_check_in, attendance_set
-from shifts.services.hours import member_hours
-from shifts.services.week_making import study_session_make
+from shifts.rostering.week_making import study_session_make
 from tests import factories as f
 
 from .conftest import aware, grid_now

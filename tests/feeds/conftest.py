@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from shifts.feeds.tokens import community_token, duty_token, member_token
 from shifts.models import Assignment, Roster, Shift
-from shifts.services.rosters import roster_publish
+from shifts.rostering.rosters import roster_publish
 from tests import factories
 
 SECRET_ADDRESS = "幸福里7号楼3单元602"

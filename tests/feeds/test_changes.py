@@ -3,7 +3,7 @@
 import datetime as dt
 
 from shifts.models import Assignment
-from shifts.services.swap_requests import swap_request_accept, swap_request_create
+from shifts.swaps.requests import swap_request_accept, swap_request_create
 from tests import factories
 from tests.feeds.conftest import clear_feed_cache, clock, events, fetch, later, send_shift_changed
 

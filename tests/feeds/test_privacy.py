@@ -8,9 +8,9 @@ from django.utils import translation
 
 from shifts.feeds.tokens import community_token, duty_token, member_token
 from shifts.models import Assignment, Duty, Roster, Shift
-from shifts.services.rosters import roster_publish
-from shifts.services.week_making import shifts_make_for_week
-from shifts.services.weeks import week_bounds
+from shifts.rostering.rosters import roster_publish
+from shifts.rostering.week_making import shifts_make_for_week
+from shifts.weeks import week_bounds
 from tests.feeds.conftest import fetch
 from volunteers.models import CaregivingWindow, Community, HealthLevel, Member, Unavailability, VisitTarget
 from volunteers.selectors import members_serving

@@ -1,9 +1,9 @@
 """A secretary's change to one published shift reaches members' calendars through the real sender of
-shift_changed (shifts.services.setup.shift_edit), with a higher SEQUENCE."""
+shift_changed (shifts.rostering.setup.shift_edit), with a higher SEQUENCE."""
 
 import datetime as dt
 
-from shifts.services.setup import shift_edit
+from shifts.rostering.setup import shift_edit
 from tests.feeds.conftest import clock, events, fetch, later
 
 

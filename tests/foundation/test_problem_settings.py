@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from shifts.services.problem import problem_for_week
+from shifts.rostering.problem import problem_for_week
 from solver import load_problem
 from solver.problem import Rules, Weights
 from tests import factories

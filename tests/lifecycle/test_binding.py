@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun, SwapRequest
-from shifts.selectors_swaps import swap_candidates
-from shifts.services import problem as problem_builder
-from shifts.services.absences import absence_report
-from shifts.services.repair import proposal_apply, repair_request
-from shifts.services.review import assignment_pin, assignment_remove
-from shifts.services.rosters import PublishConflicts, roster_generate, roster_publish
-from shifts.services.swap_requests import swap_request_accept, swap_request_approve, swap_request_create
-from shifts.services.swap_rules import SwapError
+from shifts.rostering import problem as problem_builder
+from shifts.rostering.absences import absence_report
+from shifts.rostering.repair import proposal_apply, repair_request
+from shifts.rostering.review import assignment_pin, assignment_remove
+from shifts.rostering.rosters import PublishConflicts, roster_generate, roster_publish
+from shifts.swaps.requests import swap_request_accept, swap_request_approve, swap_request_create
+from shifts.swaps.rules import SwapError
+from shifts.swaps.selectors import swap_candidates
 from solver import check_solution, load_problem
 from tests import factories as f
 from volunteers.models import AuditEntry, Unavailability

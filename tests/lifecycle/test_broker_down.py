@@ -11,8 +11,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from shifts.models import Assignment, Notification, Roster
-from shifts.services.messages import roster_messages_catch_up
-from shifts.services.rosters import roster_publish
+from shifts.rostering.messages import roster_messages_catch_up
+from shifts.rostering.rosters import roster_publish
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +70,8 @@ def test_catch_up_task_runs_through_the_queue(draft, run_on_commit):
 
 
 def test_broker_down_publish_messages_are_caught_up_by_the_message_jobs(draft, run_on_commit, monkeypatch):
+    from shifts.messaging.jobs import message_jobs_catch_up
     from shifts.models import MessageJob
-    from shifts.services.message_jobs import message_jobs_catch_up
 
     with monkeypatch.context() as broker_down:
         broker_down.setattr(Conf, "SYNC", False)

@@ -105,8 +105,8 @@ def wait_until(predicate, timeout: float, what: str, log: Path | None = None):
 
 
 def test_district_generate_on_a_real_cluster(week_start, cluster, cluster_env, tmp_path):
-    from shifts.services.problem import member_key, problem_for_communities, shift_key
-    from shifts.services.weeks import iso_week_label
+    from shifts.rostering.problem import member_key, problem_for_communities, shift_key
+    from shifts.weeks import iso_week_label
     from solver import check_solution, load_problem
     from volunteers.models import AuditEntry
 
@@ -158,7 +158,7 @@ def big_community(week_start):
                     reason="under libfaketime's '@date' each process's clock starts at that date when the process "
                            "starts, so the recover command and the worker disagree on how old a heartbeat is")
 def test_a_worker_killed_mid_solve_is_retried_and_nothing_is_half_written(week_start, cluster, tmp_path):
-    from shifts.services.problem import member_key, problem_for_week, shift_key
+    from shifts.rostering.problem import member_key, problem_for_week, shift_key
     from solver import check_solution, load_problem
     from volunteers.models import AuditEntry
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from shifts.services.weeks import iso_week_label
+from shifts.weeks import iso_week_label
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from shifts.models import Assignment, Roster, ShiftExclusion, SolveRun, SwapRequest
-from shifts.services.absences import absence_report
-from shifts.services.review import assignment_remove
-from shifts.services.rosters import PublishConflicts, roster_generate, roster_publish
-from shifts.services.swap_requests import swap_request_accept, swap_request_approve, swap_request_create
+from shifts.rostering.absences import absence_report
+from shifts.rostering.review import assignment_remove
+from shifts.rostering.rosters import PublishConflicts, roster_generate, roster_publish
+from shifts.swaps.requests import swap_request_accept, swap_request_approve, swap_request_create
 from volunteers.models import AuditEntry
 
 from .conftest import aware
@@ -123,7 +123,7 @@ def test_a_removal_without_a_reason_is_only_an_edit(town, draft, run_on_commit):
 
 
 def test_adding_back_by_hand_lifts_the_exclusion(town, draft, run_on_commit):
-    from shifts.services.review import assignment_add
+    from shifts.rostering.review import assignment_add
 
     a = _first_patrol(draft, town)
     run_on_commit(assignment_remove, roster=draft, shift=a.shift, member=a.member, by=None, reason="临时有事")

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from shifts.models import Roster, SolveRun
-from shifts.services.district import district_generate
-from shifts.services.problem import member_key, problem_for_communities, shift_key
+from shifts.rostering.district import district_generate
+from shifts.rostering.problem import member_key, problem_for_communities, shift_key
 from solver import check_solution, load_problem
 from tests import factories as f
 from volunteers.models import AuditEntry

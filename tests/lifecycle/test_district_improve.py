@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from shifts.models import Roster
-from shifts.services.district import (
+from shifts.rostering.district import (
     district_generate,
     draft_digest,
     improve_merge,
@@ -13,8 +13,8 @@ from shifts.services.district import (
     improvement_order,
     neighbour_ids,
 )
-from shifts.services.problem import member_key, problem_for_communities, shift_key
-from shifts.services.review import assignment_remove
+from shifts.rostering.problem import member_key, problem_for_communities, shift_key
+from shifts.rostering.review import assignment_remove
 from solver import check_solution, load_problem
 from tests import factories as f
 from tests.lifecycle.test_district import small_district

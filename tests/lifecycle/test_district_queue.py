@@ -1,4 +1,4 @@
-"""A district solve spread over the queue (shifts.services.solver_queue): its pieces are django-q2 tasks that any
+"""A district solve spread over the queue (shifts.rostering.solver_queue): its pieces are django-q2 tasks that any
 `qcluster` takes, and the coordinator merges what they return.
 
 The deployed test runs two real `manage.py qcluster` processes against PostgreSQL and Redis (skipped unless
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from shifts.models import SolverPiece, SolverProblem
-from shifts.services.solver_queue import QueueExecutor, solver_piece_run, solver_pieces_purge
+from shifts.rostering.solver_queue import QueueExecutor, solver_piece_run, solver_pieces_purge
 from solver import check_solution, load_problem, solve
 from solver import district as D
 from solver.bench.generate import generate_problem

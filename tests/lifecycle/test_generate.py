@@ -7,11 +7,11 @@ from django.core import mail
 
 from shifts import tasks
 from shifts.models import Assignment, Roster, Shift, SolveRun
-from shifts.services.problem import member_key, problem_for_week, shift_key
-from shifts.services.review import assignment_pin
-from shifts.services.rosters import roster_generate, roster_publish
-from shifts.services.solving import solve_runs_recover
-from shifts.services.week_making import shifts_make_for_week
+from shifts.rostering.problem import member_key, problem_for_week, shift_key
+from shifts.rostering.review import assignment_pin
+from shifts.rostering.rosters import roster_generate, roster_publish
+from shifts.rostering.solving import solve_runs_recover
+from shifts.rostering.week_making import shifts_make_for_week
 from solver import check_solution, load_problem
 from tests import factories as f
 from volunteers.models import AuditEntry

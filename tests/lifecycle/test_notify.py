@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from shifts.messaging.labels import shift_line
+from shifts.messaging.notify import notify_member, notify_staff
 from shifts.models import Notification
-from shifts.services.labels import shift_line
-from shifts.services.notify import notify_member, notify_staff
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from shifts.models import Assignment, Roster
-from shifts.services.district import connected_groups
-from shifts.services.problem import member_key, problem_for_week, shift_key
-from shifts.services.week_making import shifts_make_for_week
+from shifts.rostering.district import connected_groups
+from shifts.rostering.problem import member_key, problem_for_week, shift_key
+from shifts.rostering.week_making import shifts_make_for_week
 from solver import load_problem
 from tests import factories as f
 from volunteers.models import Unavailability
@@ -96,7 +96,7 @@ def test_connected_groups_follow_guest_members():
 
 
 def test_the_study_session_is_not_a_place_to_fill(town):
-    from shifts.services.week_making import study_duty
+    from shifts.rostering.week_making import study_duty
 
     week = town["week_start"]
     f.shift(town["community"], study_duty(), aware(week, 9), minutes=90, min_staff=0, max_staff=30)

@@ -9,8 +9,8 @@ from django.utils import translation
 
 from shifts import signals, tasks
 from shifts.models import Assignment, Notification, Roster, Shift, SolveRun
-from shifts.services.review import assignment_add, assignment_pin, assignment_remove
-from shifts.services.rosters import roster_generate, roster_publish
+from shifts.rostering.review import assignment_add, assignment_pin, assignment_remove
+from shifts.rostering.rosters import roster_generate, roster_publish
 from tests import factories as f
 from volunteers.models import AuditEntry
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shifts.models import Roster, Shift, SolveRun
-from shifts.services.absences import absence_report, member_availability_changed
-from shifts.services.repair import proposal_apply, proposal_discard, repair_request
-from shifts.services.rosters import roster_generate, roster_publish
+from shifts.rostering.absences import absence_report, member_availability_changed
+from shifts.rostering.repair import proposal_apply, proposal_discard, repair_request
+from shifts.rostering.rosters import roster_generate, roster_publish
 from volunteers.models import AuditEntry, Unavailability
 
 from .conftest import aware

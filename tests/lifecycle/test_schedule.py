@@ -7,9 +7,9 @@ from django.core import mail
 from django_q.models import Schedule
 
 from shifts.models import Roster, Shift, SolveRun
-from shifts.services.rosters import roster_generate, roster_publish
-from shifts.services.schedule import shift_reminders_send, study_sessions_make, unfilled_alerts_send, weekly_drafts_due
-from shifts.services.weeks import local_zone
+from shifts.rostering.rosters import roster_generate, roster_publish
+from shifts.rostering.schedule import shift_reminders_send, study_sessions_make, unfilled_alerts_send, weekly_drafts_due
+from shifts.weeks import local_zone
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_reminders_go_the_day_before_from_the_reminder_hour_once(town, q_sync, r
 
 
 def test_unfilled_alert_once_a_day_for_shifts_in_the_next_72_hours(town):
-    from shifts.services.week_making import shifts_make_for_week
+    from shifts.rostering.week_making import shifts_make_for_week
     shifts_make_for_week(community=town["community"], week_start=town["week_start"])
     Roster.objects.create(community=town["community"], week_start=town["week_start"],
                           status=Roster.Status.PUBLISHED, version=1)
@@ -75,7 +75,7 @@ def test_study_session_on_the_25th_made_once_per_community(town):
 
 
 def test_no_duty_is_planned_during_the_study_session_of_the_week(town):
-    from shifts.services.week_making import shifts_make_for_week
+    from shifts.rostering.week_making import shifts_make_for_week
 
     community = town["community"]
     week = dt.date(2026, 12, 21)  # Friday 25 December falls in this week
@@ -94,7 +94,7 @@ def test_no_duty_is_planned_during_the_study_session_of_the_week(town):
 
 
 def test_weeks_without_the_25th_get_no_study_session(town):
-    from shifts.services.week_making import shifts_make_for_week
+    from shifts.rostering.week_making import shifts_make_for_week
 
     shifts_make_for_week(community=town["community"], week_start=dt.date(2026, 12, 7))
     assert not Shift.objects.filter(duty__code="study").exists()

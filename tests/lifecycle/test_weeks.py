@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from shifts.services.weeks import parse_week, week_start_of, weeks_overlapping
+from shifts.weeks import parse_week, week_start_of, weeks_overlapping
 
 
 @pytest.mark.parametrize("text", ["2026-W48", "2026W48", "2026-w48", "2026-11-23", "2026-11-25", "2026-11-29"])

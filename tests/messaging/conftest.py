@@ -106,7 +106,7 @@ def standin(request, settings, monkeypatch):
     settings.SMS_APP_ID, settings.SMS_SECRET_ID, settings.SMS_SECRET_KEY = "1400000001", "AKIDtest", "secret"
     settings.SMS_TIMEOUT = 1
     settings.SMS_TEMPLATES = {kind: f"T-{kind}" for kind in settings.SMS_MESSAGE_KINDS}
-    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
     yield state
     server.shutdown()
     server.server_close()
@@ -115,7 +115,7 @@ def standin(request, settings, monkeypatch):
 @pytest.fixture
 def outbox_sms(settings):
     settings.SMS_PROVIDER = "outbox"
-    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
 
 
 @pytest.fixture

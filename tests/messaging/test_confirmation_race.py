@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster, WeekConfirmation
-from shifts.services.confirmations import confirmations_request
+from shifts.rostering.confirmations import confirmations_request
 from tests import factories
 from tests.web.conftest import build_site
 from volunteers.models import Unavailability

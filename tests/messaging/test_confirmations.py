@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from shifts.models import MemberNotice, Notification, OutboxMessage, Roster, SolveRun, WeekConfirmation
-from shifts.services.confirmations import confirmations_overdue, confirmations_remind, confirmations_request
+from shifts.rostering.confirmations import confirmations_overdue, confirmations_remind, confirmations_request
 from tests import factories
 from tests.web.conftest import build_site
 from volunteers.models import Unavailability
@@ -184,7 +184,7 @@ def test_text_replies_confirm_or_decline_with_a_verified_signature(site, publish
 def two_weeks(site, published):
     """The first member is asked about a second week too."""
     from shifts.models import Assignment
-    from shifts.services.week_making import shifts_make_for_week
+    from shifts.rostering.week_making import shifts_make_for_week
 
     later = site.week_start + dt.timedelta(days=7)
     shifts_make_for_week(community=site.community, week_start=later)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from shifts.models import Roster, WeekConfirmation
-from shifts.services.confirmations import confirmations_request
+from shifts.rostering.confirmations import confirmations_request
 from tests import factories
 from tests.web.conftest import build_site
 from volunteers.models import AuditEntry, Unavailability
@@ -147,7 +147,7 @@ def test_revoking_takes_effect_at_once(client, site):
     proxy.refresh_from_db()
     assert proxy.revoked_at is not None
     assert AuditEntry.objects.filter(action="volunteers.proxy.revoked").count() == 1
-    from shifts.services.notify import notify_member
+    from shifts.messaging.notify import notify_member
     notify_member(member=site.members[0], kind="welfare_check", dedupe_key="after", context={"when": None})
     from shifts.models import Notification
     assert not Notification.objects.filter(proxy=proxy, dedupe_key__startswith="after").exists()

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django_q.models import Schedule
 
 from shifts import tasks
+from shifts.messaging.labels import shift_line
+from shifts.messaging.notify import notify_member, notify_staff
+from shifts.messaging.sms import SMS_KIND_OF, SMS_TEMPLATE_PARAMS
 from shifts.models import Notification, OutboxMessage
-from shifts.services.labels import shift_line
-from shifts.services.notify import notify_member, notify_staff
-from shifts.services.sms import SMS_KIND_OF, SMS_TEMPLATE_PARAMS
 
 pytestmark = pytest.mark.django_db
 ROOT = str(pathlib.Path(__file__).resolve().parents[2])
@@ -204,7 +204,7 @@ def test_tencent_needs_its_settings():
 
 def test_the_demo_uses_the_outbox_so_nothing_is_skipped():
     result = _settings_in_a_fresh_process(DEBUG="1")
-    assert result.stdout.split() == ["outbox", "shifts.services.sms.SmsSender"]
+    assert result.stdout.split() == ["outbox", "shifts.messaging.sms.SmsSender"]
     assert "SMS_PROVIDER=${SMS_PROVIDER:-outbox}" in (pathlib.Path(ROOT) / "scripts" / "demo.sh").read_text()
 
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from shifts.delivered.attendance import attendance_set
 from shifts.models import NoShowCheck, PatrolLogEntry
-from shifts.services.attendance import attendance_set
-from shifts.services.week_making import study_duty, study_session_make
+from shifts.rostering.week_making import study_duty, study_session_make
 from tests import factories as f
 from tests.delivered.conftest import publish
 from volunteers.models import VisitTarget

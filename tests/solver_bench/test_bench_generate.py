@@ -124,7 +124,7 @@ def test_duties_match_the_demo_week():
 
 
 def test_the_study_session_is_left_out_as_the_service_leaves_it_out():
-    """shifts/services/rosters.py holds the session at 09:00 and plans nothing during it; problem.py sends no
+    """shifts/rostering/rosters.py holds the session at 09:00 and plans nothing during it; problem.py sends no
     study shift (settings.UNROSTERED_DUTIES). The benchmark sends the same problem."""
     document = generate_problem(communities=2, members_per_community=70, seed=5)
     assert not [s for s in document["shifts"] if s["duty"] == "study"]

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
+from shifts.messaging.jobs import message_jobs_catch_up
 from shifts.models import MessageJob, Notification, SwapRequest
-from shifts.services.message_jobs import message_jobs_catch_up
 from tests import factories
 from tests.outages import dead_redis
 
@@ -96,7 +96,8 @@ def test_broker_down_swap_outcome_messages_are_sent_after_the_outage_exactly_onc
 
 def test_broker_down_a_failing_task_is_retried_by_the_catch_up_then_left_alone(
         world, monkeypatch, django_capture_on_commit_callbacks):
-    from shifts.services import message_jobs, swap_messages
+    from shifts.messaging import jobs as message_jobs
+    from shifts.swaps import messages as swap_messages
 
     swap = SwapRequest.objects.create(kind=SwapRequest.Kind.GIVE_AWAY, requester=world.members["王秀英"],
                                       assignment=world.holder("tue", "王秀英"),

@@ -13,7 +13,7 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from shifts.models import MessageJob, Notification, SwapRequest
-from shifts.services.swap_requests import swap_request_accept, swap_request_approve, swap_request_create
+from shifts.swaps.requests import swap_request_accept, swap_request_approve, swap_request_create
 from tests.lifecycle.test_cluster import Cluster, wait_until
 from tests.outages import broker_at, closed_port, redis_settings
 

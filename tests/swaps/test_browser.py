@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from shifts.feeds.tokens import member_token
 from shifts.models import Assignment, Roster, SwapRequest
-from shifts.services.rosters import roster_publish
+from shifts.rostering.rosters import roster_publish
 from tests import factories
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

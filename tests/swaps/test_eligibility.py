@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from shifts.selectors_swaps import swap_candidates
-from shifts.services.swap_rules import Move, RuleChecker
+from shifts.swaps.rules import Move, RuleChecker
+from shifts.swaps.selectors import swap_candidates
 from tests import factories
 from volunteers.models import Unavailability as Absence
 

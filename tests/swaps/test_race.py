@@ -11,8 +11,8 @@ from django.db import connection, connections
 from django.utils import translation
 
 from shifts.models import Assignment, SwapRequest
-from shifts.services.swap_requests import swap_request_accept, swap_request_create
-from shifts.services.swap_rules import SwapError
+from shifts.swaps.requests import swap_request_accept, swap_request_create
+from shifts.swaps.rules import SwapError
 from tests import factories
 
 pytestmark = [

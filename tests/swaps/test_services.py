@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from shifts import signals
 from shifts.models import Assignment, MessageJob, Notification, Roster, Shift, SwapRequest
-from shifts.selectors_swaps import swap_candidates, swap_direct_options, swap_offers_for
-from shifts.services.swap_apply import swaps_expire
-from shifts.services.swap_requests import (
+from shifts.swaps.apply import swaps_expire
+from shifts.swaps.requests import (
     MAX_OPEN_REQUESTS,
     swap_request_accept,
     swap_request_approve,
@@ -18,7 +17,8 @@ from shifts.services.swap_requests import (
     swap_request_reject,
     swap_request_withdraw,
 )
-from shifts.services.swap_rules import SwapError, SwapRefused
+from shifts.swaps.rules import SwapError, SwapRefused
+from shifts.swaps.selectors import swap_candidates, swap_direct_options, swap_offers_for
 from tests import factories
 from volunteers.models import AuditEntry
 
@@ -356,7 +356,7 @@ def test_messages_go_through_the_queue_after_commit(world, monkeypatch, django_c
 
 def test_a_give_away_is_opened_when_only_the_last_colleague_asked_could_take_it(world, monkeypatch):
     """Colleagues are looked for a few at a time: one fitting colleague after several rounds is enough."""
-    monkeypatch.setattr("shifts.selectors_swaps.FIRST_PROBE", 1)
+    monkeypatch.setattr("shifts.swaps.selectors.FIRST_PROBE", 1)
     order = [c.member.name for c in swap_candidates(assignment=world.holder("tue", "王秀英")).candidates]
     *busy, last = sorted(order, key=lambda name: (name, world.members[name].pk))
     for name in busy:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from shifts.models import Assignment, Roster, ShiftExclusion
-from shifts.services.rules import Move, WeekRules
+from shifts.rostering.rules import Move, WeekRules
 from tests import factories
 from volunteers.models import CaregivingWindow, Unavailability
 

@@ -41,7 +41,7 @@ def test_cache_down_no_page_answers_500_for_a_secretary_a_member_or_the_district
 
 def test_cache_down_a_secretary_issues_a_login_code_and_the_member_logs_in_with_it(world, outage, settings):
     settings.SMS_PROVIDER = "outbox"  # the code goes out by text message, kept in the demo outbox
-    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
     world.a.member.phone = "13800000001"
     world.a.member.save()
     secretary = Client(raise_request_exception=False)

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from shifts.delivered.attendance import attendance_set
 from shifts.models import Notification, OutboxMessage
-from shifts.services.attendance import attendance_set
 from tests import factories
 from volunteers.models import MemberProxy
 from volunteers.services.logins import login_token_issue

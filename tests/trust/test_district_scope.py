@@ -67,7 +67,7 @@ def test_member_page_hides_absence_reasons_and_notes_from_an_unassigned_district
 
 def test_dashboard_and_week_hide_a_replans_reason_from_an_unassigned_district_admin(client, world, week_start):
     from shifts.models import Roster
-    from shifts.views.common import this_monday
+    from shifts.rostering.views.common import this_monday
 
     monday = this_monday()
     for roster in (world.b.roster, world.b.draft):

@@ -413,7 +413,7 @@ COMMON_PARAMS = ["next", "week", "from", "to", "year", "format", "page", "q", "s
 def reachable(world, week_start):
     """Objects each role may reach, so requests pass the access checks and reach the form handling."""
     from shifts.models import Certificate, MemberNotice, WeekConfirmation
-    from shifts.views.common import week_param
+    from shifts.rostering.views.common import week_param
     from volunteers.models import MemberProxy
 
     side = world.a

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from shifts.delivered.certificates import certificate_public
 from shifts.models import Certificate
-from shifts.services.certificates import certificate_public
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from shifts.models import Assignment, Notification
-from shifts.services.swap_requests import swap_request_create
+from shifts.swaps.requests import swap_request_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster
-from shifts.selectors import shifts_for_week
-from shifts.services.week_making import shifts_make_for_week
+from shifts.rostering.selectors import shifts_for_week
+from shifts.rostering.week_making import shifts_make_for_week
 from tests import factories
 
 

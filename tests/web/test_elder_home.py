@@ -9,8 +9,8 @@ from django.utils import translation
 
 from scheduler_site.middleware import TEXT_SIZE_COOKIE
 from shifts.models import Assignment, Roster
-from shifts.readmodels.member_shifts import shift_in_words
-from shifts.services.confirmations import confirmations_request
+from shifts.rostering.confirmations import confirmations_request
+from shifts.rostering.readmodels.member_shifts import shift_in_words
 from tests import factories
 from volunteers.models import StaffProfile, Unavailability
 from volunteers.selectors import community_secretary_phone
@@ -61,7 +61,7 @@ def test_the_simplified_home_has_three_big_buttons_and_the_next_shift_in_words(m
 
 def test_what_waits_on_my_shifts_is_counted_on_its_button(me, site, published, settings):
     settings.SMS_PROVIDER = "outbox"
-    settings.NOTIFICATION_SENDERS = ["shifts.services.sms.SmsSender", "shifts.services.notify.EmailSender"]
+    settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
     site.members[0].phone = "13800000001"
     site.members[0].save()
     confirmations_request(roster=published)  # a confirmation card and its notice

@@ -8,17 +8,17 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from shifts.delivered.attendance import attendance_set
+from shifts.delivered.fairness import fairness_table
 from shifts.models import Assignment, Roster, Shift, SolveRun
-from shifts.readmodels.candidates import BEST, candidate_view
-from shifts.readmodels.dashboard import community_summaries
-from shifts.readmodels.fairness import fairness_table
-from shifts.readmodels.fill import fill_rate
-from shifts.readmodels.member_shifts import upcoming_assignments
-from shifts.readmodels.week_grid import build_week
-from shifts.selectors import roster_fill_rate
-from shifts.services.attendance import attendance_set
-from shifts.services.week_making import shifts_make_for_week
-from shifts.services.weeks import week_start_of
+from shifts.rostering.readmodels.candidates import BEST, candidate_view
+from shifts.rostering.readmodels.dashboard import community_summaries
+from shifts.rostering.readmodels.fill import fill_rate
+from shifts.rostering.readmodels.member_shifts import upcoming_assignments
+from shifts.rostering.readmodels.week_grid import build_week
+from shifts.rostering.selectors import roster_fill_rate
+from shifts.rostering.week_making import shifts_make_for_week
+from shifts.weeks import week_start_of
 from tests import factories
 
 from .conftest import build_site, week_url

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster
-from shifts.services.weeks import week_start_of
+from shifts.weeks import week_start_of
 from tests import factories
 from volunteers.models import AuditEntry, CaregivingWindow
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Duty, Roster, Shift, ShiftExclusion, ShiftTemplate, SolveRun
-from shifts.selectors import shifts_for_week
-from shifts.services.labels import shift_label
-from shifts.services.rosters import PublishConflicts, roster_publish
+from shifts.rostering.rosters import PublishConflicts, roster_publish
+from shifts.rostering.selectors import shifts_for_week
 from shifts.signals import shift_changed
 from tests import factories
 from volunteers.models import AuditEntry, Member, VisitTarget

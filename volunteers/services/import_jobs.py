@@ -2,7 +2,7 @@
 resource-limited child process (import_files.read_sheet_isolated) and plans or applies it, and the page polls
 the job for its progress and result. The request itself never parses a spreadsheet.
 
-The member list is read here; the attendance book (shifts.services.attendance_import) uses the same job rows
+The member list is read here; the attendance book (shifts.delivered.attendance_import) uses the same job rows
 through import_job_start, import_job_claim, import_job_finish and import_task_guarded. No job stays running:
 a task that raises marks its job failed (import_task_guarded), and import_jobs_expire, run every two minutes
 by a Schedule, fails a job still running past its task's timeout (a worker killed by the timeout runs no

@@ -7,7 +7,7 @@ import pathlib
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shifts.services.attendance_import import AttendanceImportRejected, attendance_import
+from shifts.delivered.attendance_import import AttendanceImportRejected, attendance_import
 from volunteers.models import Community
 
 

@@ -10,7 +10,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shifts.services.hours import hours_export
+from shifts.delivered.hours import hours_export
 from volunteers.models import Community
 
 

@@ -19,12 +19,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from shifts.models import Roster, SolveRun
-from shifts.selectors import roster_current, roster_fill_rate, roster_for_week, solve_run_latest
-from shifts.services.district import district_collect, district_generate
-from shifts.services.problem import member_key, problem_for_week, shift_key
-from shifts.services.rosters import roster_generate, roster_publish
-from shifts.services.solving import solve_runs_execute, solve_runs_recover
-from shifts.services.weeks import iso_week_label, parse_week
+from shifts.rostering.district import district_collect, district_generate
+from shifts.rostering.problem import member_key, problem_for_week, shift_key
+from shifts.rostering.rosters import roster_generate, roster_publish
+from shifts.rostering.selectors import roster_current, roster_fill_rate, roster_for_week, solve_run_latest
+from shifts.rostering.solving import solve_runs_execute, solve_runs_recover
+from shifts.weeks import iso_week_label, parse_week
 from solver import check_solution, load_problem
 from solver.solution import TERMS
 from volunteers.models import Community

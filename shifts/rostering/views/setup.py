@@ -1,0 +1,306 @@
+"""The secretary's set-up pages: the community's duties, weekly shifts, visit households, one new member, and one
+shift of a published week. One thing at a time, each with a list, a form and a confirmation page before deleting.
+
+Everything is fetched through the scoping selectors: another community's objects answer 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from scheduler_site.access import staff_required
+from scheduler_site.forms import errors_to_form
+from shifts.models import Duty, Roster
+from shifts.models.duties import is_visit
+from shifts.rostering import setup as services
+from shifts.rostering.forms import DutyForm, MemberAddForm, ShiftEditForm, TemplateForm, VisitTargetForm
+from shifts.scope import shift_for, template_for
+from shifts.weeks import week_start_of
+from volunteers.selectors import (
+    can_see_sensitive_in,
+    communities_for,
+    community_for,
+    is_district_admin,
+    visit_target_for,
+)
+
+SETUP = "shifts/setup/"
+
+
+
+
+def _render_form(request, community, form, *, title, back, status=200, **extra):
+    return render(request, SETUP + "form.html", {"community": community, "form": form, "title": title,
+                                                 "back": reverse(back[0], args=back[1:]), **extra},
+                  status=400 if form.is_bound and form.errors else status)
+
+
+def _tell_follow(request, report: services.FollowReport) -> None:
+    """Say on the next page what the change did to the weeks not yet published: which draft places went, which
+    kept places now break a rule, and that the drafts are planned again."""
+    if report.dropped:
+        messages.warning(request, ngettext("%(count)d place in the draft went with a shift that no longer runs:",
+                                           "%(count)d places in the draft went with the shifts that no longer run:",
+                                           len(report.dropped)) % {"count": len(report.dropped)})
+        for line in report.dropped:
+            messages.warning(request, line)
+    if report.conflicts:
+        messages.warning(request, _("These people stay on their changed shifts but now break a rule. The week's "
+                                    "page marks them, and publishing asks about them first:"))
+        for line in report.conflicts:
+            messages.warning(request, line)
+    for week in report.held:
+        messages.warning(request, _("The draft of the week of %(week)s is not planned again yet, because a pinned "
+                                    "place above now breaks a rule. Unpin or take off those people on the week's "
+                                    "page, then press “%(button)s”.")
+                         % {"week": date_format(week, "MONTH_DAY_FORMAT"), "button": _("Re-solve (keeps pinned)")})
+    if report.runs:
+        messages.info(request, _("The draft is being planned again so the other places follow the new times; "
+                                 "pinned places stay."))
+
+
+def _delete(request, delete, done: str) -> None:
+    """Run ``delete()`` and say on the next page how it went: its refusal, or ``done`` and (for a delete that
+    returns a FollowReport) what it did to the weeks not yet published."""
+    try:
+        report = delete()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+        if report is not None:
+            _tell_follow(request, report)
+
+
+def _confirm(request, community, *, title, question, back, places=()):
+    return render(request, SETUP + "confirm_delete.html", {"community": community, "title": title,
+                                                           "question": question, "places": places,
+                                                           "back": reverse(back[0], args=back[1:])})
+
+
+@staff_required
+def setup_home(request, community_id=None):
+    communities = list(communities_for(request.user).order_by("name"))
+    if community_id is None and len(communities) == 1:
+        return redirect("setup_community", communities[0].pk)
+    community = community_for(request.user, community_id) if community_id is not None else None
+    context = {"communities": communities, "community": community}
+    if community is not None:
+        private = can_see_sensitive_in(request.user, community)
+        templates = list(community.templates.select_related("duty", "visit_target").order_by("weekday", "start"))
+        for template in templates:
+            _label_template(template, private=private)
+        context.update(templates=templates,
+                       households=community.visit_targets.order_by("household") if private else None)
+    return render(request, SETUP + "home.html", context)
+
+
+def _label_template(template, *, private: bool) -> None:
+    """A weekly visit's name and meeting point say whose home it is ("探访谢家", the household's door): the
+    community's own staff read them and may change the visit; anyone else reads "入户探访"."""
+    visit = is_visit(template)
+    template.editable = private or not visit
+    if visit and not private:
+        template.shown_name, template.shown_location = _("Home visit"), ""
+    else:
+        template.shown_name, template.shown_location = template.name or template.duty.display_name, template.location
+
+
+# ------------------------------------------------------------------ duties (shared by all communities)
+
+def _duty_for(request, community, duty_id) -> Duty:
+    duty = Duty.objects.filter(pk=duty_id).exclude(code="study").first()
+    if duty is None or not _may_edit_duty(request, duty):
+        raise Http404
+    return duty
+
+
+def _may_edit_duty(request, duty) -> bool:
+    return is_district_admin(request.user) or services.duty_editable_by(
+        duty=duty, communities=communities_for(request.user))
+
+
+@staff_required
+def duty_list(request, community_id):
+    community = community_for(request.user, community_id)
+    duties = list(Duty.objects.exclude(code="study").prefetch_related("required_skills").order_by("name"))
+    for duty in duties:
+        duty.editable = _may_edit_duty(request, duty)
+    return render(request, SETUP + "duties.html", {"community": community, "duties": duties})
+
+
+@staff_required
+def duty_edit(request, community_id, duty_id=None):
+    community = community_for(request.user, community_id)
+    duty = _duty_for(request, community, duty_id) if duty_id else Duty()
+    form = DutyForm(request.POST or None, instance=duty)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duty_save(duty=form.save(commit=False), by=request.user, community=community,
+                               required_skills=form.cleaned_data["required_skills"])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Duty saved."))
+            return redirect("setup_duties", community.pk)
+    return _render_form(request, community, form, back=("setup_duties", community.pk),
+                        title=_("Change duty") if duty.pk else _("New duty"))
+
+
+@staff_required
+def duty_delete(request, community_id, duty_id):
+    community = community_for(request.user, community_id)
+    duty = _duty_for(request, community, duty_id)
+    if request.method == "POST":
+        _delete(request, lambda: services.duty_delete(duty=duty, by=request.user, community=community),
+                _("Duty deleted."))
+        return redirect("setup_duties", community.pk)
+    return _confirm(request, community, title=_("Delete duty"), back=("setup_duties", community.pk),
+                    question=_("Delete the duty “%(name)s”? This cannot be undone.") % {"name": duty.name})
+
+
+# ------------------------------------------------------------------ weekly shifts
+
+def _template_in(request, community, template_id):
+    template = template_for(request.user, template_id)
+    if template.community_id != community.pk:
+        raise Http404
+    if is_visit(template) and not can_see_sensitive_in(request.user, community):
+        raise Http404  # a weekly visit names its household: the community's own staff change it
+    return template
+
+
+@staff_required
+def template_edit(request, community_id, template_id=None):
+    community = community_for(request.user, community_id)
+    template = _template_in(request, community, template_id) if template_id else None
+    form = TemplateForm(request.POST or None, instance=template, community=community,
+                        households_visible=can_see_sensitive_in(request.user, community))
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.template_save(template=form.save(commit=False), by=request.user)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Weekly shift saved. Weeks not yet published follow it; a published week "
+                                        "keeps its shifts (change one of them on the week's page)."))
+            _tell_follow(request, report)
+            return redirect("setup_community", community.pk)
+    return _render_form(request, community, form, back=("setup_community", community.pk),
+                        title=_("Change weekly shift") if template else _("New weekly shift"),
+                        published_shifts=services.template_published_shifts(template) if template else ())
+
+
+@staff_required
+def template_delete(request, community_id, template_id):
+    community = community_for(request.user, community_id)
+    template = _template_in(request, community, template_id)
+    if request.method == "POST":
+        _delete(request, lambda: services.template_delete(template=template, by=request.user),
+                _("Weekly shift deleted."))
+        return redirect("setup_community", community.pk)
+    return _confirm(request, community, title=_("Delete weekly shift"), back=("setup_community", community.pk),
+                    places=services.template_draft_places(template, by=request.user),
+                    question=_("Delete the weekly shift “%(name)s”? Weeks not yet published lose it; published "
+                               "weeks keep theirs.") % {"name": str(template)})
+
+
+# ------------------------------------------------------------------ visit households (sensitive)
+
+def _sensitive_community(request, community_id):
+    community = community_for(request.user, community_id)
+    if not can_see_sensitive_in(request.user, community):
+        raise Http404
+    return community
+
+
+def _household_in(request, community, target_id):
+    target = visit_target_for(request.user, target_id)
+    if target.community_id != community.pk:
+        raise Http404
+    return target
+
+
+@staff_required
+def household_edit(request, community_id, target_id=None):
+    community = _sensitive_community(request, community_id)
+    target = _household_in(request, community, target_id) if target_id else None
+    form = VisitTargetForm(request.POST or None, instance=target, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.visit_target_save(target=form.save(commit=False), by=request.user,
+                                                preferred_visitors=form.cleaned_data["preferred_visitors"])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Household saved."))
+            _tell_follow(request, report)
+            return redirect("setup_community", community.pk)
+    return _render_form(request, community, form, back=("setup_community", community.pk),
+                        title=_("Change household") if target else _("New household"))
+
+
+@staff_required
+def household_delete(request, community_id, target_id):
+    community = _sensitive_community(request, community_id)
+    target = _household_in(request, community, target_id)
+    if request.method == "POST":
+        _delete(request, lambda: services.visit_target_delete(target=target, by=request.user),
+                _("Household deleted."))
+        return redirect("setup_community", community.pk)
+    return _confirm(request, community, title=_("Delete household"), back=("setup_community", community.pk),
+                    places=services.household_draft_places(target, by=request.user),
+                    question=_("Delete the household “%(name)s” and its visits in weeks not yet published? To stop "
+                               "visits for a while, untick “Visited” on its page instead.")
+                    % {"name": target.household})
+
+
+# ------------------------------------------------------------------ one new member
+
+@staff_required
+def member_add(request, community_id):
+    community = community_for(request.user, community_id)
+    form = MemberAddForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_add(member=form.save(commit=False), by=request.user,
+                                         skills=form.cleaned_data["skills"])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("%(name)s added. Set their limits and preferences below.")
+                             % {"name": member.name})
+            return redirect("member_edit", member.pk)
+    return _render_form(request, community, form, back=("setup_community", community.pk),
+                        title=_("Add one member"))
+
+
+# ------------------------------------------------------------------ one shift of a published week
+
+@staff_required
+def shift_edit(request, community_id, shift_id):
+    community = community_for(request.user, community_id)
+    shift = shift_for(request.user, shift_id)
+    if shift.community_id != community.pk or shift.start <= timezone.now():
+        raise Http404
+    form = ShiftEditForm(request.POST or None, instance=shift)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.shift_edit(shift=shift, by=request.user, start=data["start"], end=data["end"],
+                                location=data["location"], min_staff=data["min_staff"], max_staff=data["max_staff"])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Shift changed. Members on it see the new details in their calendars."))
+            return redirect("roster_week", community.pk, week_start_of(shift.start).isoformat())
+    week = week_start_of(shift.start)
+    published = Roster.objects.filter(community=community, week_start=week, status=Roster.Status.PUBLISHED).exists()
+    return _render_form(request, community, form, back=("roster_week", community.pk, week.isoformat()),
+                        title=_("Change one shift"), shift=shift, published=published)

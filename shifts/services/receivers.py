@@ -4,11 +4,14 @@ on the queue) or call one service."""
 import logging
 
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 
 from volunteers.models import Member
-from volunteers.signals import availability_changed, login_code_issued, member_anonymising, member_history_asked
+from volunteers.signals import (availability_changed, login_code_issued, member_anonymising, member_history_asked,
+                                my_details_sections)
 
 from .absences import member_availability_changed
+from .hours import member_hours
 from .member_data import member_roster_data_erase, member_roster_history
 from .notify import notify_member, notify_proxy
 
@@ -47,3 +50,10 @@ def roster_history(sender, member, **kwargs):
 def roster_data_erase(sender, member, **kwargs):
     """Inside member_anonymise's transaction: a failure here rolls the anonymisation back."""
     member_roster_data_erase(member=member)
+
+
+@receiver(my_details_sections, dispatch_uid="shifts.delivered.my_hours")
+def my_hours_section(sender, request, member, **kwargs):
+    """Hours and stars on the member's My details page (owned by volunteers, which cannot load shifts' tags)."""
+    return render_to_string("shifts/partials/my_hours.html", {"hours": member_hours(member), "member": member},
+                            request=request)

@@ -334,3 +334,23 @@ def test_the_solver_imports_nothing_of_django_or_the_apps():
                if kind == "module" and name.split(".")[0] in FOREIGN_TO_LIBRARIES]
     assert foreign == [1, 2]
 
+
+
+# Size: a module a reader can hold in their head (the Django apps; migrations and settings aside). The lead adds
+# "shifts" when shifts/ is split.
+SIZED_PACKAGES = ("scheduler_site", "volunteers")
+MAX_LINES = 400
+SIZE_EXEMPT = {"scheduler_site/settings.py"}
+
+
+def test_no_module_is_over_400_lines():
+    long = []
+    for package in SIZED_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in name or name in SIZE_EXEMPT:
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_LINES:
+                long.append(f"{name}: {lines}")
+    assert long == []

@@ -335,7 +335,6 @@ def test_the_solver_imports_nothing_of_django_or_the_apps():
     assert foreign == [1, 2]
 
 
-
 # Size: a module a reader can hold in their head (the Django apps; migrations and settings aside). The lead adds
 # "shifts" when shifts/ is split.
 SIZED_PACKAGES = ("scheduler_site", "volunteers")

@@ -1,15 +1,41 @@
-"""Who may open a page: the guards every secretary and member view of both apps shares.
+"""Who may open a page: the guards every secretary and member view of every app shares.
 
-They live in the project, not in an app, because both apps use them and volunteers must not import shifts.
+The shell imports no app (tests/foundation/test_layering.py). Who is a secretary, which member a login is or
+acts for, and how a relative's change is recorded are the volunteers app's knowledge: volunteers hands them to
+the shell when it starts (volunteers.apps.VolunteersConfig.ready → `use_people(volunteers.access.PEOPLE)`).
 """
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 
-from volunteers.selectors import acting_for, is_staff_member, member_of
-from volunteers.services.audit import audit_log
+
+@dataclass(frozen=True)
+class People:
+    """What the guards ask about a login. Every function takes the request's user (possibly anonymous)."""
+
+    is_staff_member: Callable  # user -> bool: a secretary or district administrator
+    member_of: Callable  # user -> Member | None: the member this login is
+    acting_for: Callable  # user -> (Member, relative) or (None, None): the member a relative's login acts for
+    proxy_acted: Callable  # (request, member, relative) -> None: record a relative's successful change
+
+
+_people: People | None = None
+
+
+def use_people(people: People) -> None:
+    global _people
+    _people = people
+
+
+def people() -> People:
+    if _people is None:
+        raise ImproperlyConfigured("No app told the shell who is staff or a member: is volunteers installed?")
+    return _people
 
 
 def staff_required(view):
@@ -18,7 +44,7 @@ def staff_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not is_staff_member(request.user):
+        if not people().is_staff_member(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -27,7 +53,7 @@ def staff_required(view):
 
 def member_required(view):
     """A logged-in member, or a relative acting for one (亲属代办); the member row is passed to the view as
-    `member`. A relative's every successful change is audited as done by them for the member."""
+    `member`. A relative's every successful change is recorded as done by them for the member."""
 
     @login_required
     @functools.wraps(view)
@@ -35,9 +61,7 @@ def member_required(view):
         member, proxy = member_for_request(request)
         response = view(request, *args, member=member, **kwargs)
         if proxy is not None and request.method == "POST" and response.status_code < 400:
-            audit_log(action="volunteers.proxy.acted", actor=request.user, community=member.community, obj=member,
-                      data={"proxy": proxy.pk, "proxy_name": proxy.name, "view": request.resolver_match.url_name,
-                            "path": request.path})
+            people().proxy_acted(request, member, proxy)
         return response
 
     return wrapper
@@ -45,9 +69,9 @@ def member_required(view):
 
 def member_for_request(request):
     """(member, relative or None) for the logged-in person; 404 for anyone else. Sets request.acting_proxy."""
-    member, proxy = member_of(request.user), None
+    member, proxy = people().member_of(request.user), None
     if member is None:
-        member, proxy = acting_for(request.user)
+        member, proxy = people().acting_for(request.user)
     if member is None:
         raise Http404
     request.acting_proxy = proxy

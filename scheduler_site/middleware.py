@@ -3,12 +3,14 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from .access import people
+from .addresses import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ class RequestSizeLimitMiddleware:
 
 class TrustedProxyMiddleware:
     """Set REMOTE_ADDR to the client's address from X-Forwarded-For, but only when the request comes from a
-    proxy named in settings.TRUSTED_PROXIES (see volunteers.addresses); the login limits and django-axes then
+    proxy named in settings.TRUSTED_PROXIES (see scheduler_site.addresses); the login limits and django-axes then
     count clients, not the proxy. Without the setting the header is ignored: anyone can send it."""
 
     def __init__(self, get_response):
@@ -47,8 +49,6 @@ class TrustedProxyMiddleware:
 
     def __call__(self, request):
         if settings.TRUSTED_PROXIES:
-            from volunteers.addresses import client_address
-
             request.META["REMOTE_ADDR"] = client_address(request.META)
         return self.get_response(request)
 
@@ -176,12 +176,7 @@ class MemberLanguageMiddleware:
     @staticmethod
     def _member(request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
-        try:
-            return user.member
-        except ObjectDoesNotExist:
-            return None
+        return people().member_of(user) if user is not None else None
 
 
 def _set_language_path() -> str | None:

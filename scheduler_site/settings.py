@@ -197,7 +197,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shifts.context_processors.sms",
+                "scheduler_site.context_processors.menu",
             ],
         },
     },

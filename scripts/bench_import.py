@@ -145,8 +145,9 @@ def run(count: int):
     from django.db import connection
 
     from tests import factories
+    from volunteers.services.import_apply import member_import_apply
     from volunteers.services.import_files import read_sheet, read_sheet_isolated
-    from volunteers.services.imports import member_import_apply, member_import_plan
+    from volunteers.services.import_plan import member_import_plan
     from volunteers.services.member_exports import member_export
 
     community = factories.community(name="基准社区")

@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from shifts import member_home
+from shifts import dashboard, member_home
 from shifts.delivered.views import attendance, certificates, fairness, hours, no_show, patrol
 from shifts.messaging import views as outbox
-from shifts.rostering.views import confirm, dashboard, exports, member, members, roster, setup
+from shifts.rostering.views import confirm, exports, member, members, roster, setup
 from shifts.rostering.views import print as printouts
 from shifts.swaps import views as swaps
 

@@ -28,6 +28,13 @@ member_anonymising
     Arguments: member (Member).
     Receivers delete or blank what their app holds about the person (messages, free-text notes); a failure
     rolls the anonymisation back, so it is never half done.
+
+my_details_sections
+    When: a member's My details page (volunteers/my_data.html) is rendered, in the request.
+    Arguments: request (HttpRequest), member (Member, the one whose page it is).
+    Receivers return a rendered block of HTML (a SafeString, e.g. from render_to_string) to show under the
+    member's details, or "" / None to show nothing; shifts adds the member's service hours and stars. This is
+    how a page of volunteers shows what a higher layer knows without its template loading that layer's tags.
 """
 
 from django.dispatch import Signal
@@ -36,3 +43,4 @@ login_code_issued = Signal()
 availability_changed = Signal()
 member_history_asked = Signal()
 member_anonymising = Signal()
+my_details_sections = Signal()

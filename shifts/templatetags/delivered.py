@@ -1,9 +1,9 @@
 """Inclusion tags that add the service-delivered blocks to pages owned by other features with one line each:
-check-in on My shifts, the contact list on the dashboard, hours and stars on My details."""
+check-in on My shifts, the contact list on the dashboard. (Hours and stars on My details, a volunteers page, come
+through volunteers.signals.my_details_sections: see shifts.services.receivers.)"""
 
 from django import template
 
-from shifts.delivered.hours import member_hours
 from shifts.delivered.selectors import needs_contact, open_gatherings, open_shifts
 from shifts.messaging.labels import shift_title
 from volunteers.selectors import communities_for, member_of, sensitive_community_ids
@@ -28,8 +28,3 @@ def needs_contact_list(context):
         check.title = shift_title(check.shift, private=check.shift.community_id in private)
     return {"checks": checks, "csrf_token": context.get("csrf_token")}
 
-
-@register.inclusion_tag("shifts/partials/my_hours.html", takes_context=True)
-def my_hours(context):
-    member = member_of(context["request"].user)
-    return {"hours": member_hours(member) if member is not None else None, "member": member}

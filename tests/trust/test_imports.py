@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from volunteers.models import AuditEntry, CaregivingWindow, Member
-from volunteers.services.imports import ImportRejected, member_import_apply, member_import_plan
+from volunteers.services.import_apply import ImportRejected, member_import_apply
+from volunteers.services.import_plan import member_import_plan
 from volunteers.services.member_exports import member_export
 from volunteers.services.member_text import format_caregiving, parse_caregiving
 

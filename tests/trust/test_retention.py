@@ -106,7 +106,7 @@ def test_command_rejects_bad_days(world):
 
 def test_anonymised_members_are_not_matched_by_import(world, skills):
     from tests.trust.test_imports import HEADER, xlsx
-    from volunteers.services.imports import member_import_plan
+    from volunteers.services.import_plan import member_import_plan
     phone, birth = str(world.a.member.phone), world.a.member.birth_date
     member_anonymise(member=world.a.member)
     plan = member_import_plan(user=world.a.secretary, community=world.a.community,

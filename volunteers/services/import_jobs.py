@@ -22,8 +22,9 @@ from django_q import tasks as django_q_tasks
 
 from volunteers.models import Community, MemberImportJob
 
+from .import_apply import ImportRejected, member_import_apply
 from .import_files import ImportFileError, import_task_timeout, read_sheet_isolated
-from .imports import ImportPlan, ImportRejected, member_import_apply, member_import_plan
+from .import_plan import ImportPlan, member_import_plan
 
 logger = logging.getLogger(__name__)
 

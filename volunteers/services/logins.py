@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from volunteers.addresses import address_range
+from scheduler_site.addresses import address_range
 from volunteers.models import CodeLoginFailure, Member, MemberLoginToken, MemberProxy
 from volunteers.selectors import can_see_sensitive_in
 

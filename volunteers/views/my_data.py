@@ -14,6 +14,7 @@ from scheduler_site.forms import errors_to_form
 from volunteers.models import Member
 from volunteers.selectors import member_of, member_sensitive_details
 from volunteers.services.self_service import member_update_own_details
+from volunteers.signals import my_details_sections
 
 from ..rule_text import caregiving_in_words
 
@@ -47,4 +48,7 @@ def my_data(request):
         "member": member, "form": form, "health": member.get_health_display(),
         "skills": [s.name for s in member.skills.all()], "households": details["households"],
         "caregiving": [caregiving_in_words(window) for window in member.caregiving.all()],
+        # What other apps add (shifts: hours and stars), through volunteers.signals.my_details_sections.
+        "sections": [html for _, html in my_details_sections.send(sender=Member, request=request, member=member)
+                     if html],
     }, status=400 if form.is_bound and form.errors else 200)

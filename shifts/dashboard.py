@@ -1,4 +1,6 @@
-"""The secretary's dashboard: this week and next for each community (shifts.rostering.readmodels.dashboard)."""
+"""The secretary's dashboard: this week and next for each community (shifts.rostering.readmodels.dashboard), who
+no channel reaches, and who needs a call after a no-show. It combines rostering, messaging and delivered, so it
+stands at the top of shifts beside member_home."""
 
 import datetime as dt
 

@@ -1,0 +1,8 @@
+"""Template context the shell's base templates need on every page: whether the staff menu shows the demo
+text-message outbox (staff_base.html). It reads only settings, so the shell needs no app to draw its menu."""
+
+from django.conf import settings
+
+
+def menu(request):
+    return {"sms_outbox_shown": settings.SMS_PROVIDER == "outbox"}

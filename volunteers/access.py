@@ -1,0 +1,18 @@
+"""What volunteers tells the shell's page guards (scheduler_site.access) about a login: the shell imports no app,
+so volunteers hands these over at start-up (volunteers.apps)."""
+
+from scheduler_site.access import People
+
+from .selectors import acting_for, is_staff_member, member_of
+from .services.audit import audit_log
+
+
+def proxy_acted(request, member, proxy) -> None:
+    """A relative's successful change for the member (亲属代办), audited as done by them."""
+    audit_log(action="volunteers.proxy.acted", actor=request.user, community=member.community, obj=member,
+              data={"proxy": proxy.pk, "proxy_name": proxy.name, "view": request.resolver_match.url_name,
+                    "path": request.path})
+
+
+PEOPLE = People(is_staff_member=is_staff_member, member_of=member_of, acting_for=acting_for,
+                proxy_acted=proxy_acted)

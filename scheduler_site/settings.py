@@ -285,7 +285,7 @@ DEFAULT_FROM_EMAIL = environ.get("DEFAULT_FROM_EMAIL", "yure@localhost")
 
 # Text messages. Chinese SMS is template-based: each message kind below is sent as an approved template (by its
 # code) with numbered parameters, under an approved sign name. Parameters per kind are fixed in
-# shifts/messaging/sms.py (SMS_TEMPLATE_PARAMS) and listed in the README.
+# shifts/messaging/sms_templates.py (SMS_TEMPLATE_PARAMS) and listed in the README.
 # Default: the outbox when DEBUG (the demo), none otherwise.
 SMS_PROVIDER = environ.get("SMS_PROVIDER", "outbox" if DEBUG else "").strip().lower()
 if SMS_PROVIDER not in {"", "outbox", "tencent", "aliyun"}:

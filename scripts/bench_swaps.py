@@ -111,7 +111,8 @@ def publish_week(community, week_start, user):
     """Solve the community's week with the optimizer (short limit) and publish it."""
     import solver
     from shifts.models import Assignment, Roster
-    from shifts.rostering.problem import pk_of, problem_for_week
+    from shifts.rostering.problem import problem_for_week
+    from shifts.rostering.problem_docs import pk_of
     from shifts.rostering.rosters import roster_publish
     from shifts.rostering.week_making import shifts_make_for_week
 

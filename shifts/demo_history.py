@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from shifts.delivered.attendance import counts_as_served, present_minutes
 from shifts.models import Assignment, Attendance, Roster, Shift
-from shifts.rostering.problem import pk_of, problem_for_communities
+from shifts.rostering.problem import problem_for_communities
+from shifts.rostering.problem_docs import pk_of
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_start_of
 from solver import load_problem

@@ -29,7 +29,8 @@ from django_q.models import Schedule
 
 from shifts.messaging.notices import notice_for_message
 from shifts.messaging.senders import Sender
-from shifts.messaging.sms import SmsError, sms_params
+from shifts.messaging.sms_gateways import SmsError
+from shifts.messaging.sms_templates import sms_params
 from shifts.models import Notification
 from volunteers.models import Community, Member, MemberProxy, StaffProfile
 

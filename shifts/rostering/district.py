@@ -32,7 +32,8 @@ from django_q import tasks as django_q_tasks
 
 import solver
 from shifts.models import Assignment, Roster, SolveRun
-from shifts.rostering.problem import member_key, problem_for_communities, shift_key
+from shifts.rostering.problem import problem_for_communities
+from shifts.rostering.problem_docs import member_key, shift_key
 from shifts.rostering.rosters import enqueue_solve, roster_diff, solve_run_new
 from shifts.rostering.selectors import roster_for_week, solve_run_active
 from shifts.rostering.solution_split import solution_split

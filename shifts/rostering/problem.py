@@ -1,7 +1,8 @@
-"""Turn database rows into a roster-problem/1 document (see shared/spec/roster-problem.md) and map ids back.
+"""The week's problem: which rows of the database a roster-problem/1 document holds (shifts, members, pins,
+decisions, the published roster, shifts held elsewhere), for a community-week, a group of communities solved
+together, or the slice of a week that some changes touch; and what the service needs to write a solution back.
 
-Ids in the document are strings that carry the primary key: shifts "s<pk>", members "m<pk>", communities
-"c<pk>", visit households "v<pk>". Times are local wall-clock times in settings.TIME_ZONE.
+How each row is written in the document, and the ids that map back, are in shifts.rostering.problem_docs.
 """
 
 import datetime as dt
@@ -13,45 +14,23 @@ from django.conf import settings
 from django.db.models import Q
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
-from shifts.models.shifts import wall_minutes
-from shifts.rostering.load import history_minutes
-from shifts.weeks import local_zone, week_bounds
-from solver.problem import DEFAULT_WEIGHTS, GRID, Rules  # GRID: the one 15-minute grid
-from volunteers.calendars import school_run_weekdays
-from volunteers.models import CaregivingWindow, Community, Member, Unavailability
+from shifts.rostering.problem_docs import (
+    SPILL,
+    duty_doc,
+    member_docs,
+    member_key,
+    shift_doc,
+    shift_key,
+    target_docs,
+)
+from shifts.weeks import week_bounds
+from solver.problem import DEFAULT_WEIGHTS, Rules
+from volunteers.models import Community, Member
 from volunteers.selectors import members_serving
-from volunteers.validators import WEEKDAY_CODES
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "roster-problem/1"
-HISTORY_WEEKS = 4
-# A shift lasts at most 24 hours (Shift.clean), so anything that may touch a shift of the week ends by then.
-_SPILL = dt.timedelta(days=1)
-
-
-def shift_key(pk: int) -> str:
-    return f"s{pk}"
-
-
-def member_key(pk: int) -> str:
-    return f"m{pk}"
-
-
-def community_key(pk: int) -> str:
-    return f"c{pk}"
-
-
-def target_key(pk: int) -> str:
-    return f"v{pk}"
-
-
-def pk_of(key: str) -> int:
-    """'s12' -> 12; raises ValueError naming the id when it is not one of ours."""
-    try:
-        return int(key[1:])
-    except (TypeError, ValueError, IndexError):
-        raise ValueError(f"id {key!r} is not a Yure id like s12 or m7")
 
 
 @dataclass
@@ -71,21 +50,6 @@ class ProblemBundle:
     @property
     def shift_ids(self) -> set[int]:
         return set(self.shift_community)
-
-
-def local_text(moment: dt.datetime) -> str:
-    return moment.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
-
-
-def _floor_grid(moment: dt.datetime) -> dt.datetime:
-    moment = moment.astimezone(local_zone()).replace(second=0, microsecond=0)
-    return moment - dt.timedelta(minutes=moment.minute % GRID)
-
-
-def _ceil_grid(moment: dt.datetime) -> dt.datetime:
-    local = moment.astimezone(local_zone())
-    floored = _floor_grid(local)
-    return floored if floored == local else floored + dt.timedelta(minutes=GRID)
 
 
 def unrostered_duty_codes() -> tuple[str, ...]:
@@ -170,9 +134,9 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
     document = {
         **_document_head(week_start),
         "duties": [duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
-        "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy),
-        "shifts": [_shift_doc(s) for s in shifts],
-        "visit_targets": _target_docs(shifts, member_ids),
+        "members": member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy),
+        "shifts": [shift_doc(s) for s in shifts],
+        "visit_targets": target_docs(shifts, member_ids),
         "pins": [{"shift": shift_key(a.shift_id), "member": member_key(a.member_id)} for a in pin_rows],
         "forbid": [{"shift": shift_key(s), "member": member_key(m)} for s, m in sorted(forbid_pairs)
                    if s in shift_ids and m in member_ids],
@@ -227,8 +191,8 @@ def problem_slice(*, communities, week_start: dt.date, assignments, member_ids, 
     document = {
         **_document_head(week_start),
         "duties": [duty_doc(d) for d in sorted(duties.values(), key=lambda d: d.code)],
-        "members": _member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy, objective=False),
-        "shifts": [_shift_doc(s, target=False) for s in shifts],
+        "members": member_docs(members, week_start, horizon_start, horizon_end, set(duties), busy, objective=False),
+        "shifts": [shift_doc(s, target=False) for s in shifts],
         "forbid": [{"shift": shift_key(s), "member": member_key(m)}
                    for s, m in forbid.values_list("shift_id", "member_id")],
     }
@@ -250,160 +214,6 @@ def _members(communities, pinned_member_ids: set[int], *, among=None) -> list[Me
                 .order_by("pk"))
 
 
-def duty_doc(duty) -> dict:
-    doc = {"id": duty.code, "name": duty.name, "min_health": duty.min_health,
-           "required_skills": sorted(s.code for s in duty.required_skills.all())}
-    for name in ("min_age", "max_age", "night_max_age", "max_per_member"):
-        value = getattr(duty, name)
-        if value is not None:
-            doc[name] = value
-    if duty.lead_skill_id:
-        doc["lead_skill"] = duty.lead_skill.code
-    return doc
-
-
-def _shift_doc(shift: Shift, *, target: bool = True) -> dict:
-    doc = {"id": shift_key(shift.pk), "community": community_key(shift.community_id), "duty": shift.duty.code,
-           "start": local_text(shift.start), "end": local_text(shift.end),
-           "min_staff": shift.min_staff, "max_staff": shift.max_staff}
-    if target and shift.visit_target_id:
-        doc["visit_target"] = target_key(shift.visit_target_id)
-    if shift.location:
-        doc["location"] = shift.location
-    if shift.name:
-        doc["name"] = shift.name
-    return doc
-
-
-def _target_docs(shifts, member_ids: set[int]) -> list[dict]:
-    targets = {s.visit_target_id: s.visit_target for s in shifts if s.visit_target_id}
-    docs = []
-    for pk, target in sorted(targets.items()):
-        visitors = sorted(v for v in target.preferred_visitors.values_list("pk", flat=True) if v in member_ids)
-        docs.append({"id": target_key(pk), "preferred_visitors": [member_key(v) for v in visitors]})
-    return docs
-
-
-def _member_docs(members, week_start, horizon_start, horizon_end, duty_codes, busy, *,
-                 objective: bool = True) -> list[dict]:
-    """objective=False leaves out what only the objective reads (preferences, past hours): a slice for the rules."""
-    member_ids = [m.pk for m in members]
-    absences = defaultdict(list)
-    for row in Unavailability.objects.filter(member_id__in=member_ids, end__gt=horizon_start,
-                                             start__lt=horizon_end + _SPILL):
-        absences[row.member_id].append((row.start, row.end))
-    history = _history_minutes(member_ids, week_start) if objective else {}
-    # the school calendar is read only for members with a school run (four queries a single check need not make)
-    school_runs = _school_runs_by_community([m for m in members if any(
-        w.applies == CaregivingWindow.Applies.SCHOOL_DAYS for w in m.caregiving.all())], week_start)
-    docs = []
-    for member in members:
-        elsewhere = busy.get(member.pk, [])
-        doc = {
-            "id": member_key(member.pk), "name": member.name,
-            "communities": [community_key(member.community_id)]
-            + [community_key(c.pk) for c in member.extra_communities.all() if c.pk != member.community_id],
-            "birth_date": member.birth_date.isoformat(), "health": member.health,
-            "skills": sorted(s.code for s in member.skills.all()),
-        }
-        _limits(doc, member, elsewhere, horizon_start, horizon_end)
-        caregiving = _caregiving_docs(member, school_runs.get(member.community_id, {}))
-        if caregiving:
-            doc["caregiving"] = caregiving
-        periods = _periods(absences.get(member.pk, []) + [(s, e) for s, e in elsewhere],
-                           horizon_start, horizon_end + _SPILL)
-        if periods:
-            doc["unavailable"] = periods
-        preferences = _preferences(member, duty_codes) if objective else {}
-        if preferences:
-            doc["preferences"] = preferences
-        if history.get(member.pk):
-            doc["history_minutes"] = history[member.pk]
-        docs.append(doc)
-    return docs
-
-
-def _school_runs_by_community(members, week_start) -> dict[int, dict[str, str]]:
-    """Per home community: this week's school days of its district, {date's weekday: timetable weekday}."""
-    if not members:
-        return {}
-    districts = {m.community_id: m.community.district for m in members}
-    by_district = school_run_weekdays(set(districts.values()), week_start)
-    return {pk: by_district[district] for pk, district in districts.items()}
-
-
-def _caregiving_docs(member, school_days: dict[str, str]) -> list[dict]:
-    """Weekly windows by weekday (roster-problem/1). A school-days-only window lists only this week's school days:
-    none in the school holidays, not a public holiday, and a make-up Saturday when it follows a listed weekday."""
-    docs = []
-    for window in member.caregiving.all():
-        days = window.weekday_list
-        if window.applies == CaregivingWindow.Applies.SCHOOL_DAYS:
-            days = [day for day, timetable in school_days.items() if timetable in days]
-        if days:
-            docs.append({"days": sorted(days, key=WEEKDAY_CODES.index), "start": window.start.strftime("%H:%M"),
-                         "end": window.end.strftime("%H:%M")})
-    return docs
-
-
-def _limits(doc, member, elsewhere, horizon_start, horizon_end) -> None:
-    """Weekly limits, less what the member already serves this week in communities outside the problem."""
-    in_week = [(s, e) for s, e in elsewhere if horizon_start <= s < horizon_end]
-    if member.max_shifts_per_week is not None:
-        doc["max_shifts"] = max(member.max_shifts_per_week - len(in_week), 0)
-    if member.max_minutes_per_week is not None:
-        used = sum(wall_minutes(s, e) for s, e in in_week)
-        doc["max_minutes"] = max(member.max_minutes_per_week - used, 0)
-    if member.min_rest_minutes is not None:
-        doc["min_rest_minutes"] = member.min_rest_minutes
-    if member.max_consecutive_days is not None:
-        doc["max_consecutive_days"] = member.max_consecutive_days
-
-
-def _periods(intervals, lower: dt.datetime, upper: dt.datetime) -> list[dict]:
-    """Clip to the horizon (plus a day for overnight shifts), round outward to the 15-minute grid, merge."""
-    clipped = []
-    for start, end in intervals:
-        start, end = max(start, lower), min(end, upper)
-        if end > start:
-            clipped.append((_floor_grid(start), _ceil_grid(end)))
-    clipped.sort()
-    merged: list[list[dt.datetime]] = []
-    for start, end in clipped:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [{"start": local_text(s), "end": local_text(e)} for s, e in merged]
-
-
-def _preferences(member: Member, duty_codes: set[str]) -> dict:
-    def clean(mapping, allowed):
-        out = {}
-        for key, value in (mapping or {}).items():
-            if key in allowed and isinstance(value, int) and not isinstance(value, bool) and -10 <= value <= 10:
-                out[key] = value
-        return out
-
-    preferences = {}
-    duties = clean(member.duty_preferences, duty_codes)
-    weekdays = clean(member.weekday_preferences, set(WEEKDAY_CODES))
-    if duties:
-        preferences["duties"] = duties
-    if weekdays:
-        preferences["weekdays"] = weekdays
-    return preferences
-
-
-def _history_minutes(member_ids, week_start: dt.date) -> dict[int, int]:
-    """Minutes given in the published rosters of the previous four weeks: served minutes where attendance
-    was recorded for the shift, planned minutes where it was not (shifts.rostering.load.history_minutes)."""
-    start, _end = week_bounds(week_start - dt.timedelta(weeks=HISTORY_WEEKS))
-    end, _next = week_bounds(week_start)
-    totals = history_minutes(member_ids, start, end)
-    return {pk: minutes - minutes % GRID for pk, minutes in totals.items() if minutes}
-
-
 def _busy_elsewhere(member_ids, community_ids, week_start) -> dict[int, list]:
     """Shifts members hold this week in communities outside the problem (published or draft rosters).
 
@@ -412,7 +222,7 @@ def _busy_elsewhere(member_ids, community_ids, week_start) -> dict[int, list]:
     horizon_start, horizon_end = week_bounds(week_start)
     rows = (Assignment.objects.filter(member_id__in=member_ids,
                                       roster__status__in=[Roster.Status.PUBLISHED, Roster.Status.DRAFT],
-                                      shift__end__gt=horizon_start - _SPILL, shift__start__lt=horizon_end + _SPILL)
+                                      shift__end__gt=horizon_start - SPILL, shift__start__lt=horizon_end + SPILL)
             .exclude(roster__community_id__in=community_ids)
             .values_list("member_id", "shift_id", "shift__start", "shift__end").distinct())
     busy: dict[int, dict] = defaultdict(dict)

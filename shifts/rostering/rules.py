@@ -27,11 +27,11 @@ from shifts.rostering.problem import (
     FORMAT,
     duty_doc,
     member_key,
-    pk_of,
     problem_for_communities,
     problem_slice,
     shift_key,
 )
+from shifts.rostering.problem_docs import pk_of
 from solver import load_problem, member_violations
 from solver.check import find_violations
 from solver.eligibility import personal_reason

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.utils import translation
 
-from shifts.rostering.problem import pk_of
+from shifts.rostering.problem_docs import pk_of
 from solver import explain_unfilled
 from volunteers.calendars import school_week
 from volunteers.models import Community

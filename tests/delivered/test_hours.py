@@ -13,7 +13,7 @@ from django.urls import reverse
 from shifts.delivered.attendance import attendance_set
 from shifts.delivered.hours import community_ledger, hours_export, ledger_by_duty, member_hours
 from shifts.rostering.load import history_minutes
-from shifts.rostering.problem import _history_minutes
+from shifts.rostering.problem_docs import _history_minutes
 from tests import factories as f
 
 from .conftest import WEEK, aware, publish

@@ -13,7 +13,7 @@ from django_q.models import Schedule
 from shifts import tasks
 from shifts.messaging.labels import shift_line
 from shifts.messaging.notify import notify_member, notify_staff
-from shifts.messaging.sms import SMS_KIND_OF, SMS_TEMPLATE_PARAMS
+from shifts.messaging.sms_templates import SMS_KIND_OF, SMS_TEMPLATE_PARAMS
 from shifts.models import Notification, OutboxMessage
 
 pytestmark = pytest.mark.django_db

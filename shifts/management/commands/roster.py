@@ -20,7 +20,8 @@ from django.utils import translation
 
 from shifts.models import Roster, SolveRun
 from shifts.rostering.district import district_collect, district_generate
-from shifts.rostering.problem import member_key, problem_for_week, shift_key
+from shifts.rostering.problem import problem_for_week
+from shifts.rostering.problem_docs import member_key, shift_key
 from shifts.rostering.rosters import roster_generate, roster_publish
 from shifts.rostering.selectors import roster_current, roster_fill_rate, roster_for_week, solve_run_latest
 from shifts.rostering.solving import solve_runs_execute, solve_runs_recover

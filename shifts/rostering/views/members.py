@@ -164,15 +164,22 @@ def _sensitive_member(request, member_id):
 def caregiving_create(request, member_id):
     member = _sensitive_member(request, member_id)
     form = CaregivingForm(request.POST)
+    return _editor_post(request, member, form, form_name="caregiving_form", done=_("Caregiving time added."),
+                        save=lambda: caregiving_add(member=member, by=request.user, **form.window()))
+
+
+def _editor_post(request, member, form, *, form_name: str, done: str, save):
+    """A form posted from the member's editor: when it is valid, save() and back to the editor saying `done`;
+    otherwise (or when the service refuses) the editor again with the form's errors."""
     if form.is_valid():
         try:
-            caregiving_add(member=member, by=request.user, **form.window())
+            save()
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("Caregiving time added."))
+            messages.success(request, done)
             return redirect("member_edit", member.pk)
-    return render(request, "volunteers/member_edit.html", _editor_context(request, member, caregiving_form=form),
+    return render(request, "volunteers/member_edit.html", _editor_context(request, member, **{form_name: form}),
                   status=400)
 
 
@@ -191,18 +198,14 @@ def caregiving_delete(request, member_id, window_id):
 def absence_create(request, member_id):
     member = member_for(request.user, member_id)
     form = StaffAbsenceForm(request.POST)
-    if form.is_valid():
+
+    def save():
         data = form.cleaned_data
-        try:
-            absence_report(member=member, start=data["start"], end=data["end"], reason=data["reason"],
-                           note=data["note"].strip(), by=request.user)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Absence recorded. Affected shifts are being re-planned."))
-            return redirect("member_edit", member.pk)
-    return render(request, "volunteers/member_edit.html", _editor_context(request, member, absence_form=form),
-                  status=400)
+        absence_report(member=member, start=data["start"], end=data["end"], reason=data["reason"],
+                       note=data["note"].strip(), by=request.user)
+
+    return _editor_post(request, member, form, form_name="absence_form",
+                        done=_("Absence recorded. Affected shifts are being re-planned."), save=save)
 
 
 @staff_required

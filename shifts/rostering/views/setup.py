@@ -65,22 +65,41 @@ def _tell_follow(request, report: services.FollowReport) -> None:
                                  "pinned places stay."))
 
 
-def _delete(request, delete, done: str) -> None:
-    """Run ``delete()`` and say on the next page how it went: its refusal, or ``done`` and (for a delete that
-    returns a FollowReport) what it did to the weeks not yet published."""
+def _save_form(request, form, *, save, done, go):
+    """On a valid POST: ``save()`` through the service, say ``done`` on the next page (and, when it returns a
+    FollowReport, what the change did to the weeks not yet published) and answer with the redirect to ``go`` (a
+    URL name and its arguments). ``done`` and ``go`` may be functions of what save() returned. None when there is
+    nothing to save or the service refused (its errors are then on the form's fields)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
     try:
-        report = delete()
+        result = save()
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-        if report is not None:
-            _tell_follow(request, report)
+        errors_to_form(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    if isinstance(result, services.FollowReport):
+        _tell_follow(request, result)
+    return redirect(*(go(result) if callable(go) else go))
 
 
-def _confirm(request, community, *, title, question, back, places=()):
+def _delete_page(request, community, *, delete, done: str, title, question, back, places=None):
+    """The confirmation page before deleting (`question`, and the draft places ``places()`` names); on POST, run
+    ``delete()``, go `back` and say there how it went: its refusal, or ``done`` and (for a delete that returns a
+    FollowReport) what it did to the weeks not yet published."""
+    if request.method == "POST":
+        try:
+            report = delete()
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done)
+            if report is not None:
+                _tell_follow(request, report)
+        return redirect(*back)
     return render(request, SETUP + "confirm_delete.html", {"community": community, "title": title,
-                                                           "question": question, "places": places,
+                                                           "question": question,
+                                                           "places": places() if places else (),
                                                            "back": reverse(back[0], args=back[1:])})
 
 
@@ -140,29 +159,22 @@ def duty_edit(request, community_id, duty_id=None):
     community = community_for(request.user, community_id)
     duty = _duty_for(request, community, duty_id) if duty_id else Duty()
     form = DutyForm(request.POST or None, instance=duty)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.duty_save(duty=form.save(commit=False), by=request.user, community=community,
-                               required_skills=form.cleaned_data["required_skills"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Duty saved."))
-            return redirect("setup_duties", community.pk)
-    return _render_form(request, community, form, back=("setup_duties", community.pk),
-                        title=_("Change duty") if duty.pk else _("New duty"))
+    saved = _save_form(request, form, done=_("Duty saved."), go=("setup_duties", community.pk),
+                       save=lambda: services.duty_save(duty=form.save(commit=False), by=request.user,
+                                                       community=community,
+                                                       required_skills=form.cleaned_data["required_skills"]))
+    return saved or _render_form(request, community, form, back=("setup_duties", community.pk),
+                                 title=_("Change duty") if duty.pk else _("New duty"))
 
 
 @staff_required
 def duty_delete(request, community_id, duty_id):
     community = community_for(request.user, community_id)
     duty = _duty_for(request, community, duty_id)
-    if request.method == "POST":
-        _delete(request, lambda: services.duty_delete(duty=duty, by=request.user, community=community),
-                _("Duty deleted."))
-        return redirect("setup_duties", community.pk)
-    return _confirm(request, community, title=_("Delete duty"), back=("setup_duties", community.pk),
-                    question=_("Delete the duty “%(name)s”? This cannot be undone.") % {"name": duty.name})
+    return _delete_page(request, community, title=_("Delete duty"), back=("setup_duties", community.pk),
+                        delete=lambda: services.duty_delete(duty=duty, by=request.user, community=community),
+                        done=_("Duty deleted."),
+                        question=_("Delete the duty “%(name)s”? This cannot be undone.") % {"name": duty.name})
 
 
 # ------------------------------------------------------------------ weekly shifts
@@ -182,33 +194,25 @@ def template_edit(request, community_id, template_id=None):
     template = _template_in(request, community, template_id) if template_id else None
     form = TemplateForm(request.POST or None, instance=template, community=community,
                         households_visible=can_see_sensitive_in(request.user, community))
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.template_save(template=form.save(commit=False), by=request.user)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Weekly shift saved. Weeks not yet published follow it; a published week "
-                                        "keeps its shifts (change one of them on the week's page)."))
-            _tell_follow(request, report)
-            return redirect("setup_community", community.pk)
-    return _render_form(request, community, form, back=("setup_community", community.pk),
-                        title=_("Change weekly shift") if template else _("New weekly shift"),
-                        published_shifts=services.template_published_shifts(template) if template else ())
+    saved = _save_form(request, form, go=("setup_community", community.pk),
+                       save=lambda: services.template_save(template=form.save(commit=False), by=request.user),
+                       done=_("Weekly shift saved. Weeks not yet published follow it; a published week keeps its "
+                              "shifts (change one of them on the week's page)."))
+    return saved or _render_form(request, community, form, back=("setup_community", community.pk),
+                                 title=_("Change weekly shift") if template else _("New weekly shift"),
+                                 published_shifts=services.template_published_shifts(template) if template else ())
 
 
 @staff_required
 def template_delete(request, community_id, template_id):
     community = community_for(request.user, community_id)
     template = _template_in(request, community, template_id)
-    if request.method == "POST":
-        _delete(request, lambda: services.template_delete(template=template, by=request.user),
-                _("Weekly shift deleted."))
-        return redirect("setup_community", community.pk)
-    return _confirm(request, community, title=_("Delete weekly shift"), back=("setup_community", community.pk),
-                    places=services.template_draft_places(template, by=request.user),
-                    question=_("Delete the weekly shift “%(name)s”? Weeks not yet published lose it; published "
-                               "weeks keep theirs.") % {"name": str(template)})
+    return _delete_page(request, community, title=_("Delete weekly shift"), back=("setup_community", community.pk),
+                        delete=lambda: services.template_delete(template=template, by=request.user),
+                        done=_("Weekly shift deleted."),
+                        places=lambda: services.template_draft_places(template, by=request.user),
+                        question=_("Delete the weekly shift “%(name)s”? Weeks not yet published lose it; "
+                                   "published weeks keep theirs.") % {"name": str(template)})
 
 
 # ------------------------------------------------------------------ visit households (sensitive)
@@ -232,33 +236,25 @@ def household_edit(request, community_id, target_id=None):
     community = _sensitive_community(request, community_id)
     target = _household_in(request, community, target_id) if target_id else None
     form = VisitTargetForm(request.POST or None, instance=target, community=community)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.visit_target_save(target=form.save(commit=False), by=request.user,
-                                                preferred_visitors=form.cleaned_data["preferred_visitors"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Household saved."))
-            _tell_follow(request, report)
-            return redirect("setup_community", community.pk)
-    return _render_form(request, community, form, back=("setup_community", community.pk),
-                        title=_("Change household") if target else _("New household"))
+    saved = _save_form(request, form, done=_("Household saved."), go=("setup_community", community.pk),
+                       save=lambda: services.visit_target_save(
+                           target=form.save(commit=False), by=request.user,
+                           preferred_visitors=form.cleaned_data["preferred_visitors"]))
+    return saved or _render_form(request, community, form, back=("setup_community", community.pk),
+                                 title=_("Change household") if target else _("New household"))
 
 
 @staff_required
 def household_delete(request, community_id, target_id):
     community = _sensitive_community(request, community_id)
     target = _household_in(request, community, target_id)
-    if request.method == "POST":
-        _delete(request, lambda: services.visit_target_delete(target=target, by=request.user),
-                _("Household deleted."))
-        return redirect("setup_community", community.pk)
-    return _confirm(request, community, title=_("Delete household"), back=("setup_community", community.pk),
-                    places=services.household_draft_places(target, by=request.user),
-                    question=_("Delete the household “%(name)s” and its visits in weeks not yet published? To stop "
-                               "visits for a while, untick “Visited” on its page instead.")
-                    % {"name": target.household})
+    return _delete_page(request, community, title=_("Delete household"), back=("setup_community", community.pk),
+                        delete=lambda: services.visit_target_delete(target=target, by=request.user),
+                        done=_("Household deleted."),
+                        places=lambda: services.household_draft_places(target, by=request.user),
+                        question=_("Delete the household “%(name)s” and its visits in weeks not yet published? To "
+                                   "stop visits for a while, untick “Visited” on its page instead.")
+                        % {"name": target.household})
 
 
 # ------------------------------------------------------------------ one new member
@@ -267,18 +263,13 @@ def household_delete(request, community_id, target_id):
 def member_add(request, community_id):
     community = community_for(request.user, community_id)
     form = MemberAddForm(request.POST or None, community=community)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_add(member=form.save(commit=False), by=request.user,
-                                         skills=form.cleaned_data["skills"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("%(name)s added. Set their limits and preferences below.")
-                             % {"name": member.name})
-            return redirect("member_edit", member.pk)
-    return _render_form(request, community, form, back=("setup_community", community.pk),
-                        title=_("Add one member"))
+    saved = _save_form(request, form, go=lambda member: ("member_edit", member.pk),
+                       save=lambda: services.member_add(member=form.save(commit=False), by=request.user,
+                                                        skills=form.cleaned_data["skills"]),
+                       done=lambda member: _("%(name)s added. Set their limits and preferences below.")
+                       % {"name": member.name})
+    return saved or _render_form(request, community, form, back=("setup_community", community.pk),
+                                 title=_("Add one member"))
 
 
 # ------------------------------------------------------------------ one shift of a published week
@@ -290,16 +281,18 @@ def shift_edit(request, community_id, shift_id):
     if shift.community_id != community.pk or shift.start <= timezone.now():
         raise Http404
     form = ShiftEditForm(request.POST or None, instance=shift)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = form.cleaned_data
-        try:
-            services.shift_edit(shift=shift, by=request.user, start=data["start"], end=data["end"],
-                                location=data["location"], min_staff=data["min_staff"], max_staff=data["max_staff"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Shift changed. Members on it see the new details in their calendars."))
-            return redirect("roster_week", community.pk, week_start_of(shift.start).isoformat())
+        return services.shift_edit(shift=shift, by=request.user, start=data["start"], end=data["end"],
+                                   location=data["location"], min_staff=data["min_staff"],
+                                   max_staff=data["max_staff"])
+
+    saved = _save_form(request, form, save=save,
+                       done=_("Shift changed. Members on it see the new details in their calendars."),
+                       go=lambda changed: ("roster_week", community.pk, week_start_of(changed.start).isoformat()))
+    if saved:
+        return saved
     week = week_start_of(shift.start)
     published = Roster.objects.filter(community=community, week_start=week, status=Roster.Status.PUBLISHED).exists()
     return _render_form(request, community, form, back=("roster_week", community.pk, week.isoformat()),

@@ -1,28 +1,18 @@
-"""What a secretary sets up from the web: duties, weekly templates, visit households, one new member, and one
-shift of a published week.
-
-Every write calls full_clean (so the pages enforce what the models say), is audited under shifts.setup.* and,
-for a template or a household, makes the weeks not yet published follow it. Their shifts are changed in place
-(the same rows), so the draft places, pins and decisions that members and secretaries gave stay attached; only a
-run that no longer exists is removed, and the report names the draft places that went with it and the places kept
-that now break a rule. The open drafts are then solved again on the queue, keeping pins. A published week is never
-changed behind the members' backs; one of its shifts is changed through shift_edit, which raises the shift's
-SEQUENCE and tells the feeds.
+"""The weeks not yet published follow a set-up change: a weekly template's runs, or a household's own weekly
+visit, change in place on the same Shift rows (so draft places, pins and decisions stay), a run that no longer
+exists goes (the report names the draft places that went with it) and a new one is made; the places kept that now
+break a rule are named, and the open drafts are solved again on the queue, keeping pins.
 """
 
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shifts import signals
 from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Duty, Roster, Shift, ShiftTemplate, SolveRun
 from shifts.rostering.rosters import conflict_lines, roster_generate
@@ -31,63 +21,12 @@ from shifts.rostering.selectors import solve_run_active
 from shifts.rostering.week_making import study_duty
 from shifts.weeks import local_zone, week_bounds, week_start_of
 from volunteers.calendars import calendar_days
-from volunteers.models import Community, Member, VisitTarget
+from volunteers.models import Community, VisitTarget
 from volunteers.selectors import can_see_sensitive_in
 from volunteers.services.audit import audit_log
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE_FIELDS = ("duty_id", "weekday", "start", "end", "location", "min_staff", "max_staff", "visit_target_id",
-                   "name", "active", "on_holiday", "holiday_min_staff", "holiday_max_staff")
-SHIFT_FIELDS = ("start", "end", "location", "min_staff", "max_staff")
-
-
-def _changed(before: dict, obj, fields) -> dict:
-    """{field: [old, new]} as text, for the audit trail."""
-    return {name: [str(before.get(name)), str(getattr(obj, name))] for name in fields
-            if before.get(name) != getattr(obj, name)}
-
-
-def _snapshot(obj, fields) -> dict:
-    return {name: getattr(obj, name) for name in fields} if obj.pk else {}
-
-
-# ------------------------------------------------------------------ duties
-
-def duty_editable_by(*, duty: Duty, communities) -> bool:
-    """Duties are shared by every community: a secretary may change one only while no other community uses it."""
-    ids = {c.pk for c in communities}
-    used = set(duty.templates.values_list("community_id", flat=True)) | set(
-        duty.shifts.values_list("community_id", flat=True).distinct())
-    return used <= ids
-
-
-def duty_save(*, duty: Duty, by, required_skills=None, community: Community | None = None) -> Duty:
-    """Create or change a duty; raises ValidationError naming the field."""
-    created = duty.pk is None
-    with transaction.atomic():
-        duty.full_clean()
-        duty.save()
-        if required_skills is not None:
-            duty.required_skills.set(required_skills)
-        audit_log(action="shifts.setup.duty_created" if created else "shifts.setup.duty_changed", actor=by,
-                  community=community, obj=duty, data={"code": duty.code, "name": duty.name})
-    return duty
-
-
-def duty_delete(*, duty: Duty, by, community: Community | None = None) -> None:
-    """Delete a duty no template or shift uses; raises ValidationError when one does."""
-    with transaction.atomic():
-        audit_log(action="shifts.setup.duty_deleted", actor=by, community=community, obj=duty,
-                  data={"code": duty.code, "name": duty.name})
-        try:
-            duty.delete()
-        except ProtectedError:
-            raise ValidationError(_("This duty is still used by weekly shifts or past shifts; it cannot be "
-                                    "deleted. Stop its weekly shifts instead.")) from None
-
-
-# ------------------------------------------------------------------ weekly templates
 
 @dataclass
 class FollowReport:
@@ -115,40 +54,7 @@ class FollowReport:
         return self
 
 
-def template_save(*, template: ShiftTemplate, by) -> FollowReport:
-    """Create or change a weekly template, then make the weeks not yet published follow it."""
-    created = template.pk is None
-    stored = None if created else ShiftTemplate.objects.get(pk=template.pk)
-    before = {} if created else _snapshot(stored, TEMPLATE_FIELDS)
-    report = FollowReport()
-    with transaction.atomic():
-        template.full_clean()
-        template.save()
-        changes = _changed(before, template, TEMPLATE_FIELDS)
-        audit_log(action="shifts.setup.template_created" if created else "shifts.setup.template_changed",
-                  actor=by, community=template.community, obj=template, data={"changes": changes})
-        if changes:
-            report = template_shifts_follow(template=template, by=by)
-            # A household's own weekly visit gives way to its template, and comes back when the template stops.
-            for target_id in {template.visit_target_id, stored.visit_target_id if stored else None} - {None}:
-                report.merge(_visits_follow(VisitTarget.objects.get(pk=target_id), by=by))
-    return report
-
-
-def template_delete(*, template: ShiftTemplate, by) -> FollowReport:
-    """Delete a weekly template. Its shifts in weeks not yet published go (the report names the draft places
-    that went with them); published shifts stay as they are."""
-    with transaction.atomic():
-        audit_log(action="shifts.setup.template_deleted", actor=by, community=template.community, obj=template,
-                  data={"template": str(template)})
-        template.active = False
-        template.save(update_fields=["active"])
-        report = template_shifts_follow(template=template, by=by)
-        template.delete()
-    return report
-
-
-def _published_weeks(community: Community, weeks) -> set[dt.date]:
+def published_weeks(community: Community, weeks) -> set[dt.date]:
     return set(Roster.objects.filter(community=community, week_start__in=list(weeks),
                                      status=Roster.Status.PUBLISHED).values_list("week_start", flat=True))
 
@@ -161,7 +67,7 @@ def _open_weeks(community: Community) -> list[dt.date]:
     """
     weeks = {week_start_of(start) for start in Shift.objects.filter(
         community=community, start__gt=timezone.now()).values_list("start", flat=True)}
-    open_weeks = sorted(weeks - _published_weeks(community, weeks))
+    open_weeks = sorted(weeks - published_weeks(community, weeks))
     for week in open_weeks:
         if solve_run_active(community, week) is not None:
             raise ValidationError(_("The week of %(week)s is being planned right now. Save again in a minute, "
@@ -218,7 +124,7 @@ def template_shifts_follow(*, template: ShiftTemplate, by=None) -> FollowReport:
                {"template": template}) for week in _open_weeks(community)})
 
 
-def _visits_follow(target: VisitTarget, *, by=None) -> FollowReport:
+def visits_follow(target: VisitTarget, *, by=None) -> FollowReport:
     """The household's weekly visit (made when it has no active template of its own) follows its day, time and
     length in the weeks not yet published, in place."""
     community = target.community
@@ -340,103 +246,9 @@ def _resolve_drafts(community: Community, weeks, *, by, cause: str) -> list[Solv
     return runs
 
 
-def template_draft_places(template: ShiftTemplate, *, by=None) -> list[str]:
-    """The draft places on the template's coming shifts in weeks not yet published: what deleting it would take
-    away, named before the secretary confirms."""
-    return _unpublished_places(template.community, Shift.objects.filter(template=template), by=by)
-
-
-def household_draft_places(target: VisitTarget, *, by=None) -> list[str]:
-    """The draft places on the household's coming visits in weeks not yet published (see template_draft_places)."""
-    return _unpublished_places(target.community, Shift.objects.filter(visit_target=target), by=by)
-
-
-def _unpublished_places(community: Community, shifts, *, by) -> list[str]:
+def unpublished_places(community: Community, shifts, *, by) -> list[str]:
+    """The draft places on these shifts still to come in weeks not yet published, as `by` may read them."""
     upcoming = list(shifts.filter(start__gt=timezone.now()))
-    published = _published_weeks(community, {week_start_of(s.start) for s in upcoming})
+    published = published_weeks(community, {week_start_of(s.start) for s in upcoming})
     return _draft_places([s for s in upcoming if week_start_of(s.start) not in published],
                          private=_sensitive(by, community))
-
-
-def template_published_shifts(template: ShiftTemplate) -> list[Shift]:
-    """The template's shifts still to come in published weeks: these keep their details unless changed one by
-    one (shift_edit)."""
-    upcoming = list(Shift.objects.filter(template=template, start__gt=timezone.now()).order_by("start"))
-    published = _published_weeks(template.community, {week_start_of(s.start) for s in upcoming})
-    return [shift for shift in upcoming if week_start_of(shift.start) in published]
-
-
-# ------------------------------------------------------------------ one shift of a published week
-
-def shift_edit(*, shift: Shift, by, start: dt.datetime, end: dt.datetime, location: str, min_staff: int,
-               max_staff: int) -> Shift:
-    """Change one shift's time, place or staff count; members' calendars take it because SEQUENCE rises.
-
-    Raises ValidationError naming the field. Sends shifts.signals.shift_changed after commit.
-    """
-    stored = Shift.objects.get(pk=shift.pk)  # a ModelForm may already have changed `shift` in memory
-    if stored.start <= timezone.now():
-        raise ValidationError({"start": _("This shift has already begun; it can no longer be changed.")})
-    with transaction.atomic():
-        before = _snapshot(stored, SHIFT_FIELDS)
-        shift.start, shift.end, shift.location = start, end, location.strip()
-        shift.min_staff, shift.max_staff = min_staff, max_staff
-        if shift.start <= timezone.now():
-            raise ValidationError({"start": _("Choose a time that is still to come.")})
-        if week_start_of(shift.start) != week_start_of(before["start"]):
-            raise ValidationError({"start": _("Keep the shift in its own week; make a new week's shift from its "
-                                              "weekly template instead.")})
-        shift.full_clean(validate_constraints=False)
-        changes = _changed(before, shift, SHIFT_FIELDS)
-        if not changes:
-            return shift
-        shift.sequence += 1
-        shift.save()
-        audit_log(action="shifts.setup.shift_changed", actor=by, community=shift.community, obj=shift,
-                  data={"changes": changes, "sequence": shift.sequence})
-        transaction.on_commit(partial(signals.shift_changed.send, sender=Shift, shift_id=shift.pk,
-                                      community_id=shift.community_id))
-    return shift
-
-
-# ------------------------------------------------------------------ visit households
-
-def visit_target_save(*, target: VisitTarget, by, preferred_visitors=None) -> FollowReport:
-    """Create or change a visit household (its address and needs are sensitive: the audit keeps no copy)."""
-    created = target.pk is None
-    with transaction.atomic():
-        target.full_clean()
-        target.save()
-        if preferred_visitors is not None:
-            target.preferred_visitors.set(preferred_visitors)
-        audit_log(action="shifts.setup.household_created" if created else "shifts.setup.household_changed",
-                  actor=by, community=target.community, obj=target, data={"active": target.active})
-        # Its weekly visit (made when it has no template of its own) follows a new day, time or length.
-        return _visits_follow(target, by=by)
-
-
-def visit_target_delete(*, target: VisitTarget, by) -> FollowReport:
-    """Delete a household; past visit shifts stay, without the household."""
-    report = FollowReport()
-    with transaction.atomic():
-        audit_log(action="shifts.setup.household_deleted", actor=by, community=target.community, obj=target)
-        for template in list(target.templates.all()):
-            report.merge(template_delete(template=template, by=by))
-        target.active = False
-        target.save(update_fields=["active"])
-        report.merge(_visits_follow(target, by=by))
-        target.delete()
-    return report
-
-
-# ------------------------------------------------------------------ one new member
-
-def member_add(*, member: Member, by, skills=()) -> Member:
-    """Add one member by hand (no spreadsheet needed); raises ValidationError naming the field."""
-    with transaction.atomic():
-        member.full_clean(exclude=["user"])
-        member.save()
-        member.skills.set(skills)
-        audit_log(action="shifts.setup.member_added", actor=by, community=member.community, obj=member,
-                  data={"name": member.name})
-    return member

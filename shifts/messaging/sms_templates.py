@@ -1,0 +1,112 @@
+"""Which approved text-message template each notification uses, and its parameters.
+
+Chinese SMS is template-based: a message is an approved sign name, a template code and a list of parameters.
+Each notification kind maps to one of settings.SMS_MESSAGE_KINDS; SMS_TEMPLATE_PARAMS says which parameters
+that kind's template takes (in order, as {1}, {2}, … in the template approved at the provider). The full
+rendered text (subject and body) is still kept on the Notification and shown in the demo outbox.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+# Notification kind (the mail template name) → SMS message kind (one approved template each).
+SMS_KIND_OF = {
+    "shift_reminder": "reminder",
+    "roster_changed": "roster_change",
+    "swaps/offered": "swap_offer",
+    "swaps/applied": "swap_outcome",
+    "swaps/declined": "swap_outcome",
+    "swaps/refused": "swap_outcome",
+    "swaps/expired": "swap_outcome",
+    "swaps/withdrawn": "swap_outcome",
+    "swaps/awaiting_approval": "swap_outcome",
+    "absence_recorded": "replan",
+    "repair_proposal": "replan",
+    "unfilled_alert": "replan",
+    "solve_failed": "replan",
+    "login_code": "login_code",
+    "confirm_request": "confirm_request",
+    "confirm_reminder": "confirm_request",
+    "welfare_check": "welfare_check",
+    "no_show": "welfare_check",  # someone did not turn up: the secretary, the team leader, the welfare contact
+    "no_show_leader": "welfare_check",
+    "no_show_welfare": "welfare_check",
+}
+
+# The parameters of each kind's template, in order. Documented in the README for whoever files the templates.
+SMS_TEMPLATE_PARAMS = {
+    "reminder": ("name", "when", "duty"),
+    "roster_change": ("name", "week", "link"),
+    "swap_offer": ("requester", "shift", "link"),
+    "swap_outcome": ("shift", "outcome", "link"),
+    "replan": ("name", "what", "link"),
+    "login_code": ("code", "link"),
+    "confirm_request": ("name", "week", "link"),
+    "welfare_check": ("name", "when"),
+}
+PARAM_MAX = 30  # characters per parameter (links: LINK_MAX), short enough for one message
+LINK_MAX = 120
+
+
+def sms_params(*, kind: str, context: dict, language: str) -> list[str]:
+    """The template parameters for a notification, in the recipient's language, from its message context."""
+    sms_kind = SMS_KIND_OF.get(kind)
+    if sms_kind is None:
+        return []
+    with translation.override(language):
+        values = _param_values(kind, sms_kind, context)
+    return [str(values.get(name, "") or "-")[:LINK_MAX if name == "link" else PARAM_MAX]
+            for name in SMS_TEMPLATE_PARAMS[sms_kind]]
+
+
+def _when(moment) -> str:
+    if not moment:
+        return ""
+    local = timezone.localtime(moment) if isinstance(moment, dt.datetime) else moment
+    return local.strftime("%m-%d %H:%M") if isinstance(local, dt.datetime) else local.strftime("%m-%d")
+
+
+def _site(path: str) -> str:
+    return f"{settings.SITE_URL}{path}" if path else settings.SITE_URL
+
+
+def _param_values(kind: str, sms_kind: str, context: dict) -> dict:
+    name = context.get("member_name") or context.get("staff_name") or ""
+    shift = context.get("shift")
+    if sms_kind == "reminder":
+        duty = shift["duty_en"] if translation.get_language() == "en" else shift["duty"]
+        return {"name": name, "when": _when(shift["start"]), "duty": duty}
+    if sms_kind == "roster_change":
+        return {"name": name, "week": _when(context.get("week_start")), "link": _site("/me/")}
+    if sms_kind == "swap_offer":
+        return {"requester": context.get("requester"), "shift": context.get("shift"),
+                "link": _site(context.get("swap_path", ""))}
+    if sms_kind == "swap_outcome":
+        return {"shift": context.get("shift"), "outcome": _swap_outcome(kind),
+                "link": _site(context.get("swap_path", ""))}
+    if sms_kind == "replan":
+        return {"name": name or context.get("community_name", ""), "what": _replan_what(kind),
+                "link": _site(context.get("path", "/me/"))}
+    if sms_kind == "login_code":
+        # Providers check a code variable as digits only.
+        return {"code": str(context.get("code", "")).replace(" ", ""), "link": context.get("link")}
+    if sms_kind == "confirm_request":
+        return {"name": name, "week": _when(context.get("week_start")), "link": context.get("link")}
+    if sms_kind == "welfare_check":  # who did not turn up, and for which shift
+        return {"name": context.get("missing_name") or name, "when": _when(context.get("when")) or
+                context.get("shift", "")}
+    return {}
+
+
+def _swap_outcome(kind: str) -> str:
+    return {"swaps/applied": _("done"), "swaps/declined": _("declined"), "swaps/refused": _("not approved"),
+            "swaps/expired": _("expired"), "swaps/withdrawn": _("withdrawn"),
+            "swaps/awaiting_approval": _("waiting for approval")}.get(kind, "")
+
+
+def _replan_what(kind: str) -> str:
+    return {"absence_recorded": _("your absence is noted"), "repair_proposal": _("a re-plan waits"),
+            "unfilled_alert": _("shifts are short"), "solve_failed": _("a roster could not be made")}.get(kind, "")

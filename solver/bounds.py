@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import time
 
-from solver.problem import Problem
+from solver.problem import GRID, Problem
 
 
 def simple_bound(problem: Problem, handles) -> int:
     """A valid lower bound: history-only fairness, shortfalls no candidate can cover,
     previous pairs that are no longer possible, and every liked assignment taken."""
     w = problem.weights
-    bound = w.fairness * sum((problem.members[m].history_minutes // 15) ** 2 for m in handles.scope.members)
+    bound = problem.fairness_constant(handles.scope.members)
     for s in handles.scope.shifts:
         bound += w.unfilled * max(0, problem.shifts[s].min_staff - len(handles.by_shift.get(s, ())))
     in_scope = set(handles.scope.shifts)
@@ -92,14 +92,14 @@ def _lagrangian_data(problem, handles, linear=None):
     member_position = {m: i for i, m in enumerate(members)}
     previous = {(problem.shift_index[p.shift], problem.member_index[p.member])
                 for p in problem.previous if p.shift in problem.shift_index}
-    b = np.array([problem.members[m].history_minutes // 15 for m in members], dtype=float)
+    b = np.array([problem.members[m].history_minutes // GRID for m in members], dtype=float)
     cap = np.full(len(members), np.inf)
     for i, m in enumerate(members):
         member = problem.members[m]
         fixed = sum(problem.shifts[f].minutes for f in handles.fixed_shifts(m))
-        b[i] += fixed // 15
+        b[i] += fixed // GRID
         if member.max_minutes is not None:
-            cap[i] = max(0, member.max_minutes - fixed) // 15
+            cap[i] = max(0, member.max_minutes - fixed) // GRID
     rows = []
     constant = 0.0
     pinned_cover = np.zeros(len(scope_shifts))
@@ -137,18 +137,18 @@ def _lagrangian_data(problem, handles, linear=None):
         shift = problem.shifts[s]
         cost = w.preference * problem.members[m].preference_cost(shift.duty, shift.weekday)
         cost -= w.stability * ((s, m) in previous)
-        cost += linear.get(m, 0) * (shift.minutes // 15)
+        cost += linear.get(m, 0) * (shift.minutes // GRID)
         h = holder_row[s] if s in holder_row and counts_for_row(s, m) else -1
         if (s, m) in handles.pinned:
             i = member_position[m]
             constant += cost
-            b[i] += shift.minutes // 15
-            cap[i] -= shift.minutes // 15
+            b[i] += shift.minutes // GRID
+            cap[i] -= shift.minutes // GRID
             pinned_cover[position[s]] += 1
             if h >= 0:
                 pinned_holders[h] += 1
             continue
-        rows.append((position[s], member_position[m], shift.minutes // 15, cost, h))
+        rows.append((position[s], member_position[m], shift.minutes // GRID, cost, h))
     in_scope = set(scope_shifts)
     constant += w.stability * sum(1 for s, _ in previous if s in in_scope)
     # History, fixed and pinned load; a linearly priced member pays ν per unit (in ``cost``) instead.

@@ -38,7 +38,7 @@ from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
-from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
+from solver.stopping import DEFAULT_GAP, GapWatch
 from solver.sweep import SweepBound, improve_group, members_by_community, shared_prices, sweep_groups
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     """``executor`` (``solver/executor.py``) runs the neighbourhoods; without one, ``processes`` ≥ 2
     forks that many worker processes, and one process alternates local search and moves."""
     started, cpu_started = time.monotonic(), time.process_time()
-    watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
+    watch = GapWatch(gap=gap, constant=problem.fairness_constant(scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
     log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
     search = LocalSearch(handles, seed)

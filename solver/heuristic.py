@@ -12,8 +12,7 @@ import time
 from collections import Counter, defaultdict
 
 from solver.model import ModelHandles
-
-GRID = 15
+from solver.problem import GRID
 
 
 class LocalSearch:

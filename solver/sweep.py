@@ -29,9 +29,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from solver.colgen import GRID, ColumnGeneration
+from solver.colgen import ColumnGeneration
 from solver.model import Scope, build_model, candidate_handles
-from solver.problem import Problem
+from solver.problem import GRID, Problem
 
 CG_SHARE = 0.8          # of a group's seconds, for its column generation; RINS gets the rest
 RINS_MIN_SECONDS = 0.2

@@ -1,4 +1,5 @@
-"""Cheap valid lower bounds used when no CP-SAT bound is available."""
+"""Cheap valid lower bounds: ``simple_bound`` where no CP-SAT bound is available (scoped, district),
+``lagrangian`` for a sweep group that fell behind (``sweep.group_lagrangian``)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ def simple_bound(problem: Problem, handles) -> int:
     return bound
 
 
-def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
-                     max_iterations: int = 300) -> int:
-    """A valid lower bound from relaxing coverage with multipliers (subgradient ascent).
+def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: float,
+               max_iterations: int) -> float:
+    """A valid lower bound from relaxing coverage with multipliers (subgradient ascent); -inf if none.
 
     Coverage rows (staffed + short >= min_staff) are priced by lambda in
     [0, W.unfilled].  What is left splits by member: pick fractions of the
@@ -36,39 +37,29 @@ def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
     solved exactly by taking shifts in ratio order until the marginal fairness
     cost catches up.  Rest, lead, staffing caps and continuity are relaxed
     (dropping them only lowers the bound), so every value is a valid bound.
-    """
-    best, _ = lagrangian_prices(problem, handles, upper=upper, deadline=deadline,
-                                max_iterations=max_iterations)
-    cheap = simple_bound(problem, handles)
-    return max(cheap, int(math.floor(best + 1e-6))) if math.isfinite(best) else cheap
-
-
-def lagrangian_prices(problem: Problem, handles, *, upper: int | None, deadline: float,
-                      max_iterations: int = 300, linear: dict[int, int] | None = None):
-    """(best Lagrangian value, the multipliers that gave it); value is -inf if none.
 
     ``linear`` maps member index -> price per 15-minute unit: those members' u² is replaced by
     that price, as in ``ColumnGeneration(linear=…)`` (the community sweep's groups, solver/sweep.py).
-    ``upper`` (the step's target) None: 10 % above the value at the first multipliers (on the
-    benchmark district's groups that ended within 0.1-0.35 % of their converged Dantzig-Wolfe
-    bound in 200 steps, where 2 % above ended 2 % below it)."""
+    The step aims 10 % above the value at the first multipliers (on the benchmark district's
+    groups that ended within 0.1-0.35 % of their converged Dantzig-Wolfe bound in 200 steps,
+    where 2 % above ended 2 % below it).  The first value is had whatever ``deadline``."""
     import numpy as np
 
-    data = _lagrangian_data(problem, handles, linear or {})
+    data = _lagrangian_data(problem, handles, linear)
     if data is None:
-        return -math.inf, None
+        return -math.inf
     w_u = data[9]
-    lam = np.r_[_initial_prices(problem, data), np.zeros(len(data[11][1]))]
-    best, best_lam = -math.inf, lam
+    lam = np.r_[_initial_prices(data), np.zeros(len(data[11][1]))]
+    best, upper = -math.inf, None
     alpha, stall = 1.0, 0
     for step in range(max_iterations):
-        if step and time.monotonic() > deadline:     # the first value is always had
+        if step and time.monotonic() > deadline:
             break
         value, gradient = _lagrangian_value(data, lam)
         if upper is None:
             upper = value + 0.1 * abs(value) + 1
         if value > best + 1e-9:
-            best, best_lam, stall = value, lam, 0
+            best, stall = value, 0
         else:
             stall += 1
             if stall >= 5:
@@ -77,13 +68,11 @@ def lagrangian_prices(problem: Problem, handles, *, upper: int | None, deadline:
         if norm < 1e-9 or alpha < 1e-4 or upper - value <= 0.5:
             break
         lam = np.clip(lam + alpha * (upper - value) / norm * gradient, 0.0, w_u)
-    return best, best_lam
+    return best
 
 
-def _lagrangian_data(problem, handles, linear=None):
+def _lagrangian_data(problem, handles, linear):
     import numpy as np
-
-    linear = linear or {}
 
     w = problem.weights
     scope_shifts = list(handles.scope.shifts)
@@ -165,7 +154,7 @@ def _lagrangian_data(problem, handles, linear=None):
                                   np.array(miss_cost, dtype=float)))
 
 
-def _initial_prices(problem, data):
+def _initial_prices(data):
     import numpy as np
 
     shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, _, _ = data

@@ -288,23 +288,23 @@ def _opt_int(value, path: str, lo: int = 0, hi: int = MAX_COUNT) -> int | None:
 
 
 def _date(value, path: str) -> date:
-    text = _string(value, path)
-    if not _DATE_RE.match(text):
-        _fail(path, "must be a date YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(path, f"not a valid date '{text}'")
+    return _parsed(value, path, _DATE_RE, "a date YYYY-MM-DD", "date", date.fromisoformat)
 
 
 def _local_time(value, path: str) -> datetime:
+    return _parsed(value, path, _TIME_RE, "a local time YYYY-MM-DDTHH:MM", "time",
+                   lambda text: datetime.strptime(text, "%Y-%m-%dT%H:%M"))
+
+
+def _parsed(value, path: str, pattern: re.Pattern, shape: str, kind: str, parse):
+    """``parse`` of the string ``value`` written as ``pattern``; either failure names ``path``."""
     text = _string(value, path)
-    if not _TIME_RE.match(text):
-        _fail(path, "must be a local time YYYY-MM-DDTHH:MM")
+    if not pattern.match(text):
+        _fail(path, f"must be {shape}")
     try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M")
+        return parse(text)
     except ValueError:
-        _fail(path, f"not a valid time '{text}'")
+        _fail(path, f"not a valid {kind} '{text}'")
 
 
 def _clock(value, path: str) -> int:

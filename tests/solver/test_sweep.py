@@ -3,6 +3,7 @@
 import random
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,10 @@ from solver.sweep import (
 from tests.solver.factory import random_document
 from tests.solver.test_district_lns import roster_of, small_district, start_state
 from tests.solver.test_properties import small_optimum
+
+# The sweep's bounds and moves run column generations for seconds (42 s for the slowest test): the whole
+# module is ``slow`` (``-m "not slow"`` skips it locally; CI runs it).
+pytestmark = pytest.mark.slow
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 

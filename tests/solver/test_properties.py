@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from solver import check_solution, load_problem, solve
 from solver.bounds import lagrangian
+from solver.colgen import integer_bound
 from solver.model import build_model, candidate_handles
 from tests.solver.factory import random_document
 
@@ -69,14 +70,16 @@ def test_tiny_instances_match_brute_force(seed, members, shifts):
 
 @FAST
 @given(seed=st.integers(0, 10**6), members=st.integers(1, 3), shifts=st.integers(1, 4))
+@example(seed=619, members=3, shifts=4)     # the value is the optimum plus a float error
 def test_lagrangian_bound_never_exceeds_the_optimum(seed, members, shifts):
     problem = load_problem(random_document(random.Random(seed), members=members, shifts=shifts))
     handles = candidate_handles(problem)
     if len(handles.x) > 11:
         return
     optimum = brute_force_optimum(problem)
-    bound = lagrangian(problem, handles, {}, deadline=time.monotonic() + 1, max_iterations=300)
-    assert bound <= optimum
+    value = lagrangian(problem, handles, {}, deadline=time.monotonic() + 1, max_iterations=300)
+    bound = integer_bound(value)        # rounded as the sweep rounds its sum (a float margin, then up)
+    assert bound is None or bound <= optimum
 
 
 @FAST
@@ -108,7 +111,7 @@ def test_column_generation_bound_never_exceeds_the_optimum(seed, members, shifts
 def test_rosters_joining_the_column_generation_keep_its_bound_valid(seed, members, shifts):
     """CP-SAT's rosters join the master as columns while it runs; any roster, even an invalid one,
     only adds feasible per-member patterns, so the bound stays below the optimum."""
-    from solver.colgen import ColumnGeneration, integer_bound
+    from solver.colgen import ColumnGeneration
 
     rng = random.Random(seed)
     problem = load_problem(random_document(rng, members=members, shifts=shifts))

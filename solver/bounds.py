@@ -1,18 +1,19 @@
-"""Cheap valid lower bounds used when no CP-SAT bound is available."""
+"""Cheap valid lower bounds: ``simple_bound`` where no CP-SAT bound is available (scoped, district),
+``lagrangian`` for a sweep group that fell behind (``sweep.group_lagrangian``)."""
 
 from __future__ import annotations
 
 import math
 import time
 
-from solver.problem import Problem
+from solver.problem import GRID, Problem
 
 
 def simple_bound(problem: Problem, handles) -> int:
     """A valid lower bound: history-only fairness, shortfalls no candidate can cover,
     previous pairs that are no longer possible, and every liked assignment taken."""
     w = problem.weights
-    bound = w.fairness * sum((problem.members[m].history_minutes // 15) ** 2 for m in handles.scope.members)
+    bound = problem.fairness_constant(handles.scope.members)
     for s in handles.scope.shifts:
         bound += w.unfilled * max(0, problem.shifts[s].min_staff - len(handles.by_shift.get(s, ())))
     in_scope = set(handles.scope.shifts)
@@ -26,9 +27,9 @@ def simple_bound(problem: Problem, handles) -> int:
     return bound
 
 
-def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
-                     max_iterations: int = 300) -> int:
-    """A valid lower bound from relaxing coverage with multipliers (subgradient ascent).
+def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: float,
+               max_iterations: int) -> float:
+    """A valid lower bound from relaxing coverage with multipliers (subgradient ascent); -inf if none.
 
     Coverage rows (staffed + short >= min_staff) are priced by lambda in
     [0, W.unfilled].  What is left splits by member: pick fractions of the
@@ -36,39 +37,29 @@ def lagrangian_bound(problem: Problem, handles, *, upper: int, deadline: float,
     solved exactly by taking shifts in ratio order until the marginal fairness
     cost catches up.  Rest, lead, staffing caps and continuity are relaxed
     (dropping them only lowers the bound), so every value is a valid bound.
-    """
-    best, _ = lagrangian_prices(problem, handles, upper=upper, deadline=deadline,
-                                max_iterations=max_iterations)
-    cheap = simple_bound(problem, handles)
-    return max(cheap, int(math.floor(best + 1e-6))) if math.isfinite(best) else cheap
-
-
-def lagrangian_prices(problem: Problem, handles, *, upper: int | None, deadline: float,
-                      max_iterations: int = 300, linear: dict[int, int] | None = None):
-    """(best Lagrangian value, the multipliers that gave it); value is -inf if none.
 
     ``linear`` maps member index -> price per 15-minute unit: those members' u² is replaced by
     that price, as in ``ColumnGeneration(linear=…)`` (the community sweep's groups, solver/sweep.py).
-    ``upper`` (the step's target) None: 10 % above the value at the first multipliers (on the
-    benchmark district's groups that ended within 0.1-0.35 % of their converged Dantzig-Wolfe
-    bound in 200 steps, where 2 % above ended 2 % below it)."""
+    The step aims 10 % above the value at the first multipliers (on the benchmark district's
+    groups that ended within 0.1-0.35 % of their converged Dantzig-Wolfe bound in 200 steps,
+    where 2 % above ended 2 % below it).  The first value is had whatever ``deadline``."""
     import numpy as np
 
-    data = _lagrangian_data(problem, handles, linear or {})
+    data = _lagrangian_data(problem, handles, linear)
     if data is None:
-        return -math.inf, None
+        return -math.inf
     w_u = data[9]
-    lam = np.r_[_initial_prices(problem, data), np.zeros(len(data[11][1]))]
-    best, best_lam = -math.inf, lam
+    lam = np.r_[_initial_prices(data), np.zeros(len(data[11][1]))]
+    best, upper = -math.inf, None
     alpha, stall = 1.0, 0
     for step in range(max_iterations):
-        if step and time.monotonic() > deadline:     # the first value is always had
+        if step and time.monotonic() > deadline:
             break
         value, gradient = _lagrangian_value(data, lam)
         if upper is None:
             upper = value + 0.1 * abs(value) + 1
         if value > best + 1e-9:
-            best, best_lam, stall = value, lam, 0
+            best, stall = value, 0
         else:
             stall += 1
             if stall >= 5:
@@ -77,13 +68,11 @@ def lagrangian_prices(problem: Problem, handles, *, upper: int | None, deadline:
         if norm < 1e-9 or alpha < 1e-4 or upper - value <= 0.5:
             break
         lam = np.clip(lam + alpha * (upper - value) / norm * gradient, 0.0, w_u)
-    return best, best_lam
+    return best
 
 
-def _lagrangian_data(problem, handles, linear=None):
+def _lagrangian_data(problem, handles, linear):
     import numpy as np
-
-    linear = linear or {}
 
     w = problem.weights
     scope_shifts = list(handles.scope.shifts)
@@ -92,14 +81,14 @@ def _lagrangian_data(problem, handles, linear=None):
     member_position = {m: i for i, m in enumerate(members)}
     previous = {(problem.shift_index[p.shift], problem.member_index[p.member])
                 for p in problem.previous if p.shift in problem.shift_index}
-    b = np.array([problem.members[m].history_minutes // 15 for m in members], dtype=float)
+    b = np.array([problem.members[m].history_minutes // GRID for m in members], dtype=float)
     cap = np.full(len(members), np.inf)
     for i, m in enumerate(members):
         member = problem.members[m]
         fixed = sum(problem.shifts[f].minutes for f in handles.fixed_shifts(m))
-        b[i] += fixed // 15
+        b[i] += fixed // GRID
         if member.max_minutes is not None:
-            cap[i] = max(0, member.max_minutes - fixed) // 15
+            cap[i] = max(0, member.max_minutes - fixed) // GRID
     rows = []
     constant = 0.0
     pinned_cover = np.zeros(len(scope_shifts))
@@ -137,18 +126,18 @@ def _lagrangian_data(problem, handles, linear=None):
         shift = problem.shifts[s]
         cost = w.preference * problem.members[m].preference_cost(shift.duty, shift.weekday)
         cost -= w.stability * ((s, m) in previous)
-        cost += linear.get(m, 0) * (shift.minutes // 15)
+        cost += linear.get(m, 0) * (shift.minutes // GRID)
         h = holder_row[s] if s in holder_row and counts_for_row(s, m) else -1
         if (s, m) in handles.pinned:
             i = member_position[m]
             constant += cost
-            b[i] += shift.minutes // 15
-            cap[i] -= shift.minutes // 15
+            b[i] += shift.minutes // GRID
+            cap[i] -= shift.minutes // GRID
             pinned_cover[position[s]] += 1
             if h >= 0:
                 pinned_holders[h] += 1
             continue
-        rows.append((position[s], member_position[m], shift.minutes // 15, cost, h))
+        rows.append((position[s], member_position[m], shift.minutes // GRID, cost, h))
     in_scope = set(scope_shifts)
     constant += w.stability * sum(1 for s, _ in previous if s in in_scope)
     # History, fixed and pinned load; a linearly priced member pays ν per unit (in ``cost``) instead.
@@ -165,7 +154,7 @@ def _lagrangian_data(problem, handles, linear=None):
                                   np.array(miss_cost, dtype=float)))
 
 
-def _initial_prices(problem, data):
+def _initial_prices(data):
     import numpy as np
 
     shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, _, _ = data

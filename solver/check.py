@@ -1,9 +1,10 @@
 """Independent solution checker.
 
 Written apart from the CP-SAT model on purpose: plain loops over the assignments,
-recomputing H1-H9, the objective, its breakdown and the ``unfilled`` report
+recomputing H1-H9, the objective's breakdown and the ``unfilled`` report
 straight from the spec text.  It shares no code with ``solver.model`` and only
-the dataclasses with the rest of the package.
+the dataclasses with the rest of the package (the grid, and the weighted sum of
+the terms, ``Weights.objective``, live with them).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from solver.problem import Problem
+from solver.problem import GRID, Problem
 from solver.solution import Solution, Unfilled
 
 _HEALTH = {"frail": 0, "limited": 1, "good": 2}
@@ -270,17 +271,10 @@ def _breakdown(problem, by_shift, by_member, pair_set):
             for weekday, cost in member.weekday_preferences:
                 if weekday == shift.start_date.weekday():
                     preference += cost
-        units = (member.history_minutes + assigned) // 15
+        units = (member.history_minutes + assigned) // GRID
         fairness += units * units
     return {"unfilled": unfilled, "stability": stability, "continuity": continuity,
             "preference": preference, "fairness": fairness}
-
-
-def _weighted(problem, breakdown) -> int:
-    w = problem.weights
-    return (w.unfilled * breakdown["unfilled"] + w.stability * breakdown["stability"]
-            + w.continuity * breakdown["continuity"] + w.preference * breakdown["preference"]
-            + w.fairness * breakdown["fairness"])
 
 
 def unfilled_report(problem, by_shift) -> list[Unfilled]:
@@ -335,7 +329,7 @@ def check_solution(problem: Problem, solution_or_assignments) -> CheckReport:
     pairs, reported = _pairs_of(solution_or_assignments)
     violations, by_shift, by_member, pair_set = _violations(problem, pairs)
     breakdown = _breakdown(problem, by_shift, by_member, pair_set)
-    return CheckReport(violations, _weighted(problem, breakdown), breakdown,
+    return CheckReport(violations, problem.weights.objective(breakdown), breakdown,
                        unfilled_report(problem, by_shift), reported)
 
 

@@ -27,7 +27,8 @@ import math
 import time
 from collections import defaultdict
 
-GRID = 15
+from solver.problem import GRID
+
 NODE_BUDGET = 20_000
 SINGLETONS = True   # one-shift columns up front: c5 bound after 2.7 s 314.5k -> 317.5k (measured)
 COLUMNS_PER_MEMBER = 3   # 5 measured no different (c5: 35 vs 32 iterations)

@@ -38,7 +38,7 @@ from solver.heuristic import LocalSearch, roster_is_valid
 from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
-from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
+from solver.stopping import DEFAULT_GAP, GapWatch
 from solver.sweep import SweepBound, improve_group, members_by_community, shared_prices, sweep_groups
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
     """``executor`` (``solver/executor.py``) runs the neighbourhoods; without one, ``processes`` ≥ 2
     forks that many worker processes, and one process alternates local search and moves."""
     started, cpu_started = time.monotonic(), time.process_time()
-    watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
+    watch = GapWatch(gap=gap, constant=problem.fairness_constant(scope.members), clock=clock or started)
     handles = candidate_handles(problem, scope)
     log.info("district: %d candidate pairs after %.1fs", len(handles.x), time.monotonic() - started)
     search = LocalSearch(handles, seed)
@@ -138,11 +138,13 @@ def solve_large(problem: Problem, scope: Scope, *, deadline: float, workers: int
                        time.monotonic() - started, stats)
 
 
-def scope_objective(search: LocalSearch) -> int:
-    scope = search.h.scope
+def scope_objective(search: LocalSearch, sub: Scope | None = None) -> int:
+    """The objective of the search's roster on its scope, or on ``sub`` (its members' pairs on its shifts)."""
+    scope = search.h.scope if sub is None else sub
     in_scope = set(scope.shifts)
     previous = sum(1 for s, _ in search.previous if s in in_scope)
-    return search.objective_part(scope.shifts, scope.members) + search.w.stability * previous
+    within = None if sub is None else in_scope
+    return search.objective_part(scope.shifts, scope.members, within) + search.w.stability * previous
 
 
 def _report(search, on_solution, started, cheap=None):
@@ -442,7 +444,7 @@ class Neighbourhoods:
             return "none"
         search = self.search
         sub = Scope(task.shifts, task.members, task.fixed)
-        before = _sub_objective(search, sub)
+        before = scope_objective(search, sub)
         current = [(s, m) for s in task.shifts for m in list(search.staff[s])]
         if bound is not None:
             for c in task.communities:
@@ -451,7 +453,7 @@ class Neighbourhoods:
             search._apply(s, m, -1)
         for s, m in pairs:
             search._apply(s, m, +1)
-        if _sub_objective(search, sub) >= before:
+        if scope_objective(search, sub) >= before:
             for s, m in pairs:
                 search._apply(s, m, -1)
             for s, m in current:
@@ -581,19 +583,3 @@ class Neighbourhoods:
         self.outcomes[merged] += 1
         if merged == "merged" and on_merge is not None:
             on_merge()
-
-
-def _sub_objective(search, sub: Scope) -> int:
-    in_scope = set(sub.shifts)
-    previous = sum(1 for s, _ in search.previous if s in in_scope)
-    cost = sum(search._shift_terms(s, search.staff[s]) for s in sub.shifts)
-    cost += search.w.stability * previous
-    for m in sub.members:
-        cost += search.w.fairness * search.units[m] ** 2
-        for s in search.shifts_of[m]:
-            if s in in_scope:
-                shift = search.p.shifts[s]
-                cost += search.w.preference * search.p.members[m].preference_cost(shift.duty, shift.weekday)
-                if (s, m) in search.previous:
-                    cost -= search.w.stability
-    return cost

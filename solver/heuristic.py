@@ -12,8 +12,7 @@ import time
 from collections import Counter, defaultdict
 
 from solver.model import ModelHandles
-
-GRID = 15
+from solver.problem import GRID
 
 
 class LocalSearch:
@@ -302,11 +301,13 @@ class LocalSearch:
         self._apply(s2, b, +1)
         return False
 
-    def objective_part(self, shifts, members) -> int:
+    def objective_part(self, shifts, members, within=None) -> int:
+        """The objective terms of ``shifts`` and ``members`` (the members' pairs only on the shifts of
+        ``within`` if given), without the constant W.stability per previous pair."""
         cost = sum(self._shift_terms(s, self.staff[s]) for s in shifts)
         for m in members:
             cost += self.w.fairness * self.units[m] ** 2
-            for s in self.shifts_of[m]:
+            for s in (self.shifts_of[m] if within is None else self.shifts_of[m] & within):
                 shift = self.p.shifts[s]
                 cost += self.w.preference * self.p.members[m].preference_cost(shift.duty, shift.weekday)
                 if (s, m) in self.previous:

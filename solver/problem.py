@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,7 +19,8 @@ from solver.eligibility import HEALTH_RANK, is_night_interval
 
 FORMAT = "roster-problem/1"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-GRID = 15
+GRID = 15                      # the one 15-minute grid of times and of the fairness units u; defined only here
+TERMS = ("unfilled", "stability", "continuity", "preference", "fairness")   # the objective's terms
 
 # Limits that keep every objective term far below 2**62 (CP-SAT's integer range).
 MAX_COUNT = 100_000
@@ -27,9 +29,6 @@ MAX_WEIGHT = 1_000_000
 MAX_AGE = 200
 MAX_OBJECTIVE = 2**53
 MAX_HORIZON_DAYS = 400
-
-DEFAULT_WEIGHTS = {"unfilled": 10000, "stability": 500, "continuity": 200,
-                   "preference": 20, "fairness": 1}
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
@@ -153,6 +152,13 @@ class Weights:
     preference: int = 20
     fairness: int = 1
 
+    def objective(self, terms: Mapping[str, int]) -> int:
+        """The objective of a roster whose unweighted terms are ``terms``: each term times its weight."""
+        return sum(getattr(self, name) * terms[name] for name in TERMS)
+
+
+DEFAULT_WEIGHTS = asdict(Weights())
+
 
 @dataclass(frozen=True)
 class Options:
@@ -198,6 +204,17 @@ class Problem:
 
     def shift(self, shift_id: str) -> Shift:
         return self.shifts[self.shift_index[shift_id]]
+
+    def fairness_floor(self, members: Iterable[int] | None = None) -> int:
+        """Sum of (history_minutes // GRID)^2 over ``members`` (indices; all by default): their fairness
+        term, unweighted, when the roster gives them nothing."""
+        chosen = self.members if members is None else (self.members[m] for m in members)
+        return sum((m.history_minutes // GRID) ** 2 for m in chosen)
+
+    def fairness_constant(self, members: Iterable[int] | None = None) -> int:
+        """W.fairness times ``fairness_floor``: what these members pay whatever the roster, the part of
+        the objective no roster can change."""
+        return self.weights.fairness * self.fairness_floor(members)
 
     def minute_of_date(self, day: date) -> int:
         """Minutes from the horizon start to midnight of ``day``."""
@@ -271,23 +288,23 @@ def _opt_int(value, path: str, lo: int = 0, hi: int = MAX_COUNT) -> int | None:
 
 
 def _date(value, path: str) -> date:
-    text = _string(value, path)
-    if not _DATE_RE.match(text):
-        _fail(path, "must be a date YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(path, f"not a valid date '{text}'")
+    return _parsed(value, path, _DATE_RE, "a date YYYY-MM-DD", "date", date.fromisoformat)
 
 
 def _local_time(value, path: str) -> datetime:
+    return _parsed(value, path, _TIME_RE, "a local time YYYY-MM-DDTHH:MM", "time",
+                   lambda text: datetime.strptime(text, "%Y-%m-%dT%H:%M"))
+
+
+def _parsed(value, path: str, pattern: re.Pattern, shape: str, kind: str, parse):
+    """``parse`` of the string ``value`` written as ``pattern``; either failure names ``path``."""
     text = _string(value, path)
-    if not _TIME_RE.match(text):
-        _fail(path, "must be a local time YYYY-MM-DDTHH:MM")
+    if not pattern.match(text):
+        _fail(path, f"must be {shape}")
     try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M")
+        return parse(text)
     except ValueError:
-        _fail(path, f"not a valid time '{text}'")
+        _fail(path, f"not a valid {kind} '{text}'")
 
 
 def _clock(value, path: str) -> int:

@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from solver.eligibility import REASONS, exclusion_reason
-from solver.problem import Problem
+from solver.problem import GRID, Problem
 from solver.solution import Unfilled
-
-GRID = 15
 
 
 def breakdown(problem: Problem, pairs: list[tuple[str, str]]) -> dict[str, int]:
@@ -32,13 +30,6 @@ def breakdown(problem: Problem, pairs: list[tuple[str, str]]) -> dict[str, int]:
     fairness = sum(((m.history_minutes + minutes[m.id]) // GRID) ** 2 for m in problem.members)
     return {"unfilled": unfilled, "stability": stability, "continuity": continuity,
             "preference": preference, "fairness": fairness}
-
-
-def weighted(problem: Problem, terms: dict[str, int]) -> int:
-    w = problem.weights
-    return (w.unfilled * terms["unfilled"] + w.stability * terms["stability"]
-            + w.continuity * terms["continuity"] + w.preference * terms["preference"]
-            + w.fairness * terms["fairness"])
 
 
 def unfilled(problem: Problem, pairs: list[tuple[str, str]]) -> list[Unfilled]:

@@ -15,7 +15,7 @@ from solver.bounds import simple_bound
 from solver.heuristic import heuristic_roster, roster_is_valid
 from solver.model import Scope, build_model
 from solver.problem import Problem
-from solver.stopping import DEFAULT_GAP, GapWatch, scope_constant
+from solver.stopping import DEFAULT_GAP, GapWatch
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     presolve of a 90-member community took 2.6 s, the first roster without it came at 0.1 s).
     """
     started = time.monotonic()
-    watch = GapWatch(gap=gap, constant=scope_constant(problem, scope.members), clock=clock or started)
+    watch = GapWatch(gap=gap, constant=problem.fairness_constant(scope.members), clock=clock or started)
     model, handles = build_model(problem, scope)
     if heuristic_seconds is None:
         heuristic_seconds = min(HEURISTIC_SHARE * time_limit, HEURISTIC_MAX_SECONDS)
@@ -108,7 +108,7 @@ def solve_scope(problem: Problem, scope: Scope, *, time_limit: float, workers: i
     handles.stats["heuristic_seconds"] = round(time.monotonic() - started, 3)
     values = handles.values_for(start)
     terms = {name: term.value(lambda v: values[v.Index()]) for name, term in handles.terms.items()}
-    objective = _weighted_terms(problem, terms)
+    objective = problem.weights.objective(terms)
     cheap = min(objective, simple_bound(problem, handles))
     valid_start = roster_is_valid(handles, start)
     if valid_start:  # an invalid start is only a hint: it must not count as the roster a gap is measured from
@@ -322,7 +322,7 @@ def _fall_back_to_heuristic(result: ScopeResult, handles, start, solver) -> None
     result.status = "FEASIBLE"
     result.pairs = sorted(start)
     result.terms = {name: term.value(lambda v: values[v.Index()]) for name, term in handles.terms.items()}
-    result.objective = _weighted_terms(handles.problem, result.terms)
+    result.objective = handles.problem.weights.objective(result.terms)
     cheap = simple_bound(handles.problem, handles)
     proved = solver.BestObjectiveBound()
     result.bound = min(result.objective, max(cheap, _integer_bound(proved, None))
@@ -334,17 +334,10 @@ def _keep_heuristic(result: ScopeResult, handles, start, bound) -> None:
     values = handles.values_for(start)
     result.pairs = sorted(start)
     result.terms = {name: term.value(lambda v: values[v.Index()]) for name, term in handles.terms.items()}
-    result.objective = _weighted_terms(handles.problem, result.terms)
+    result.objective = handles.problem.weights.objective(result.terms)
     result.bound = min(result.objective, bound)
     if result.bound >= result.objective:
         result.status = "OPTIMAL"
-
-
-def _weighted_terms(problem, terms) -> int:
-    w = problem.weights
-    return (w.unfilled * terms["unfilled"] + w.stability * terms["stability"]
-            + w.continuity * terms["continuity"] + w.preference * terms["preference"]
-            + w.fairness * terms["fairness"])
 
 
 def _hint(model, handles, pairs) -> None:

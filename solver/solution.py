@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solver.problem import ProblemError, field_name
+from solver.problem import TERMS, ProblemError, field_name
 
 FORMAT = "roster-solution/1"
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE")
-TERMS = ("unfilled", "stability", "continuity", "preference", "fairness")
 REASONS = ("community", "forbidden", "age", "night_age", "health", "skill",
            "caregiving", "unavailable")
 

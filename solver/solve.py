@@ -16,6 +16,10 @@ from solver.stopping import DEFAULT_GAP, resolve_gap
 
 log = logging.getLogger(__name__)
 
+# The objective terms no roster can change (history-only fairness), under the name
+# scripts/bench_district_queue.py imports; the one definition is Problem.fairness_constant.
+constant_part = Problem.fairness_constant
+
 # Components larger than this many shifts go to the large-neighbourhood search.
 LARGE_COMPONENT_SHIFTS = 400
 
@@ -109,14 +113,13 @@ class _Run:
     def _assemble(self, scopes, results) -> Solution:
         problem = self.problem
         covered = {m for sc in scopes for m in sc.members}
-        outside = sum((m.history_minutes // 15) ** 2 for i, m in enumerate(problem.members)
-                      if i not in covered)
-        model_objective = sum(r.objective for r in results) + problem.weights.fairness * outside
-        bound = sum(r.bound for r in results) + problem.weights.fairness * outside
+        outside = problem.fairness_constant(m for m in range(len(problem.members)) if m not in covered)
+        model_objective = sum(r.objective for r in results) + outside
+        bound = sum(r.bound for r in results) + outside
         pairs = sorted({p for r in results for p in r.pairs})
         assignments = [(problem.shifts[s].id, problem.members[m].id) for s, m in pairs]
         terms = report.breakdown(problem, assignments)
-        objective = report.weighted(problem, terms)
+        objective = problem.weights.objective(terms)
         if objective > model_objective:
             log.error("model objective %s differs from evaluated %s", model_objective, objective)
         optimal = all(r.status == "OPTIMAL" for r in results)
@@ -166,14 +169,9 @@ def _previous_pairs(problem: Problem) -> set[tuple[int, int]]:
             for p in problem.previous if p.shift in problem.shift_index}
 
 
-def constant_part(problem: Problem) -> int:
-    """Objective terms no roster can change: history-only fairness (and nothing else)."""
-    return problem.weights.fairness * sum((m.history_minutes // 15) ** 2 for m in problem.members)
-
-
 def _gaps(problem: Problem, objective: int, bound: int) -> dict:
     gap = objective - min(bound, objective)
-    variable = objective - constant_part(problem)
+    variable = objective - problem.fairness_constant()
     return {"gap": round(gap / max(1, abs(objective)), 6),
             "gap_nonconstant": round(gap / variable, 6) if variable > 0 else 0.0}
 

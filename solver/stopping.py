@@ -1,7 +1,8 @@
 """When a solve may stop: a roster proven within a relative gap of the non-constant objective.
 
 The gap is measured on the part of the objective a roster can change: every member pays
-W.fairness * (history_minutes / 15)^2 whatever the roster, so with that constant C,
+W.fairness * (history_minutes / 15)^2 whatever the roster, so with that constant C
+(``Problem.fairness_constant``),
 
     gap = (objective - bound) / (objective - C).
 
@@ -32,11 +33,6 @@ def resolve_gap(problem, gap: float | None) -> float:
     if not 0 <= gap <= 1:
         raise ValueError("gap must be a number from 0 to 1")
     return gap
-
-
-def scope_constant(problem, members) -> int:
-    """The history-only fairness of these members: no roster can change it."""
-    return problem.weights.fairness * sum((problem.members[m].history_minutes // 15) ** 2 for m in members)
 
 
 def within(objective: int, bound: int, constant: int, gap: float) -> bool:

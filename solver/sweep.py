@@ -29,9 +29,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from solver.colgen import GRID, ColumnGeneration
+from solver.colgen import ColumnGeneration
 from solver.model import Scope, build_model, candidate_handles
-from solver.problem import Problem
+from solver.problem import GRID, Problem
 
 CG_SHARE = 0.8          # of a group's seconds, for its column generation; RINS gets the rest
 RINS_MIN_SECONDS = 0.2
@@ -150,13 +150,12 @@ def group_bound(problem: Problem, shifts: list[int], members: list[int], prices:
 
 
 def group_lagrangian(problem: Problem, handles, prices: dict[int, int], deadline: float) -> float | None:
-    """A cheap valid bound of one group with the sweep's ``prices`` (``bounds.lagrangian_prices``:
+    """A cheap valid bound of one group with the sweep's ``prices`` (``bounds.lagrangian``:
     coverage and the lead and continuity rows priced, each member's shifts then chosen fractionally
     with u² exact, or ν per unit for a shared member); its first value whatever ``deadline``."""
-    from solver.bounds import lagrangian_prices
+    from solver.bounds import lagrangian
 
-    value, _ = lagrangian_prices(problem, handles, upper=None, deadline=deadline,
-                                 max_iterations=LAGRANGIAN_STEPS, linear=prices)
+    value = lagrangian(problem, handles, prices, deadline=deadline, max_iterations=LAGRANGIAN_STEPS)
     return value if math.isfinite(value) else None
 
 

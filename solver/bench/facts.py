@@ -192,10 +192,6 @@ class Facts:
         """H5: the two shifts overlap or leave less than ``rest`` minutes between them."""
         return first.start < second.end + rest and second.start < first.end + rest
 
-    def constant_fairness(self) -> int:
-        """W.fairness · Σ (history_minutes / 15)², the fairness every roster pays at least."""
-        return self.weights["fairness"] * sum((m.history_minutes // 15) ** 2 for m in self.members)
-
     def lead_skill(self, shift: Shift) -> str | None:
         return self.duties[shift.duty].get("lead_skill")
 

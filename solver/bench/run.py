@@ -41,6 +41,7 @@ from pathlib import Path
 
 from solver.bench.facts import Facts
 from solver.bench.generate import generate_problem, make_repair_scenario
+from solver.problem import load_problem
 
 logger = logging.getLogger(__name__)
 
@@ -187,17 +188,15 @@ def _solve_case(name: str, document: dict, output_dir: Path, limit: float, seed:
     problem_path = output_dir / f"{slug}.json"
     problem_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     facts = Facts(document)
+    problem = load_problem(document)
     row = Row(case=name, members=len(facts.members), shifts=len(facts.shifts),
-              constant=facts.constant_fairness(), solver={}, greedy={},
-              fairness_floor=sum((m.history_minutes // 15) ** 2 for m in facts.members))
+              constant=problem.fairness_constant(), solver={}, greedy={},
+              fairness_floor=problem.fairness_floor())
     logger.info("%s: %d members, %d shifts", name, row.members, row.shifts)
     row.solver = measure("solver", problem_path, time_limit=limit, seed=seed)
     row.greedy = measure("greedy", problem_path, time_limit=limit, seed=seed)
     if with_plain:
         row.plain = measure("plain", problem_path, time_limit=limit, seed=seed)
-    from solver import load_problem
-
-    problem = load_problem(document)
     for result in (row.solver, row.greedy, row.plain):
         if result is not None:
             check(problem, result, facts)

@@ -116,7 +116,7 @@ def checked(problem_path: Path, solution: dict) -> dict:
 
     problem = load_problem_file(problem_path)
     report = check_solution(problem, load_solution(solution))
-    constant = problem.weights.fairness * sum((m.history_minutes // 15) ** 2 for m in problem.members)
+    constant = problem.fairness_constant()
     objective, bound = solution["objective"], solution["bound"]
     gap_nc = (objective - bound) / (objective - constant) if objective > constant else 0.0
     return {"valid": report.ok and report.objective == objective, "gap_nc": gap_nc,

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from solver.problem import Problem
-
-TERMS = ("unfilled", "stability", "continuity", "preference", "fairness")
+from solver.problem import TERMS, Problem
 
 
 @dataclass
@@ -82,16 +80,14 @@ class ModelHandles:
             model.AddHint(var, values[var.Index()])
 
     def weighted_objective(self):
-        w = self.problem.weights
-        weights = {"unfilled": w.unfilled, "stability": w.stability, "continuity": w.continuity,
-                   "preference": w.preference, "fairness": w.fairness}
         variables, coefficients, constant = [], [], 0
         for name, term in self.terms.items():
-            constant += weights[name] * term.constant
+            weight = getattr(self.problem.weights, name)
+            constant += weight * term.constant
             for var, coef in zip(term.variables, term.coefficients, strict=True):
-                if weights[name] * coef:
+                if weight * coef:
                     variables.append(var)
-                    coefficients.append(weights[name] * coef)
+                    coefficients.append(weight * coef)
         return cp_model.LinearExpr.WeightedSum(variables, coefficients) + constant
 
     def fixed_shifts(self, member: int) -> list[int]:

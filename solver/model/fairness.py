@@ -11,8 +11,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from solver.model.context import ModelHandles
-
-GRID = 15
+from solver.problem import GRID
 
 
 def reachable_sums(sizes: list[int], cap: int | None, max_items: int | None) -> list[int]:

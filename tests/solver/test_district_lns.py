@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from solver import check_solution, load_problem, solve
 from solver import district as D
 from solver.bench.generate import generate_problem
@@ -10,6 +12,9 @@ from solver.executor import ForkExecutor
 from solver.heuristic import LocalSearch
 from solver.model import candidate_handles
 from solver.solve import LARGE_COMPONENT_SHIFTS
+
+# District improvement runs worker processes and CP-SAT moves for seconds (up to 15 s a test): ``slow``.
+pytestmark = pytest.mark.slow
 
 
 def small_district():

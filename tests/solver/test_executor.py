@@ -9,6 +9,8 @@ import pickle
 import time
 from pathlib import Path
 
+import pytest
+
 from solver import check_solution, load_problem, solve
 from solver import district as D
 from solver.bench.generate import generate_problem
@@ -58,6 +60,7 @@ def test_solver_imports_nothing_from_django():
                 f"{path.relative_to(SOLVER.parent)} imports {names}"
 
 
+@pytest.mark.slow
 def test_a_district_solved_through_an_executor_hands_every_neighbourhood_out_as_a_picklable_piece():
     problem = small_district()
     executor = Counting()
@@ -73,6 +76,7 @@ def test_a_district_solved_through_an_executor_hands_every_neighbourhood_out_as_
     assert {piece.problem for piece in executor.pieces} == {next(iter(executor.pieces)).problem}
 
 
+@pytest.mark.slow
 def test_the_coordinator_solves_here_when_no_piece_can_be_handed_out():
     problem = small_district()
     solution = solve(problem, time_limit=20, workers=1, gap=0, executor=Refusing())

@@ -118,3 +118,14 @@ def test_files_with_bad_bytes_or_json_get_a_fieldless_message(tmp_path):
 
 def test_duty_age_bounds_must_be_ordered():
     assert error_of(document(duties=[duty(min_age=70, max_age=60)])) == "duties[0].max_age: must not be below min_age"
+
+
+def test_the_objective_weighs_each_term_and_the_constant_is_the_history_fairness():
+    problem = load_problem(document(
+        members=[member("m1", history_minutes=60), member("m2", history_minutes=150)],
+        weights={"unfilled": 1, "stability": 2, "continuity": 3, "preference": 4, "fairness": 5}))
+    terms = {"unfilled": 1, "stability": 10, "continuity": 100, "preference": 1000, "fairness": 10000}
+    assert problem.weights.objective(terms) == 1 + 20 + 300 + 4000 + 50000
+    assert problem.fairness_floor() == 4 ** 2 + 10 ** 2
+    assert problem.fairness_constant() == 5 * (4 ** 2 + 10 ** 2)
+    assert problem.fairness_constant([1]) == 5 * 10 ** 2 and problem.fairness_constant([]) == 0

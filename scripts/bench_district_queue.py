@@ -55,7 +55,6 @@ def measure(connection, problem_path: Path, clusters: int, args) -> str:
     from shifts.models import SolverPiece
     from shifts.rostering.solver_queue import QueueExecutor
     from solver import check_solution, load_problem_file, solve
-    from solver.solve import constant_part
 
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
@@ -88,7 +87,7 @@ def measure(connection, problem_path: Path, clusters: int, args) -> str:
             burner.kill()
             burner.wait()
     report = check_solution(problem, solution)
-    variable = solution.objective - constant_part(problem)
+    variable = solution.objective - problem.fairness_constant()
     gap = (solution.objective - solution.bound) / variable
     here = sum(t == "coordinator" for t in takers)
     return (f"| {clusters} × {args.workers} workers | {args.busy} | {args.limit:g} | {solution.objective:,} | "

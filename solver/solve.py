@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 
 # The objective terms no roster can change (history-only fairness), under the name
 # scripts/bench_district_queue.py imports; the one definition is Problem.fairness_constant.
-constant_part = Problem.fairness_constant
 
 # Components larger than this many shifts go to the large-neighbourhood search.
 LARGE_COMPONENT_SHIFTS = 400

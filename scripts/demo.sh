@@ -3,11 +3,8 @@
 # Sets up .venv on first use; safe to run again (migrations and the demo seed are idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3.11}
-command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements.txt
+. scripts/venv.sh
+venv_ready requirements.txt
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { command -v msgfmt >/dev/null \
     && ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=zh | grep -q .; }; then
   # Translations need gettext; the monthly report's PDF needs Pango and a Chinese font.

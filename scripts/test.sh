@@ -3,11 +3,8 @@
 # Uses DATABASE_URL / REDIS_URL when set (CI runs it once on SQLite and once on PostgreSQL + Redis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3.11}
-command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements-dev.txt
+. scripts/venv.sh
+venv_ready requirements-dev.txt
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { [ -x /usr/bin/chromium ] && command -v msgfmt >/dev/null \
     && ldconfig -p | grep -q libpangoft2-1.0; }; then
   # Browser tests need Debian's Chromium and CJK fonts; translations need gettext; the report's PDF (WeasyPrint)

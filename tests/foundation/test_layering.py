@@ -94,6 +94,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/print/base.html": "shifts.rostering",
     "shifts/print/week.html": "shifts.rostering",
     "shifts/print/member.html": "shifts.rostering",
+    "shifts/print/member_page.html": "shifts.rostering",
     "shifts/partials/capacity.html": "shifts.rostering",
     "shifts/partials/dashboard_reach.html": "shifts.rostering",
     "shifts/partials/fill_rate.html": "shifts.rostering",
@@ -345,9 +346,9 @@ def test_the_check_finds_extends_include_and_load_from_a_higher_layer():
     )
     assert upward_uses("volunteers", template_uses(source)) == [
         "1: template shifts/dashboard.html (shifts)",
-        "2: template shifts/partials/my_hours.html (shifts)",
+        "2: template shifts/partials/my_hours.html (shifts.delivered)",
         "3: library delivered (shifts.delivered)",
-        "3: library yure_words (shifts)",
+        "3: library yure_words (shifts.core)",
     ]
     assert upward_uses("shell", template_uses(source))[-1] == "4: template volunteers/login/_card.html (volunteers)"
     assert upward_uses("shifts", template_uses(source)) == []

@@ -209,3 +209,36 @@ def test_no_view_module_sends_a_message_itself():
                 if name in SENDS:
                     offences.append(f"{path.relative_to(ROOT)}:{node.lineno} calls {name}")
     assert not offences, "\n".join(offences)
+
+
+# Functions that send once a transaction commits, and why that transaction is never a web request's.
+SENT_AFTER_A_QUEUE_TASK = {
+    "shifts/delivered/no_show.py:_tell_leader_and_secretary": "no_show_checks_run is a scheduled queue task",
+    "shifts/rostering/solving.py:_notify_proposal": "the solve runs on the queue worker",
+    "shifts/rostering/solving.py:_notify_failure": "the solve runs on the queue worker",
+}
+
+
+def test_no_service_sends_from_a_request_s_on_commit():
+    """The old way round the rule: a service registers a sender with transaction.on_commit, which then runs in
+    the request that committed. Work owed after commit goes through message_job_queue instead; the only
+    on-commit senders left are those whose transaction is a queue task's (named above, with the reason)."""
+    found = set()
+    for path in sorted([*ROOT.glob("shifts/**/*.py"), *ROOT.glob("volunteers/**/*.py")]):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        senders = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                   and any(isinstance(call, ast.Call) and (getattr(call.func, "id", None)
+                                                           or getattr(call.func, "attr", None)) in SENDS
+                           for call in ast.walk(node))}
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "on_commit" and call.args):
+                continue
+            target = call.args[0]
+            if isinstance(target, ast.Call) and getattr(target.func, "id", None) == "partial" and target.args:
+                target = target.args[0]
+            name = getattr(target, "id", None)
+            if name in senders:
+                found.add(f"{path.relative_to(ROOT)}:{name}")
+    assert found == set(SENT_AFTER_A_QUEUE_TASK), found ^ set(SENT_AFTER_A_QUEUE_TASK)

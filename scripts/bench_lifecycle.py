@@ -47,7 +47,7 @@ def run(CaptureQueriesContext, connection):
     from django.utils import timezone
 
     from shifts.models import Roster
-    from shifts.rostering.absences import member_availability_changed
+    from shifts.rostering.follow import plans_follow
     from shifts.rostering.problem import problem_for_week
     from shifts.rostering.rosters import roster_generate, roster_publish
     from shifts.rostering.solving import solve_runs_execute
@@ -81,7 +81,7 @@ def run(CaptureQueriesContext, connection):
                                  reason="illness")
         absence.save()
         started = time.perf_counter()
-        repairs = member_availability_changed(member=member, reason="illness")
+        repairs = plans_follow(member=member, cause="illness")
         solve_runs_execute([r.pk for r in repairs])
         repair_s = time.perf_counter() - started
         proposal = Roster.objects.filter(community=community, status=Roster.Status.PROPOSAL).first()

@@ -11,7 +11,7 @@ from shifts.delivered.attendance_import import attendance_import_job_run
 from shifts.messaging import jobs as message_jobs
 from shifts.messaging import notify
 from shifts.models import Roster
-from shifts.rostering import confirmations, district, messages, schedule, solver_queue, solving
+from shifts.rostering import absences, confirmations, district, messages, receivers, schedule, solver_queue, solving
 from shifts.swaps import apply as swap_apply
 from shifts.swaps import messages as swap_messages
 from volunteers.services.import_jobs import import_task_guarded
@@ -114,6 +114,21 @@ def attendance_import_run(job_id: int) -> str:
 def message_job_run(job_id: int) -> bool:
     """Send the messages an event recorded (shifts.messaging.jobs); a job already done is skipped."""
     return message_jobs.message_job_run(job_id=job_id)
+
+
+def absence_confirmation_send(absence_id: int) -> None:
+    """Tell the member their absence is recorded; queued by absence_report as a message job."""
+    absences.absence_confirmation_send(absence_id=absence_id)
+
+
+def no_show_welfare_send(check_id: int) -> None:
+    """Tell the welfare contact (or the secretaries) that a member living alone or over 80 did not answer."""
+    no_show.no_show_welfare_send(check_id=check_id)
+
+
+def login_code_send(member_id: int, proxy_id: int | None, link: str, code: str, code_page: str) -> None:
+    """Text a one-time login the secretary issued to the member or their relative."""
+    receivers.login_code_send(member_id=member_id, proxy_id=proxy_id, link=link, code=code, code_page=code_page)
 
 
 def message_jobs_catch_up() -> int:

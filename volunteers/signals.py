@@ -2,10 +2,11 @@
 (tests/foundation/test_layering.py enforces it), so whatever volunteers must tell the rostering side goes here.
 
 login_code_issued
-    When: a secretary asked for a one-time login to be sent by text message (sent at once, in the request).
+    When: a secretary asked for a one-time login to be sent by text message (in the request: receivers queue
+    the message, they never send it there).
     Arguments: member (Member), proxy (MemberProxy or None: the code is for that relative), link (str),
     code (str, 8 digits), code_page (str, where to type the code).
-    Receivers return the Notification they sent; the login page reads it to say whether a message went out.
+    Receivers return what they queued (not None) when a message is on its way; the login page says so.
 
 availability_changed
     When: after the transaction commits, once a member's availability changed: their health, limits, skills

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.delivered.attendance import is_team_leader, team_members
+from shifts.messaging.jobs import message_job_queue
 from shifts.messaging.labels import shift_line
 from shifts.messaging.notify import notify_member, notify_staff, notify_user
 from shifts.models import Assignment, Attendance, NoShowCheck, Roster, Shift
@@ -109,11 +110,13 @@ def no_show_outcome(*, check: NoShowCheck, outcome: str, by=None) -> NoShowCheck
                 and must_escalate(check.member, timezone.localdate()):
             check.escalated_at = timezone.now()
             check.save(update_fields=["escalated_at"])
-            transaction.on_commit(partial(_escalate, check.pk))
+            message_job_queue(task="shifts.tasks.no_show_welfare_send", args=[check.pk],
+                              key=f"noshow:{check.pk}:welfare")
     return check
 
 
-def _escalate(check_id: int) -> None:
+def no_show_welfare_send(*, check_id: int) -> None:
+    """Runs on the queue (shifts.tasks), queued by no_show_outcome as a message job: never in the request."""
     check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member").get(pk=check_id)
     contact = check.shift.community.welfare_contact
     if check.member.community_id != check.shift.community_id:

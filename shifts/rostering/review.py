@@ -1,7 +1,7 @@
 """The secretary's review of a draft or re-plan proposal: keep (pin), take off and add members by hand.
 
 A removal with a reason sticks (a ShiftExclusion), and the week's other open versions follow it
-(repair.rosters_follow_decisions, run once the removal commits)."""
+(shifts.rostering.follow.plans_follow, run once the removal commits)."""
 
 from functools import partial
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
-from shifts.rostering.repair import rosters_follow_decisions
+from shifts.rostering.follow import plans_follow
 from shifts.rostering.rosters import exclusion_record, roster_check_editable
 from shifts.rostering.rules import ReasonWords, WeekRules
 from shifts.weeks import week_bounds
@@ -51,8 +51,8 @@ def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reaso
     if reason:
         exclusion_record(shift=shift, member=member, cause=ShiftExclusion.Cause.REMOVED, reason=reason, by=by)
         # the week's other open version (a re-plan proposal) must follow the decision too
-        transaction.on_commit(partial(rosters_follow_decisions, community=roster.community,
-                                           week_start=roster.week_start))
+        transaction.on_commit(partial(plans_follow, community=roster.community, week_start=roster.week_start,
+                                      cause="removed"))
     audit_log(action="shifts.assignment.removed", actor=by, community=roster.community, obj=roster,
               data={"shift": shift.pk, "member": member.pk, "sticks": bool(reason)}, reason=reason)
 

@@ -23,15 +23,15 @@ from django.utils import timezone
 
 import solver
 from shifts.messaging.notify import notify_staff
-from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
+from shifts.models import Assignment, Roster, Shift, SolveRun
 from shifts.rostering.district import district_collect_when_done
+from shifts.rostering.follow import plans_follow
 from shifts.rostering.problem import problem_for_communities
-from shifts.rostering.repair import repair_request, rosters_follow_decisions
 from shifts.rostering.rosters import diff_is_urgent, enqueue_solve, roster_diff, roster_publish
 from shifts.rostering.selectors import roster_for_week
 from shifts.rostering.solution_split import solution_split
 from shifts.rostering.solver_queue import queue_executor
-from volunteers.models import Member, Unavailability
+from volunteers.models import Unavailability
 from volunteers.services.audit import audit_log
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,8 @@ def _execute(runs: list[SolveRun]) -> dict:
         _fail(runs, exc, time.monotonic() - started)
         return {"failed": [r.pk for r in runs], "error": str(exc)}
     finally:
-        _follow_up_repairs(runs)
+        for run in runs:  # what the run could not see (facts newer than its start) is planned again
+            plans_follow(after=run)
     return {"succeeded": [r.pk for r in runs]}
 
 
@@ -317,31 +318,6 @@ def _notify_proposal(roster_id: int) -> None:
                  context={"week_start": roster.week_start, "reason": roster.reason,
                           "added": len(roster.diff.get("added", [])), "removed": len(roster.diff.get("removed", [])),
                           "urgent": roster.urgent}, urgent=roster.urgent)
-
-
-def _follow_up_repairs(runs) -> None:
-    """Plan again what the run could not see, so that what people told Yure binds every roster of the week.
-
-    A repair reads the facts when it starts, so changes after its start are late; a generate or re-solve
-    absorbed a repair request while it waited, so for those every change since the request is late: one more
-    repair of the published week follows. And whatever the timing, the week's draft and proposal are made to
-    follow absences and decisions (repair.rosters_follow_decisions).
-    """
-    for run in runs:
-        since = run.started_at if run.kind == SolveRun.Kind.REPAIR else run.requested_at
-        if since is None:
-            continue
-        members = Member.objects.filter(community=run.community)
-        late = (Unavailability.objects.filter(member__in=members, created_at__gt=since).exists()
-                or members.filter(updated_at__gt=since).exists())
-        if late:
-            repair_request(community=run.community, week_start=run.week_start, reason=run.reason, cause=run.cause)
-        done = SolveRun.objects.filter(pk=run.pk, status=SolveRun.Status.SUCCEEDED).first()
-        if done is not None:  # a failed run is shown to the secretary, not tried again and again
-            decided_late = late or ShiftExclusion.objects.filter(shift__community=run.community,
-                                                                 created_at__gt=since).exists()
-            rosters_follow_decisions(community=run.community, week_start=run.week_start, reason=run.reason,
-                                     cause=run.cause, trusted=None if decided_late else done.result_id)
 
 
 # ------------------------------------------------------------------ recovery and district collection

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shifts import signals
 from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SwapRequest
-from shifts.rostering.repair import rosters_follow_decisions
+from shifts.rostering.follow import plans_follow
 from shifts.rostering.rosters import exclusion_record
 from shifts.swaps.messages import swap_messages_queue
 from shifts.swaps.rules import PENDING, Kind, RuleChecker, State, SwapError, SwapRefused, swap_moves
@@ -109,8 +109,8 @@ def swap_apply(swap: SwapRequest, *, by, now) -> None:
         sender=SwapRequest, member_ids=member_ids, shift_ids=shift_ids, community_ids=community_ids))
     swap_messages_queue(swap_id, "swaps/applied")
     for roster in rosters.values():  # a draft or proposal of the week must not book the giver back
-        transaction.on_commit(partial(rosters_follow_decisions, community=roster.community,
-                                      week_start=roster.week_start))
+        transaction.on_commit(partial(plans_follow, community=roster.community, week_start=roster.week_start,
+                                      cause="swap"))
     logger.info("swap %s applied: shifts %s, members %s", swap.pk, sorted(shift_ids), sorted(member_ids))
 
 

@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun, SwapRequest
 from shifts.rostering import problem as problem_builder
 from shifts.rostering.absences import absence_report
-from shifts.rostering.repair import proposal_apply, repair_request
+from shifts.rostering.repair import proposal_apply
 from shifts.rostering.review import assignment_pin, assignment_remove
 from shifts.rostering.rosters import PublishConflicts, roster_generate, roster_publish
 from shifts.swaps.requests import swap_request_accept, swap_request_approve, swap_request_create
@@ -148,9 +148,10 @@ class Binding(RuleBasedStateMachine):
             event("swap refused")  # refused by the rules, or an open request already covers the shift: nothing changes
 
     @rule()
-    @precondition(lambda self: self.community is not None)
+    @precondition(lambda self: self.community is not None and self._roster(Roster.Status.PUBLISHED) is not None)
     def replan(self):
-        committed(repair_request, community=self.community, week_start=self.week_start, reason="secretary")
+        committed(roster_generate, community=self.community, week_start=self.week_start, kind=SolveRun.Kind.REPAIR,
+                  reason="secretary")
 
     @rule()
     @precondition(lambda self: self.community is not None)

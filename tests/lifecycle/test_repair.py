@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shifts.models import Roster, Shift, SolveRun
-from shifts.rostering.absences import absence_report, member_availability_changed
-from shifts.rostering.repair import proposal_apply, proposal_discard, repair_request
+from shifts.rostering.absences import absence_report
+from shifts.rostering.follow import plans_follow
+from shifts.rostering.repair import proposal_apply, proposal_discard
 from shifts.rostering.rosters import roster_generate, roster_publish
 from volunteers.models import AuditEntry, Unavailability
 
@@ -111,10 +112,11 @@ def test_auto_apply_publishes_the_repair_directly(town, published, run_on_commit
 
 
 def test_no_repair_for_unpublished_weeks_or_members_without_shifts(town, q_sync, published, run_on_commit):
-    assert repair_request(community=town["community"], week_start=town["week_start"] + dt.timedelta(days=7)) is None
+    assert plans_follow(community=town["community"], week_start=town["week_start"] + dt.timedelta(days=7),
+                        cause="removed") == []
     idle = [m for m in town["members"] if not published.assignments.filter(member=m).exists()]
     if idle:
-        assert member_availability_changed(member=idle[0], reason="inactive") == []
+        assert plans_follow(member=idle[0], cause="inactive") == []
 
 
 def test_a_member_the_secretary_deactivates_is_planned_out_of_the_published_week(town, published, run_on_commit):

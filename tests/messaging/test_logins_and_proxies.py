@@ -83,9 +83,10 @@ def test_logout_sits_in_my_details_behind_a_question(client, site):
     assert client.get(reverse("my_shifts")).status_code == 302
 
 
-def test_secretary_login_card_has_code_place_copy_qr_and_print(client, site):
+def test_secretary_login_card_has_code_place_copy_qr_and_print(client, site, django_capture_on_commit_callbacks):
     client.force_login(site.secretary)
-    page = client.post(reverse("member_login_link_issue", args=[site.members[0].pk]), {"send": "sms"})
+    with django_capture_on_commit_callbacks(execute=True):  # the text message is queued, sent after the request
+        page = client.post(reverse("member_login_link_issue", args=[site.members[0].pk]), {"send": "sms"})
     html = page.content.decode()
     assert "<svg" in html and "data-copy-target" in html and "data-print" in html
     assert reverse("member_code_login") in html and 'id="login-code"' in html

@@ -2,7 +2,7 @@
 
 Rosters reach at most AVAILABILITY_SPAN ahead: the weekly job drafts next week, re-plan proposals follow the
 published weeks, and secretaries plan a few weeks beyond. shifts re-plans whatever the member holds in that span
-(shifts.rostering.absences.member_availability_changed uses the same span as its default).
+(shifts.rostering.follow.plans_follow uses the same span as its default).
 """
 
 import datetime as dt

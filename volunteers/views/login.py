@@ -130,10 +130,11 @@ def login_card_context(request, token: str, code: str) -> dict:
 
 
 def _send_by_text(member, proxy, context) -> bool:
-    """Ask shifts (through the login_code_issued signal) to text the code; True when a message went out."""
+    """Ask shifts (through the login_code_issued signal) to text the code; True when a message is on its way
+    (shifts queues it: no message is sent inside a request)."""
     results = login_code_issued.send(sender=Member, member=member, proxy=proxy, link=context["link"],
                                      code=context["code"], code_page=context["code_page"])
-    return any(getattr(result, "status", "") == "sent" for _receiver, result in results)
+    return any(result is not None for _receiver, result in results)
 
 
 @login_required

@@ -15,7 +15,7 @@ saved and audited writes). The set-up pages import them from here.
 """
 
 from shifts.rostering.setup.duties import duty_delete, duty_editable_by, duty_save
-from shifts.rostering.setup.follow import FollowReport, template_shifts_follow
+from shifts.rostering.setup.unpublished import FollowReport, template_shifts_follow
 from shifts.rostering.setup.households import household_draft_places, visit_target_delete, visit_target_save
 from shifts.rostering.setup.members import member_add
 from shifts.rostering.setup.published_shift import shift_edit

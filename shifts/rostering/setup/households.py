@@ -4,7 +4,7 @@ draft places a delete would take away."""
 from django.db import transaction
 
 from shifts.models import Shift
-from shifts.rostering.setup.follow import FollowReport, unpublished_places, visits_follow
+from shifts.rostering.setup.unpublished import FollowReport, unpublished_places, visits_follow
 from shifts.rostering.setup.saving import save_audited
 from shifts.rostering.setup.templates import template_delete
 from volunteers.models import VisitTarget

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shifts.models import Shift, ShiftTemplate
-from shifts.rostering.setup.follow import (
+from shifts.rostering.setup.unpublished import (
     FollowReport,
     published_weeks,
     template_shifts_follow,

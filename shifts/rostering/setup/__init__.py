@@ -15,7 +15,6 @@ saved and audited writes). The set-up pages import them from here.
 """
 
 from shifts.rostering.setup.duties import duty_delete, duty_editable_by, duty_save
-from shifts.rostering.setup.unpublished import FollowReport, template_shifts_follow
 from shifts.rostering.setup.households import household_draft_places, visit_target_delete, visit_target_save
 from shifts.rostering.setup.members import member_add
 from shifts.rostering.setup.published_shift import shift_edit
@@ -25,6 +24,7 @@ from shifts.rostering.setup.templates import (
     template_published_shifts,
     template_save,
 )
+from shifts.rostering.setup.unpublished import FollowReport, template_shifts_follow
 
 __all__ = [
     "FollowReport",

@@ -4,9 +4,9 @@ draft places a delete would take away."""
 from django.db import transaction
 
 from shifts.models import Shift
-from shifts.rostering.setup.unpublished import FollowReport, unpublished_places, visits_follow
 from shifts.rostering.setup.saving import save_audited
 from shifts.rostering.setup.templates import template_delete
+from shifts.rostering.setup.unpublished import FollowReport, unpublished_places, visits_follow
 from volunteers.models import VisitTarget
 from volunteers.services.audit import audit_log
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shifts.models import Shift, ShiftTemplate
+from shifts.rostering.setup.saving import changed, snapshot
 from shifts.rostering.setup.unpublished import (
     FollowReport,
     published_weeks,
@@ -12,7 +13,6 @@ from shifts.rostering.setup.unpublished import (
     unpublished_places,
     visits_follow,
 )
-from shifts.rostering.setup.saving import changed, snapshot
 from shifts.weeks import week_start_of
 from volunteers.models import VisitTarget
 from volunteers.services.audit import audit_log

@@ -135,13 +135,33 @@ class Reason:
     shift_id: int | None
 
 
+def _pk(thing) -> int | None:
+    return None if thing is None else getattr(thing, "pk", thing)
+
+
 @dataclass(frozen=True)
 class Move:
-    """One change to a roster: shift pk `shift_id` goes from member pk `remove` to member pk `add`."""
+    """One change to a roster: `shift` goes from member `remove` to member `add` (either may be None).
 
-    shift_id: int
-    remove: int | None = None
-    add: int | None = None
+    The one vocabulary of a change for every caller: each part is a model object or its pk. The rules read only
+    the pks (shift_id, remove_id, add_id); the swap checks, which say a break in words and sort moves by week,
+    pass the Shift and Member objects they already hold and read them back from the same Move."""
+
+    shift: "Shift | int"
+    remove: "object | int | None" = None
+    add: "object | int | None" = None
+
+    @property
+    def shift_id(self) -> int:
+        return _pk(self.shift)
+
+    @property
+    def remove_id(self) -> int | None:
+        return _pk(self.remove)
+
+    @property
+    def add_id(self) -> int | None:
+        return _pk(self.add)
 
 
 class WeekRules:
@@ -227,18 +247,18 @@ class WeekRules:
 
     def breaks(self, moves: list[Move]) -> list[Reason]:
         """Every rule the moves would newly break (or make worse) for the members they involve."""
-        self._require(member_ids=[m for move in moves for m in (move.remove, move.add) if m is not None],
+        self._require(member_ids=[m for move in moves for m in (move.remove_id, move.add_id) if m is not None],
                       shift_ids=[move.shift_id for move in moves])
         proposed = list(self.pairs)
         people = []
         for move in moves:
-            if move.remove is not None:
-                pair = (shift_key(move.shift_id), member_key(move.remove))
+            if move.remove_id is not None:
+                pair = (shift_key(move.shift_id), member_key(move.remove_id))
                 if pair in proposed:
                     proposed.remove(pair)
-            if move.add is not None:
-                proposed.append((shift_key(move.shift_id), member_key(move.add)))
-            people.extend(m for m in (move.remove, move.add) if m is not None)
+            if move.add_id is not None:
+                proposed.append((shift_key(move.shift_id), member_key(move.add_id)))
+            people.extend(m for m in (move.remove_id, move.add_id) if m is not None)
         found = []
         for member_pk in dict.fromkeys(people):
             key = member_key(member_pk)

@@ -22,7 +22,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
-from shifts.models.shifts import wall_minutes
 from shifts.rostering.problem import (
     FORMAT,
     duty_doc,
@@ -275,15 +274,6 @@ class WeekRules:
         if not self.knows(member_id=member_id):
             return [Reason("community", member_id, shift_id)]
         return self.breaks([Move(shift_id, add=member_id)])
-
-    def load_minutes(self, member_id: int) -> int:
-        """Minutes the member holds this week: in this roster, plus elsewhere (other communities, begun shifts)."""
-        self._require(member_ids=[member_id])
-        key = member_key(member_id)
-        own = sum(self.problem.shift(s).end - self.problem.shift(s).start for s, m in self.pairs if m == key)
-        week_start = self.bundle.week_start
-        return own + sum(wall_minutes(s, e) for s, e in self.bundle.busy.get(member_id, [])
-                         if week_start <= s.date() < week_start + dt.timedelta(days=7))
 
 
 def roster_conflicts(roster: Roster) -> dict[tuple[int, int], str]:

@@ -2,7 +2,7 @@
 offers for a member, and the lists on the swap pages. Rule checks go through shifts.swaps.rules."""
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -12,7 +12,8 @@ from django.utils.translation import ngettext
 
 from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Roster, Shift, SwapRequest
-from shifts.models.shifts import wall_minutes
+from shifts.rostering.load import WeekLoad, week_load
+from shifts.rostering.readmodels.candidates import Candidate
 from shifts.rostering.rules import REASON_ORDER
 from shifts.swaps.rules import PENDING, Kind, Move, RuleChecker, State, swap_moves
 from shifts.weeks import week_start_of
@@ -22,13 +23,6 @@ from volunteers.selectors import communities_for, is_district_admin, members_ser
 # Direct swaps look this far ahead for a colleague's shift to trade, and offer at most this many.
 DIRECT_LOOKAHEAD = dt.timedelta(days=21)
 DIRECT_MAX_OPTIONS = 40
-
-
-@dataclass
-class Candidate:
-    member: Member
-    week_minutes: int
-    week_shifts: int
 
 
 @dataclass
@@ -54,16 +48,15 @@ def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = Non
     shift, giver = assignment.shift, assignment.member
     people = list(_colleagues(assignment).prefetch_related("skills"))
     ids = checker.communities_of([giver], [shift])
-    load = _week_load([p.pk for p in people], week_start_of(shift.start))
+    load = week_load([p.pk for p in people], week_start_of(shift.start))
     fits, first_reason = [], {}
     verdicts = checker.breaks_many([[Move(shift, giver, person)] for person in people], community_ids=ids)
     for person, found in zip(people, verdicts, strict=True):
         if found:
             first_reason[person.pk] = min(found, key=lambda b: REASON_ORDER.index(b.code)).code
         else:
-            minutes, count = load.get(person.pk, (0, 0))
-            fits.append(Candidate(person, minutes, count))
-    fits.sort(key=lambda c: (c.week_minutes, c.week_shifts, c.member.name, c.member.pk))
+            fits.append(Candidate(person, load.get(person.pk, WeekLoad())))
+    fits.sort(key=lambda c: (c.minutes, c.shifts, c.member.name, c.member.pk))
     reasons = Counter(first_reason.values())
     report = CandidateReport(fits, len(people), reasons)
     if not fits:
@@ -89,18 +82,6 @@ def swap_anyone_can_take(*, assignment: Assignment, checker: RuleChecker | None 
             return True
         start, size = start + size, size * 2
     return False
-
-
-def _week_load(member_ids, week_start: dt.date) -> dict[int, tuple[int, int]]:
-    """Minutes and shifts each member holds in published rosters of the week (any community)."""
-    load: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    rows = Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
-                                     roster__week_start=week_start).values_list("member_id", "shift__start",
-                                                                                "shift__end")
-    for member_id, start, end in rows:
-        load[member_id][0] += wall_minutes(start, end)
-        load[member_id][1] += 1
-    return {pk: (v[0], v[1]) for pk, v in load.items()}
 
 
 _GROUP_TEXT = {

@@ -85,11 +85,10 @@ class SwapForm(forms.Form):
 
 
 def _candidate_label(candidate) -> str:
-    hours = candidate.week_minutes / 60
-    if candidate.week_shifts == 0:
+    if candidate.shifts == 0:
         return _("%(name)s · no other shifts this week") % {"name": candidate.member.name}
     return _("%(name)s · %(count)d shifts (%(hours)g h) this week") % {
-        "name": candidate.member.name, "count": candidate.week_shifts, "hours": round(hours, 1)}
+        "name": candidate.member.name, "count": candidate.shifts, "hours": candidate.hours}
 
 
 def _member_or_404(request):

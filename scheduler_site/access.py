@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 
 
@@ -21,7 +21,7 @@ class People:
     is_staff_member: Callable  # user -> bool: a secretary or district administrator
     member_of: Callable  # user -> Member | None: the member this login is
     acting_for: Callable  # user -> (Member, relative) or (None, None): the member a relative's login acts for
-    proxy_acted: Callable  # (request, member, relative) -> None: record a relative's successful change
+    proxy_acted: Callable  # (request, member, relative, status=) -> None: record a relative's POST
 
 
 _people: People | None = None
@@ -53,16 +53,30 @@ def staff_required(view):
 
 def member_required(view):
     """A logged-in member, or a relative acting for one (亲属代办); the member row is passed to the view as
-    `member`. A relative's every successful change is recorded as done by them for the member."""
+    `member`. Every POST a relative makes here is audited as done by them for the member, whatever came of it
+    (the response's status is in the entry; a view that raised is recorded too), so no act of theirs can be
+    missing from the member's log: a refusal that redirects, or a view that changed data before it failed,
+    would otherwise slip through. This is the one such check; member pages guard with it."""
 
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         member, proxy = member_for_request(request)
-        response = view(request, *args, member=member, **kwargs)
-        if proxy is not None and request.method == "POST" and response.status_code < 400:
-            people().proxy_acted(request, member, proxy)
-        return response
+        if proxy is None or request.method != "POST":
+            return view(request, *args, member=member, **kwargs)
+        status = 500
+        try:
+            response = view(request, *args, member=member, **kwargs)
+            status = response.status_code
+            return response
+        except Http404:
+            status = 404
+            raise
+        except PermissionDenied:
+            status = 403
+            raise
+        finally:
+            people().proxy_acted(request, member, proxy, status=status)
 
     return wrapper
 

@@ -1,8 +1,10 @@
 """A member's load: the minutes they gave in published rosters. The optimizer's fairness history and the
-fairness page read history_minutes; the member list's load column reads member_month_minutes."""
+fairness page read history_minutes; the member list's load column reads member_month_minutes; "this week's load",
+by which 谁能接？ and the swap forms rank who could take a shift, is week_load."""
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -48,3 +50,41 @@ def member_month_minutes(member_ids) -> dict[int, int]:
     for member_id, start, end in rows.values_list("member_id", "shift__start", "shift__end"):
         totals[member_id] = totals.get(member_id, 0) + wall_minutes(start, end)
     return totals
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    """What a member holds in one week: how many shifts, and their minutes."""
+
+    minutes: int = 0
+    shifts: int = 0
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def week_load(member_ids, week_start: dt.date, *, roster: Roster | None = None) -> dict[int, WeekLoad]:
+    """This week's load of each member (members holding nothing are left out): the shifts they hold in the
+    week's rosters of every community, each community's week counted once, by the roster that stands for it:
+    `roster` (the draft or proposal at hand) for its own community, else the community's published roster, else
+    its draft (a neighbour still planning the week)."""
+    rows = Assignment.objects.filter(member_id__in=member_ids, roster__week_start=week_start,
+                                     roster__status__in=[Roster.Status.PUBLISHED, Roster.Status.DRAFT])
+    if roster is not None:
+        rows = rows.exclude(roster__community_id=roster.community_id)
+    rows = list(rows.values_list("member_id", "roster__community_id", "roster__status", "shift__start",
+                                 "shift__end"))
+    drafted = {community for _m, community, status, _s, _e in rows if status == Roster.Status.DRAFT}
+    published = set(Roster.objects.filter(community_id__in=drafted, week_start=week_start,
+                                          status=Roster.Status.PUBLISHED).values_list("community_id", flat=True))
+    held = [(m, start, end) for m, community, status, start, end in rows
+            if status == Roster.Status.PUBLISHED or community not in published]
+    if roster is not None:
+        held += list(roster.assignments.filter(member_id__in=member_ids)
+                     .values_list("member_id", "shift__start", "shift__end"))
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for member_id, start, end in held:
+        totals[member_id][0] += wall_minutes(start, end)
+        totals[member_id][1] += 1
+    return {pk: WeekLoad(minutes, count) for pk, (minutes, count) in totals.items()}

@@ -4,7 +4,8 @@ Every caller asks here: "who could take this shift" on the week grid, the hand-a
 checks on the published roster, and the conflicts that the grid marks and that publishing refuses. The rules are
 not restated: the roster-problem/1 document comes from shifts.rostering.problem (with the week's decisions as
 `forbid` pairs) and every verdict from the solver's independent checker, whose violations carry a reason code.
-REASONS is the one table that says each code in words.
+REASONS is the one table that says each code in words: in full (ReasonWords decides who may read that), in a
+sentence about a named member, and counted over the colleagues it keeps from a shift.
 
 A single move is judged on a slice of the week (WeekRules.around_roster / around_published: the members and
 shifts it touches, read with a few queries, see problem.problem_slice) rather than on the whole week's document;
@@ -13,16 +14,15 @@ week is still built and checked where a whole roster is judged (roster_rule_brea
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
-from shifts.models.shifts import wall_minutes
 from shifts.rostering.problem import (
     FORMAT,
     duty_doc,
@@ -40,34 +40,61 @@ from volunteers.models import Unavailability
 
 @dataclass(frozen=True)
 class Words:
-    """A reason said two ways: `detail` for staff who may see the member's sensitive data, and `sentence`, about a
-    named member, for everyone else (health, family care and absences stay generic there)."""
+    """A reason said three ways: `detail` for staff who may see the member's sensitive data; `sentence`, about a
+    named member, for everyone else (health, family care and absences stay generic there); and `counted`, how
+    many colleagues it keeps from a shift (the swap form's "nobody can take it"), as generic as the sentence.
+    Reasons said alike in a count (family care with absence, health with age) share one `counted` phrase."""
 
     detail: object
     sentence: object
+    counted: object
 
+
+_COUNT_NOT_AVAILABLE = ngettext_lazy("%(n)d is not available then", "%(n)d are not available then", "n")
+_COUNT_AGE = ngettext_lazy("%(n)d is outside this duty's age or health limits",
+                           "%(n)d are outside this duty's age or health limits", "n")
+_COUNT_OTHER = ngettext_lazy("%(n)d cannot take it for another rule", "%(n)d cannot take it for other rules", "n")
+_SENTENCE_NOT_AVAILABLE = _("%(name)s is not available at that time")
+_SENTENCE_AGE = _("%(name)s is outside this duty's age or health limits")
+_SENTENCE_COMMUNITY = _("%(name)s does not serve this community")
 
 REASONS: dict[str, Words] = {
-    "duplicate": Words(_("already on this shift"), _("%(name)s is already on %(shift)s")),
-    "full": Words(_("the shift is already full"), _("%(shift)s already has as many people as it may have")),
-    "community": Words(_("serves another community"), _("%(name)s does not serve this community")),
-    "unknown": Words(_("serves another community"), _("%(name)s does not serve this community")),
-    "forbidden": Words(_("was taken off this shift or gave it away"), _("%(name)s is not available at that time")),
-    "age": Words(_("outside the age range of this duty"), _("%(name)s is outside this duty's age or health limits")),
+    "duplicate": Words(_("already on this shift"), _("%(name)s is already on %(shift)s"), _COUNT_OTHER),
+    "full": Words(_("the shift is already full"), _("%(shift)s already has as many people as it may have"),
+                  _COUNT_OTHER),
+    "community": Words(_("serves another community"), _SENTENCE_COMMUNITY, _COUNT_OTHER),
+    "unknown": Words(_("serves another community"), _SENTENCE_COMMUNITY, _COUNT_OTHER),
+    "forbidden": Words(_("was taken off this shift or gave it away"), _SENTENCE_NOT_AVAILABLE,
+                       _COUNT_NOT_AVAILABLE),
+    "age": Words(_("outside the age range of this duty"), _SENTENCE_AGE, _COUNT_AGE),
     "night_age": Words(_("above the age limit for night shifts"),
-                       _("%(name)s is outside this duty's age limit for night shifts")),
-    "health": Words(_("health does not allow this duty"), _("%(name)s is outside this duty's age or health limits")),
-    "skill": Words(_("lacks a required skill"), _("%(name)s lacks a skill this duty requires")),
-    "caregiving": Words(_("looks after family at that time"), _("%(name)s is not available at that time")),
-    "unavailable": Words(_("has reported being away"), _("%(name)s is not available at that time")),
-    "inactive": Words(_("no longer serves (marked inactive)"), _("%(name)s is not available at that time")),
-    "overlap": Words(_("on another shift at that time"), _("%(name)s already has another shift at that time")),
-    "rest": Words(_("too little rest between shifts"), _("%(name)s would not get enough rest between shifts")),
-    "limit": Words(_("would go over their weekly limit"), _("%(name)s would go over their weekly limit")),
-    "consecutive": Words(_("would serve too many days in a row"), _("%(name)s would serve too many days in a row")),
+                       _("%(name)s is outside this duty's age limit for night shifts"),
+                       ngettext_lazy("%(n)d is over the age limit for night shifts",
+                                     "%(n)d are over the age limit for night shifts", "n")),
+    "health": Words(_("health does not allow this duty"), _SENTENCE_AGE, _COUNT_AGE),
+    "skill": Words(_("lacks a required skill"), _("%(name)s lacks a skill this duty requires"),
+                   ngettext_lazy("%(n)d lacks a skill this duty requires", "%(n)d lack a skill this duty requires",
+                                 "n")),
+    "caregiving": Words(_("looks after family at that time"), _SENTENCE_NOT_AVAILABLE, _COUNT_NOT_AVAILABLE),
+    "unavailable": Words(_("has reported being away"), _SENTENCE_NOT_AVAILABLE, _COUNT_NOT_AVAILABLE),
+    "inactive": Words(_("no longer serves (marked inactive)"), _SENTENCE_NOT_AVAILABLE, _COUNT_NOT_AVAILABLE),
+    "overlap": Words(_("on another shift at that time"), _("%(name)s already has another shift at that time"),
+                     ngettext_lazy("%(n)d is on another shift at that time",
+                                   "%(n)d are on other shifts at that time", "n")),
+    "rest": Words(_("too little rest between shifts"), _("%(name)s would not get enough rest between shifts"),
+                  ngettext_lazy("%(n)d would not get enough rest between shifts",
+                                "%(n)d would not get enough rest between shifts", "n")),
+    "limit": Words(_("would go over their weekly limit"), _("%(name)s would go over their weekly limit"),
+                   ngettext_lazy("%(n)d has reached their weekly limit", "%(n)d have reached their weekly limit",
+                                 "n")),
+    "consecutive": Words(_("would serve too many days in a row"), _("%(name)s would serve too many days in a row"),
+                         ngettext_lazy("%(n)d would serve too many days in a row",
+                                       "%(n)d would serve too many days in a row", "n")),
     "lead": Words(_("the shift would lack its lead (e.g. a first-aider)"),
-                  _("%(shift)s would have nobody with %(skill)s")),
-    "pin_missing": Words(_("a pinned assignment is in the way"), _("%(name)s is not available at that time")),
+                  _("%(shift)s would have nobody with %(skill)s"),
+                  ngettext_lazy("%(n)d does not have the skill the team needs",
+                                "%(n)d do not have the skill the team needs", "n")),
+    "pin_missing": Words(_("a pinned assignment is in the way"), _SENTENCE_NOT_AVAILABLE, _COUNT_NOT_AVAILABLE),
 }
 # The order in which explanations give a member's first reason: the most telling first.
 REASON_ORDER = ("overlap", "rest", "limit", "consecutive", "unavailable", "inactive", "caregiving", "forbidden",
@@ -87,7 +114,7 @@ PRIVATE_WORDS = _("not available")
 
 def reason_detail(code: str) -> str:
     """The reason in full: for a reader allowed to see it (see ReasonWords), or for no reader at all."""
-    return str(REASONS.get(code, REASONS["community"]).detail)
+    return str(_words(code).detail)
 
 
 class ReasonWords:
@@ -115,15 +142,33 @@ class ReasonWords:
 
 
 def reason_sentence(code: str, *, name: str = "", shift: str = "", skill: str = "") -> str:
-    return gettext(str(REASONS.get(code, REASONS["community"]).sentence)) % {"name": name, "shift": shift,
-                                                                             "skill": skill}
+    return gettext(str(_words(code).sentence)) % {"name": name, "shift": shift, "skill": skill}
+
+
+def _rank(code: str) -> int:
+    return REASON_ORDER.index(code) if code in REASON_ORDER else len(REASON_ORDER)
 
 
 def first_reason(codes) -> str | None:
     codes = list(codes)
     if not codes:
         return None
-    return min(codes, key=lambda c: REASON_ORDER.index(c) if c in REASON_ORDER else len(REASON_ORDER))
+    return min(codes, key=_rank)
+
+
+def _words(code: str) -> Words:
+    return REASONS.get(code, REASONS["community"])
+
+
+def reasons_counted(codes) -> str:
+    """How many colleagues each reason keeps from a shift, one phrase per `counted` phrase of REASONS, e.g.
+    "2 are on other shifts at that time; 1 is not available then". Codes said alike count together (family care
+    with an absence); the phrases come in REASON_ORDER of the first code said by each."""
+    counts = Counter(id(_words(code).counted) for code in codes)
+    phrases = {}
+    for code in (*REASON_ORDER, *REASONS):
+        phrases.setdefault(id(REASONS[code].counted), REASONS[code].counted)
+    return gettext("; ").join(str(words % {"n": counts[key]}) for key, words in phrases.items() if counts[key])
 
 
 @dataclass(frozen=True)
@@ -135,13 +180,33 @@ class Reason:
     shift_id: int | None
 
 
+def _pk(thing) -> int | None:
+    return None if thing is None else getattr(thing, "pk", thing)
+
+
 @dataclass(frozen=True)
 class Move:
-    """One change to a roster: shift pk `shift_id` goes from member pk `remove` to member pk `add`."""
+    """One change to a roster: `shift` goes from member `remove` to member `add` (either may be None).
 
-    shift_id: int
-    remove: int | None = None
-    add: int | None = None
+    The one vocabulary of a change for every caller: each part is a model object or its pk. The rules read only
+    the pks (shift_id, remove_id, add_id); the swap checks, which say a break in words and sort moves by week,
+    pass the Shift and Member objects they already hold and read them back from the same Move."""
+
+    shift: "Shift | int"
+    remove: "object | int | None" = None
+    add: "object | int | None" = None
+
+    @property
+    def shift_id(self) -> int:
+        return _pk(self.shift)
+
+    @property
+    def remove_id(self) -> int | None:
+        return _pk(self.remove)
+
+    @property
+    def add_id(self) -> int | None:
+        return _pk(self.add)
 
 
 class WeekRules:
@@ -227,18 +292,18 @@ class WeekRules:
 
     def breaks(self, moves: list[Move]) -> list[Reason]:
         """Every rule the moves would newly break (or make worse) for the members they involve."""
-        self._require(member_ids=[m for move in moves for m in (move.remove, move.add) if m is not None],
+        self._require(member_ids=[m for move in moves for m in (move.remove_id, move.add_id) if m is not None],
                       shift_ids=[move.shift_id for move in moves])
         proposed = list(self.pairs)
         people = []
         for move in moves:
-            if move.remove is not None:
-                pair = (shift_key(move.shift_id), member_key(move.remove))
+            if move.remove_id is not None:
+                pair = (shift_key(move.shift_id), member_key(move.remove_id))
                 if pair in proposed:
                     proposed.remove(pair)
-            if move.add is not None:
-                proposed.append((shift_key(move.shift_id), member_key(move.add)))
-            people.extend(m for m in (move.remove, move.add) if m is not None)
+            if move.add_id is not None:
+                proposed.append((shift_key(move.shift_id), member_key(move.add_id)))
+            people.extend(m for m in (move.remove_id, move.add_id) if m is not None)
         found = []
         for member_pk in dict.fromkeys(people):
             key = member_key(member_pk)
@@ -255,15 +320,6 @@ class WeekRules:
         if not self.knows(member_id=member_id):
             return [Reason("community", member_id, shift_id)]
         return self.breaks([Move(shift_id, add=member_id)])
-
-    def load_minutes(self, member_id: int) -> int:
-        """Minutes the member holds this week: in this roster, plus elsewhere (other communities, begun shifts)."""
-        self._require(member_ids=[member_id])
-        key = member_key(member_id)
-        own = sum(self.problem.shift(s).end - self.problem.shift(s).start for s, m in self.pairs if m == key)
-        week_start = self.bundle.week_start
-        return own + sum(wall_minutes(s, e) for s, e in self.bundle.busy.get(member_id, [])
-                         if week_start <= s.date() < week_start + dt.timedelta(days=7))
 
 
 def roster_conflicts(roster: Roster) -> dict[tuple[int, int], str]:

@@ -2,7 +2,7 @@
 
 States, the two errors a swap can raise, and RuleChecker: every rule check goes through the optimizer's own
 checker (shifts.rostering.rules) on the proposed published roster, so the swap form and the optimizer can never
-disagree about a rule.
+disagree about a rule. A swap's changes are that module's one Move, built here from the Shift and Member objects.
 """
 
 import datetime as dt
@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from shifts.messaging.labels import shift_label
 from shifts.models import Shift, SwapRequest
-from shifts.rostering.rules import Move as RuleMove
-from shifts.rostering.rules import WeekRules, reason_sentence
+from shifts.rostering.rules import Move, WeekRules, reason_sentence
 from shifts.weeks import week_start_of
 from volunteers.models import Community, Member
 
@@ -43,15 +42,6 @@ class SwapRefused(SwapError):
 
 
 # --------------------------------------------------------------------------------------------- rule checks
-
-@dataclass(frozen=True)
-class Move:
-    """One change to the published roster: `shift` goes from member `remove` to member `add`."""
-
-    shift: Shift
-    remove: Member | None
-    add: Member | None
-
 
 @dataclass(frozen=True)
 class Break:
@@ -135,8 +125,7 @@ class RuleChecker:
         for key, week_moves, people in plan:
             rules = self._weeks[key]
             shifts = {move.shift.pk: move.shift for move in week_moves}
-            reasons = rules.breaks([RuleMove(m.shift.pk, m.remove.pk if m.remove else None,
-                                             m.add.pk if m.add else None) for m in week_moves])
+            reasons = rules.breaks(week_moves)
             for reason in reasons:
                 shift = shifts.get(reason.shift_id) or _shift_or_none(reason.shift_id)
                 found.append(Break(reason.code, reason.member_id, reason.shift_id,

@@ -2,7 +2,7 @@
 offers for a member, and the lists on the swap pages. Rule checks go through shifts.swaps.rules."""
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -12,8 +12,9 @@ from django.utils.translation import ngettext
 
 from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Roster, Shift, SwapRequest
-from shifts.models.shifts import wall_minutes
-from shifts.rostering.rules import REASON_ORDER
+from shifts.rostering.load import WeekLoad, week_load
+from shifts.rostering.readmodels.candidates import Candidate
+from shifts.rostering.rules import first_reason, reasons_counted
 from shifts.swaps.rules import PENDING, Kind, Move, RuleChecker, State, swap_moves
 from shifts.weeks import week_start_of
 from volunteers.models import Member
@@ -22,13 +23,6 @@ from volunteers.selectors import communities_for, is_district_admin, members_ser
 # Direct swaps look this far ahead for a colleague's shift to trade, and offer at most this many.
 DIRECT_LOOKAHEAD = dt.timedelta(days=21)
 DIRECT_MAX_OPTIONS = 40
-
-
-@dataclass
-class Candidate:
-    member: Member
-    week_minutes: int
-    week_shifts: int
 
 
 @dataclass
@@ -54,20 +48,19 @@ def swap_candidates(*, assignment: Assignment, checker: RuleChecker | None = Non
     shift, giver = assignment.shift, assignment.member
     people = list(_colleagues(assignment).prefetch_related("skills"))
     ids = checker.communities_of([giver], [shift])
-    load = _week_load([p.pk for p in people], week_start_of(shift.start))
-    fits, first_reason = [], {}
+    load = week_load([p.pk for p in people], week_start_of(shift.start))
+    fits, first_codes = [], {}
     verdicts = checker.breaks_many([[Move(shift, giver, person)] for person in people], community_ids=ids)
     for person, found in zip(people, verdicts, strict=True):
         if found:
-            first_reason[person.pk] = min(found, key=lambda b: REASON_ORDER.index(b.code)).code
+            first_codes[person.pk] = first_reason(b.code for b in found)
         else:
-            minutes, count = load.get(person.pk, (0, 0))
-            fits.append(Candidate(person, minutes, count))
-    fits.sort(key=lambda c: (c.week_minutes, c.week_shifts, c.member.name, c.member.pk))
-    reasons = Counter(first_reason.values())
+            fits.append(Candidate(person, load.get(person.pk, WeekLoad())))
+    fits.sort(key=lambda c: (c.minutes, c.shifts, c.member.name, c.member.pk))
+    reasons = Counter(first_codes.values())
     report = CandidateReport(fits, len(people), reasons)
     if not fits:
-        report.explanation = _explain_nobody(shift, people, first_reason)
+        report.explanation = _explain_nobody(shift, people, first_codes)
     return report
 
 
@@ -91,54 +84,13 @@ def swap_anyone_can_take(*, assignment: Assignment, checker: RuleChecker | None 
     return False
 
 
-def _week_load(member_ids, week_start: dt.date) -> dict[int, tuple[int, int]]:
-    """Minutes and shifts each member holds in published rosters of the week (any community)."""
-    load: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    rows = Assignment.objects.filter(member_id__in=member_ids, roster__status=Roster.Status.PUBLISHED,
-                                     roster__week_start=week_start).values_list("member_id", "shift__start",
-                                                                                "shift__end")
-    for member_id, start, end in rows:
-        load[member_id][0] += wall_minutes(start, end)
-        load[member_id][1] += 1
-    return {pk: (v[0], v[1]) for pk, v in load.items()}
-
-
-_GROUP_TEXT = {
-    "overlap": lambda n: ngettext("%(n)d is on another shift at that time",
-                                  "%(n)d are on other shifts at that time", n),
-    "rest": lambda n: ngettext("%(n)d would not get enough rest between shifts",
-                               "%(n)d would not get enough rest between shifts", n),
-    "limit": lambda n: ngettext("%(n)d has reached their weekly limit", "%(n)d have reached their weekly limit", n),
-    "consecutive": lambda n: ngettext("%(n)d would serve too many days in a row",
-                                      "%(n)d would serve too many days in a row", n),
-    "unavailable": lambda n: ngettext("%(n)d is not available then", "%(n)d are not available then", n),
-    "skill": lambda n: ngettext("%(n)d lacks a skill this duty requires", "%(n)d lack a skill this duty requires", n),
-    "age": lambda n: ngettext("%(n)d is outside this duty's age or health limits",
-                              "%(n)d are outside this duty's age or health limits", n),
-    "night_age": lambda n: ngettext("%(n)d is over the age limit for night shifts",
-                                    "%(n)d are over the age limit for night shifts", n),
-    "lead": lambda n: ngettext("%(n)d does not have the skill the team needs",
-                               "%(n)d do not have the skill the team needs", n),
-    "other": lambda n: ngettext("%(n)d cannot take it for another rule", "%(n)d cannot take it for other rules", n),
-}
-# Sensitive reasons are folded into generic groups before they are counted.
-_GROUP_OF = {"caregiving": "unavailable", "forbidden": "unavailable", "health": "age", "full": "other",
-             "duplicate": "other", "community": "other"}
-
-
-def _group_sentence(codes) -> str:
-    counts = Counter(_GROUP_OF.get(code, code) for code in codes)
-    order = [c for c in REASON_ORDER if c in _GROUP_TEXT] + ["other"]
-    return _("; ").join(_GROUP_TEXT[c](counts[c]) % {"n": counts[c]} for c in order if counts.get(c))
-
-
-def _explain_nobody(shift: Shift, people: list[Member], first_reason: dict[int, str]) -> str:
+def _explain_nobody(shift: Shift, people: list[Member], first_codes: dict[int, str]) -> str:
     """Why no colleague fits, e.g. 'This shift needs someone with First aid, and the 4 who have it are all
     busy: 4 are on other shifts at that time.'"""
     if not people:
         return _("Nobody else serves this community.")
     lead = shift.duty.lead_skill
-    if lead is not None and any(code == "lead" for code in first_reason.values()):
+    if lead is not None and any(code == "lead" for code in first_codes.values()):
         holders = [p for p in people if any(s.pk == lead.pk for s in p.skills.all())]
         if not holders:
             return _("This shift needs someone with %(skill)s, and nobody else has it.") % {"skill": lead.name}
@@ -147,10 +99,10 @@ def _explain_nobody(shift: Shift, people: list[Member], first_reason: dict[int, 
             "This shift needs someone with %(skill)s, and the %(n)d others who have it all cannot take it: "
             "%(why)s.", len(holders)) % {
             "skill": lead.name, "n": len(holders),
-            "why": _group_sentence(first_reason[p.pk] for p in holders)}
+            "why": reasons_counted(first_codes[p.pk] for p in holders)}
     return ngettext("The only colleague who could be asked cannot take it: %(why)s.",
                     "None of the %(n)d colleagues can take it: %(why)s.", len(people)) % {
-        "n": len(people), "why": _group_sentence(first_reason.values())}
+        "n": len(people), "why": reasons_counted(first_codes.values())}
 
 
 @dataclass

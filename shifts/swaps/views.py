@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from scheduler_site.access import member_required
 from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Roster, SwapRequest
 from shifts.swaps import requests as swap_requests
@@ -85,24 +86,10 @@ class SwapForm(forms.Form):
 
 
 def _candidate_label(candidate) -> str:
-    hours = candidate.week_minutes / 60
-    if candidate.week_shifts == 0:
+    if candidate.shifts == 0:
         return _("%(name)s · no other shifts this week") % {"name": candidate.member.name}
     return _("%(name)s · %(count)d shifts (%(hours)g h) this week") % {
-        "name": candidate.member.name, "count": candidate.week_shifts, "hours": round(hours, 1)}
-
-
-def _member_or_404(request):
-    """The member, or the member a relative acts for; a relative's every POST here is audited for the member."""
-    from scheduler_site.access import member_for_request
-
-    member, proxy = member_for_request(request)
-    if proxy is not None and request.method == "POST":
-        from volunteers.services.audit import audit_log
-        audit_log(action="volunteers.proxy.acted", actor=request.user, community=member.community, obj=member,
-                  data={"proxy": proxy.pk, "proxy_name": proxy.name, "view": request.resolver_match.url_name,
-                        "path": request.path})
-    return member
+        "name": candidate.member.name, "count": candidate.shifts, "hours": candidate.hours}
 
 
 def _error(request, message, status=400):
@@ -111,9 +98,8 @@ def _error(request, message, status=400):
 
 # ------------------------------------------------------------------------------------------- member pages
 
-@login_required
-def swap_home(request):
-    member = _member_or_404(request)
+@member_required
+def swap_home(request, member):
     pending_ids = set(SwapRequest.objects.filter(state__in=swap_rules.PENDING, assignment__member=member)
                       .values_list("assignment_id", flat=True))
     shifts = [{"assignment": a, "label": shift_label(a.shift, private=True), "pending": a.pk in pending_ids}
@@ -159,9 +145,8 @@ def _own_assignment(member, pk):
     return assignment, "", 200
 
 
-@login_required
-def swap_new(request, assignment_id):
-    member = _member_or_404(request)
+@member_required
+def swap_new(request, assignment_id, member):
     assignment, problem, status = _own_assignment(member, assignment_id)
     if assignment is None:
         return _error(request, problem, status=status)
@@ -218,8 +203,7 @@ def _visible_swap(member, pk):
     return swap
 
 
-def _member_action(request, pk, action, done_message):
-    member = _member_or_404(request)
+def _member_action(request, member, pk, action, done_message):
     swap = _visible_swap(member, pk)
     try:
         action(swap=swap, member=member, by=request.user)
@@ -230,29 +214,29 @@ def _member_action(request, pk, action, done_message):
     return redirect("swap_home")
 
 
-@login_required
+@member_required
 @require_POST
-def swap_accept(request, pk):
+def swap_accept(request, pk, member):
     def done(swap):
         swap.refresh_from_db()
         if swap.state == SwapRequest.State.APPLIED:
             return _("Done: the shift is now yours.")
         return _("Thank you. The secretary will confirm the swap; until then the shift stays with %(name)s.") % {
             "name": swap.requester.name}
-    return _member_action(request, pk, swap_requests.swap_request_accept, done)
+    return _member_action(request, member, pk, swap_requests.swap_request_accept, done)
 
 
-@login_required
+@member_required
 @require_POST
-def swap_decline(request, pk):
-    return _member_action(request, pk, swap_requests.swap_request_decline,
+def swap_decline(request, pk, member):
+    return _member_action(request, member, pk, swap_requests.swap_request_decline,
                           lambda swap: _("You said no. %(name)s will be told.") % {"name": swap.requester.name})
 
 
-@login_required
+@member_required
 @require_POST
-def swap_withdraw(request, pk):
-    return _member_action(request, pk, swap_requests.swap_request_withdraw,
+def swap_withdraw(request, pk, member):
+    return _member_action(request, member, pk, swap_requests.swap_request_withdraw,
                           lambda swap: _("Your request has been withdrawn. The shift stays yours."))
 
 

@@ -31,7 +31,7 @@ def test_the_guards_ask_whoever_was_handed_over(no_people):
     request = RequestFactory().get("/")
     request.user = type("Login", (), {"is_authenticated": True})()
     access.use_people(access.People(is_staff_member=lambda user: user is request.user, member_of=lambda user: None,
-                                    acting_for=lambda user: (None, None), proxy_acted=lambda *args: None))
+                                    acting_for=lambda user: (None, None), proxy_acted=lambda *args, **kwargs: None))
     assert access.staff_required(lambda request: HttpResponse("ok"))(request).content == b"ok"
     with pytest.raises(Http404):
         access.member_required(lambda request, member: HttpResponse("ok"))(request)

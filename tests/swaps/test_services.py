@@ -320,7 +320,7 @@ def test_candidates_are_ranked_lightest_load_first(world):
     world.assign("fri", "张桂兰")
     report = swap_candidates(assignment=world.holder("tue", "王秀英"))
     assert [c.member.name for c in report.candidates] == ["刘德明", "李建国", "张桂兰"]
-    assert [c.week_shifts for c in report.candidates] == [0, 1, 2]
+    assert [c.shifts for c in report.candidates] == [0, 1, 2]
     assert report.explanation == ""
 
 

@@ -149,8 +149,6 @@ def test_a_slice_of_the_week_judges_every_move_as_the_whole_week_does(week_start
             part = WeekRules.around_roster(draft, member_ids={member.pk}, shift_ids={shift.pk})
             assert part.knows(shift_id=shift.pk) == whole.knows(shift_id=shift.pk)
             assert _said(part.can_take(shift.pk, member.pk)) == _said(whole.can_take(shift.pk, member.pk))
-            if whole.knows(member_id=member.pk):
-                assert part.load_minutes(member.pk) == whole.load_minutes(member.pk)
             hand = WeekRules.of_roster(draft, extra_member_ids={member.pk})
             part = WeekRules.around_roster(draft, member_ids={member.pk}, shift_ids={shift.pk},
                                            extra_member_ids={member.pk})

@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 
+from shifts.rostering.load import WeekLoad, week_load
 from shifts.rostering.rules import WeekRules, first_reason, reason_detail
 from volunteers.models import Member
 from volunteers.selectors import members_serving
@@ -10,9 +11,12 @@ from volunteers.selectors import members_serving
 
 @dataclass
 class Candidate:
+    """A member who might take a shift, with this week's load (shifts.rostering.load.week_load): 谁能接？ lists
+    everyone with the first rule they would break, the swap forms only those who keep every rule."""
+
     member: Member
-    minutes: int  # held this week: in this roster and elsewhere
-    reason: str | None  # None: keeps every rule
+    load: WeekLoad
+    reason: str | None = None  # None: keeps every rule
     reason_text: str = ""
 
     @property
@@ -20,8 +24,16 @@ class Candidate:
         return self.reason is None
 
     @property
+    def minutes(self) -> int:
+        return self.load.minutes
+
+    @property
+    def shifts(self) -> int:
+        return self.load.shifts
+
+    @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return self.load.hours
 
 
 def rank(*, roster, shift) -> list[Candidate]:
@@ -31,6 +43,7 @@ def rank(*, roster, shift) -> list[Candidate]:
     on_shift = set(roster.assignments.filter(shift=shift).values_list("member_id", flat=True))
     people = Member.objects.filter(pk__in=serving & rules.bundle.member_ids).only("name", "community_id").in_bulk()
     known = rules.knows(shift_id=shift.pk)
+    loads = week_load(list(people), roster.week_start, roster=roster)
     out = []
     for pk, member in people.items():
         if pk in on_shift:
@@ -38,7 +51,7 @@ def rank(*, roster, shift) -> list[Candidate]:
         reason = first_reason(r.code for r in rules.can_take(shift.pk, pk)) if known else "community"
         if reason == "community":
             continue  # members of other communities are not candidates at all
-        out.append(Candidate(member, rules.load_minutes(pk), reason, reason_detail(reason) if reason else ""))
+        out.append(Candidate(member, loads.get(pk, WeekLoad()), reason, reason_detail(reason) if reason else ""))
     out.sort(key=lambda c: (not c.ok, c.minutes, c.member.name))
     return out
 

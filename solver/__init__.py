@@ -2,13 +2,12 @@
 
 from solver.check import CheckReport, Violation, check_solution, member_violations
 from solver.eligibility import pair_exclusion
-from solver.explain import explain_unfilled
 from solver.problem import Problem, ProblemError, load_problem, load_problem_file
 from solver.solution import Solution, load_solution, solution_to_dict
 from solver.solve import solve
 
 __all__ = [
     "CheckReport", "Problem", "ProblemError", "Solution", "Violation", "check_solution",
-    "explain_unfilled", "load_problem", "load_problem_file", "load_solution", "member_violations",
+    "load_problem", "load_problem_file", "load_solution", "member_violations",
     "pair_exclusion", "solution_to_dict", "solve",
 ]

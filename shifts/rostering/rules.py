@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
@@ -169,6 +169,24 @@ def reasons_counted(codes) -> str:
     for code in (*REASON_ORDER, *REASONS):
         phrases.setdefault(id(REASONS[code].counted), REASONS[code].counted)
     return gettext("; ").join(str(words % {"n": counts[key]}) for key, words in phrases.items() if counts[key])
+
+
+def unfilled_in_words(*, missing: int, eligible: int, excluded: dict[str, int]) -> str:
+    """Why a solved roster leaves a shift short, in the active language, said from the one table of reasons:
+    "缺1人：3人超过夜间班的年龄上限；5人那时没空". `excluded` counts the members each rule keeps from the shift (the
+    solver's `unfilled` report); members of other communities are named only when nothing else explains it."""
+    codes = [code for code, n in excluded.items() if code != "community" for _ in range(n)]
+    if not codes:
+        codes = ["community"] * excluded.get("community", 0)
+    reasons = reasons_counted(codes)
+    head = ngettext("%(n)d place unfilled", "%(n)d places unfilled", missing) % {"n": missing}
+    if eligible:
+        booked = ngettext("%(n)d who could take it is already booked or at their limit",
+                          "%(n)d who could take it are already booked or at their limits", eligible) % {"n": eligible}
+        why = gettext("; ").join([booked, reasons] if reasons else [booked])
+    else:
+        why = reasons or gettext("nobody is free")
+    return gettext("%(head)s: %(why)s") % {"head": head, "why": why}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.utils import translation
 
 from shifts.rostering.problem_docs import pk_of
-from solver import explain_unfilled
+from shifts.rostering.rules import unfilled_in_words
 from volunteers.calendars import school_week
 from volunteers.models import Community
 from volunteers.rule_text import school_week_in_words
@@ -25,7 +25,7 @@ def solution_split(bundle, problem, solution):
         shift_pk = pk_of(entry.shift)
         item = entry.to_dict()
         item["shift_id"] = shift_pk
-        item["explanation"] = {language: explain_unfilled(entry, problem, language) for language in ("zh-hans", "en")}
+        item["explanation"] = {language: _unfilled_words(entry, language) for language in ("zh-hans", "en")}
         note = school_note(bundle.shift_community[shift_pk], problem.shift(entry.shift).start_date)
         if note:
             item["explanation"] = {language: _with_note(text, note[language], language)
@@ -55,3 +55,8 @@ def school_notes(bundle):
 
 def _with_note(text: str, note: str, language: str) -> str:
     return f"{text}; {note}" if language == "en" else f"{text}；{note}"
+
+
+def _unfilled_words(entry, language: str) -> str:
+    with translation.override(language):
+        return unfilled_in_words(missing=entry.missing, eligible=entry.eligible, excluded=dict(entry.excluded))

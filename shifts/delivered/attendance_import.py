@@ -254,9 +254,19 @@ def _cell(raw, field_name: str) -> str:
 def _row(number: int, values: dict, ctx: _Context) -> AttendanceRow | None:
     community = ctx.community(values.get("community"))
     member = _member(values, ctx.by_name(community))
-    day = _date(values.get("date"))
+    days = _dates(values.get("date"))
     start = _time(values.get("start"), "start", required=True)
-    shift = _shift(community, day, start, _cell(values.get("duty"), "duty"))
+    duty = _cell(values.get("duty"), "duty")
+    shift = None
+    for day in days:
+        try:
+            shift = _shift(community, day, start, duty)
+            break
+        except _CellError as exc:
+            if day == days[0]:
+                first_error = exc
+    if shift is None:
+        raise first_error
     check_in = _time(values.get("check_in"), "check_in")
     check_out = _time(values.get("check_out"), "check_out")
     present = _present(values.get("present"))
@@ -302,12 +312,13 @@ def _member(values: dict, by_name: dict[str, list[Member]]) -> Member:
 _MONTH_DAY = re.compile(r"^(\d{1,2})月(\d{1,2})[日号]?$")
 
 
-def _date(raw) -> dt.date:
-    """Every date the member import reads (volunteers.services.member_text.parse_date: 2026-12-03, 2026/12/3,
-    2026年12月3日, a spreadsheet date), and a month and day without the year (12月3日): the year that puts it
-    nearest to today, so a book typed up in January reads 12月30日 as last December."""
+def _dates(raw) -> list[dt.date]:
+    """The days a date cell may mean. Every date the member import reads is one day
+    (volunteers.services.member_text.parse_date: 2026-12-03, 2026/12/3, 2026年12月3日, a spreadsheet date); a month
+    and day without the year (12月3日, as a book is written) may be last year's, this year's or next year's: the
+    row's shift decides, nearest today first (a book typed up in January reads 12月30日 as last December)."""
     try:
-        return parse_date(raw)
+        return [parse_date(raw)]
     except ValidationError:
         pass
     text = unicodedata.normalize("NFKC", _cell(raw, "date")).replace(" ", "")
@@ -321,7 +332,7 @@ def _date(raw) -> dt.date:
             except ValueError:
                 continue
         if candidates:
-            return min(candidates, key=lambda day: abs((day - today).days))
+            return sorted(candidates, key=lambda day: abs((day - today).days))
     raise _CellError(LABEL["date"], _("“%(value)s” is not a date; write it like 2026-11-23 or 11月23日.")
                      % {"value": text[:40]})
 

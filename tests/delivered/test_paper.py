@@ -4,9 +4,11 @@ empty boxes, the study day as organisational life)."""
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -57,6 +59,8 @@ def test_the_card_says_each_shift_in_words_and_whom_to_call_and_nothing_private(
     for private in ("高血压", "不宜久站", "接送外孙", "谢家", "和平街", "13900000002", "mate@example.org"):
         assert private not in page, private
     assert "shifts/card.css" in page and 'class="qr"' in page
+    css = (Path(settings.BASE_DIR) / "shifts/static/shifts/card.css").read_text()
+    assert "size: A5" in css and "font-size: 24pt" in css
     assert not MemberLoginToken.objects.exists()  # a GET issues nothing: its QR opens the code login page
 
 
@@ -199,3 +203,10 @@ def test_an_empty_box_is_only_not_here_on_a_sheet_with_the_box_column(paper):
     result = attendance_import(data="姓名,日期,开始,签到,签退,出勤\n王建国,2026-03-02,09:00,,,\n".encode(),
                                filename="b.csv", communities=Community.objects.all(), community=paper["community"])
     assert result.rows == [] and not Attendance.objects.exists()
+
+
+def test_the_card_says_from_when_the_month_is_not_planned_yet(client, paper):
+    """Only the week of 2 March is published: the card says the shifts from 9 March on are not planned yet."""
+    client.force_login(paper["secretary"])
+    page = _card(client, paper["mate"]).content.decode()
+    assert "3月9日起的值班还没排好" in page

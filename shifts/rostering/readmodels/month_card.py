@@ -96,14 +96,16 @@ def month_cards(members, month: dt.date) -> list[MonthCard]:
 
 
 def _unpublished_after(member: Member, month: dt.date) -> dt.date | None:
-    """The first Monday of the month's weeks whose roster is not published yet (None: all are)."""
+    """The day from which the month's rosters are not published yet: the Monday after the last published week
+    (the first of the month when none is); None when the month's last week is published."""
     start, end = month_bounds(month)
-    week = week_start_of(start.date())
-    published = set(Roster.objects.filter(community=member.community, status=Roster.Status.PUBLISHED,
-                                          week_start__gte=week, week_start__lt=end.date())
-                    .values_list("week_start", flat=True))
-    while week < end.date():
-        if week not in published:
-            return max(week, month)
-        week += dt.timedelta(days=7)
-    return None
+    first_week = week_start_of(start.date())
+    last_week = week_start_of((end - dt.timedelta(days=1)).date())
+    last_published = (Roster.objects.filter(community=member.community, status=Roster.Status.PUBLISHED,
+                                            week_start__gte=first_week, week_start__lte=last_week)
+                      .order_by("-week_start").values_list("week_start", flat=True).first())
+    if last_published == last_week:
+        return None
+    if last_published is None:
+        return month
+    return last_published + dt.timedelta(days=7)

@@ -210,3 +210,20 @@ def test_the_card_says_from_when_the_month_is_not_planned_yet(client, paper):
     client.force_login(paper["secretary"])
     page = _card(client, paper["mate"]).content.decode()
     assert "3月9日起的值班还没排好" in page
+
+
+def test_two_members_of_the_same_name_are_told_apart_by_the_file_s_phone_not_on_paper(client, paper):
+    twin = f.member(paper["community"], name="王建国", phone="13900000099")
+    publish((paper["shift"], twin))
+    client.force_login(paper["secretary"])
+    page = client.get(reverse("sign_in_sheet", args=[paper["community"].pk, "2026-03-02"])).content.decode()
+    assert "13900000099" not in page and page.count("王建国") == 2
+
+    def fill(row):
+        if row[3].value == "王建国" and row[4].value and row[4].value.endswith("99"):
+            row[7].value = "✓"
+
+    data = _filled(client, paper["community"], "2026-03-02", fill)
+    attendance_import(data=data, filename="sheet.xlsx", communities=Community.objects.all(),
+                      community=paper["community"])
+    assert Attendance.objects.get().member == twin

@@ -3,9 +3,9 @@
 from django.urls import include, path
 
 from shifts import dashboard, member_home
-from shifts.delivered.views import attendance, certificates, fairness, hours, no_show, patrol
+from shifts.delivered.views import attendance, certificates, fairness, hours, no_show, patrol, sign_in
 from shifts.messaging import views as outbox
-from shifts.rostering.views import confirm, exports, member, members, roster, setup
+from shifts.rostering.views import cards, confirm, exports, member, members, phone, roster, setup
 from shifts.rostering.views import print as printouts
 from shifts.swaps import views as swaps
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("rosters/<int:roster_id>/shifts/<int:shift_id>/add/", roster.shift_add_member, name="shift_add_member"),
     path("rosters/<int:roster_id>/decide/", roster.proposal_decide, name="proposal_decide"),
     path("members/<int:member_id>/weeks/<str:week>/print/", printouts.print_member, name="print_member"),
+    # Paper and phone (issue #27): the month's large-print card, and answers a secretary takes by phone.
+    path("members/<int:member_id>/card/<str:month>/", cards.member_card, name="member_card"),
+    path("communities/<int:community_id>/cards/<str:month>/", cards.community_cards, name="community_cards"),
+    path("members/<int:member_id>/by-phone/", phone.phone_answers, name="member_phone_answers"),
     # A member's own pages, for a phone.
     path("me/", member_home.my_shifts, name="my_shifts"),
     path("me/home/", member_home.member_home, name="member_home"),
@@ -46,6 +50,8 @@ urlpatterns = [
     path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),
     path("communities/<int:community_id>/posters/", attendance.posters_print, name="posters_print"),
     path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),
+    path(WEEK + "sign-in-sheet/", sign_in.sign_in_sheet, name="sign_in_sheet"),
+    path(WEEK + "sign-in-sheet.<str:fmt>", sign_in.sign_in_sheet_export, name="sign_in_sheet_export"),
     path("communities/<int:community_id>/attendance/import/", attendance.attendance_import_view,
          name="attendance_import"),
     path("communities/<int:community_id>/attendance/import/<int:job_id>/", attendance.attendance_import_job,

@@ -1,8 +1,9 @@
 """Back-filling attendance from the paper book (考勤本) typed into a CSV or Excel sheet.
 
-Columns (Chinese headers, synonyms accepted): 姓名, 手机 (to tell apart two people of the same name), 日期,
-开始 (the shift's start time, which names the shift), 值班 (duty, when two shifts start together), 签到, 签退,
-出勤 (✓/是 = present for the whole shift when no times are given), 社区 (when the file covers several).
+Columns (Chinese headers, synonyms accepted): 姓名, 手机 (to tell apart two people of the same name), 日期 (also
+12月3日: the year nearest today), 开始 (the shift's start time, which names the shift), 值班 (duty, when two
+shifts start together), 签到, 签退, 出勤 (✓/是 = present for the whole shift when no times are given; an empty 出勤
+box, as on the printed sign-in sheet, = not here), 社区 (when the file covers several).
 The whole file is checked first; one bad row and nothing is written. The reading and its guards (encodings,
 zip bombs, formulas, merged cells, row limits, the child process with CPU and memory limits) are the member
 import's. From the web it is a queue job like the member import (attendance_import_job_run): a preview, then
@@ -12,6 +13,7 @@ the import once the secretary confirms, each read by a worker while the page sho
 import datetime as dt
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -134,7 +136,7 @@ def attendance_import_plan(*, data: bytes = b"", filename: str = "", communities
     if missing:
         result.file_error = _("The sheet lacks the column(s) %(columns)s.") % {"columns": "、".join(missing)}
         return result
-    context = _Context(list(communities), community)
+    context = _Context(list(communities), community, has_box="present" in mapping.values())
     seen: dict = {}
     for number, cells in sheet.rows:
         values = {f: (cells[i] if i < len(cells) else None) for i, f in mapping.items()}
@@ -214,8 +216,9 @@ class _CellError(Exception):
 
 
 class _Context:
-    def __init__(self, communities: list[Community], default: Community | None):
+    def __init__(self, communities: list[Community], default: Community | None, has_box: bool = False):
         self.communities = {c.name: c for c in communities}
+        self.has_box = has_box  # the sheet has a 出勤 column: an empty box there means "not here"
         self.default = default
         self.members: dict[int, dict[str, list[Member]]] = {}
 
@@ -251,19 +254,27 @@ def _cell(raw, field_name: str) -> str:
 def _row(number: int, values: dict, ctx: _Context) -> AttendanceRow | None:
     community = ctx.community(values.get("community"))
     member = _member(values, ctx.by_name(community))
-    try:
-        day = parse_date(values.get("date"))
-    except ValidationError:
-        raise _CellError(LABEL["date"], _("“%(value)s” is not a date; write it like 2026-11-23.")
-                         % {"value": _cell(values.get("date"), "date")[:40]})
+    days = _dates(values.get("date"))
     start = _time(values.get("start"), "start", required=True)
-    shift = _shift(community, day, start, _cell(values.get("duty"), "duty"))
+    duty = _cell(values.get("duty"), "duty")
+    shift = None
+    for day in days:
+        try:
+            shift = _shift(community, day, start, duty)
+            break
+        except _CellError as exc:
+            if day == days[0]:
+                first_error = exc
+    if shift is None:
+        raise first_error
     check_in = _time(values.get("check_in"), "check_in")
     check_out = _time(values.get("check_out"), "check_out")
     present = _present(values.get("present"))
     if check_in is None and check_out is not None:
         raise _CellError(LABEL["check_in"], _("The check-in time is missing."))
     if check_in is None:
+        if present is None and ctx.has_box:
+            return None  # the sign-in sheet's 出勤 box left empty: not here, nothing to record
         if present is None:
             raise _CellError(LABEL["check_in"], _("Give the check-in time, or mark 出勤 with ✓ or ✗."))
         if not present:
@@ -295,6 +306,35 @@ def _member(values: dict, by_name: dict[str, list[Member]]) -> Member:
                              % {"name": name})
         return matched[0]
     return candidates[0]
+
+
+# A day without its year, as written in a book: 12月3日, 12月3号.
+_MONTH_DAY = re.compile(r"^(\d{1,2})月(\d{1,2})[日号]?$")
+
+
+def _dates(raw) -> list[dt.date]:
+    """The days a date cell may mean. Every date the member import reads is one day
+    (volunteers.services.member_text.parse_date: 2026-12-03, 2026/12/3, 2026年12月3日, a spreadsheet date); a month
+    and day without the year (12月3日, as a book is written) may be last year's, this year's or next year's: the
+    row's shift decides, nearest today first (a book typed up in January reads 12月30日 as last December)."""
+    try:
+        return [parse_date(raw)]
+    except ValidationError:
+        pass
+    text = unicodedata.normalize("NFKC", _cell(raw, "date")).replace(" ", "")
+    match = _MONTH_DAY.match(text)
+    if match:
+        today = timezone.localdate()
+        candidates = []
+        for year in (today.year - 1, today.year, today.year + 1):
+            try:
+                candidates.append(dt.date(year, int(match.group(1)), int(match.group(2))))
+            except ValueError:
+                continue
+        if candidates:
+            return sorted(candidates, key=lambda day: abs((day - today).days))
+    raise _CellError(LABEL["date"], _("“%(value)s” is not a date; write it like 2026-11-23 or 11月23日.")
+                     % {"value": text[:40]})
 
 
 def _time(raw, field_name: str, required: bool = False) -> dt.time | None:

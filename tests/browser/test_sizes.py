@@ -170,3 +170,38 @@ def _elder_problems(page, where: str) -> list[str]:
     if header["rows"] > 2 or header["tallest"] > ELDER_CONTROL_MIN + 8 or header["height"] > 160:
         problems.append(f"{where}: header {header}")
     return problems
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_elder_mode_login_pages_have_60px_targets_24px_text_and_no_serious_axe_finding(server, browser, language):
+    """The pages a member logs in on (the login page, the code page, with a wrong code too, a link's confirmation
+    and a used link) honour 长辈模式 like every member page: at 375 × 740 and the largest size."""
+    from axe_playwright_python.sync_playwright import Axe
+    from django.urls import reverse
+
+    from tests import factories
+    from volunteers.services.logins import login_token_issue
+
+    from .test_accessibility import _blocking
+
+    member = factories.member(factories.community(name="幸福里社区"), name="李秀英")
+    token, _code = login_token_issue(member=member)
+    pages = [("login", reverse("login")), ("member_code_login", reverse("member_code_login")),
+             ("member_link_login", reverse("member_link_login", args=[token])),
+             ("member_link_login invalid", reverse("member_link_login", args=["Zz9-used-or-junk-token-0000"]))]
+    context = browser.new_context(viewport=ELDER_PHONE, bypass_csp=True)
+    context.add_cookies([{"name": TEXT_SIZE_COOKIE, "value": "xlarge", "url": server.url},
+                         {"name": "django_language", "value": language, "url": server.url}])
+    page = context.new_page()
+    axe, problems = Axe(), []
+    for name, path in pages:
+        page.goto(server.url + path)
+        problems += _elder_problems(page, f"{name} {path}") + _blocking(axe.run(page), name, path)
+        shot(page, f"elder-{language}-{name.replace(' ', '-')}")
+    page.goto(server.url + reverse("member_code_login"))
+    page.fill("input[name=code]", "1234 5678")
+    page.locator("main button.primary").click()
+    assert page.locator("input[name=code][aria-invalid=true], .message.error, .error-summary").count() >= 1
+    problems += _elder_problems(page, "member_code_login wrong code") + _blocking(axe.run(page), "code", "wrong")
+    context.close()
+    assert not problems, f"{len(problems)} problems in elder mode:\n" + "\n".join(problems)

@@ -267,7 +267,11 @@ ACCESS = {
                      "sms_outbox", "member_list", "member_edit",
                      # Absences are recorded and withdrawn by any staff (dates only; the reason stays the
                      # community's: the member page does not show it to the district administrator).
-                     "member_absence_create", "member_absence_delete"], STAFF),
+                     "member_absence_create", "member_absence_delete",
+                     # Paper and phone (issue #27): the month's cards (a member's own login QR only by the
+                     # staff of the member's own community: login_token_issue), the sign-in sheet, answers by phone.
+                     "member_card", "community_cards", "sign_in_sheet", "sign_in_sheet_export",
+                     "member_phone_answers"], STAFF),
     **dict.fromkeys(["member_login_link_issue", "member_proxies", "member_proxy_login", "member_proxy_revoke",
                      "feeds:member", "setup_household_new", "setup_household_edit", "setup_household_delete",
                      "caregiving_create", "caregiving_delete"], OWN_STAFF),

@@ -68,6 +68,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.swap.refused": _("Swap refused by the rules"),
     "shifts.confirmation.confirmed": _("Member confirmed their week"),
     "shifts.confirmation.declined": _("Member said they cannot come"),
+    "shifts.phone_answer.confirmed": _("By phone: the secretary noted the member will come this week"),
+    "shifts.phone_answer.cant_come": _("By phone: the secretary noted the member cannot come to a shift"),
+    "shifts.phone_answer.away": _("By phone: the secretary noted the member is away"),
+    "shifts.card.printed_with_login": _("Schedule cards printed with login QR codes"),
     # shifts: calendars
     "shifts.feed.link_reset": _("Personal calendar link renewed"),
     "shifts.feed.community_link_reset": _("Community calendar link renewed"),

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion
 from shifts.rostering.follow import plans_follow
+from shifts.rostering.reasons import ReasonWords
 from shifts.rostering.rosters import exclusion_record, roster_check_editable
-from shifts.rostering.rules import ReasonWords, WeekRules
+from shifts.rostering.rules import WeekRules
 from shifts.weeks import week_bounds
 from volunteers.models import Member
 from volunteers.services.audit import audit_log

@@ -23,7 +23,8 @@ from shifts import signals
 from shifts.messaging.jobs import message_job_queue
 from shifts.messaging.labels import shift_label
 from shifts.models import Roster, Shift, ShiftExclusion, SolveRun
-from shifts.rostering.rules import ReasonWords, reason_sentence, roster_conflicts, roster_rule_breaks
+from shifts.rostering.reasons import ReasonWords, reason_sentence
+from shifts.rostering.rules import roster_conflicts, roster_rule_breaks
 from shifts.rostering.selectors import solve_run_active
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_start_of

@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.utils import translation
 
 from shifts.rostering.problem_docs import pk_of
-from shifts.rostering.rules import unfilled_in_words
+from shifts.rostering.reasons import unfilled_in_words
 from volunteers.calendars import school_week
 from volunteers.models import Community
 from volunteers.rule_text import school_week_in_words

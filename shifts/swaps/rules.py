@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from shifts.messaging.labels import shift_label
 from shifts.models import Shift, SwapRequest
-from shifts.rostering.rules import Move, WeekRules, reason_sentence
+from shifts.rostering.reasons import reason_sentence
+from shifts.rostering.rules import Move, WeekRules
 from shifts.weeks import week_start_of
 from volunteers.models import Community, Member
 

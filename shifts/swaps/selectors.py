@@ -14,7 +14,7 @@ from shifts.messaging.labels import shift_label
 from shifts.models import Assignment, Roster, Shift, SwapRequest
 from shifts.rostering.load import WeekLoad, week_load
 from shifts.rostering.readmodels.candidates import Candidate
-from shifts.rostering.rules import first_reason, reasons_counted
+from shifts.rostering.reasons import first_reason, reasons_counted
 from shifts.swaps.rules import PENDING, Kind, Move, RuleChecker, State, swap_moves
 from shifts.weeks import week_start_of
 from volunteers.models import Member

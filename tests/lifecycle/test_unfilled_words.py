@@ -1,9 +1,9 @@
-"""A solved roster's short shift is explained from the one table of reasons (shifts.rostering.rules.REASONS), in
+"""A solved roster's short shift is explained from the one table of reasons (shifts.rostering.reasons.REASONS), in
 the reader's language, as generic as any colleague may read: family care and absences are both "not free"."""
 
 from django.utils import translation
 
-from shifts.rostering.rules import unfilled_in_words
+from shifts.rostering.reasons import unfilled_in_words
 from solver import solve
 from tests.solver.factory import at, duty, member, problem, shift
 

@@ -1,11 +1,11 @@
-"""The one words table for reasons (shifts.rostering.rules.REASONS): the swap form's "nobody can take it" counts
+"""The one words table for reasons (shifts.rostering.reasons.REASONS): the swap form's "nobody can take it" counts
 colleagues by the table's `counted` phrases, Chinese first. Sensitive reasons are counted with the generic ones
 they are said like, and no code's colleagues drop out of the count (the swap form's own table used to leave out
 "inactive", "pin_missing" and codes it did not know)."""
 
 from django.utils import translation
 
-from shifts.rostering.rules import REASON_ORDER, REASONS, first_reason, reasons_counted
+from shifts.rostering.reasons import REASON_ORDER, REASONS, first_reason, reasons_counted
 
 
 def test_counted_in_chinese_with_sensitive_reasons_folded_into_generic_ones():

@@ -4,7 +4,8 @@
 from dataclasses import dataclass
 
 from shifts.rostering.load import WeekLoad, week_load
-from shifts.rostering.rules import WeekRules, first_reason, reason_detail
+from shifts.rostering.reasons import first_reason, reason_detail
+from shifts.rostering.rules import WeekRules
 from volunteers.models import Member
 from volunteers.selectors import members_serving
 

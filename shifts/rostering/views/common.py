@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shifts.rostering.rules import ReasonWords
+from shifts.rostering.reasons import ReasonWords
 from shifts.weeks import parse_week, week_bounds, week_start_of  # noqa: F401 (re-exported)
 from volunteers.selectors import sensitive_community_ids
 
@@ -43,7 +43,7 @@ def redact_roster_reasons(user, rosters) -> None:
 
 
 def redact_candidate_reasons(user, candidates: list) -> list:
-    """Say each candidate's reason as the login may read it (shifts.rostering.rules.ReasonWords): "not available"
+    """Say each candidate's reason as the login may read it (shifts.rostering.reasons.ReasonWords): "not available"
     for health, family care or an absence of a member whose sensitive details the login may not see."""
     words = ReasonWords(user, [c.member.pk for c in candidates if c.reason])
     for candidate in candidates:

@@ -28,7 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shifts.delivered.attendance import attendance_check_in, attendance_check_out
+from shifts.messaging.labels import shift_title
 from shifts.models import Assignment, Attendance, Kiosk, KioskTry, Roster, Shift
+from shifts.models.duties import is_visit
 from shifts.rostering.absences import absence_report
 from volunteers.models import Community, Member, Unavailability
 from volunteers.selectors import members_serving
@@ -167,6 +169,15 @@ class KioskShift:
     gathering: bool = False
 
     @property
+    def title(self) -> str:
+        """A shared screen: a home visit is "入户探访", never the household's name (shift_title's careful default)."""
+        return shift_title(self.shift)
+
+    @property
+    def place(self) -> str:
+        return "" if is_visit(self.shift) else self.shift.location
+
+    @property
     def checked_in(self) -> bool:
         return self.attendance is not None and self.attendance.check_in is not None
 
@@ -231,13 +242,13 @@ def kiosk_check_member(*, kiosk: Kiosk, member: Member, shift_id, action: str, n
     return attendance, already
 
 
-def kiosk_tomorrow(*, kiosk: Kiosk, member: Member, now: dt.datetime | None = None) -> list[Shift]:
+def kiosk_tomorrow(*, kiosk: Kiosk, member: Member, now: dt.datetime | None = None) -> list[KioskShift]:
     """The member's published shifts tomorrow (any community): what "明天来不了" will free."""
     now = now or timezone.now()
     start, end = _day_bounds(timezone.localtime(now).date() + dt.timedelta(days=1))
-    return [a.shift for a in Assignment.objects.filter(member=member, roster__status=Roster.Status.PUBLISHED,
-                                                       shift__start__lt=end, shift__end__gt=start)
-            .select_related("shift__duty").order_by("shift__start")]
+    return [KioskShift(a.shift, None) for a in Assignment.objects.filter(
+        member=member, roster__status=Roster.Status.PUBLISHED, shift__start__lt=end, shift__end__gt=start)
+        .select_related("shift__duty").order_by("shift__start")]
 
 
 def kiosk_cant_come_tomorrow(*, kiosk: Kiosk, digits: str, member_id, now: dt.datetime | None = None

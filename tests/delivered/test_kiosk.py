@@ -5,6 +5,7 @@ that holds. The service at fixed moments; the pages around the present moment.""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -92,6 +93,16 @@ def test_a_shift_already_checked_in_says_so_and_keeps_the_first_time(kiosk):
     assert AuditEntry.objects.filter(action="shifts.kiosk.check_in").count() == 1
 
 
+def test_a_home_visit_shows_no_household_on_the_shared_screen(kiosk):
+    visit = f.duty(settings.VISIT_DUTY_CODE)
+    shift = f.shift(kiosk["community"], visit, aware(WEEK, 14), minutes=60, location="和平街1号",
+                    name="探访谢家")
+    publish((shift, kiosk["mate"]))
+    titles = [(item.title, item.place) for item in service.kiosk_today(kiosk=kiosk["kiosk"], member=kiosk["mate"],
+                                                                        now=NINE)]
+    assert ("Home visit", "") in titles and not any("谢家" in t or "和平街" in p for t, p in titles)
+
+
 def test_no_shift_today(kiosk):
     idle = f.member(kiosk["community"], name="钱多多", phone="13900009999")
     assert service.kiosk_today(kiosk=kiosk["kiosk"], member=idle, now=NINE) == []
@@ -156,7 +167,7 @@ def test_i_cannot_come_tomorrow_goes_through_the_absence_service(kiosk, run_on_c
     tomorrow = now.date() + dt.timedelta(days=1)
     shift = f.shift(kiosk["community"], kiosk["patrol"], aware(tomorrow, 9), minutes=120, location="居委会门口")
     publish((shift, kiosk["mate"]))
-    assert service.kiosk_tomorrow(kiosk=kiosk["kiosk"], member=kiosk["mate"]) == [shift]
+    assert [item.shift for item in service.kiosk_tomorrow(kiosk=kiosk["kiosk"], member=kiosk["mate"])] == [shift]
     member, absence = run_on_commit(service.kiosk_cant_come_tomorrow, kiosk=kiosk["kiosk"], digits="0002",
                                     member_id=kiosk["mate"].pk)
     assert (absence.start, absence.end) == (aware(tomorrow, 0), aware(tomorrow + dt.timedelta(days=1), 0))
@@ -254,7 +265,7 @@ def test_a_member_checks_in_and_out_at_the_kiosk_page(client, now_kiosk):
     assert record.source == Attendance.Source.KIOSK
     again = client.post(reverse("kiosk_check"), {"digits": "0002", "member": now_kiosk["mate"].pk,
                                                  "shift": now_kiosk["now_shift"].pk, "action": "in"})
-    assert "already checked in" in again.content.decode() or "已经" in again.content.decode()
+    assert "签到过了" in again.content.decode()  # "you already checked in at …", with check-out offered
 
 
 def test_the_kiosk_pages_refuse_a_wrong_pair_and_lock(client, now_kiosk):

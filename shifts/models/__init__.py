@@ -22,5 +22,5 @@ from shifts.models.swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage",
-           "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen", "SolveRun", "SolverPiece",
-           "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation"]
+           "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen",
+           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation"]

@@ -132,7 +132,7 @@ def test_wrong_tries_lock_the_kiosk_and_the_lock_holds(kiosk):
 
 
 def test_a_name_that_does_not_match_the_digits_counts_as_a_wrong_try(kiosk):
-    for n in range(service.WRONG_PER_MINUTE - 1):
+    for _n in range(service.WRONG_PER_MINUTE - 1):
         with pytest.raises(ValidationError):
             service.kiosk_member(kiosk=kiosk["kiosk"], digits="0001", member_id=kiosk["mate"].pk, now=NINE)
     with pytest.raises(service.KioskLocked):

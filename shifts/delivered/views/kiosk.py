@@ -18,7 +18,6 @@ from shifts.delivered import kiosk as service
 from shifts.models import Kiosk
 from volunteers.selectors import community_for
 
-
 # --------------------------------------------------------------------------- the secretary
 
 @staff_required

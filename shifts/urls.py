@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from shifts import dashboard, member_home
-from shifts.delivered.views import attendance, certificates, fairness, hours, no_show, patrol, sign_in
+from shifts.delivered.views import attendance, certificates, fairness, hours, kiosk, no_show, patrol, sign_in
 from shifts.messaging import views as outbox
 from shifts.rostering.views import cards, confirm, exports, member, members, phone, roster, setup
 from shifts.rostering.views import print as printouts
@@ -49,6 +49,15 @@ urlpatterns = [
     path("me/gatherings/<int:shift_id>/check-<str:action>/", attendance.gathering_check, name="gathering_check"),
     path("here/<str:token>/", attendance.poster_scan, name="poster_scan"),
     path("communities/<int:community_id>/posters/", attendance.posters_print, name="posters_print"),
+    # The kiosk at the community centre: the secretary opens it once; the tablet is never logged in.
+    path("communities/<int:community_id>/kiosk/", kiosk.kiosk_setup, name="kiosk_setup"),
+    path("communities/<int:community_id>/kiosk/open/", kiosk.kiosk_open, name="kiosk_open"),
+    path("communities/<int:community_id>/kiosk/close/", kiosk.kiosk_close, name="kiosk_close"),
+    path("kiosk/", kiosk.kiosk_home, name="kiosk_home"),
+    path("kiosk/find/", kiosk.kiosk_find, name="kiosk_find"),
+    path("kiosk/member/", kiosk.kiosk_member, name="kiosk_member"),
+    path("kiosk/check/", kiosk.kiosk_check, name="kiosk_check"),
+    path("kiosk/away/", kiosk.kiosk_away, name="kiosk_away"),
     path(WEEK + "attendance/", attendance.attendance_week, name="attendance_week"),
     path(WEEK + "sign-in-sheet/", sign_in.sign_in_sheet, name="sign_in_sheet"),
     path(WEEK + "sign-in-sheet.<str:fmt>", sign_in.sign_in_sheet_export, name="sign_in_sheet_export"),

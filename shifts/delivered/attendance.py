@@ -259,6 +259,21 @@ def poster_assignments(*, member: Member, community: Community, location: str, n
         .select_related("shift__duty", "shift__community").order_by("shift__start"))
 
 
+# The gatherings' poster (the study session, settings.UNROSTERED_DUTIES) names no meeting point: it hangs where the
+# community meets, and its scan offers every gathering of the community open now to any member who serves it.
+GATHERING_POSTER = ""
+
+
+def poster_label(location: str) -> str:
+    return location or _("Study session and other gatherings")
+
+
+def poster_places(community: Community) -> list[str]:
+    """The places to print a poster for: the gatherings' poster first (when the district has gatherings), then
+    every meeting point."""
+    return ([GATHERING_POSTER] if settings.UNROSTERED_DUTIES else []) + meeting_points(community)
+
+
 def meeting_points(community: Community) -> list[str]:
     """Every meeting point named on the community's templates or shifts, home visits' excepted: a visit's meeting
     point is the household's door, which only its visitor's own calendar names, never a poster on a wall."""

@@ -5,6 +5,7 @@ from shifts.models.decisions import ShiftExclusion
 from shifts.models.duties import Duty
 from shifts.models.feeds import FeedCounter, FeedShiftState, FeedTombstone
 from shifts.models.hours import Certificate, StarLevels
+from shifts.models.kiosk import Kiosk, KioskTry
 from shifts.models.notifications import (
            MemberNotice,
            MessageJob,
@@ -20,6 +21,6 @@ from shifts.models.solver_queue import SolverPiece, SolverProblem
 from shifts.models.swaps import SwapRequest
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
-           "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage", "PatrolLogEntry",
-           "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen", "SolveRun", "SolverPiece",
-           "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation"]
+           "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage",
+           "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen",
+           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation"]

@@ -21,6 +21,7 @@ class Attendance(models.Model):
         BACKFILL = "backfill", _("Secretary, from the book")
         IMPORT = "import", _("Imported sheet")
         RELATIVE = "relative", _("A relative, for the member")
+        KIOSK = "kiosk", _("Kiosk at the community centre")
 
     shift = models.ForeignKey(Shift, models.CASCADE, related_name="attendance", verbose_name=_("shift"))
     member = models.ForeignKey(Member, models.PROTECT, related_name="attendance", verbose_name=_("member"))

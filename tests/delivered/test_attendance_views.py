@@ -77,7 +77,9 @@ def test_secretary_prints_posters_for_each_meeting_point(client, team):
     f.template(team["community"], team["patrol"], 0, location="居委会门口")
     client.force_login(team["secretary"])
     page = client.get(reverse("posters_print", args=[team["community"].pk])).content.decode()
-    assert "东门" in page and "居委会门口" in page and page.count("<svg") == 2
+    # One poster per meeting point, and the gatherings' poster (the study session) first.
+    assert "东门" in page and "居委会门口" in page and page.count("<svg") == 3
+    assert page.index("党员学习会等组织生活") < page.index("东门")
     outsider = f.secretary(f.community())
     client.force_login(outsider)
     assert client.get(reverse("posters_print", args=[team["community"].pk])).status_code == 404

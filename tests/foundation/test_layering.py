@@ -108,6 +108,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/attendance/": "shifts.delivered",
     "shifts/certificates/": "shifts.delivered",
     "shifts/hours/": "shifts.delivered",
+    "shifts/kiosk/": "shifts.delivered",
     "shifts/patrol/": "shifts.delivered",
     "shifts/fairness.html": "shifts.delivered",
     "shifts/print/posters.html": "shifts.delivered",

@@ -244,7 +244,9 @@ PUBLIC, LOGIN, MEMBER, STAFF, OWN_STAFF, DISTRICT, ADMIN = ("public", "login", "
 ACCESS = {
     **dict.fromkeys(["home", "set_language", "login", "logout", "member_link_login", "member_code_login",
                      "feeds:feed", "poster_scan", "certificate_verify", "confirm_link", "sms_reply_webhook",
-                     "sms_status_webhook"], PUBLIC),
+                     "sms_status_webhook",
+                     # The kiosk's tablet is no login: its signed kiosk cookie names the community (403 without).
+                     "kiosk_home", "kiosk_find", "kiosk_member", "kiosk_check", "kiosk_away"], PUBLIC),
     "logout_confirm": LOGIN,
     **dict.fromkeys(["my_data", "my_caregiving", "my_caregiving_remove", "feeds:mine", "my_shifts", "cant_come",
                      "absence_period", "attendance_check", "attendance_team", "patrol_note_new", "swap_home",
@@ -259,7 +261,7 @@ ACCESS = {
                      "shift_candidates", "shift_add_member", "proposal_decide", "print_member", "posters_print",
                      "attendance_week", "attendance_import", "attendance_import_job", "attendance_import_confirm",
                      "reports:home", "reports:community", "reports:community_export", "hours_ledger", "hours_export",
-                     "no_show_outcome",
+                     "no_show_outcome", "kiosk_setup", "kiosk_open", "kiosk_close",
                      "certificate_new", "certificate_print", "patrol_log", "patrol_log_export", "patrol_hand_over",
                      "swap_inbox", "swap_approve", "swap_reject", "setup_home", "setup_community", "setup_duties",
                      "setup_duty_new", "setup_duty_edit", "setup_duty_delete", "setup_template_new",

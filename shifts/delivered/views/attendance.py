@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from scheduler_site.access import member_required, staff_required
 from scheduler_site.forms import local_path
 from shifts.delivered import attendance as service
-from shifts.delivered.selectors import attendance_sheet, open_shifts
+from shifts.delivered.selectors import attendance_sheet, open_gatherings, open_shifts
 from shifts.messaging.labels import shift_title
 from shifts.models import Assignment, Attendance, Roster, Shift
 from shifts.rostering.views.common import week_from_url, week_param
@@ -142,8 +142,11 @@ def poster_scan(request, token):
     if member is not None:
         items = open_shifts(member, assignments=service.poster_assignments(member=member, community=community,
                                                                            location=location))
+        # The study session: any member serving the community checks in from its poster (or a poster where it is).
+        items += [item for item in open_gatherings(member) if item.shift.community_id == community.pk
+                  and item.shift.location in (service.GATHERING_POSTER, location)]
     return render(request, "shifts/attendance/poster_scan.html", {
-        "community": community, "location": location, "items": items, "member": member,
+        "community": community, "location": service.poster_label(location), "items": items, "member": member,
         "here": request.get_full_path()})
 
 
@@ -152,11 +155,12 @@ def posters_print(request, community_id):
     """One A4 poster per meeting point: a big QR code to check in and out there."""
     community = community_for(request.user, community_id)
     posters = []
-    for place in service.meeting_points(community):
+    for place in service.poster_places(community):
         url = request.build_absolute_uri(reverse("poster_scan", args=[service.poster_token(community, place)]))
+        label = service.poster_label(place)
         qr = segno.make(url, error="m").svg_inline(scale=10, svgclass="qr poster-qr",
-                                                    title=_("QR code to check in at %(place)s") % {"place": place})
-        posters.append({"place": place, "url": url, "qr": qr})
+                                                    title=_("QR code to check in at %(place)s") % {"place": label})
+        posters.append({"place": label, "url": url, "qr": qr})
     return render(request, "shifts/print/posters.html", {"community": community, "posters": posters})
 
 

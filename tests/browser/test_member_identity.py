@@ -27,7 +27,7 @@ def test_secretary_corrects_a_phone_on_a_phone(server, browser):
     page.click("#identity button[type=submit]")
     page.wait_for_url(f"**/members/{yao.pk}/")
     assert "138 0013 8000" in page.inner_text("#member-phone")
-    assert "已保存" in page.inner_text("main")
+    assert "已保存" in page.inner_text(".messages")
     shot(page, "member-phone-corrected-375")
     yao.refresh_from_db()
     assert yao.phone.as_e164 == "+8613800138000"

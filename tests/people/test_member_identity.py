@@ -147,16 +147,19 @@ def test_audit_page_shows_a_relative_acting_for_the_member(client, people):
     assert "王小明（代 姚国庆）" in page
 
 
-def test_audit_page_hides_health_values_from_the_district(client, people):
+def test_audit_page_hides_health_values_and_reasons_from_the_district(client, people):
     _community, _other, yao, _stranger, secretary = people
     member_update_profile(member=yao, by=secretary, health="frail")
+    audit_log(action="shifts.assignment.removed", actor=secretary, community=yao.community, obj=yao,
+              reason="腿伤住院")
     district = factories.district_admin()
     client.force_login(district)
     page = client.get(reverse("audit_log")).content.decode()
     assert "姚国庆" in page
-    assert "→" not in page
+    assert "→" not in page and "腿伤住院" not in page
     client.force_login(secretary)
-    assert "→" in client.get(reverse("audit_log")).content.decode()
+    page = client.get(reverse("audit_log")).content.decode()
+    assert "→" in page and "腿伤住院" in page
 
 
 def test_audit_page_filters_and_a_bad_date_names_the_field(client, people):

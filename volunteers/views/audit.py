@@ -1,7 +1,8 @@
 """操作记录: the audit log as a page. A secretary reads their communities' entries, the district administrator the
 district's; each line says when, who (a relative as acting for the member: 王小明（代 王秀英）), what (the readable
 label of volunteers.services.audit.ACTION_LABELS), about whom, and for a change its old → new values. Health and
-caregiving values show only to the member's own community staff (selectors.audit_values_visible)."""
+caregiving values and the reasons people wrote show only to the member's own community staff
+(selectors.audit_values_visible)."""
 
 import datetime as dt
 
@@ -20,6 +21,7 @@ from volunteers.services.audit import ACTION_LABELS, action_label
 from volunteers.services.members import SENSITIVE_FIELDS
 
 PAGE_SIZE = 50
+CHANGE_ACTIONS = {"volunteers.member.profile_changed", "volunteers.member.self_updated"}
 OTHER_LABELS = {"caregiving": gettext_lazy("caregiving times"), "skills": gettext_lazy("skills")}
 
 
@@ -100,7 +102,8 @@ def _details(entry, values_shown: bool) -> list[str]:
                 lines.append(f"{_field_label(name)}：{_value(name, pair[0])} → {_value(name, pair[1])}")
         return lines
     fields = data.get("fields")
-    if isinstance(fields, list) and all(isinstance(f, str) for f in fields):
+    # Only a change names its fields as "changed" (a look at health names the fields it read, not a change).
+    if entry.action in CHANGE_ACTIONS and isinstance(fields, list) and all(isinstance(f, str) for f in fields):
         return [_("Changed: %(fields)s") % {"fields": "、".join(_field_label(f) for f in fields)}]
     return []
 
@@ -133,7 +136,8 @@ def audit_page(request):
         "about": about.get(int(e.object_id)) if e.object_type == "volunteers.member" and e.object_id.isdigit()
         else None,
         "community": e.community.name if e.community else "", "details": _details(e, e.community_id in shown),
-        "reason": e.reason,
+        # A reason is what people wrote (an absence, a removal): the community's own, like health.
+        "reason": e.reason if e.community_id in shown else "",
     } for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

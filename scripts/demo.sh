@@ -36,7 +36,8 @@ stop() { kill "$WEB" "$QCLUSTER" 2>/dev/null || true; wait 2>/dev/null || true; 
 trap stop EXIT
 trap 'exit 143' INT TERM
 echo
-echo "Yure is running at http://127.0.0.1:${PORT}/  (admin: http://127.0.0.1:${PORT}/admin/)"
+# Only links the demo logins can open (no demo login may open the Django admin).
+echo "Yure is running at http://127.0.0.1:${PORT}/  (操作记录 / activity log: http://127.0.0.1:${PORT}/audit/)"
 echo "Demo logins (password yure-demo-2026): district (district administrator), secretary1 … secretary6"
 echo "Task worker log: qcluster.log. Stop with Ctrl-C."
 wait "$WEB"

@@ -7,7 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from scheduler_site.forms import day_in_range
+
 from .models import WEEKDAY_NAMES, Applies, CalendarDay, HealthLevel, Skill, Unavailability
+from .services.member_text import parse_phone
 from .validators import WEEKDAY_CODES, WEEKDAY_LABELS
 
 AGE_BANDS = [("", _("Any age")), ("-64", _("under 65")), ("65-69", "65–69"), ("70-74", "70–74"),
@@ -240,3 +243,33 @@ class SchoolTermForm(forms.Form):
     def __init__(self, *args, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [(d, d) for d in districts]
+
+
+class MemberIdentityForm(forms.Form):
+    """Who a member is, as the secretary corrects it: name, phone (typed and shown as 138 0013 8000, stored as
+    +8613800138000) and birth date. Its fields carry the prefix "who" so their ids never clash with the other
+    forms of the member page."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False,
+                            help_text=_("e.g. 138 0013 8000; login codes and messages go to this number"))
+    birth_date = forms.DateField(label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                              format="%Y-%m-%d"))
+    different_person = forms.BooleanField(label=_("This is a different person with the same name"), required=False)
+
+    def __init__(self, *args, member, **kwargs):
+        kwargs.setdefault("prefix", "who")
+        phone = member.phone
+        shown = phone.as_national if phone and phone.is_valid() else str(phone or "")
+        kwargs.setdefault("initial", {"name": member.name, "phone": shown, "birth_date": member.birth_date})
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        self.fields["name"].widget.attrs.update({"autocomplete": "off"})
+
+    def clean_birth_date(self):
+        return day_in_range(self.cleaned_data["birth_date"])
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {"name": data["name"], "phone": parse_phone(data["phone"]) if data["phone"].strip() else "",
+                "birth_date": data["birth_date"], "different_person": data["different_person"]}

@@ -7,7 +7,7 @@ forgotten view by view. Objects outside the caller's scope raise Http404: no hin
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Community, Member, MemberImportJob, MemberProxy, StaffProfile, VisitTarget
+from .models import AuditEntry, Community, Member, MemberImportJob, MemberProxy, StaffProfile, VisitTarget
 from .services.audit import audit_log
 
 
@@ -157,6 +157,19 @@ def members_serving(community: Community) -> QuerySet[Member]:
     return Member.objects.filter(Q(community=community) | Q(extra_communities=community), active=True).distinct()
 
 
+def same_name_members(community, name: str, *, exclude_pk=None) -> list[Member]:
+    """Members of the community who already have this name (oldest first), for the "a different person with the
+    same name?" question asked when a member is added by hand or renamed; a name no database can hold (a NUL)
+    has none."""
+    name = (name or "").strip()
+    if not name or "\x00" in name:
+        return []
+    found = Member.objects.filter(community=community, name=name, anonymised_at__isnull=True)
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return list(found.order_by("birth_date", "pk"))
+
+
 def community_secretary_phone(community: Community) -> tuple[str, str] | None:
     """(as shown, as dialled) for the 给书记打电话 button: a secretary of the community with a phone of their own
     (the longest-serving first), else the community's contact phone; None when neither is on file."""
@@ -194,3 +207,34 @@ def import_job_of(*, user, community: Community, job_id, sheet: str) -> MemberIm
         return MemberImportJob.objects.get(pk=job_id, community=community, created_by=user, sheet=sheet)
     except (MemberImportJob.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404
+
+
+# --------------------------------------------------------------------------- the audit log (操作记录)
+
+def audit_entries_for(user) -> QuerySet[AuditEntry]:
+    """The audit entries a staff login may read: those of its communities (a secretary) or of every community of
+    the district (the district administrator); none for anyone else. Newest first."""
+    if not is_staff_member(user):
+        return AuditEntry.objects.none()
+    return (AuditEntry.objects.filter(community__in=communities_for(user))
+            .select_related("actor", "community").order_by("-created_at", "-id"))
+
+
+def audit_values_visible(user) -> set[int]:
+    """Communities whose health and caregiving values the login may read in the audit log: its own as a
+    secretary; never any for the district administrator (the district sees that a value changed, not to what)."""
+    if is_district_admin(user):
+        return set()
+    return sensitive_community_ids(user)
+
+
+def audit_people(entries) -> tuple[dict, dict, dict]:
+    """For a page of entries, in three queries: {user id: member} of the actors who are members, {user id: proxy}
+    of the actors who are relatives (with the member they act for), {member id: member} the entries are about."""
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    about_ids = {int(e.object_id) for e in entries if e.object_type == "volunteers.member" and e.object_id.isdigit()}
+    members = {m.user_id: m for m in Member.objects.filter(user_id__in=actor_ids)} if actor_ids else {}
+    proxies = ({p.user_id: p for p in MemberProxy.objects.filter(user_id__in=actor_ids).select_related("member")}
+               if actor_ids else {})
+    about = Member.objects.in_bulk(about_ids) if about_ids else {}
+    return members, proxies, about

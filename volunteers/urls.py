@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import calendars, imports, my_caregiving, my_data, proxies
+from .views import audit, calendars, imports, member_identity, my_caregiving, my_data, proxies
 from .views import login as member_login
 
 MEMBER = "members/<int:member_id>/"
@@ -31,6 +31,10 @@ urlpatterns = [
     path("accounts/communities/<int:community_id>/export.<str:fmt>", imports.member_export_view,
          name="member_export"),
     # A member's relatives (proxies); the member list and profile editor are shifts' (shifts/urls.py).
+    # The secretary corrects a member's name, phone and birth date (the card on the member page).
+    path(MEMBER + "identity/", member_identity.member_identity, name="member_identity"),
+    # 操作记录: the audit log, for staff (their communities) and the district administrator (the district).
+    path("audit/", audit.audit_page, name="audit_log"),
     path(MEMBER + "relatives/", proxies.proxies, name="member_proxies"),
     path(MEMBER + "relatives/<int:proxy_id>/login/", proxies.proxy_login, name="member_proxy_login"),
     path(MEMBER + "relatives/<int:proxy_id>/revoke/", proxies.proxy_revoke_view, name="member_proxy_revoke"),

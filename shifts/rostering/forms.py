@@ -4,13 +4,14 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from scheduler_site.forms import IdsChoiceField
 from shifts.models import Duty, Shift, ShiftTemplate
 from shifts.models.shifts import WEEKDAY_CHOICES
 from volunteers.models import Community, Member, Unavailability, VisitTarget
+from volunteers.selectors import same_name_members
+from volunteers.services.members import same_name_error
 
 
 class RemoveAssignmentForm(forms.Form):
@@ -188,8 +189,7 @@ class MemberAddForm(forms.ModelForm):
         # The box only shows once the name is found among the community's members: it confirms a second person.
         typed = (self.data.get("name") or "").strip() if self.is_bound else ""
         # Looked up before the field is validated: a name PostgreSQL cannot hold (a NUL) is left to the field.
-        self.same_name = list(Member.objects.filter(community=community, name=typed).order_by("birth_date")
-                              ) if typed and "\x00" not in typed else []
+        self.same_name = same_name_members(community, typed)
         if self.same_name:
             self.order_fields(["name", "different_person"])
         else:
@@ -198,11 +198,5 @@ class MemberAddForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.same_name and not cleaned.get("different_person"):
-            joiner = "、" if (get_language() or "").startswith("zh") else ", "
-            born = joiner.join(str(_("%(name)s (born %(year)s)") % {"name": m.name, "year": m.birth_date.year})
-                               for m in self.same_name)
-            self.add_error("different_person", _(
-                "%(members)s is already a member of this community. If the person you are adding is someone else, "
-                "tick “This is a different person with the same name” and save again; if it is the same person, "
-                "change their details on their own page instead.") % {"members": born})
+            self.add_error("different_person", same_name_error(self.same_name, adding=True))
         return cleaned

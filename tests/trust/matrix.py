@@ -266,7 +266,9 @@ ACCESS = {
                      "swap_inbox", "swap_approve", "swap_reject", "setup_home", "setup_community", "setup_duties",
                      "setup_duty_new", "setup_duty_edit", "setup_duty_delete", "setup_template_new",
                      "setup_template_edit", "setup_template_delete", "setup_member_add", "setup_shift_edit",
-                     "sms_outbox", "member_list", "member_edit",
+                     "sms_outbox", "member_list", "member_edit", "audit_log",
+                     # Name, phone and birth date: any staff who may open the member page (no health on it).
+                     "member_identity",
                      # Absences are recorded and withdrawn by any staff (dates only; the reason stays the
                      # community's: the member page does not show it to the district administrator).
                      "member_absence_create", "member_absence_delete",

@@ -26,7 +26,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "volunteers.member.logged_in_with_link": _("Member logged in with a one-time login"),
     "volunteers.caregiving.added": _("Caregiving time added"),
     "volunteers.caregiving.removed": _("Caregiving time removed"),
-    "volunteers.absence.reported": _("Absence reported"),
+    "volunteers.absence.reported": _("Absence recorded"),
     "volunteers.absence.withdrawn": _("Absence withdrawn"),
     "volunteers.proxy.added": _("Relative added"),
     "volunteers.proxy.revoked": _("Relative's access ended"),

@@ -214,7 +214,7 @@ def import_jobs_expire(now=None) -> int:
 def plan_summary(plan: ImportPlan) -> dict:
     """What the preview page shows of a plan, as JSON."""
     changed = [r for r in plan.rows if r.action not in ("unchanged", "ask")][:PREVIEW_ROWS]
-    asked = [r for r in plan.rows if r.same_name]
+    asked = [r for r in plan.rows if r.asked]
     return {
         "file_error": plan.file_error, "ok": plan.ok, "headers": plan.headers, "used_columns": plan.used_columns,
         "mapping": {str(k): v for k, v in plan.mapping.items()}, "fingerprint": plan.fingerprint,
@@ -222,12 +222,16 @@ def plan_summary(plan: ImportPlan) -> dict:
         "error_rows": len({e.row for e in plan.errors}),
         "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in plan.errors[:PREVIEW_ERRORS]],
         "more_errors": max(len(plan.errors) - PREVIEW_ERRORS, 0),
-        "changed_rows": [{"row": r.row, "action": r.action, "name": r.name, "changes": r.changes} for r in changed],
+        "changed_rows": [{"row": r.row, "action": r.action, "name": r.name, "changes": r.changes,
+                          "details": r.details} for r in changed],
         "questions": [{"row": r.row, "name": r.name, "about": r.about, "answered": r.action != "ask",
                        "member_id": r.member_id, "options": [{"member_id": pk, "label": label}
-                                                             for pk, label in r.same_name]}
+                                                             for pk, label in r.same_name],
+                       "rows": [{"row": n, "label": label} for n, label in r.same_name_rows]}
                       for r in asked[:PREVIEW_ROWS]],
         "more_questions": max(len(asked) - PREVIEW_ROWS, 0),
         "notes": [{"row": n.row, "column": n.column, "message": n.message} for n in plan.notes[:PREVIEW_ERRORS]],
         "more_notes": max(len(plan.notes) - PREVIEW_ERRORS, 0),
+        "skipped": [{"row": n.row, "message": n.message} for n in plan.skipped[:PREVIEW_ERRORS]],
+        "more_skipped": max(len(plan.skipped) - PREVIEW_ERRORS, 0),
     }

@@ -71,6 +71,17 @@ def guess_mapping(headers: list[str]) -> dict[int, str]:
 
 # --------------------------------------------------------------------------- parsing one cell
 
+# A line under the list that is not a member: "填表人：王书记", "制表：李四", "合计 52 人", "审核：…".
+FOOTER = re.compile(r"^\s*(填表人|填表日期|填表|制表人|制表日期|制表|合计|总计|小计|共计|审核人|审核|填报人|填报日期|"
+                     r"统计人|统计日期|经办人)")
+
+
+def footer_line(text: str) -> bool:
+    """A line under the list that is not a member (its first cell), e.g. 填表人：王书记, 合计 52 人."""
+    return bool(FOOTER.match(text))
+
+
+
 def cell_text(value) -> str:
     if value is None:
         return ""
@@ -273,3 +284,26 @@ def format_caregiving(windows) -> str:
             text += f" {label}"
         parts.append(text)
     return "；".join(parts)
+
+
+def format_value(name: str, value, *, community_names: dict, skill_names: dict) -> str:
+    """A value the way the 名册 writes it, for the preview's old → new."""
+    if value in (None, "", frozenset()):
+        return "—"
+    if name == "birth_date":
+        return value.isoformat()
+    if name == "phone":
+        digits = re.sub(r"\D", "", str(value))
+        return f"{digits[2:5]} {digits[5:9]} {digits[9:]}" if len(digits) == 13 and digits.startswith("86") \
+            else str(value)
+    if name == "health":
+        return HEALTH_EXPORT.get(value, str(value))
+    if name == "active":
+        return "在册" if value else "停用"
+    if name == "community":
+        return community_names.get(value, str(value))
+    if name == "skills":
+        return "、".join(sorted(skill_names.get(pk, str(pk)) for pk in value))
+    if name == "caregiving":
+        return format_caregiving(value)
+    return str(value)

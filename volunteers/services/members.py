@@ -1,15 +1,23 @@
-"""Changes a secretary makes to a member's profile: limits, skills, preferences and caregiving windows.
+"""Changes a secretary makes to a member: who they are (name, phone, birth date), their limits, skills,
+preferences and caregiving windows.
 
-Each change is validated with full_clean, audited, and, when it changes when the member can serve, announced with
-availability_announce (after commit) so the rosters that book the member can follow it.
+Each change is validated with full_clean, audited with its old and new values (data["changes"]: field → [old, new];
+the audit page hides the values of SENSITIVE_FIELDS from anyone who may not see them), and, when it changes when
+the member can serve, announced with availability_announce (after commit) so the rosters that book the member
+can follow it. A birth date decides the age rules, so changing it is announced too; a new phone needs nothing
+more: every code and message reads the member's phone when it is sent.
 """
 
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from ..models import CaregivingWindow, Member, applies_for_label
+from ..selectors import same_name_members
 from .audit import audit_log
 from .availability import availability_announce
 
@@ -19,6 +27,9 @@ PROFILE_FIELDS = ("health", "max_shifts_per_week", "max_minutes_per_week", "max_
                   "min_rest_minutes", "duty_preferences", "weekday_preferences", "active", "volunteer_number",
                   "lives_alone")
 # Changes to these make the member unavailable for shifts they hold; the others only shape future rosters.
+# Values the audit page shows only to staff who may see the member's health and caregiving.
+SENSITIVE_FIELDS = {"health", "lives_alone", "caregiving"}
+IDENTITY_FIELDS = ("name", "phone", "birth_date")
 AVAILABILITY_FIELDS = {"health", "active", "max_shifts_per_week", "max_minutes_per_week",
                        "max_consecutive_days", "min_rest_minutes"}
 
@@ -41,8 +52,59 @@ def member_update_profile(*, member: Member, by, skills=None, **changes) -> Memb
             changed.append("skills")
         if changed:
             audit_log(action="volunteers.member.profile_changed", actor=by, community=member.community, obj=member,
-                      data={"fields": changed})
+                      data={"fields": changed, "changes": {name: [_plain(before[name]), _plain(changes[name])]
+                                                           for name in changed if name in changes}})
         if AVAILABILITY_FIELDS.intersection(changed) or "skills" in changed:
+            availability_announce(member_ids=[member.pk], reason="profile")
+    return member
+
+
+def _plain(value):
+    """A value as the audit's JSON keeps it: dates and phone numbers as text."""
+    if value is None or isinstance(value, bool | int | str | dict | list):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def same_name_error(members: list[Member], *, adding: bool) -> str:
+    """What the secretary is asked when a name is already a member's: the same words when adding and renaming."""
+    joiner = "、" if (get_language() or "").startswith("zh") else ", "
+    born = joiner.join(str(_("%(name)s (born %(year)s)") % {"name": m.name, "year": m.birth_date.year})
+                       for m in members)
+    if adding:
+        return _("%(members)s is already a member of this community. If the person you are adding is someone else, "
+                 "tick “This is a different person with the same name” and save again; if it is the same person, "
+                 "change their details on their own page instead.") % {"members": born}
+    return _("%(members)s is already a member of this community. If this member is someone else with the same "
+             "name, tick “This is a different person with the same name” and save again.") % {"members": born}
+
+
+def member_update_identity(*, member: Member, by, name: str, phone: str, birth_date: dt.date,
+                           different_person: bool = False) -> Member:
+    """Correct who a member is: name, phone (E.164, e.g. +8613800138000; "" for none) and birth date. Raises
+    ValidationError naming the field; a name another member of the community has is refused on
+    "different_person" until the secretary confirms it is someone else. Audited with old → new; a new birth date
+    is announced (age rules)."""
+    name = " ".join((name or "").split())
+    if name != member.name and not different_person:
+        namesakes = same_name_members(member.community, name, exclude_pk=member.pk)
+        if namesakes:
+            raise ValidationError({"different_person": same_name_error(namesakes, adding=False)})
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        before = {field: _plain(getattr(locked, field)) for field in IDENTITY_FIELDS}
+        member.name, member.phone, member.birth_date = name, (phone or "").strip(), birth_date
+        member.full_clean(exclude=["user"])
+        member.save(update_fields=list(IDENTITY_FIELDS))
+        member.refresh_from_db(fields=list(IDENTITY_FIELDS))
+        after = {field: _plain(getattr(member, field)) for field in IDENTITY_FIELDS}
+        changes = {field: [before[field], after[field]] for field in IDENTITY_FIELDS if before[field] != after[field]}
+        if changes:
+            audit_log(action="volunteers.member.profile_changed", actor=by, community=member.community, obj=member,
+                      data={"fields": sorted(changes), "changes": changes})
+        if "birth_date" in changes:
             availability_announce(member_ids=[member.pk], reason="profile")
     return member
 

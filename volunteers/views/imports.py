@@ -162,8 +162,11 @@ def _preview(request, community, result: dict, *, confirmable: bool, status: int
         "error_rows": result.get("error_rows", 0),
         "errors": [SimpleNamespace(**error) for error in result.get("errors", [])],
         "more_errors": result.get("more_errors", 0),
-        "questions": [SimpleNamespace(**{**question, "options": [SimpleNamespace(**o) for o in question["options"]]})
+        "questions": [SimpleNamespace(**{**question, "options": [SimpleNamespace(**o) for o in question["options"]],
+                                         "rows": [SimpleNamespace(**r) for r in question.get("rows", [])]})
                       for question in result.get("questions", [])],
+        "skipped": [SimpleNamespace(**line) for line in result.get("skipped", [])],
+        "more_skipped": result.get("more_skipped", 0),
         "more_questions": result.get("more_questions", 0),
         "notes": [SimpleNamespace(**note) for note in result.get("notes", [])],
         "more_notes": result.get("more_notes", 0),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from scheduler_site.forms import errors_to_form
 from volunteers.models import Member
-from volunteers.selectors import member_of, member_sensitive_details
+from volunteers.selectors import community_secretary_phone, member_of, member_sensitive_details
 from volunteers.services.self_service import member_update_own_details
 from volunteers.signals import my_details_sections
 
@@ -47,6 +47,8 @@ def my_data(request):
     return render(request, "volunteers/my_data.html", {
         "member": member, "form": form, "health": member.get_health_display(),
         "skills": [s.name for s in member.skills.all()], "households": details["households"],
+        # Whom to ask about a wrong name, birth date or health: the secretary's phone (or the community's).
+        "secretary_phone": community_secretary_phone(member.community),
         "caregiving": [caregiving_in_words(window) for window in member.caregiving.all()],
         # What other apps add (shifts: hours and stars), through volunteers.signals.my_details_sections.
         "sections": [html for _, html in my_details_sections.send(sender=Member, request=request, member=member)

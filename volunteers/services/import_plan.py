@@ -39,9 +39,9 @@ from volunteers.selectors import communities_for
 from .import_files import ImportFileError, RowError, Sheet, read_sheet
 from .member_text import (
     COLUMN_BY_FIELD,
-    format_value,
-    footer_line,
     cell_text,
+    footer_line,
+    format_value,
     guess_mapping,
     parse_active,
     parse_birth_date,
@@ -388,7 +388,8 @@ def _row_plan(number: int, values: dict, existing: Member | None, ctx: _Context)
         values.setdefault("community", ctx.community.pk)
         return RowPlan(number, "create", values["name"], None, values, [])
     _member, state = ctx.state[existing.pk]
-    changed = [name for name, new in values.items() if not (name == "active" and new is None) and state.get(name) != new]
+    changed = [name for name, new in values.items()
+               if not (name == "active" and new is None) and state.get(name) != new]
     names = {"community_names": ctx.community_names, "skill_names": ctx.skill_names}
     details = [f"{COLUMN_BY_FIELD[name].header}：{format_value(name, state.get(name), **names)} → "
                f"{format_value(name, values[name], **names)}" for name in changed]

@@ -29,12 +29,24 @@ class Site:
         return self.week_start.isoformat()
 
     def roster(self, status=Roster.Status.DRAFT, pairs=()) -> Roster:
-        roster = Roster(community=self.community, week_start=self.week_start, status=status,
-                        version=1 if status == Roster.Status.PUBLISHED else 0)
+        """The week's roster in `status` holding `pairs` of (shift, member).
+
+        A published one is made the secretary's way (tests.factories.published_roster: review, then publish),
+        just before its messages go out: these pages are checked with nothing sent or waiting for the member.
+        A draft or proposal is written as the solver writes one, bulk rows with no rule check (its only writer,
+        shifts.rostering.solving, needs the optimizer): several tests put a pair that breaks a rule in it on
+        purpose, to see the grid say so."""
+        if status == Roster.Status.PUBLISHED:
+            wanted: dict = {}
+            for shift, member in pairs:
+                wanted.setdefault(shift, []).append(member)
+            return factories.published_roster(self.community, self.week_start, wanted, by=self.secretary,
+                                              override_reason="set up by a test", messages=False)
+        roster = Roster(community=self.community, week_start=self.week_start, status=status)
         roster.full_clean()
         roster.save()
-        for shift, member in pairs:
-            Assignment.objects.create(roster=roster, shift=shift, member=member)
+        Assignment.objects.bulk_create([Assignment(roster=roster, shift=shift, member=member)
+                                        for shift, member in pairs])
         return roster
 
 

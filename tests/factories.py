@@ -138,8 +138,9 @@ def published_roster(community: Community, week_start: dt.date, assignments=None
     The after-commit work of the publish runs as it would in production (feeds told, members' messages sent
     through the queue, which runs inline in tests). With `messages=False` it does not run: the publish is
     committed and its message job recorded, but nothing has been sent or confirmed yet, the moment between the
-    secretary's click and the queue's worker (for tests of what a member sees before any message). `override_reason` is the secretary's reason for pairs or a
-    roster that break a rule (a shift left short of its minimum, say) and is also recorded on the publish."""
+    secretary's click and the queue's worker (for tests of what a member sees before any message).
+    `override_reason` is the secretary's reason for pairs or a roster that break a rule (a shift left short of
+    its minimum, say) and is also recorded on the publish."""
     from django.test import TestCase
 
     from shifts.models import Roster

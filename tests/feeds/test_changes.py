@@ -19,8 +19,7 @@ def test_uids_unique_and_stable_when_other_shifts_come_and_go(world, client, dja
     assert len(before) == len(set(before)) == 3
     extra = factories.shift(world.community, world.duties["patrol"], world.at(4, 9), min_staff=1)
     world.shifts["extra"] = extra
-    world.publish({"patrol": ["王秀英", "李建国"], "mediation": ["张桂兰"], "visit": ["王秀英"], "extra": ["刘德明"]},
-                  capture=django_capture_on_commit_callbacks)
+    world.publish({"patrol": ["王秀英", "李建国"], "mediation": ["张桂兰"], "visit": ["王秀英"], "extra": ["刘德明"]})
     grown = events(fetch(client, token).content)
     assert set(before) < set(grown)
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,8 +80,7 @@ def test_reassigned_shift_is_cancelled_for_the_old_member_and_appears_for_the_ne
     before = events(fetch(client, old_token).content)[_uid(world, "patrol")]
     assert _uid(world, "patrol") not in events(fetch(client, new_token).content)
     with clock(later(2)):
-        world.publish({"patrol": ["王秀英", "刘德明"], "mediation": ["张桂兰"], "visit": ["王秀英"]},
-                      capture=django_capture_on_commit_callbacks)
+        world.publish({"patrol": ["王秀英", "刘德明"], "mediation": ["张桂兰"], "visit": ["王秀英"]})
         gone = events(fetch(client, old_token).content)[_uid(world, "patrol")]
         arrived = events(fetch(client, new_token).content)[_uid(world, "patrol")]
         teammate = events(fetch(client, world.token("王秀英")).content)[_uid(world, "patrol")]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from shifts.feeds.tokens import community_token, duty_token, member_token
-from shifts.models import Roster, Shift
+from shifts.models import Roster
 from tests import factories
 
 SECRET_ADDRESS = "幸福里7号楼3单元602"
@@ -136,13 +136,3 @@ def parse(body: bytes) -> Calendar:
 def events(body: bytes) -> dict:
     """VEVENTs by UID."""
     return {str(e["UID"]): e for e in parse(body).walk("VEVENT")}
-
-
-def send_shift_changed(shift: Shift, capture) -> None:
-    """What a shift-editing service does after saving: tell feeds once the transaction commits."""
-    from django.db import transaction
-
-    from shifts.signals import shift_changed
-    with capture(execute=True):
-        transaction.on_commit(lambda: shift_changed.send(sender=Shift, shift_id=shift.pk,
-                                                         community_id=shift.community_id))

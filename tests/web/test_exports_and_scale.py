@@ -105,9 +105,9 @@ def test_fairness_counts_published_minutes_per_week(staff, site):
     last_week = today - dt.timedelta(days=today.weekday())  # the current week, the fairness view's last column
     shift = factories.shift(site.community, site.shifts[0].duty, site.shifts[0].start - (site.week_start - last_week),
                             minutes=90)
-    for status, member in ((Roster.Status.PUBLISHED, site.members[3]), (Roster.Status.DRAFT, site.members[2])):
-        roster = Roster.objects.create(community=site.community, week_start=last_week, status=status)
-        Assignment.objects.create(roster=roster, shift=shift, member=member)
+    factories.published_roster(site.community, last_week, {shift: [site.members[3]]}, by=site.secretary,
+                               override_reason="set up by a test")
+    factories.draft_roster(site.community, last_week, {shift: [site.members[2]]}, by=site.secretary)
     response = staff.get(reverse("fairness", args=[site.community.pk]))
     loads = {load.member: load for load in response.context["loads"]}
     assert response.context["weeks"][-1] == last_week

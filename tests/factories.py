@@ -159,7 +159,7 @@ def published_roster(community: Community, week_start: dt.date, assignments=None
         return roster_publish(roster=draft, by=by, override_reason=override_reason)
 
 
-def publish_pairs(*pairs, by=None, override_reason: str = ""):
+def publish_pairs(*pairs, by=None, override_reason: str = "", messages: bool = True):
     """Put each (shift, member) in its community-week's published roster (published_roster, one new version per
     community-week touched); returns the published Assignment rows of these pairs, in order."""
     from django.utils import timezone
@@ -171,7 +171,8 @@ def publish_pairs(*pairs, by=None, override_reason: str = ""):
     for shift, person in pairs:
         key = (shift.community, week_start_of(timezone.localtime(shift.start).date()))
         weeks.setdefault(key, {}).setdefault(shift, []).append(person)
-    rosters = {key: published_roster(key[0], key[1], wanted, by=by, override_reason=override_reason)
+    rosters = {key: published_roster(key[0], key[1], wanted, by=by, override_reason=override_reason,
+                                     messages=messages)
                for key, wanted in weeks.items()}
     return [Assignment.objects.get(roster=rosters[(shift.community, week_start_of(
         timezone.localtime(shift.start).date()))], shift=shift, member=person) for shift, person in pairs]

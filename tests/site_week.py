@@ -1,9 +1,10 @@
-"""A community-week for the web pages: duties, templates, members, a secretary, and an outsider community."""
+"""A community-week for the web pages: duties, templates, members, a secretary, and an outsider community.
+
+The `site` and `staff` fixtures (tests/conftest.py) build it; browser, messaging and trust tests call build_site."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,19 +74,6 @@ def build_site(week_start, members=6) -> Site:
                 members=people, shifts=list(shifts_for_week(community, week_start)), stranger=stranger)
 
 
-@pytest.fixture
-def site(db, week_start) -> Site:
-    return build_site(week_start)
-
-
-
-@pytest.fixture
-def staff(client, site):
-    """A client logged in as the site's secretary."""
-    client.force_login(site.secretary)
-    return client
-
-
 def week_url(site, **query) -> str:
     url = reverse("roster_week", args=[site.community.pk, site.week])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
@@ -93,9 +81,3 @@ def week_url(site, **query) -> str:
 
 def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Hashing real passwords dominates these tests' set-up; the login flow itself is tested by the trust suite."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from shifts.models import Assignment
 from tests import factories as f
-from tests.lifecycle.conftest import run_on_commit  # noqa: F401 (fixture)
 
 # A fixed past week (Monday), so nothing depends on the day the suite runs.
 WEEK = dt.date(2026, 3, 2)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from shifts.models import MemberNotice, Notification, OutboxMessage, Roster, SolveRun, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_overdue, confirmations_remind, confirmations_request
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import Unavailability
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,7 @@ from shifts.rostering.selectors import roster_fill_rate
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_start_of
 from tests import factories
-
-from .conftest import build_site, week_url
+from tests.site_week import build_site, week_url
 
 # --------------------------------------------------------------------------- the one fill rate
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.addresses import address_range, client_address
 from volunteers.models import CodeLoginFailure
 from volunteers.services.logins import login_token_issue

@@ -1,12 +1,9 @@
+"""Volunteers: the member list and profile, member import, and the calendars (school days, holidays) that shape
+members' rules. Shared fixtures (site, staff, run_on_commit) are in tests/conftest.py."""
+
 import pytest
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Run a callable and then the on_commit callbacks it registered (and those they register)."""
-
-    def call(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return call
+@pytest.fixture(autouse=True)
+def _fast_passwords(fast_passwords):
+    """Logins are made per test; the slow production hasher adds nothing here."""

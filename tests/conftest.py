@@ -75,6 +75,61 @@ def week_start() -> dt.date:
     return monday
 
 
+@pytest.fixture
+def fast_passwords(settings):
+    """Hashing real passwords dominates set-up where logins are made per test; the login flow itself is tested by
+    the trust suite with the fast hasher too, and the production hasher is Django's own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run a callable and then the on_commit callbacks it registered (and those they register)."""
+
+    def call(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def town(week_start):
+    """A small community: a daily patrol (2 people, one first-aider as lead) and a mediation shift."""
+    from tests import factories as f
+
+    community = f.community(name="幸福里")
+    patrol = f.duty("patrol", lead_skill="first_aid")
+    mediation = f.duty("mediation", required_skills=("mediation",))
+    templates = [f.template(community, patrol, day, start=dt.time(9, 0), end=dt.time(11, 0), min_staff=2,
+                            max_staff=2) for day in range(5)]
+    templates.append(f.template(community, mediation, 2, start=dt.time(14, 0), end=dt.time(16, 0), min_staff=1,
+                                max_staff=1))
+    members = [f.member(community, name=f"队员{i}", email=f"m{i}@example.org",
+                        skills=("first_aid",) if i < 3 else (("mediation",) if i == 3 else ()),
+                        max_shifts_per_week=3) for i in range(8)]
+    secretary = f.secretary(community)
+    secretary.email = "sec@example.org"
+    secretary.save()
+    return {"community": community, "members": members, "templates": templates, "secretary": secretary,
+            "week_start": week_start, "patrol": patrol, "mediation": mediation}
+
+
+@pytest.fixture
+def site(db, week_start, fast_passwords):
+    """The web pages' community-week (tests.site_week.build_site)."""
+    from tests.site_week import build_site
+
+    return build_site(week_start)
+
+
+@pytest.fixture
+def staff(client, site):
+    """A client logged in as the site's secretary."""
+    client.force_login(site.secretary)
+    return client
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _live_server_sessions_closed(request):
     """End database sessions that live-server request threads leave open, so the test database can be dropped.

@@ -106,3 +106,73 @@ def member_login(member: Member):
     member.user = login
     member.save(update_fields=["user"])
     return login
+
+
+# ------------------------------------------------------------------ rosters, through the real services
+
+def draft_roster(community: Community, week_start: dt.date, assignments=None, *, by=None,
+                 override_reason: str = ""):
+    """An open draft of the community-week holding `assignments` ({shift: [members]}), each added through the
+    secretary's review service (shifts.rostering.review.assignment_add), so every rule check and audit entry of a
+    hand edit happens. The draft row itself is the empty one a solve that placed nobody writes
+    (shifts.rostering.solving._write_draft): the solver is the only service that makes drafts, and these tests
+    are not about it. A pair that breaks a rule needs `override_reason`, as it does for the secretary."""
+    from shifts.models import Roster
+    from shifts.rostering.review import assignment_add
+
+    draft = _save(Roster(community=community, week_start=week_start, status=Roster.Status.DRAFT))
+    for shift, members in (assignments or {}).items():
+        for person in members:
+            assignment_add(roster=draft, shift=shift, member=person, by=by, override_reason=override_reason,
+                           pinned=False)
+    return draft
+
+
+def published_roster(community: Community, week_start: dt.date, assignments=None, *, by=None,
+                     override_reason: str = "", keep_published: bool = True, messages: bool = True):
+    """Publish a version of the community-week with `assignments` ({shift: [members]}) the way the secretary does:
+    a draft filled through review.assignment_add (see draft_roster), then shifts.rostering.rosters.roster_publish.
+
+    Publishing again adds to the week: with `keep_published` the new version keeps the pairs of the version it
+    supersedes (as a re-solve keeps what was published), so it can be called once per pair a test needs.
+    The after-commit work of the publish runs as it would in production (feeds told, members' messages sent
+    through the queue, which runs inline in tests). With `messages=False` it does not run: the publish is
+    committed and its message job recorded, but nothing has been sent or confirmed yet, the moment between the
+    secretary's click and the queue's worker (for tests of what a member sees before any message).
+    `override_reason` is the secretary's reason for pairs or a roster that break a rule (a shift left short of
+    its minimum, say) and is also recorded on the publish."""
+    from django.test import TestCase
+
+    from shifts.models import Roster
+    from shifts.rostering.rosters import roster_publish
+
+    wanted = {shift: list(members) for shift, members in (assignments or {}).items()}
+    previous = Roster.objects.filter(community=community, week_start=week_start,
+                                     status=Roster.Status.PUBLISHED).first()
+    if previous is not None and keep_published:
+        for a in previous.assignments.select_related("shift", "member"):
+            members = wanted.setdefault(a.shift, [])
+            if a.member not in members:
+                members.insert(0, a.member)
+    draft = draft_roster(community, week_start, wanted, by=by, override_reason=override_reason)
+    with TestCase.captureOnCommitCallbacks(execute=messages):
+        return roster_publish(roster=draft, by=by, override_reason=override_reason)
+
+
+def publish_pairs(*pairs, by=None, override_reason: str = "", messages: bool = True):
+    """Put each (shift, member) in its community-week's published roster (published_roster, one new version per
+    community-week touched); returns the published Assignment rows of these pairs, in order."""
+    from django.utils import timezone
+
+    from shifts.models import Assignment
+    from shifts.weeks import week_start_of
+
+    weeks: dict = {}
+    for shift, person in pairs:
+        key = (shift.community, week_start_of(timezone.localtime(shift.start).date()))
+        weeks.setdefault(key, {}).setdefault(shift, []).append(person)
+    rosters = {key: published_roster(key[0], key[1], wanted, by=by, override_reason=override_reason,
+                                     messages=messages)
+               for key, wanted in weeks.items()}
+    return [Assignment.objects.get(roster=rosters[(shift.community, week_start_of(
+        timezone.localtime(shift.start).date()))], shift=shift, member=person) for shift, person in pairs]

@@ -21,7 +21,7 @@ from shifts.rostering.selectors import shifts_for_week
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_start_of
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import MemberProxy, VisitTarget
 from volunteers.services.proxies import proxy_add
 

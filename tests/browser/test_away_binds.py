@@ -7,7 +7,7 @@ import pytest
 
 from shifts.models import Roster
 from shifts.rostering.rosters import roster_generate
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.services.logins import login_token_issue
 
 from .conftest import DESK, PASSWORD, PHONE, requires_chromium, shot

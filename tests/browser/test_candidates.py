@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shifts.models import Assignment
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 
 from .conftest import DESK, requires_chromium, secretary_log_in, shot
 

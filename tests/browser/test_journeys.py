@@ -9,7 +9,7 @@ from django.utils import timezone
 from shifts.models import Assignment, Roster, SolveRun
 from shifts.tasks import solve_run
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.services.logins import login_token_issue
 
 from .conftest import (

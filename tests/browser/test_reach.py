@@ -9,7 +9,7 @@ import pytest
 from shifts.models import Assignment, MemberNotice, Roster, SwapRequest, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_request
 from shifts.swaps.messages import swap_messages_send
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import AuditEntry, Unavailability
 from volunteers.services.logins import login_token_issue
 from volunteers.services.proxies import proxy_add

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from shifts.models import Roster, Shift, ShiftTemplate
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import CaregivingWindow, Member
 from volunteers.services.logins import login_token_issue
 

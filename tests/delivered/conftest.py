@@ -5,10 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from shifts.models import Assignment, Roster
-from shifts.weeks import week_start_of
+from shifts.models import Assignment
 from tests import factories as f
-from tests.lifecycle.conftest import run_on_commit  # noqa: F401 (fixture)
 
 # A fixed past week (Monday), so nothing depends on the day the suite runs.
 WEEK = dt.date(2026, 3, 2)
@@ -19,15 +17,9 @@ def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def publish(*pairs) -> list[Assignment]:
-    """Put each (shift, member) in its community-week's published roster."""
-    out = []
-    for shift, member in pairs:
-        week = week_start_of(timezone.localtime(shift.start).date())
-        roster = (Roster.objects.filter(community=shift.community, week_start=week, status=Roster.Status.PUBLISHED)
-                  .first() or Roster.objects.create(community=shift.community, week_start=week,
-                                                    status=Roster.Status.PUBLISHED, version=1))
-        out.append(Assignment.objects.create(roster=roster, shift=shift, member=member))
-    return out
+    """Put each (shift, member) in its community-week's published roster, through the real services
+    (tests.factories.publish_pairs). Shifts here are often left short of their minimum on purpose."""
+    return f.publish_pairs(*pairs, override_reason="set up by a test")
 
 
 def grid_now() -> dt.datetime:

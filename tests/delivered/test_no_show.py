@@ -12,7 +12,6 @@ from shifts.delivered.no_show import no_show_checks_run, no_show_outcome
 from shifts.models import NoShowCheck, Roster
 from shifts.rostering.rosters import roster_generate, roster_publish
 from tests import factories as f
-from tests.lifecycle.conftest import town  # noqa: F401 (fixture)
 from volunteers.models import Unavailability
 
 from .conftest import WEEK, aware

@@ -11,8 +11,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from shifts.feeds.tokens import community_token, duty_token, member_token
-from shifts.models import Assignment, Roster, Shift
-from shifts.rostering.rosters import roster_publish
+from shifts.models import Roster
 from tests import factories
 
 SECRET_ADDRESS = "幸福里7号楼3单元602"
@@ -46,17 +45,14 @@ class World:
         naive = dt.datetime.combine((week_start or self.week_start) + dt.timedelta(days=day), dt.time(hour, minute))
         return timezone.make_aware(naive)
 
-    def publish(self, pairs: dict, *, capture, week_start: dt.date | None = None) -> Roster:
-        """Publish a new version of the week with exactly these {shift name: [member names]} through the service."""
+    def publish(self, pairs: dict, *, week_start: dt.date | None = None) -> Roster:
+        """Publish a new version of the week with exactly these {shift name: [member names]}, the secretary's way
+        (tests.factories.published_roster: review, publish, and the publish's after-commit work)."""
         week = week_start or self.week_start
-        draft = Roster(community=self.community, week_start=week, status=Roster.Status.DRAFT)
-        draft.full_clean()
-        draft.save()
-        for shift_name, names in pairs.items():
-            for name in names:
-                Assignment.objects.create(roster=draft, shift=self.shifts[shift_name], member=self.members[name])
-        with capture(execute=True):
-            roster = roster_publish(roster=draft, by=self.secretary)
+        roster = factories.published_roster(
+            self.community, week, {self.shifts[shift_name]: [self.members[name] for name in names]
+                                   for shift_name, names in pairs.items()},
+            by=self.secretary, keep_published=False)
         if week == self.week_start:
             self.roster = roster
         return roster
@@ -124,8 +120,7 @@ def world(db, week_start, django_capture_on_commit_callbacks) -> World:
                                             name="赵某与钱某邻里纠纷", min_staff=1, max_staff=2)
     w.shifts["visit"] = factories.shift(community, duties["visiting"], w.at(3, 10), 60, visit_target=w.target,
                                         location=SECRET_ADDRESS, min_staff=1, max_staff=1)
-    w.publish({"patrol": ["王秀英", "李建国"], "mediation": ["张桂兰"], "visit": ["王秀英"]},
-              capture=django_capture_on_commit_callbacks)
+    w.publish({"patrol": ["王秀英", "李建国"], "mediation": ["张桂兰"], "visit": ["王秀英"]})
     return w
 
 
@@ -141,13 +136,3 @@ def parse(body: bytes) -> Calendar:
 def events(body: bytes) -> dict:
     """VEVENTs by UID."""
     return {str(e["UID"]): e for e in parse(body).walk("VEVENT")}
-
-
-def send_shift_changed(shift: Shift, capture) -> None:
-    """What a shift-editing service does after saving: tell feeds once the transaction commits."""
-    from django.db import transaction
-
-    from shifts.signals import shift_changed
-    with capture(execute=True):
-        transaction.on_commit(lambda: shift_changed.send(sender=Shift, shift_id=shift.pk,
-                                                         community_id=shift.community_id))

@@ -29,7 +29,7 @@ def test_alarms_evening_before_and_two_hours_before_future_shifts_only(
     past = factories.shift(world.community, world.duties["patrol"],
                            timezone.make_aware(dt.datetime.combine(past_day, dt.time(9))), min_staff=1)
     world.shifts["past"] = past
-    world.publish({"past": ["王秀英"]}, capture=django_capture_on_commit_callbacks, week_start=past_week)
+    world.publish({"past": ["王秀英"]}, week_start=past_week)
     body = fetch(client, world.token("王秀英")).content
     alarms = _alarms(body)
     assert alarms[f"yure-shift-{past.pk}@yure"] == []
@@ -56,8 +56,7 @@ def test_cancelled_events_carry_no_alarm(world, client, django_capture_on_commit
     member = world.members["李建国"]
     member.reminders = True
     member.save()
-    world.publish({"patrol": ["王秀英"], "mediation": ["张桂兰"], "visit": ["王秀英"]},
-                  capture=django_capture_on_commit_callbacks)
+    world.publish({"patrol": ["王秀英"], "mediation": ["张桂兰"], "visit": ["王秀英"]})
     event = events(fetch(client, world.token("李建国")).content)[f"yure-shift-{world.shifts['patrol'].pk}@yure"]
     assert str(event["STATUS"]) == "CANCELLED"
     assert event.walk("VALARM") == []

@@ -172,7 +172,7 @@ def test_personal_feed_leaves_out_shifts_outside_the_window(world, client, djang
                           world.at(0, 9, week_start=world.week_start + dt.timedelta(weeks=past)), min_staff=1)
     world.shifts.update(far=far, old=old)
     for name, weeks in (("far", 13), ("old", past)):
-        world.publish({name: ["王秀英"]}, capture=django_capture_on_commit_callbacks,
+        world.publish({name: ["王秀英"]},
                       week_start=world.week_start + dt.timedelta(weeks=weeks))
     uids = set(events(fetch(client, world.token("王秀英")).content))
     assert f"yure-shift-{world.shifts['patrol'].pk}@yure" in uids

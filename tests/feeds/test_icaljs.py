@@ -37,8 +37,7 @@ def test_icaljs_parses_every_feed_with_start_end_uid_and_summary(world, client, 
     member.reminders = True
     member.save()
     # A removed shift too, so a cancelled event goes through ical.js as well.
-    world.publish({"patrol": ["王秀英"], "mediation": ["张桂兰"], "visit": ["王秀英"]},
-                  capture=django_capture_on_commit_callbacks)
+    world.publish({"patrol": ["王秀英"], "mediation": ["张桂兰"], "visit": ["王秀英"]})
     tokens = [world.token(name) for name in world.members] + [world.community_token(), world.duty_token("patrol")]
     seen_cancelled = seen_alarm = 0
     for token in tokens:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from shifts.models import Assignment, Roster, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_request
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import Unavailability
 
 from .test_confirmations import _link, _path

@@ -14,7 +14,7 @@ from django.urls import reverse
 from shifts.models import MemberNotice, Notification, OutboxMessage, Roster, SolveRun, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_overdue, confirmations_remind, confirmations_request
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import Unavailability
 
 pytestmark = pytest.mark.django_db
@@ -183,15 +183,13 @@ def test_text_replies_confirm_or_decline_with_a_verified_signature(site, publish
 @pytest.fixture
 def two_weeks(site, published):
     """The first member is asked about a second week too."""
-    from shifts.models import Assignment
     from shifts.rostering.week_making import shifts_make_for_week
 
     later = site.week_start + dt.timedelta(days=7)
     shifts_make_for_week(community=site.community, week_start=later)
-    roster = Roster.objects.create(community=site.community, week_start=later, status=Roster.Status.PUBLISHED,
-                                   version=1)
     shift = site.community.shifts.filter(start__date__gte=later).order_by("start").first()
-    Assignment.objects.create(roster=roster, shift=shift, member=site.members[0])
+    roster = factories.published_roster(site.community, later, {shift: [site.members[0]]}, by=site.secretary,
+                                        override_reason="set up by a test", messages=False)
     confirmations_request(roster=roster)
     return site.week_start, later
 

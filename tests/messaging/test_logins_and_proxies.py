@@ -7,7 +7,7 @@ from django.urls import reverse
 from shifts.models import Roster, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_request
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import AuditEntry, Unavailability
 from volunteers.services.logins import login_token_issue
 from volunteers.services.proxies import proxy_add, proxy_revoke

@@ -24,7 +24,7 @@ from shifts import tasks
 from shifts.models import MessageJob, NoShowCheck, Notification, OutboxMessage, Roster
 from shifts.rostering.confirmations import confirmations_request
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import Unavailability
 
 pytestmark = pytest.mark.django_db

@@ -50,6 +50,10 @@ class World:
 def world(db, week_start) -> World:
     community = factories.community(name="幸福里社区")
     duty = factories.duty("patrol", name="巡逻", name_en="Patrol")
+    # Raw rows on purpose, not tests.factories.published_roster: these tests count every message and queued job
+    # (test_broker_down, test_views), and a real publish sends and queues its own; and some book shifts of this
+    # week or the past into the coming week's roster (test_services: "soon", "past"), which review.assignment_add
+    # rightly refuses ("not in the roster's community and week").
     roster = Roster(community=community, week_start=week_start, status=Roster.Status.PUBLISHED, version=1)
     roster.full_clean()
     roster.save()

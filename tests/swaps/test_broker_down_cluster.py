@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from shifts.models import MessageJob, Notification, SwapRequest
 from shifts.swaps.requests import swap_request_accept, swap_request_approve, swap_request_create
-from tests.lifecycle.test_cluster import Cluster, wait_until
 from tests.outages import broker_at, closed_port, redis_settings
+from tests.rostering.test_cluster import Cluster, wait_until
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 REDIS = os.environ.get("REDIS_URL", "")

@@ -72,6 +72,8 @@ def _shift(rng, community, duty, week_start, day=None):
 
 
 def _roster(community, week_start, status, shifts, people, rng, share=0.35):
+    # Raw rows on purpose: random rosters in any status, rule-breaking ones included, are this property test's
+    # input; the publish service would refuse or reshape most of them.
     roster = Roster.objects.create(community=community, week_start=week_start, status=status)
     Assignment.objects.bulk_create([Assignment(roster=roster, shift=s, member=m) for s in shifts for m in people
                                     if rng.random() < share])

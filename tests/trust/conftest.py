@@ -5,9 +5,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
-from shifts.models import Assignment, Roster
 from tests import factories
 
 
@@ -32,12 +30,10 @@ def _side(label: str, week_start: dt.date):
     target = factories.visit_target(community, household=f"{label}独居老人", address=f"{label}幸福里9号")
     duty = factories.duty("patrol")
     shift = factories.shift(community, duty, dt.datetime.combine(week_start, dt.time(9, 0)))
-    roster = Roster.objects.create(community=community, week_start=week_start, status=Roster.Status.PUBLISHED,
-                                   version=1, published_at=timezone.now())
-    draft = Roster.objects.create(community=community, week_start=week_start, status=Roster.Status.DRAFT)
-    for who in (member, mate):
-        Assignment.objects.create(roster=roster, shift=shift, member=who)
-    assignment = Assignment.objects.create(roster=draft, shift=shift, member=member)
+    roster = factories.published_roster(community, week_start, {shift: [member, mate]}, by=secretary,
+                                        override_reason="set up by a test", messages=False)
+    draft = factories.draft_roster(community, week_start, {shift: [member]}, by=secretary)
+    assignment = draft.assignments.get()
     return SimpleNamespace(community=community, secretary=secretary, member=member, mate=mate,
                            member_user=member_user, target=target, duty=duty, shift=shift, roster=roster,
                            draft=draft, assignment=assignment)

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scheduler_site.addresses import address_range, client_address
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import CodeLoginFailure
 from volunteers.services.logins import login_token_issue
 

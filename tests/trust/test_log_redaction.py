@@ -17,7 +17,8 @@ def debug_logging(capsys):
     with override_settings(DEBUG=True):
         configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
         yield
-    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+    with capsys.disabled():  # the handlers must hold the real stderr, not this test's capture, which closes
+        configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
 def test_debug_request_log_redacts_feed_and_login_link_tokens(client, debug_logging, capsys):

@@ -23,10 +23,12 @@ def shift_edit(*, shift: Shift, by, start: dt.datetime, end: dt.datetime, locati
 
     Raises ValidationError naming the field. Sends shifts.signals.shift_changed after commit.
     """
-    stored = Shift.objects.get(pk=shift.pk)  # a ModelForm may already have changed `shift` in memory
-    if stored.start <= timezone.now():
-        raise ValidationError({"start": _("This shift has already begun; it can no longer be changed.")})
     with transaction.atomic():
+        # A ModelForm may already have changed `shift` in memory, and a form loaded before another edit holds an
+        # old SEQUENCE: the stored row, locked, is what the change starts from.
+        stored = Shift.objects.select_for_update().get(pk=shift.pk)
+        if stored.start <= timezone.now():
+            raise ValidationError({"start": _("This shift has already begun; it can no longer be changed.")})
         before = snapshot(stored, SHIFT_FIELDS)
         shift.start, shift.end, shift.location = start, end, location.strip()
         shift.min_staff, shift.max_staff = min_staff, max_staff
@@ -39,7 +41,7 @@ def shift_edit(*, shift: Shift, by, start: dt.datetime, end: dt.datetime, locati
         changes = changed(before, shift, SHIFT_FIELDS)
         if not changes:
             return shift
-        shift.sequence += 1
+        shift.sequence = stored.sequence + 1
         shift.save()
         audit_log(action="shifts.setup.shift_changed", actor=by, community=shift.community, obj=shift,
                   data={"changes": changes, "sequence": shift.sequence})

@@ -57,6 +57,8 @@ def test_pins_previous_and_history_come_from_rosters(town):
     shifts_make_for_week(community=community, week_start=week)
     first = community.shifts.order_by("start").first()
     a, b = town["members"][:2]
+    # Raw rows on purpose: this reads how the problem builder takes pins, the previous version and history from
+    # rows exactly as given (a draft holding a pinned and an unpinned pair beside a published version).
     draft = Roster.objects.create(community=community, week_start=week, status=Roster.Status.DRAFT)
     Assignment.objects.create(roster=draft, shift=first, member=a, pinned=True)
     Assignment.objects.create(roster=draft, shift=first, member=b, pinned=False)

@@ -17,7 +17,7 @@ from shifts.rostering.problem import member_key, problem_for_communities, shift_
 from shifts.rostering.review import assignment_remove
 from solver import check_solution, load_problem
 from tests import factories as f
-from tests.lifecycle.test_district import small_district
+from tests.rostering.test_district import small_district
 from volunteers.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

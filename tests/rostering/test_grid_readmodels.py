@@ -20,8 +20,7 @@ from shifts.rostering.selectors import roster_fill_rate
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_start_of
 from tests import factories
-
-from .conftest import build_site, week_url
+from tests.site_week import build_site, week_url
 
 # --------------------------------------------------------------------------- the one fill rate
 
@@ -173,11 +172,8 @@ def test_fairness_is_in_hours_from_attendance_and_plans(staff, site):
     shifts = list(Shift.objects.filter(community=site.community, start__date__gte=past,
                                        start__date__lt=past + dt.timedelta(days=7))
                   .exclude(duty__code__in=settings.UNROSTERED_DUTIES).order_by("start"))
-    roster = Roster.objects.create(community=site.community, week_start=past, status=Roster.Status.PUBLISHED,
-                                   version=1)
-    Assignment.objects.create(roster=roster, shift=shifts[0], member=site.members[0])
-    Assignment.objects.create(roster=roster, shift=shifts[0], member=site.members[1])
-    Assignment.objects.create(roster=roster, shift=shifts[1], member=site.members[0])
+    factories.published_roster(site.community, past, {shifts[0]: [site.members[0], site.members[1]],
+                                                      shifts[1]: [site.members[0]]}, by=site.secretary)
     # The book says member 0 came 90 of the 120 minutes (served); member 1 came for 20 minutes (not served).
     attendance_set(shift=shifts[0], member=site.members[0], check_in=shifts[0].start,
                    check_out=shifts[0].start + dt.timedelta(minutes=90))

@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shifts.models import Assignment, Roster, SolveRun
+from tests.site_week import week_url
 from volunteers.models import AuditEntry
-
-from .conftest import week_url
 
 
 def test_grid_shows_people_and_short_shifts(staff, site):

@@ -6,8 +6,6 @@ from html.parser import HTMLParser
 from django.urls import reverse
 from django.utils import timezone
 
-from shifts.models import Assignment, Roster
-from shifts.weeks import week_start_of
 from tests import factories
 from volunteers.models import AuditEntry, CaregivingWindow
 
@@ -35,9 +33,7 @@ def test_duty_eligibility_filter_uses_required_skills(staff, site):
 def _published_shift(site, start, member):
     """A two-hour shift at `start` that `member` holds in its week's published roster."""
     shift = factories.shift(site.community, site.shifts[0].duty, start)
-    roster, _created = Roster.objects.get_or_create(community=site.community, week_start=week_start_of(start),
-                                                    status=Roster.Status.PUBLISHED, defaults={"version": 1})
-    Assignment.objects.create(roster=roster, shift=shift, member=member)
+    factories.publish_pairs((shift, member), by=site.secretary, override_reason="set up by a test", messages=False)
     return shift
 
 

@@ -69,7 +69,7 @@ def test_member_without_address_is_recorded_as_skipped(town, reminder_context):
 
 
 def test_a_failed_send_is_retried_and_then_not_repeated(town, reminder_context, settings):
-    settings.NOTIFICATION_SENDERS = ["tests.lifecycle.test_notify.FlakySender"]
+    settings.NOTIFICATION_SENDERS = ["tests.rostering.test_notify.FlakySender"]
     FlakySender.calls = 0
     member = town["members"][0]
     failed = notify_member(member=member, kind="shift_reminder", dedupe_key="k3", context=reminder_context)

@@ -36,10 +36,9 @@ def test_my_shifts_ignores_drafts_and_past_shifts(me, site):
     three_days_ago = timezone.localdate() - dt.timedelta(days=3)
     old = factories.shift(site.community, site.shifts[0].duty,
                           dt.datetime.combine(three_days_ago, dt.time(9, 0)), location="过去的地点")
-    past = Roster(community=site.community, week_start=three_days_ago - dt.timedelta(days=three_days_ago.weekday()),
-                  status=Roster.Status.PUBLISHED)
-    past.save()
-    Assignment.objects.create(roster=past, shift=old, member=site.members[0])
+    factories.published_roster(site.community, three_days_ago - dt.timedelta(days=three_days_ago.weekday()),
+                               {old: [site.members[0]]}, by=site.secretary, override_reason="set up by a test",
+                               messages=False)
     page = me.get(reverse("my_shifts")).content.decode()
     assert "社区服务中心门口" not in page and "过去的地点" not in page
 

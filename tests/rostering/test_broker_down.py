@@ -10,7 +10,7 @@ from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
-from shifts.models import Assignment, Notification, Roster
+from shifts.models import Notification, Roster
 from shifts.rostering.messages import roster_messages_catch_up
 from shifts.rostering.rosters import roster_publish
 from tests import factories as f
@@ -29,10 +29,7 @@ def draft(week_start):
     community = f.community(name="和平里")
     shift = f.shift(community, f.duty("patrol"), dt.datetime.combine(week_start, dt.time(9)))
     members = [f.member(community, name=f"队员{i}", email=f"m{i}@example.org") for i in range(2)]
-    roster = Roster.objects.create(community=community, week_start=week_start, status=Roster.Status.DRAFT)
-    for member in members:
-        Assignment.objects.create(roster=roster, shift=shift, member=member)
-    return roster
+    return f.draft_roster(community, week_start, {shift: members})
 
 
 def test_messages_of_a_roster_published_while_the_broker_is_down_are_sent_when_it_is_back(

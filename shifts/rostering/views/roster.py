@@ -73,6 +73,12 @@ def roster_week(request, community_id, week):
     if view.roster is not None and view.roster.status == Roster.Status.PROPOSAL:
         context["proposal_diff"] = roster_changes(view.roster, view.rosters.get(Roster.Status.PUBLISHED))
         context["proposal_staffing"] = staffing_problems(view.cells)
+    replaced = (view.roster.cause or {}).get("replaced_draft") if view.roster is not None else None
+    if view.roster is not None and view.roster.status == Roster.Status.DRAFT and replaced:
+        # solved again because a fact changed: what changed against the draft the secretary was reviewing
+        before = Roster.objects.filter(pk=replaced, community=community).first()
+        if before is not None:
+            context["draft_diff"] = roster_changes(view.roster, before)
     return render(request, "shifts/roster_week.html", context)
 
 

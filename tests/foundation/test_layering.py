@@ -84,6 +84,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/outbox.html": "shifts.messaging",
     "shifts/absence_period.html": "shifts.rostering",
     "shifts/candidates_page.html": "shifts.rostering",
+    "shifts/roster_stale.html": "shifts.rostering",
     "shifts/cant_come.html": "shifts.rostering",
     "shifts/confirm_done.html": "shifts.rostering",
     "shifts/confirm_invalid.html": "shifts.rostering",

@@ -10,6 +10,7 @@ from shifts.feeds.tokens import member_token
 from shifts.feeds.views import subscribe_context
 from shifts.messaging.notices import notices_unread
 from shifts.rostering.confirmations import confirmations_pending
+from shifts.rostering.week_decline import declined_weeks
 from shifts.rostering.readmodels.member_shifts import (
     next_assignment,
     shift_in_words,
@@ -26,7 +27,8 @@ def _subscribe_context(member) -> dict:
 
 def _waiting_context(member) -> dict:
     """What waits for the member (the notices and confirmations partial)."""
-    return {"notices": list(notices_unread(member)), "confirmations": list(confirmations_pending(member))}
+    return {"notices": list(notices_unread(member)), "confirmations": list(confirmations_pending(member)),
+            "declined_weeks": declined_weeks(member)}
 
 
 @member_required

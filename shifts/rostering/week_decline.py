@@ -27,6 +27,7 @@ from shifts.rostering.selectors import roster_for_week
 from shifts.weeks import week_bounds
 from volunteers.models import Member, Unavailability
 from volunteers.services.audit import audit_log
+from volunteers.services.members import unavailability_remove
 
 
 def week_shifts_to_cancel(confirmation: WeekConfirmation) -> list[Assignment]:
@@ -116,8 +117,9 @@ def _restore(confirmation: WeekConfirmation, published: Roster, member: Member, 
     restored = []
     for exclusion in _given_up(confirmation):
         shift = exclusion.shift
-        Unavailability.objects.filter(member=member, start=shift.start, end=shift.end,
-                                      created_at__gte=confirmation.answered_at).delete()
+        for absence in Unavailability.objects.filter(member=member, start=shift.start, end=shift.end,
+                                                     created_at__gte=confirmation.answered_at):
+            unavailability_remove(absence=absence, by=by)  # audited as withdrawn
         still_away = Unavailability.objects.filter(member=member, start__lt=shift.end, end__gt=shift.start).exists()
         staffed = published.assignments.filter(shift=shift).count()
         if still_away or staffed >= shift.max_staff or published.assignments.filter(shift=shift,

@@ -104,6 +104,7 @@ def test_i_can_come_after_all_restores_the_week_until_a_replacement_is_published
     entry = AuditEntry.objects.get(action="shifts.confirmation.decline_undone")
     assert sorted(entry.data["shifts"]) == sorted([site.shifts[0].pk, site.shifts[1].pk])
     assert entry.data["proposals_discarded"] == [proposal.pk]
+    assert AuditEntry.objects.filter(action="volunteers.absence.withdrawn").count() == 2
     # plans_follow ran: the week was re-planned from the facts with the member back
     assert SolveRun.objects.filter(cause__reason="back").exists()
     assert "我又能来了" not in client.get(reverse("my_shifts"), **ZH).content.decode()

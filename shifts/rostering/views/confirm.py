@@ -104,6 +104,8 @@ def confirm_link(request, token):
     """The link in the text message. GET only shows the buttons: link previews must not answer for the member.
     我来不了 opens its own page (confirm_link_decline): an answer "no" posted here cancels nothing."""
     if request.method == "POST" and request.POST.get("answer") != "yes":
+        if confirmation_by_token(token) is None:
+            return render(request, "shifts/confirm_invalid.html", status=404)
         return redirect("confirm_link_decline", token)
     if request.method == "POST":
         try:

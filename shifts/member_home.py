@@ -10,13 +10,13 @@ from shifts.feeds.tokens import member_token
 from shifts.feeds.views import subscribe_context
 from shifts.messaging.notices import notices_unread
 from shifts.rostering.confirmations import confirmations_pending
-from shifts.rostering.week_decline import declined_weeks
 from shifts.rostering.readmodels.member_shifts import (
     next_assignment,
     shift_in_words,
     shifts_given_up,
     upcoming_assignments,
 )
+from shifts.rostering.week_decline import declined_weeks
 from volunteers.selectors import community_secretary_phone
 
 

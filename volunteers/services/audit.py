@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.swap.refused": _("Swap refused by the rules"),
     "shifts.confirmation.confirmed": _("Member confirmed their week"),
     "shifts.confirmation.declined": _("Member said they cannot come"),
+    "shifts.confirmation.decline_undone": _("Member can come after all (their week restored)"),
     # shifts: calendars
     "shifts.feed.link_reset": _("Personal calendar link renewed"),
     "shifts.feed.community_link_reset": _("Community calendar link renewed"),

@@ -16,6 +16,7 @@ from shifts.rostering.readmodels.member_shifts import (
     shifts_given_up,
     upcoming_assignments,
 )
+from shifts.rostering.week_decline import declined_weeks
 from volunteers.selectors import community_secretary_phone
 
 
@@ -26,7 +27,8 @@ def _subscribe_context(member) -> dict:
 
 def _waiting_context(member) -> dict:
     """What waits for the member (the notices and confirmations partial)."""
-    return {"notices": list(notices_unread(member)), "confirmations": list(confirmations_pending(member))}
+    return {"notices": list(notices_unread(member)), "confirmations": list(confirmations_pending(member)),
+            "declined_weeks": declined_weeks(member)}
 
 
 @member_required

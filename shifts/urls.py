@@ -91,7 +91,11 @@ urlpatterns = [
     # Notices and confirmations; the no-login link is short because it goes in a text message.
     path("me/notices/<int:notice_id>/", confirm.notice_view, name="notice_open"),
     path("me/confirmations/<int:confirmation_id>/", confirm.confirm_week, name="confirm_week"),
+    path("me/confirmations/<int:confirmation_id>/cant-come/", confirm.confirm_decline, name="confirm_decline"),
+    path("me/confirmations/<int:confirmation_id>/undo/", confirm.confirm_undo, name="confirm_undo"),
     path("c/<str:token>/", confirm.confirm_link, name="confirm_link"),
+    path("c/<str:token>/no/", confirm.confirm_link_decline, name="confirm_link_decline"),
+    path("c/<str:token>/undo/", confirm.confirm_link_undo, name="confirm_link_undo"),
     # PAGES: the secretary's set-up pages (duties, weekly shifts, households, one member, one published shift).
     path("setup/", setup.setup_home, name="setup_home"),
     path(SETUP, setup.setup_home, name="setup_community"),

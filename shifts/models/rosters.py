@@ -23,6 +23,7 @@ CAUSE_TEXT = {
     "caregiving": _("Re-planned because %(name)s's family-care times changed"),
     "profile": _("Re-planned because %(name)s's details changed"),
     "import": _("Re-planned because %(name)s's details changed"),
+    "back": _("Re-planned because %(name)s can come after all"),
 }
 
 

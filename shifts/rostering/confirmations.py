@@ -73,6 +73,18 @@ def confirmation_by_token(token: str) -> WeekConfirmation | None:
     return confirmation
 
 
+def confirmation_by_spent_token(token: str) -> WeekConfirmation | None:
+    """The confirmation a link was for, used or not, while it is the newest link sent: for 我又能来了 after the
+    member answered "I can't come" through it (the undo checks everything else itself)."""
+    parts = _token_parts(token)
+    if parts is None:
+        return None
+    confirmation = WeekConfirmation.objects.select_related("member", "community").filter(pk=parts[0]).first()
+    if confirmation is None or confirmation.token_hash != _nonce_hash(parts[1]):
+        return None
+    return confirmation
+
+
 def _week_assignments(member: Member, community_id: int, week_start: dt.date, *, upcoming: bool = True):
     rows = Assignment.objects.filter(member=member, roster__community_id=community_id,
                                      roster__week_start=week_start, roster__status=Roster.Status.PUBLISHED)
@@ -124,11 +136,13 @@ def _ask(*, member, roster, assignments, existing) -> int:
 
 
 def confirmation_answer(*, confirmation: WeekConfirmation, accept: bool, by=None, via: str,
-                        proxy=None) -> WeekConfirmation:
-    """Confirm, or decline ("I can't come": each shift of the week not yet begun becomes an absence)."""
+                        proxy=None, reason: str = "", note: str = "") -> WeekConfirmation:
+    """Confirm, or decline ("I can't come": each shift of the week not yet begun becomes an absence, with the
+    member's reason, an Unavailability.Reason; shifts.rostering.week_decline undoes it until a replacement is
+    published)."""
     with transaction.atomic():
         locked = _locked(confirmation.pk)
-        return _answer_locked(locked, accept=accept, by=by, via=via, proxy=proxy)
+        return _answer_locked(locked, accept=accept, by=by, via=via, proxy=proxy, reason=reason, note=note)
 
 
 def _locked(confirmation_id: int) -> WeekConfirmation:
@@ -137,19 +151,23 @@ def _locked(confirmation_id: int) -> WeekConfirmation:
             .get(pk=confirmation_id))
 
 
-def _answer_locked(confirmation: WeekConfirmation, *, accept: bool, by, via: str, proxy) -> WeekConfirmation:
+def _answer_locked(confirmation: WeekConfirmation, *, accept: bool, by, via: str, proxy, reason: str = "",
+                   note: str = "") -> WeekConfirmation:
     """The answer, given the row lock: everything it depends on is read again here, after the lock.
 
     The same answer again (a double tap, a retried reply) changes nothing. "I can't come" after "I will come"
     is a change of mind and stands. "I will come" after "I can't come" is refused: the member is already off the
     week's shifts and their places are being filled, so a yes now would mark a week confirmed that they no
-    longer hold; the secretary can book them again."""
+    longer hold; 我又能来了 (shifts.rostering.week_decline) puts them back while no replacement is published."""
     wanted = WeekConfirmation.State.CONFIRMED if accept else WeekConfirmation.State.DECLINED
     if confirmation.state == wanted:
         return confirmation
     if accept and confirmation.state == WeekConfirmation.State.DECLINED:
-        raise ValidationError({"confirmation": _("You already told us you cannot come this week; your shifts are "
-                                                 "being given to others. Please call your secretary.")})
+        raise ValidationError({"confirmation": _("You already told us you cannot come this week. If you can come "
+                                                 "after all, press “I can come after all” on My shifts, or call "
+                                                 "your secretary.")})
+    if reason not in Unavailability.Reason.values:
+        reason = Unavailability.Reason.OTHER
     if accept and confirmation.first_start <= timezone.now():
         raise ValidationError({"confirmation": _("These shifts have already begun.")})
     now = timezone.now()
@@ -163,15 +181,17 @@ def _answer_locked(confirmation: WeekConfirmation, *, accept: bool, by, via: str
     if not accept:
         for assignment in _week_assignments(member, confirmation.community_id, confirmation.week_start):
             absence_report(member=member, start=assignment.shift.start, end=assignment.shift.end,
-                           reason=Unavailability.Reason.OTHER, by=by, note=_("Answered: I can't come"))
+                           reason=reason, by=by, note=note or _("Answered: I can't come"))
     audit_log(action=f"shifts.confirmation.{'confirmed' if accept else 'declined'}", actor=by,
               community=confirmation.community, obj=confirmation,
               data={"member": member.pk, "week": confirmation.week_start.isoformat(), "via": via,
+                    **({} if accept else {"reason": reason}),
                     **({"proxy": proxy.pk, "proxy_name": proxy.name} if proxy is not None else {})})
     return confirmation
 
 
-def confirmation_answer_by_link(*, token: str, accept: bool) -> WeekConfirmation | None:
+def confirmation_answer_by_link(*, token: str, accept: bool, reason: str = "",
+                                note: str = "") -> WeekConfirmation | None:
     """The no-login link: works once; None when it is forged, used or expired.
 
     Twenty presses of one link at once queue on the row lock; the first marks the link used, and each of the
@@ -187,7 +207,7 @@ def confirmation_answer_by_link(*, token: str, accept: bool) -> WeekConfirmation
         if not _link_usable(confirmation, parts[1]):
             return None
         confirmation = _answer_locked(confirmation, accept=accept, by=None, via=WeekConfirmation.Via.LINK,
-                                      proxy=None)
+                                      proxy=None, reason=reason, note=note)
         if confirmation.token_used_at is None:  # a repeated answer: the link is spent all the same
             confirmation.token_used_at = timezone.now()
             confirmation.save(update_fields=["token_used_at"])

@@ -87,12 +87,13 @@ def problem_for_week(*, community: Community, week_start: dt.date, **options) ->
 
 def problem_for_communities(*, communities, week_start: dt.date, pins_status: str | None = Roster.Status.DRAFT,
                             forbid=(), previous: bool = True, frozen_before: dt.datetime | None = None,
-                            extra_member_ids=()) -> ProblemBundle:
+                            extra_member_ids=(), previous_draft_ids=()) -> ProblemBundle:
     """The problem for a group of communities solved together (a connected group in a district fan-out).
 
     pins_status: the roster status whose pinned assignments become pins (draft for generate, published for a
     repair), or None for no pins. forbid: (shift pk, member pk) pairs that must not appear.
-    previous: include the published roster so a re-solve keeps changes small.
+    previous: include the published roster so a re-solve keeps changes small. previous_draft_ids: communities whose
+    draft counts as `previous` instead (a draft solved again because a fact changed keeps what it can).
     frozen_before: shifts starting before this moment are history, not planned again; their published
     assignments count against the members' limits and rest. extra_member_ids: members to include even though
     they do not serve these communities (a hand-made assignment being checked).
@@ -140,7 +141,8 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
         "pins": [{"shift": shift_key(a.shift_id), "member": member_key(a.member_id)} for a in pin_rows],
         "forbid": [{"shift": shift_key(s), "member": member_key(m)} for s, m in sorted(forbid_pairs)
                    if s in shift_ids and m in member_ids],
-        "previous": _previous(community_ids, week_start, shift_ids, member_ids) if previous else [],
+        "previous": _previous(community_ids, week_start, shift_ids, member_ids, set(previous_draft_ids))
+        if previous else [],
         "options": {"gap": float(settings.SOLVER_GAP)},
     }
     return ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
@@ -231,8 +233,14 @@ def _busy_elsewhere(member_ids, community_ids, week_start) -> dict[int, list]:
     return {pk: sorted(shifts.values()) for pk, shifts in busy.items()}
 
 
-def _previous(community_ids, week_start, shift_ids, member_ids) -> list[dict]:
-    rows = Assignment.objects.filter(roster__community_id__in=community_ids, roster__week_start=week_start,
-                                     roster__status=Roster.Status.PUBLISHED, shift_id__in=shift_ids,
-                                     member_id__in=member_ids).order_by("shift_id", "member_id")
+def _previous(community_ids, week_start, shift_ids, member_ids, draft_ids=frozenset()) -> list[dict]:
+    """The roster a solve should change as little as it can: the published one, or for the communities in
+    `draft_ids` their draft (the version the secretary has been reviewing)."""
+    published = [pk for pk in community_ids if pk not in draft_ids]
+    drafts = [pk for pk in community_ids if pk in draft_ids]
+    rows = Assignment.objects.filter(
+        Q(roster__community_id__in=published, roster__status=Roster.Status.PUBLISHED)
+        | Q(roster__community_id__in=drafts, roster__status=Roster.Status.DRAFT),
+        roster__week_start=week_start, shift_id__in=shift_ids, member_id__in=member_ids,
+    ).order_by("shift_id", "member_id")
     return [{"shift": shift_key(a.shift_id), "member": member_key(a.member_id)} for a in rows]

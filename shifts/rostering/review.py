@@ -1,6 +1,6 @@
 """The secretary's review of a draft or re-plan proposal: keep (pin), take off and add members by hand.
 
-A removal with a reason sticks (a ShiftExclusion), and the week's other open versions follow it
+A removal always sticks (a ShiftExclusion; the reason is optional), and the week's other open versions follow it
 (shifts.rostering.follow.plans_follow, run once the removal commits)."""
 
 from functools import partial
@@ -42,20 +42,20 @@ def assignment_pin(*, roster: Roster, shift: Shift, member: Member, by, pinned: 
 
 
 def assignment_remove(*, roster: Roster, shift: Shift, member: Member, by, reason: str = "") -> None:
-    """Take a member off a shift of a draft or proposal. With a reason, the decision sticks: every later solve and
-    re-plan of the week leaves the member off this shift (a ShiftExclusion), until they are added back by hand."""
+    """Take a member off a shift of a draft or proposal. The decision sticks, with or without a reason: every later
+    solve and re-plan of the week leaves the member off this shift (a ShiftExclusion), until they are added back by
+    hand. (A removal without a reason used to be undone by the next 重新计算, which nothing on the page said.)"""
     roster_check_editable(roster)
     reason = (reason or "").strip()
     deleted, _detail = roster.assignments.filter(shift=shift, member=member).delete()
     if not deleted:
         raise ValidationError({"member": _("%(member)s is not assigned to this shift.") % {"member": member}})
-    if reason:
-        exclusion_record(shift=shift, member=member, cause=ShiftExclusion.Cause.REMOVED, reason=reason, by=by)
-        # the week's other open version (a re-plan proposal) must follow the decision too
-        transaction.on_commit(partial(plans_follow, community=roster.community, week_start=roster.week_start,
-                                      cause="removed"))
+    exclusion_record(shift=shift, member=member, cause=ShiftExclusion.Cause.REMOVED, reason=reason, by=by)
+    # the week's other open version (a re-plan proposal) must follow the decision too
+    transaction.on_commit(partial(plans_follow, community=roster.community, week_start=roster.week_start,
+                                  cause="removed"))
     audit_log(action="shifts.assignment.removed", actor=by, community=roster.community, obj=roster,
-              data={"shift": shift.pk, "member": member.pk, "sticks": bool(reason)}, reason=reason)
+              data={"shift": shift.pk, "member": member.pk, "sticks": True}, reason=reason)
 
 
 def assignment_rule_violations(*, roster: Roster, shift: Shift, member: Member, reader=None) -> list[str]:

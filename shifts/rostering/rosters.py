@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_q import tasks as django_q_tasks
 
 from shifts import signals
@@ -105,9 +106,17 @@ def enqueue_solve(run_ids: list[int], *, district_job: str = "", district_run_id
 # ------------------------------------------------------------------ what the review may change
 
 def roster_check_editable(roster: Roster) -> None:
-    if roster.status not in Roster.EDITABLE:
-        raise ValidationError({"roster": _("Only a draft or a re-plan proposal can be edited; "
-                                           "this roster is %(status)s.") % {"status": roster.get_status_display()}})
+    """Hand edits go to a draft or a re-plan proposal; the refusal says what happened in words, never a state."""
+    if roster.status in Roster.EDITABLE:
+        return
+    if roster.status == Roster.Status.PUBLISHED:
+        raise ValidationError({"roster": _("This roster is published; a published week changes only by a re-plan.")})
+    raise ValidationError({"roster": STALE_ROSTER_TEXT})
+
+
+# What a page made from an older version of the week says when it is acted on (谁能接？, 固定, 移出).
+STALE_ROSTER_TEXT = _lazy("This roster has been planned again since you opened the page. Please go back to the "
+                          "week's roster and look again.")
 
 
 def exclusion_record(*, shift: Shift, member: Member, cause: str, reason: str = "", by=None) -> ShiftExclusion:

@@ -123,7 +123,16 @@ def _build(runs: list[SolveRun]):
             raise SolveFailed(f"no published roster to re-plan for {', '.join(missing)}")
     return problem_for_communities(communities=communities, week_start=week_start, pins_status=pins_status,
                                    forbid=_absent_pins(communities, week_start, pins_status),
-                                   frozen_before=timezone.now())
+                                   frozen_before=timezone.now(), previous_draft_ids=_drafts_kept(runs))
+
+
+def _drafts_kept(runs: list[SolveRun]) -> list[int]:
+    """Communities whose draft is solved again because a fact changed (an absence, a decision, a changed weekly
+    shift: the run has a cause): their draft counts as `previous`, so only the shifts the fact touches change and
+    the secretary's review survives. A 重新计算 the secretary asks for (no cause) starts from the published roster."""
+    wanted = [r.community_id for r in runs if r.kind == SolveRun.Kind.RESOLVE and r.cause]
+    return list(Roster.objects.filter(community_id__in=wanted, week_start=runs[0].week_start,
+                                      status=Roster.Status.DRAFT).values_list("community_id", flat=True))
 
 
 def _absent_pins(communities, week_start, pins_status) -> list[tuple[int, int]]:
@@ -272,6 +281,8 @@ def _write_draft(run: SolveRun, pairs, fields) -> Roster:
         carry.update({(a.shift_id, a.member_id): a for a in old.assignments.filter(pinned=True)})
         old.status = Roster.Status.DISCARDED
         old.save(update_fields=["status"])
+        if run.kind == SolveRun.Kind.RESOLVE and run.cause:  # the week page shows what changed against it
+            fields["cause"] = {**fields["cause"], "replaced_draft": old.pk}
     roster = Roster(community=community, week_start=week_start, status=Roster.Status.DRAFT, based_on=published,
                     created_by=run.requested_by, diff=roster_diff(published, pairs), **fields)
     roster.full_clean()

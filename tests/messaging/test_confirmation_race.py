@@ -97,7 +97,7 @@ def test_concurrent_presses_of_one_link_have_a_single_winner(week):
     path = _path(_link(week.member))
 
     def press():
-        return Client(raise_request_exception=False).post(path, {"answer": "no"}).status_code
+        return Client(raise_request_exception=False).post(path + "no/", {"reason": "illness"}).status_code
 
     codes = _together([press] * PRESSES)
     assert sorted(codes) == [200] + [404] * (PRESSES - 1), codes
@@ -107,12 +107,12 @@ def test_concurrent_presses_of_one_link_have_a_single_winner(week):
 def test_concurrent_in_app_declines_write_one_absence_per_shift_and_never_500(week):
     login = factories.member_login(week.member)
     confirmation = WeekConfirmation.objects.get(member=week.member)
-    url = reverse("confirm_week", args=[confirmation.pk])
+    url = reverse("confirm_decline", args=[confirmation.pk])
 
     def decline():
         client = Client(raise_request_exception=False)
         client.force_login(login)
-        return client.post(url, {"answer": "no"}).status_code
+        return client.post(url, {"reason": "illness"}).status_code
 
     codes = _together([decline] * PRESSES)
     assert codes == [302] * PRESSES, codes
@@ -129,10 +129,15 @@ def test_concurrent_mixed_answers_leave_a_consistent_week(week):
         def call():
             client = Client(raise_request_exception=False)
             client.force_login(login)
+            if answer == "no":  # 我来不了 is its own page, with a reason
+                return client.post(reverse("confirm_decline", args=[confirmation.pk]),
+                                   {"reason": "illness"}).status_code
             return client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": answer}).status_code
         return call
 
     def by_link(answer):
+        if answer == "no":
+            return lambda: Client(raise_request_exception=False).post(path + "no/", {"reason": "illness"}).status_code
         return lambda: Client(raise_request_exception=False).post(path, {"answer": answer}).status_code
 
     calls = [in_app("yes"), in_app("no"), by_link("yes"), by_link("no")] * (PRESSES // 4)

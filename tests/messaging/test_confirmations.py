@@ -77,7 +77,7 @@ def test_the_link_needs_no_login_and_works_once(site, published, client):
     assert WeekConfirmation.objects.get(member=member).state == "pending"
     done = client.post(path, {"answer": "yes"})
     assert done.status_code == 200 and WeekConfirmation.objects.get(member=member).state == "confirmed"
-    assert client.post(path, {"answer": "no"}).status_code == 404
+    assert client.post(path + "no/", {"reason": "illness"}).status_code == 404
     assert WeekConfirmation.objects.get(member=member).state == "confirmed"
     forged = path[:-3] + ("A" if path[-2] != "A" else "B") + "/"
     assert client.get(forged).status_code == 404
@@ -91,7 +91,8 @@ def test_single_use_link_after_an_in_app_decline_does_not_confirm(site, publishe
     client.force_login(factories.member_login(member))
     confirmation = WeekConfirmation.objects.get(member=member)
     for _ in range(2):
-        assert client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "no"}).status_code == 302
+        assert client.post(reverse("confirm_decline", args=[confirmation.pk]),
+                           {"reason": "illness"}).status_code == 302
     assert client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "yes"}).status_code == 302
     client.logout()
     refused = client.post(path, {"answer": "yes"})
@@ -107,7 +108,7 @@ def test_declining_by_link_is_i_cant_come_and_starts_the_re_plan(site, published
     member = site.members[1]
     held = published.assignments.filter(member=member).count()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(_path(_link(member)), {"answer": "no"})
+        client.post(_path(_link(member)) + "no/", {"reason": "illness"})
     assert WeekConfirmation.objects.get(member=member).state == "declined"
     assert Unavailability.objects.filter(member=member).count() == held
     assert Notification.objects.filter(member=member, kind="absence_recorded").exists()

@@ -124,7 +124,7 @@ def test_relative_gets_messages_if_chosen_acts_with_own_login_and_is_audited(cli
     assert "王小明" in page and client.get(reverse("my_data")).status_code == 404  # no health details
     confirmation = WeekConfirmation.objects.get(member=site.members[0])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("confirm_week", args=[confirmation.pk]), {"answer": "no"})
+        client.post(reverse("confirm_decline", args=[confirmation.pk]), {"reason": "family"})
     confirmation.refresh_from_db()
     assert confirmation.state == "declined" and confirmation.via == "proxy"
     assert Unavailability.objects.filter(member=site.members[0]).count() == len(site.shifts)

@@ -152,7 +152,7 @@ def _declined_by_link(site, client, member):
     confirmations_request(roster=_on_shift(site, member))  # a queue task's work, done before the request
     text = OutboxMessage.objects.get(notification__member=member, notification__kind="confirm_request").text
     path = re.search(r"/c/\S+/", text).group(0)
-    return lambda: client.post(path, {"answer": "no"})
+    return lambda: client.post(path + "no/", {"reason": "illness"})
 
 
 REQUESTS = {

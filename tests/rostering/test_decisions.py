@@ -116,10 +116,23 @@ def test_the_secretary_removals_with_a_reason_hold_through_a_re_solve(town, draf
     assert f"{rows[0].member.name} 已移出：本人说这周不方便" in grid
 
 
-def test_a_removal_without_a_reason_is_only_an_edit(town, draft, run_on_commit):
+def test_a_removal_without_a_reason_binds_the_next_re_solve_too(town, draft, run_on_commit, client):
+    """重新计算 used to put back whoever the secretary took off without a reason; the reason is optional, the
+    decision is not."""
     a = _first_patrol(draft, town)
     run_on_commit(assignment_remove, roster=draft, shift=a.shift, member=a.member, by=town["secretary"])
-    assert not ShiftExclusion.objects.exists()
+    exclusion = ShiftExclusion.objects.get()
+    assert (exclusion.shift_id, exclusion.member_id, exclusion.cause) == (a.shift_id, a.member_id, "removed")
+    run = run_on_commit(roster_generate, community=town["community"], week_start=town["week_start"],
+                        kind=SolveRun.Kind.RESOLVE)
+    run.refresh_from_db()
+    assert run.status == SolveRun.Status.SUCCEEDED, run.error
+    assert not Assignment.objects.filter(roster=run.result, shift=a.shift, member=a.member).exists()
+    client.force_login(town["secretary"])
+    grid = client.get(reverse("roster_week", args=[town["community"].pk, town["week_start"].isoformat()]),
+                      HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"{a.member.name} 已移出：书记已移出" in grid
+    assert "重新计算时不会再排上" in grid
 
 
 def test_adding_back_by_hand_lifts_the_exclusion(town, draft, run_on_commit):

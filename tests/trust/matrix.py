@@ -244,13 +244,14 @@ PUBLIC, LOGIN, MEMBER, STAFF, OWN_STAFF, DISTRICT, ADMIN = ("public", "login", "
 ACCESS = {
     **dict.fromkeys(["home", "set_language", "login", "logout", "member_link_login", "member_code_login",
                      "feeds:feed", "poster_scan", "certificate_verify", "confirm_link", "sms_reply_webhook",
-                     "sms_status_webhook",
+                     "confirm_link_decline", "confirm_link_undo", "sms_status_webhook",
                      # The kiosk's tablet is no login: its signed kiosk cookie names the community (403 without).
                      "kiosk_home", "kiosk_find", "kiosk_member", "kiosk_check", "kiosk_away"], PUBLIC),
     "logout_confirm": LOGIN,
     **dict.fromkeys(["my_data", "my_caregiving", "my_caregiving_remove", "feeds:mine", "my_shifts", "cant_come",
                      "absence_period", "attendance_check", "attendance_team", "patrol_note_new", "swap_home",
                      "swap_new", "swap_accept", "swap_decline", "swap_withdraw", "notice_open", "confirm_week",
+                     "confirm_decline", "confirm_undo",
                      "member_home",
                      # A team-mate vouches for a relative's check-in; anyone checks in to the study session.
                      "attendance_presence", "gathering_check"],

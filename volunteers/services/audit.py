@@ -72,6 +72,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.phone_answer.cant_come": _("By phone: the secretary noted the member cannot come to a shift"),
     "shifts.phone_answer.away": _("By phone: the secretary noted the member is away"),
     "shifts.card.printed_with_login": _("Schedule cards printed with login QR codes"),
+    "shifts.confirmation.decline_undone": _("Member can come after all (their week restored)"),
     # shifts: calendars
     "shifts.feed.link_reset": _("Personal calendar link renewed"),
     "shifts.feed.community_link_reset": _("Community calendar link renewed"),

@@ -24,9 +24,12 @@ from shifts.models import MemberNotice, Notification, WeekConfirmation
 from shifts.rostering.confirmations import (
     confirmation_answer,
     confirmation_answer_by_link,
+    confirmation_by_spent_token,
     confirmation_by_token,
     sms_reply_handle,
 )
+from shifts.rostering.forms import CantComeForm
+from shifts.rostering.week_decline import week_decline_undo, week_shifts_to_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -34,28 +37,79 @@ logger = logging.getLogger(__name__)
 @require_POST
 @member_required
 def confirm_week(request, confirmation_id, member):
+    """能来，确认 from My shifts. 我来不了 is a page of its own (confirm_decline): a tap here never cancels a week."""
     confirmation = get_object_or_404(WeekConfirmation, pk=confirmation_id, member=member)
-    accept = request.POST.get("answer") == "yes"
+    if request.POST.get("answer") != "yes":
+        return redirect("confirm_decline", confirmation.pk)
     try:
-        confirmation_answer(confirmation=confirmation, accept=accept, by=request.user, via=WeekConfirmation.Via.APP,
+        confirmation_answer(confirmation=confirmation, accept=True, by=request.user, via=WeekConfirmation.Via.APP,
                             proxy=getattr(request, "acting_proxy", None))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("my_shifts")
+    _notices_read(member)
+    messages.success(request, _("Thank you, your shifts are confirmed."))
+    return redirect("my_shifts")
+
+
+def _notices_read(member) -> None:
     MemberNotice.objects.filter(member=member, kind=MemberNotice.Kind.CONFIRM, read_at__isnull=True).update(
         read_at=timezone.now())
-    messages.success(request, _("Thank you, your shifts are confirmed.") if accept else
-                     _("Thank you for telling us. Your secretary is finding someone to take your place."))
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def confirm_decline(request, confirmation_id, member):
+    """我来不了 for the whole week: the shifts it cancels, a reason (as for one shift), then confirm."""
+    confirmation = get_object_or_404(WeekConfirmation.objects.select_related("community"), pk=confirmation_id,
+                                     member=member)
+    if confirmation.state == WeekConfirmation.State.DECLINED:  # already said (a second tap): My shifts has the undo
+        return redirect("my_shifts")
+    form = CantComeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmation_answer(confirmation=confirmation, accept=False, by=request.user,
+                                via=WeekConfirmation.Via.APP, proxy=getattr(request, "acting_proxy", None),
+                                reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _notices_read(member)
+            messages.success(request, _("Thank you for telling us. Your secretary is finding someone to take your "
+                                        "place. If you can come after all, press “I can come after all” below."))
+            return redirect("my_shifts")
+    return render(request, "shifts/week_decline.html",
+                  {"confirmation": confirmation, "form": form, "shifts": week_shifts_to_cancel(confirmation)},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@member_required
+def confirm_undo(request, confirmation_id, member):
+    """我又能来了: back on the week's shifts, while no replacement is published."""
+    confirmation = get_object_or_404(WeekConfirmation, pk=confirmation_id, member=member)
+    try:
+        week_decline_undo(confirmation=confirmation, by=request.user, via=WeekConfirmation.Via.APP,
+                          proxy=getattr(request, "acting_proxy", None))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Welcome back: you are on your shifts of this week again."))
     return redirect("my_shifts")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_link(request, token):
-    """The link in the text message. GET only shows the buttons: link previews must not answer for the member."""
+    """The link in the text message. GET only shows the buttons: link previews must not answer for the member.
+    我来不了 opens its own page (confirm_link_decline): an answer "no" posted here cancels nothing."""
+    if request.method == "POST" and request.POST.get("answer") != "yes":
+        if confirmation_by_token(token) is None:
+            return render(request, "shifts/confirm_invalid.html", status=404)
+        return redirect("confirm_link_decline", token)
     if request.method == "POST":
         try:
-            confirmation = confirmation_answer_by_link(token=token, accept=request.POST.get("answer") == "yes")
+            confirmation = confirmation_answer_by_link(token=token, accept=True)
         except ValidationError as exc:  # a yes after the member said they cannot come
             return render(request, "shifts/confirm_invalid.html", {"error": " ".join(exc.messages)}, status=409)
         if confirmation is not None:
@@ -63,8 +117,44 @@ def confirm_link(request, token):
     else:
         confirmation = confirmation_by_token(token)
         if confirmation is not None:
-            return render(request, "shifts/confirm_link.html", {"confirmation": confirmation})
+            return render(request, "shifts/confirm_link.html", {"confirmation": confirmation, "token": token})
     return render(request, "shifts/confirm_invalid.html", status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_link_decline(request, token):
+    """我来不了 from the text message's link: the shifts it cancels and a reason, then confirm; no login."""
+    confirmation = confirmation_by_token(token)
+    if confirmation is None:
+        return render(request, "shifts/confirm_invalid.html", status=404)
+    form = CantComeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        answered = confirmation_answer_by_link(token=token, accept=False, reason=form.cleaned_data["reason"],
+                                               note=form.cleaned_data["note"])
+        if answered is None:
+            return render(request, "shifts/confirm_invalid.html", status=404)
+        # Just declined: nothing can have replaced the member yet (the withdrawal itself runs once this commits).
+        undo = "possible" if answered.state == WeekConfirmation.State.DECLINED else ""
+        return render(request, "shifts/confirm_done.html", {"confirmation": answered, "token": token, "undo": undo})
+    return render(request, "shifts/confirm_link_decline.html",
+                  {"confirmation": confirmation, "form": form, "shifts": week_shifts_to_cancel(confirmation),
+                   "token": token}, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_POST
+def confirm_link_undo(request, token):
+    """我又能来了 on the page the link's 我来不了 ended on (the link is spent, but still the newest one sent)."""
+    confirmation = confirmation_by_spent_token(token)
+    if confirmation is None:
+        return render(request, "shifts/confirm_invalid.html", status=404)
+    try:
+        week_decline_undo(confirmation=confirmation, by=None, via=WeekConfirmation.Via.LINK)
+    except ValidationError as exc:
+        return render(request, "shifts/confirm_invalid.html", {"error": " ".join(exc.messages)}, status=409)
+    confirmation.refresh_from_db()
+    return render(request, "shifts/confirm_done.html", {"confirmation": confirmation, "undone": True})
 
 
 @member_required

@@ -73,6 +73,12 @@ def roster_week(request, community_id, week):
     if view.roster is not None and view.roster.status == Roster.Status.PROPOSAL:
         context["proposal_diff"] = roster_changes(view.roster, view.rosters.get(Roster.Status.PUBLISHED))
         context["proposal_staffing"] = staffing_problems(view.cells)
+    replaced = (view.roster.cause or {}).get("replaced_draft") if view.roster is not None else None
+    if view.roster is not None and view.roster.status == Roster.Status.DRAFT and replaced:
+        # solved again because a fact changed: what changed against the draft the secretary was reviewing
+        before = Roster.objects.filter(pk=replaced, community=community).first()
+        if before is not None:
+            context["draft_diff"] = roster_changes(view.roster, before)
     return render(request, "shifts/roster_week.html", context)
 
 
@@ -173,8 +179,15 @@ def assignment_pin(request, assignment_id):
                                 pinned=pinned, by=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
+    return redirect(_back_to_week(assignment))
+
+
+def _back_to_week(assignment: Assignment) -> str:
+    """The week page at the shift: the version acted on while it is open, else the week's current version (the
+    page was made from a draft or proposal solved again since: the message says so)."""
     roster = assignment.roster
-    return redirect(_week_url(roster.community, roster.week_start, f"shift-{assignment.shift_id}", roster.status))
+    status = roster.status if roster.status in Roster.EDITABLE else ""
+    return _week_url(roster.community, roster.week_start, f"shift-{assignment.shift_id}", status)
 
 
 @staff_required
@@ -193,17 +206,31 @@ def assignment_remove(request, assignment_id):
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("%(name)s was taken off the shift.") % {"name": assignment.member.name})
-    return redirect(_week_url(roster.community, roster.week_start, f"shift-{assignment.shift_id}", roster.status))
+    return redirect(_back_to_week(assignment))
 
 
 def _scoped_shift_and_roster(request, roster_id, shift_id):
     roster = get_object_or_404(Roster.objects.select_related("community"), pk=roster_id,
-                               community__in=communities_for(request.user),
-                               status__in=Roster.EDITABLE)
+                               community__in=communities_for(request.user))
     start, end = week_bounds(roster.week_start)
     shift = get_object_or_404(Shift.objects.select_related("duty"), pk=shift_id, community=roster.community,
                               start__gte=start, start__lt=end)
     return roster, shift
+
+
+def _stale(request, roster: Roster, shift: Shift):
+    """A 谁能接？ page of a version solved again (or published) since it was opened: say so in words, with the
+    way back to the week and, when the week has an open version, to 谁能接？ there (HTTP 409, not a raw 404)."""
+    current = rosters_for_week(roster.community, roster.week_start)
+    open_version = current.get(Roster.Status.DRAFT) or current.get(Roster.Status.PROPOSAL)
+    try:
+        roster_services.roster_check_editable(roster)
+    except ValidationError as exc:
+        text = _error_text(exc)
+    return render(request, "shifts/roster_stale.html", {
+        "text": text, "week_url": _week_url(roster.community, roster.week_start, f"shift-{shift.pk}"),
+        "candidates_url": reverse("shift_candidates", args=[open_version.pk, shift.pk]) if open_version else "",
+        "community": roster.community, "week_start": roster.week_start}, status=409)
 
 
 @staff_required
@@ -211,6 +238,8 @@ def shift_candidates(request, roster_id, shift_id):
     """谁能接？: the best ten (members who keep every rule first, lightest load first) with why, and a name search
     that finds anyone serving the community, with why they can or cannot."""
     roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
+    if roster.status not in Roster.EDITABLE:
+        return _stale(request, roster, shift)
     view = candidate_view(roster=roster, shift=shift, query=request.GET.get("q", ""))
     redact_candidate_reasons(request.user, view.ranked)
     return render(request, "shifts/candidates_page.html", {"roster": roster, "shift": shift, "view": view,
@@ -221,6 +250,8 @@ def shift_candidates(request, roster_id, shift_id):
 @require_POST
 def shift_add_member(request, roster_id, shift_id):
     roster, shift = _scoped_shift_and_roster(request, roster_id, shift_id)
+    if roster.status not in Roster.EDITABLE:
+        return _stale(request, roster, shift)
     view = candidate_view(roster=roster, shift=shift, query=request.POST.get("q", ""))
     redact_candidate_reasons(request.user, view.ranked)
     form = AddMemberForm(request.POST, candidates=view.ranked)
@@ -243,8 +274,9 @@ def shift_add_member(request, roster_id, shift_id):
 @staff_required
 @require_POST
 def proposal_decide(request, roster_id):
+    # Not only open proposals: one applied or made again since the page was opened is refused in words below.
     roster = get_object_or_404(Roster.objects.select_related("community"), pk=roster_id,
-                               community__in=communities_for(request.user), status=Roster.Status.PROPOSAL)
+                               community__in=communities_for(request.user))
     decision = request.POST.get("decision")
     if decision not in ("apply", "discard"):
         raise Http404

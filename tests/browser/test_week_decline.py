@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 
 from shifts.models import OutboxMessage, Roster, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_request
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.services.logins import login_token_issue
 
 from .conftest import PHONE, assert_no_horizontal_scroll, requires_chromium, shot

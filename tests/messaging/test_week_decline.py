@@ -10,7 +10,7 @@ from shifts.models import Assignment, OutboxMessage, Roster, ShiftExclusion, Sol
 from shifts.rostering.confirmations import confirmations_request
 from shifts.rostering.repair import proposal_apply
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 from volunteers.models import AuditEntry, Unavailability
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,9 +195,18 @@ def confirmation_answer_by_link(*, token: str, accept: bool) -> WeekConfirmation
         return confirmation
 
 
+def _shifts_left(now: dt.datetime):
+    """The confirmation's member still has a shift of that week, not begun, in the published roster: a week whose
+    shifts were all taken away (a swap, a re-plan, a removal) has nothing left to confirm."""
+    return Exists(Assignment.objects.filter(
+        member_id=OuterRef("member_id"), roster__community_id=OuterRef("community_id"),
+        roster__week_start=OuterRef("week_start"), roster__status=Roster.Status.PUBLISHED, shift__start__gt=now))
+
+
 def confirmations_pending(member: Member):
-    return (WeekConfirmation.objects.filter(member=member, state=WeekConfirmation.State.PENDING,
-                                            first_start__gt=timezone.now())
+    now = timezone.now()
+    return (WeekConfirmation.objects.filter(_shifts_left(now), member=member, state=WeekConfirmation.State.PENDING,
+                                            first_start__gt=now)
             .select_related("community").order_by("first_start"))
 
 
@@ -229,7 +239,7 @@ def confirmations_overdue(*, community_ids, now: dt.datetime | None = None):
     was due) and the secretary should ring."""
     now = now or timezone.now()
     return list(WeekConfirmation.objects.filter(
-        community_id__in=community_ids, state=WeekConfirmation.State.PENDING, first_start__gt=now,
+        _shifts_left(now), community_id__in=community_ids, state=WeekConfirmation.State.PENDING, first_start__gt=now,
         first_start__lte=now + dt.timedelta(hours=settings.CONFIRM_REMINDER_HOURS))
         .select_related("member").order_by("first_start"))
 

@@ -95,6 +95,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/print/week.html": "shifts.rostering",
     "shifts/print/member.html": "shifts.rostering",
     "shifts/print/member_page.html": "shifts.rostering",
+    "shifts/print/version_choice.html": "shifts.rostering",
     "shifts/partials/capacity.html": "shifts.rostering",
     "shifts/partials/dashboard_reach.html": "shifts.rostering",
     "shifts/partials/fill_rate.html": "shifts.rostering",

@@ -37,6 +37,9 @@ def _text_and_url(kind: str, context: dict) -> tuple[str, str]:
                 reverse("swap_home") + f"#offer-{context.get('swap_id', '')}")
     if kind == MemberNotice.Kind.CONFIRM:
         week = context.get("week_start")
+        if week and context.get("first_version"):  # the publish's one message: the week's shifts, to confirm
+            return (_("The roster for the week of %(week)s is published: see your shifts.") % {
+                "week": week.strftime("%m-%d")}, reverse("my_shifts") + f"#week-{week.isoformat()}")
         return (_("Please confirm your shifts for the week of %(week)s.") % {
             "week": week.strftime("%m-%d") if week else ""}, reverse("my_shifts") + "#confirm")
     week = context.get("week_start")

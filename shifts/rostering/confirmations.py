@@ -82,9 +82,12 @@ def _week_assignments(member: Member, community_id: int, week_start: dt.date, *,
     return rows.select_related("shift__duty", "shift__community").order_by("shift__start")
 
 
-def confirmations_request(*, roster: Roster) -> int:
+def confirmations_request(*, roster: Roster, changes: dict | None = None) -> int:
     """Ask each member whose shifts in this published version changed (all of them for version 1) to confirm.
-    Idempotent: the message dedupe key carries the roster version. Returns how many were asked."""
+    Idempotent: the message dedupe key carries the roster version. Returns how many were asked.
+
+    changes: member id -> what this version changed for them (shifts.rostering.messages); the request then says
+    it too, so a member hears of a publish in one message, not a change and a request in the same second."""
     diff = roster.diff or {}
     changed = {item["member"] for key in ("added", "removed") for item in diff.get(key, [])}
     holders = set(roster.assignments.values_list("member_id", flat=True))
@@ -97,11 +100,12 @@ def confirmations_request(*, roster: Roster) -> int:
         mine = list(_week_assignments(member, roster.community_id, roster.week_start))
         if not mine:
             continue
-        asked += _ask(member=member, roster=roster, assignments=mine, existing=existing)
+        asked += _ask(member=member, roster=roster, assignments=mine, existing=existing,
+                      change=(changes or {}).get(member.pk, {}))
     return asked
 
 
-def _ask(*, member, roster, assignments, existing) -> int:
+def _ask(*, member, roster, assignments, existing, change=None) -> int:
     with transaction.atomic():
         confirmation = existing or WeekConfirmation(member=member, community=roster.community,
                                                     week_start=roster.week_start,
@@ -120,7 +124,8 @@ def _ask(*, member, roster, assignments, existing) -> int:
     notify_member(member=member, kind="confirm_request",
                   dedupe_key=f"confirm:{confirmation.pk}:v{roster.version}",
                   context={"week_start": roster.week_start, "link": link, "replies": bool(settings.SMS_CALLBACK_SECRET),
-                           "shifts": [shift_line(a.shift) for a in assignments]})
+                           "shifts": [shift_line(a.shift) for a in assignments], **(change or {})},
+                  urgent=bool((change or {}).get("urgent")))
     return 1
 
 

@@ -112,6 +112,7 @@ def test_the_dashboard_lists_the_calls_to_make_before_the_unconfirmed(site, firs
     page = client.get(reverse("dashboard")).content.decode()
     assert 'id="needs-contact"' in page and 'id="unconfirmed"' in page
     assert page.index('id="needs-contact"') < page.index('id="unconfirmed"')
+    assert "{#" not in page
 
 
 def test_a_week_with_no_shifts_left_is_not_on_the_secretarys_unconfirmed_list(site, first, run_on_commit, client,

@@ -8,7 +8,8 @@ from django.utils import timezone
 from scheduler_site.access import member_required
 from shifts.feeds.tokens import member_token
 from shifts.feeds.views import subscribe_context
-from shifts.messaging.notices import notices_unread
+from shifts.messaging.notices import notice_subject, notices_unread
+from shifts.models import SwapRequest
 from shifts.rostering.confirmations import confirmations_pending
 from shifts.rostering.readmodels.member_shifts import (
     next_assignment,
@@ -25,9 +26,22 @@ def _subscribe_context(member) -> dict:
     return subscribe_context(member_token(member))
 
 
+def _still_asking(notices, confirmations) -> list:
+    """The notices that still ask something of the member: an offer of a swap somebody already took (or that was
+    withdrawn or ran out), or a week to confirm with no shifts left, waits for nothing any more."""
+    subjects = {n.pk: notice_subject(n) for n in notices}
+    swap_ids = {pk for kind, pk in filter(None, subjects.values()) if kind == "swap"}
+    open_swaps = set(SwapRequest.objects.filter(pk__in=swap_ids, state=SwapRequest.State.OPEN,
+                                                expires_at__gt=timezone.now()).values_list("pk", flat=True))
+    pending = {c.pk for c in confirmations}
+    still = {"swap": open_swaps, "confirm": pending}
+    return [n for n in notices if subjects[n.pk] is None or subjects[n.pk][1] in still[subjects[n.pk][0]]]
+
+
 def _waiting_context(member) -> dict:
     """What waits for the member (the notices and confirmations partial)."""
-    return {"notices": list(notices_unread(member)), "confirmations": list(confirmations_pending(member)),
+    confirmations = list(confirmations_pending(member))
+    return {"notices": _still_asking(list(notices_unread(member)), confirmations), "confirmations": confirmations,
             "declined_weeks": declined_weeks(member)}
 
 

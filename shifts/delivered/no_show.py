@@ -1,6 +1,6 @@
 """The welfare check on no-shows. NO_SHOW_AFTER_MINUTES after a shift starts, each assigned member who has
-neither checked in nor reported an absence goes on the dashboard's 需要联系 list; the team leader and the
-secretary get a message. The secretary then records what the call found:
+neither checked in nor reported an absence goes on the dashboard's 需要联系 list; the team leader (if they
+checked in themselves) and the secretary get a message. The secretary then records what the call found:
 
     reached    all well
     forgot     all well, forgot
@@ -76,8 +76,11 @@ def _context(check: NoShowCheck) -> dict:
 def _tell_leader_and_secretary(check_id: int) -> None:
     check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member").get(pk=check_id)
     context = _context(check)
+    # Only a leader who is there can look round for the missing member: one missing too is not told.
+    present = set(Attendance.objects.filter(shift=check.shift, check_in__isnull=False)
+                  .values_list("member_id", flat=True))
     for mate in team_members(check.shift):
-        if mate.pk != check.member_id and is_team_leader(member=mate, shift=check.shift):
+        if mate.pk != check.member_id and mate.pk in present and is_team_leader(member=mate, shift=check.shift):
             notify_member(member=mate, kind="no_show_leader", dedupe_key=f"noshow:{check.pk}:leader:m{mate.pk}",
                           context=context)
     notify_staff(community=check.shift.community, kind="no_show", dedupe_key=f"noshow:{check.pk}:staff",

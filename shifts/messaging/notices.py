@@ -1,6 +1,8 @@
 """Notices in the app: what waits for a member on My shifts. One per message that asks something of them,
 recorded once per dedupe key, marked read when the member opens it."""
 
+import re
+
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,12 +37,19 @@ def _text_and_url(kind: str, context: dict) -> tuple[str, str]:
                 reverse("swap_home") + f"#offer-{context.get('swap_id', '')}")
     if kind == MemberNotice.Kind.CONFIRM:
         week = context.get("week_start")
+        if week and context.get("first_version"):  # the publish's one message: the week's shifts, to confirm
+            return (_("The roster for the week of %(week)s is published: see your shifts.") % {
+                "week": week.strftime("%m-%d")}, reverse("my_shifts") + f"#week-{week.isoformat()}")
         return (_("Please confirm your shifts for the week of %(week)s.") % {
             "week": week.strftime("%m-%d") if week else ""}, reverse("my_shifts") + "#confirm")
     week = context.get("week_start")
     if week:
-        return (_("Your shifts for the week of %(week)s changed.") % {"week": week.strftime("%m-%d")},
-                reverse("my_shifts"))
+        # Opens My shifts at that week's heading, where the member's shifts of the week are listed.
+        url = reverse("my_shifts") + f"#week-{week.isoformat()}"
+        if context.get("first_version"):  # the first publish changes nothing: it is the week's roster
+            return _("The roster for the week of %(week)s is published: see your shifts.") % {
+                "week": week.strftime("%m-%d")}, url
+        return _("Your shifts for the week of %(week)s changed.") % {"week": week.strftime("%m-%d")}, url
     return _("Your shifts changed: %(shift)s") % {"shift": context.get("shift", "")}, reverse("my_shifts")
 
 
@@ -55,3 +64,16 @@ def notice_open(*, member: Member, notice_id: int) -> MemberNotice:
 
 def notices_unread(member: Member):
     return MemberNotice.objects.filter(member=member, read_at__isnull=True).order_by("-created_at")[:10]
+
+
+# What a notice asks about, read from its dedupe key (notice:<message dedupe key>): a swap offered to the member
+# (swaps/offered:<swap>:<member>) or a week to confirm (confirm:<confirmation>:v<version>).
+_ABOUT = re.compile(r"^notice:(?:(?P<swap>swaps/offered:)|(?P<confirm>confirm:))(?P<pk>\d+):")
+
+
+def notice_subject(notice: MemberNotice) -> tuple[str, int] | None:
+    """("swap", swap id) or ("confirm", confirmation id) for a notice that asks something; None for the others."""
+    match = _ABOUT.match(notice.dedupe_key)
+    if match is None:
+        return None
+    return ("swap" if match.group("swap") else "confirm"), int(match.group("pk"))

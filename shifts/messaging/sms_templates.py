@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 SMS_KIND_OF = {
     "shift_reminder": "reminder",
     "roster_changed": "roster_change",
+    "partner_changed": "roster_change",  # a teammate's partner on a shift changed
     "swaps/offered": "swap_offer",
     "swaps/applied": "swap_outcome",
     "swaps/declined": "swap_outcome",

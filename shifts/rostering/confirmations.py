@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,9 +94,12 @@ def _week_assignments(member: Member, community_id: int, week_start: dt.date, *,
     return rows.select_related("shift__duty", "shift__community").order_by("shift__start")
 
 
-def confirmations_request(*, roster: Roster) -> int:
+def confirmations_request(*, roster: Roster, changes: dict | None = None) -> int:
     """Ask each member whose shifts in this published version changed (all of them for version 1) to confirm.
-    Idempotent: the message dedupe key carries the roster version. Returns how many were asked."""
+    Idempotent: the message dedupe key carries the roster version. Returns how many were asked.
+
+    changes: member id -> what this version changed for them (shifts.rostering.messages); the request then says
+    it too, so a member hears of a publish in one message, not a change and a request in the same second."""
     diff = roster.diff or {}
     changed = {item["member"] for key in ("added", "removed") for item in diff.get(key, [])}
     holders = set(roster.assignments.values_list("member_id", flat=True))
@@ -108,11 +112,12 @@ def confirmations_request(*, roster: Roster) -> int:
         mine = list(_week_assignments(member, roster.community_id, roster.week_start))
         if not mine:
             continue
-        asked += _ask(member=member, roster=roster, assignments=mine, existing=existing)
+        asked += _ask(member=member, roster=roster, assignments=mine, existing=existing,
+                      change=(changes or {}).get(member.pk, {}))
     return asked
 
 
-def _ask(*, member, roster, assignments, existing) -> int:
+def _ask(*, member, roster, assignments, existing, change=None) -> int:
     with transaction.atomic():
         confirmation = existing or WeekConfirmation(member=member, community=roster.community,
                                                     week_start=roster.week_start,
@@ -131,7 +136,8 @@ def _ask(*, member, roster, assignments, existing) -> int:
     notify_member(member=member, kind="confirm_request",
                   dedupe_key=f"confirm:{confirmation.pk}:v{roster.version}",
                   context={"week_start": roster.week_start, "link": link, "replies": bool(settings.SMS_CALLBACK_SECRET),
-                           "shifts": [shift_line(a.shift) for a in assignments]})
+                           "shifts": [shift_line(a.shift) for a in assignments], **(change or {})},
+                  urgent=bool((change or {}).get("urgent")))
     return 1
 
 
@@ -214,9 +220,18 @@ def confirmation_answer_by_link(*, token: str, accept: bool, reason: str = "",
         return confirmation
 
 
+def _shifts_left(now: dt.datetime):
+    """The confirmation's member still has a shift of that week, not begun, in the published roster: a week whose
+    shifts were all taken away (a swap, a re-plan, a removal) has nothing left to confirm."""
+    return Exists(Assignment.objects.filter(
+        member_id=OuterRef("member_id"), roster__community_id=OuterRef("community_id"),
+        roster__week_start=OuterRef("week_start"), roster__status=Roster.Status.PUBLISHED, shift__start__gt=now))
+
+
 def confirmations_pending(member: Member):
-    return (WeekConfirmation.objects.filter(member=member, state=WeekConfirmation.State.PENDING,
-                                            first_start__gt=timezone.now())
+    now = timezone.now()
+    return (WeekConfirmation.objects.filter(_shifts_left(now), member=member, state=WeekConfirmation.State.PENDING,
+                                            first_start__gt=now)
             .select_related("community").order_by("first_start"))
 
 
@@ -249,7 +264,7 @@ def confirmations_overdue(*, community_ids, now: dt.datetime | None = None):
     was due) and the secretary should ring."""
     now = now or timezone.now()
     return list(WeekConfirmation.objects.filter(
-        community_id__in=community_ids, state=WeekConfirmation.State.PENDING, first_start__gt=now,
+        _shifts_left(now), community_id__in=community_ids, state=WeekConfirmation.State.PENDING, first_start__gt=now,
         first_start__lte=now + dt.timedelta(hours=settings.CONFIRM_REMINDER_HOURS))
         .select_related("member").order_by("first_start"))
 

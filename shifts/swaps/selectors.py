@@ -179,3 +179,18 @@ def swappable_assignments(*, member: Member):
     return (Assignment.objects.filter(member=member, roster__status=Roster.Status.PUBLISHED,
                                       shift__start__gt=timezone.now())
             .select_related("shift__duty", "shift__community", "roster").order_by("shift__start"))
+
+
+TEAMMATE_WEEKS = 8
+
+
+def usual_teammates(*, member: Member, now: dt.datetime | None = None, weeks: int = TEAMMATE_WEEKS
+                    ) -> dict[int, int]:
+    """member id -> how many published shifts they shared with `member` in the last `weeks` weeks: the
+    colleagues a member knows best, listed first when they ask named colleagues for cover."""
+    now = now or timezone.now()
+    mine = Assignment.objects.filter(member=member, roster__status=Roster.Status.PUBLISHED,
+                                     shift__start__gte=now - dt.timedelta(weeks=weeks), shift__start__lt=now)
+    shared = (Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, shift_id__in=mine.values("shift_id"))
+              .exclude(member=member).values_list("member_id", flat=True))
+    return dict(Counter(shared))

@@ -59,7 +59,7 @@ class SwapForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("A note for your colleagues (optional)"), required=False,
                            max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, kind, report=None, options=(), **kwargs):
+    def __init__(self, *args, kind, report=None, options=(), teammates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         invalid = _("That choice is no longer on the list; please choose again.")
@@ -69,10 +69,12 @@ class SwapForm(forms.Form):
                                  queryset=Member.objects.filter(pk__in=[c.member.pk for c in candidates]),
                                  error_messages={"invalid_choice": invalid, "required":
                                                  _("Choose at least one colleague to ask.")})
-            field.labels = {c.member.pk: _candidate_label(c) for c in candidates}
-            # keep the ranking: lightest load first
-            order = [c.member.pk for c in candidates]
+            teammates = teammates or {}
+            field.labels = {c.member.pk: _candidate_label(c, teammates.get(c.member.pk, 0)) for c in candidates}
+            # The member's usual teammates first (most shared shifts), then the ranking: lightest load first.
+            order = [c.member.pk for c in sorted(candidates, key=lambda c: -teammates.get(c.member.pk, 0))]
             field.choices = [(pk, field.labels[pk]) for pk in order]
+            self.teammate_count = sum(1 for pk in order if teammates.get(pk))
             self.fields["invited"] = field
         elif kind == Kind.DIRECT:
             field = _Choice(label=gettext_lazy("Which shift you would take in return"), widget=forms.RadioSelect,
@@ -85,11 +87,20 @@ class SwapForm(forms.Form):
             self.fields["counterpart"] = field
 
 
-def _candidate_label(candidate) -> str:
+def _candidate_label(candidate, together: int = 0) -> str:
     if candidate.shifts == 0:
-        return _("%(name)s · no other shifts this week") % {"name": candidate.member.name}
-    return _("%(name)s · %(count)d shifts (%(hours)g h) this week") % {
-        "name": candidate.member.name, "count": candidate.shifts, "hours": candidate.hours}
+        label = _("%(name)s · no other shifts this week") % {"name": candidate.member.name}
+    else:
+        label = _("%(name)s · %(count)d shifts (%(hours)g h) this week") % {
+            "name": candidate.member.name, "count": candidate.shifts, "hours": candidate.hours}
+    if together:
+        label += " · " + _("often on shifts with you")
+    return label
+
+
+# The cover form shows this many colleagues at first (usual teammates first); the others are found by the search
+# box (a plain GET filter; yure.js filters as one types) or by "show everyone".
+COVER_SHOWN = 10
 
 
 def _error(request, message, status=400):
@@ -165,7 +176,8 @@ def swap_new(request, assignment_id, member):
         report = swap_reads.swap_candidates(assignment=assignment, checker=checker)
     options = swap_reads.swap_direct_options(assignment=assignment, checker=checker) if kind == Kind.DIRECT \
         else []
-    form = SwapForm(request.POST or None, kind=kind, report=report, options=options)
+    teammates = swap_reads.usual_teammates(member=member) if kind == Kind.COVER else None
+    form = SwapForm(request.POST or None, kind=kind, report=report, options=options, teammates=teammates)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -183,11 +195,28 @@ def swap_new(request, assignment_id, member):
         status = 400
         report = report or swap_reads.swap_candidates(assignment=assignment, checker=checker)
     nobody = (kind in (Kind.GIVE_AWAY, Kind.COVER) and not report.candidates) or (kind == Kind.DIRECT and not options)
+    if kind == Kind.COVER and "invited" in form.fields:
+        context.update(_cover_list(request, form))
     context.update({"kind": kind, "kind_label": Kind(kind).label, "form": form, "report": report,
                     "options": options, "nobody": nobody,
                     "direct_nobody": _("No colleague has a shift in the next three weeks that you could trade "
                                        "for this one under the roster rules.")})
     return render(request, "shifts/swaps/new.html", context, status=status)
+
+
+def _cover_list(request, form) -> dict:
+    """The colleagues' checkboxes, each with whether it is shown: those matching the search (?q=), everyone
+    (?all=1, or after a failed submit), else the first COVER_SHOWN. Hidden boxes stay in the form, so a ticked
+    colleague is sent even when the search hides them."""
+    query = (request.GET.get("q") or "").strip()[:30]
+    everyone = request.GET.get("all") == "1" or request.method == "POST"
+    boxes = []
+    for index, box in enumerate(form["invited"]):
+        name = str(box.choice_label).split(" · ")[0]
+        shown = (query in name) if query else (everyone or index < COVER_SHOWN)
+        boxes.append({"box": box, "name": name, "shown": shown})
+    return {"cover_boxes": boxes, "cover_query": query, "cover_hidden": sum(1 for b in boxes if not b["shown"]),
+            "cover_matches": sum(1 for b in boxes if b["shown"]), "cover_teammates": form.teammate_count}
 
 
 def _visible_swap(member, pk):

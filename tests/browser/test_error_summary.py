@@ -38,7 +38,7 @@ def test_a_cover_request_with_nobody_ticked_shows_the_summary_on_top_with_focus(
     context.add_cookies(session_cookies(seeded, "member", server.url, "zh-hans"))
     page = context.new_page()
     page.goto(f"{server.url}/swaps/new/{seeded.values['assignment_id']}/?kind=cover")
-    page.click("main form button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")  # not the name search above it
     page.wait_for_selector("[data-error-summary]")
     state = focused_summary(page)
     assert state["links"] and state["links"][0].startswith("#id_invited")

@@ -53,6 +53,15 @@ def test_team_leader_and_secretary_get_a_message_with_the_phone(team, django_cap
     assert "13900000002" in to["lead@example.org"].body
 
 
+def test_a_leader_missing_too_is_not_asked_to_look_for_a_teammate(team, django_capture_on_commit_callbacks):
+    """Both the leader and 李秀英 are missing: the leader's "your teammate is missing" text would reach someone
+    who is not there; only the secretary is told (once per missing member)."""
+    attendance_check_in(member=team["third"], shift=team["shift"], now=aware(WEEK, 9))
+    mail.outbox.clear()
+    assert _run(aware(WEEK, 9, 20), django_capture_on_commit_callbacks) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["sec@example.org", "sec@example.org"]
+
+
 @pytest.mark.parametrize("outcome", ["reached", "forgot"])
 def test_reached_and_forgot_are_recorded_and_leave_the_list(team, outcome, django_capture_on_commit_callbacks):
     from shifts.delivered.selectors import needs_contact

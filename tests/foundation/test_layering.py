@@ -101,6 +101,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/print/member_page.html": "shifts.rostering",
     "shifts/print/card.html": "shifts.rostering",
     "shifts/phone_answers.html": "shifts.rostering",
+    "shifts/print/version_choice.html": "shifts.rostering",
     "shifts/partials/capacity.html": "shifts.rostering",
     "shifts/partials/dashboard_reach.html": "shifts.rostering",
     "shifts/partials/fill_rate.html": "shifts.rostering",

@@ -29,6 +29,7 @@ def context_for(kind: str, people) -> dict:
         "shift_reminder": {"shift": line},
         "roster_changed": {"week_start": people["week_start"], "version": 1, "urgent": False, "first_version": True,
                            "added": [line], "removed": []},
+        "partner_changed": {"week_start": people["week_start"], "changes": [{"shift": line, "with": ["李建国"]}]},
         "absence_recorded": {"start": people["shift"].start, "end": people["shift"].end},
         "login_code": {"code": "1234 5678", "link": "http://127.0.0.1:8000/accounts/login/link/x/",
                        "code_page": "http://127.0.0.1:8000/accounts/login/code/"},

@@ -27,7 +27,8 @@ def test_csv_has_bom_header_and_one_row_per_assignment(staff, site, published):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    body = rows[1:]
+    assert rows[1][0] == "日期" or rows[1][0] == "Date"  # the first row names the version
+    body = rows[2:]
     names = [row[9] for row in body]
     assert sorted(n for n in names if n) == sorted([site.members[0].name, site.members[1].name])
     assert len(body) == 2 + (len(site.shifts) - 1)  # two people on Monday, one empty row per other shift
@@ -38,7 +39,64 @@ def test_excel_opens_and_matches_csv(staff, site, published):
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert sheet.title == site.week
-    assert {row[9] for row in values[1:] if row[9]} == {site.members[0].name, site.members[1].name}
+    assert {row[9] for row in values[2:] if row[9]} == {site.members[0].name, site.members[1].name}
+
+
+def _proposal_pending(site, published):
+    """Version 1 is published with members 0 and 1 on Monday; a re-plan proposal puts members 2 and 3 there."""
+    published.published_at = timezone.make_aware(dt.datetime.combine(site.week_start, dt.time(9, 30))) \
+        - dt.timedelta(days=2)
+    published.save(update_fields=["published_at"])
+    return site.roster(Roster.Status.PROPOSAL, pairs=[(site.shifts[0], site.members[2]),
+                                                      (site.shifts[0], site.members[3])])
+
+
+def _csv(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+
+
+def test_exports_are_of_the_published_roster_unless_the_proposal_is_picked(staff, site, published):
+    proposal = _proposal_pending(site, published)
+    when = timezone.localtime(published.published_at).strftime("%Y-%m-%d %H:%M")
+    url = reverse("export_week", args=[site.community.pk, site.week, "csv"])
+    response = staff.get(url)
+    rows = _csv(response)
+    assert rows[0][0].endswith(f"已发布 第1版 · {when}") and rows[0][0].startswith(site.community.name)
+    assert {r[9] for r in rows[2:] if r[9]} == {site.members[0].name, site.members[1].name}
+    assert f"-{site.week}-v1.csv" in response["Content-Disposition"]
+
+    response = staff.get(url, {"show": "proposal"})
+    rows = _csv(response)
+    assert "调整建议（未采用）" in rows[0][0]
+    assert timezone.localtime(proposal.created_at).strftime("%Y-%m-%d %H:%M") in rows[0][0]
+    assert {r[9] for r in rows[2:] if r[9]} == {site.members[2].name, site.members[3].name}
+    assert "-proposal.csv" in response["Content-Disposition"]
+
+    sheet = load_workbook(io.BytesIO(staff.get(url.replace(".csv", ".xlsx")).content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0].endswith(f"已发布 第1版 · {when}")
+    assert {row[9] for row in values[2:] if row[9]} == {site.members[0].name, site.members[1].name}
+
+
+def test_printouts_are_of_the_published_roster_and_name_their_version(staff, site, published):
+    _proposal_pending(site, published)
+    week_url = reverse("print_week", args=[site.community.pk, site.week])
+    page = staff.get(week_url + "?members=1").content.decode()
+    assert page.count("已发布 第1版") >= 3  # the week's page and each member's page
+    assert site.members[0].name in page and site.members[2].name not in page
+    assert "改为打印调整建议（未采用）" in page  # the explicit choice
+    page = staff.get(week_url, {"show": "proposal"}).content.decode()
+    assert "调整建议（未采用）" in page and site.members[2].name in page and site.members[0].name not in page
+    member_page = staff.get(reverse("print_member", args=[site.members[0].pk, site.week])).content.decode()
+    assert "已发布 第1版" in member_page and "巡逻" in member_page
+
+
+def test_the_week_page_prints_the_published_roster_and_offers_the_proposal(staff, site, published):
+    _proposal_pending(site, published)
+    page = staff.get(reverse("roster_week", args=[site.community.pk, site.week])).content.decode()
+    base = reverse("print_week", args=[site.community.pk, site.week])
+    assert f'href="{base}?show=published"' in page
+    assert "或者打印调整建议（未采用）" in page and f'href="{base}?show=proposal"' in page
 
 
 def test_unknown_export_format_and_missing_roster_are_404(staff, site):

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import translation
 
 from shifts import signals, tasks
@@ -17,8 +18,14 @@ from volunteers.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 def roster_mail() -> list:
-    """The roster-change messages in the test outbox (a publish also asks members to confirm their week)."""
-    return [m for m in mail.outbox if not m.subject.startswith(("请确认", "Please confirm"))]
+    """The messages a publish sends the members whose shifts changed, one each: the request to confirm the week
+    saying what changed (or the change, for a member with nothing left to confirm). Teammates told that their
+    partner changed are not counted here (partner_mail)."""
+    return [m for m in mail.outbox if m not in partner_mail()]
+
+
+def partner_mail() -> list:
+    return [m for m in mail.outbox if "搭档" in m.subject or "partner" in m.subject]
 
 
 
@@ -76,8 +83,13 @@ def test_republish_supersedes_and_records_only_the_changes(town, draft, q_sync, 
     # The notification task retried: nobody is mailed twice.
     tasks.notify_roster_published(second.pk)
     assert len(roster_mail()) == 2
-    assert Notification.objects.filter(dedupe_key__startswith=f"roster:{second.pk}:",
+    assert Notification.objects.filter(Q(dedupe_key__startswith=f"roster:{second.pk}:")
+                                       | Q(dedupe_key__startswith="confirm:", dedupe_key__endswith=":v2"),
                                        status=Notification.Status.SENT).count() == 2
+    # Whoever stayed on the shift hears once that their partner changed.
+    stayed = set(second.assignments.filter(shift=moved.shift).exclude(member=newcomer)
+                 .values_list("member__email", flat=True))
+    assert sorted(m.to[0] for m in partner_mail()) == sorted(stayed)
 
 
 def test_published_roster_cannot_be_edited(town, draft, run_on_commit):

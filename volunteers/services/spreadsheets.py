@@ -21,16 +21,19 @@ def csv_safe(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_bytes(headers, rows) -> bytes:
+def csv_bytes(headers, rows, *, preamble=()) -> bytes:
+    """preamble: rows written above the header (a title naming what the file is of)."""
     out = io.StringIO()
     writer = csv.writer(out)
+    for line in preamble:
+        writer.writerow([csv_safe(v) for v in line])
     writer.writerow([csv_safe(h) for h in headers])
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
-def xlsx_bytes(headers, rows, *, title: str = "Sheet", widths=(), bold_header: bool = False) -> bytes:
+def xlsx_bytes(headers, rows, *, title: str = "Sheet", widths=(), bold_header: bool = False, preamble=()) -> bytes:
     """A one-sheet workbook; every text cell is stored as a string, never as a formula."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
@@ -42,7 +45,7 @@ def xlsx_bytes(headers, rows, *, title: str = "Sheet", widths=(), bold_header: b
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     if bold_header:
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{len(preamble) + 2}"
 
     def cell(value, *, bold=False):
         item = WriteOnlyCell(sheet, value=value)
@@ -54,6 +57,8 @@ def xlsx_bytes(headers, rows, *, title: str = "Sheet", widths=(), bold_header: b
             item.font = Font(bold=True)
         return item
 
+    for line in preamble:
+        sheet.append([cell(value, bold=True) for value in line])
     sheet.append([cell(str(h), bold=bold_header) for h in headers])
     for row in rows:
         sheet.append([cell(value) for value in row])

@@ -29,3 +29,26 @@ document.addEventListener("click", function (event) {
     if (field) { event.preventDefault(); field.scrollIntoView({block: "center"}); field.focus(); }
   });
 })();
+// The search box over a long list of names (the colleagues a member asks for cover): filter as one types. Without
+// scripts the same box is a plain GET search. Items beyond the first few carry data-more and stay hidden until
+// searched for; hidden checkboxes are still sent.
+(function () {
+  "use strict";
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest("[data-filter-list]");
+    if (!input) return;
+    var list = document.getElementById(input.getAttribute("data-filter-list"));
+    if (!list) return;
+    var query = input.value.trim();
+    var shown = 0;
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-name]"), function (item) {
+      var show = query ? item.getAttribute("data-name").indexOf(query) !== -1 : !item.hasAttribute("data-more");
+      item.hidden = !show;
+      if (show) shown += 1;
+    });
+    var none = document.getElementById(list.id.replace("-list", "-none"));
+    if (none) none.hidden = shown > 0;
+    var more = document.getElementById(list.id.replace("-list", "-more"));
+    if (more) more.hidden = query !== "";
+  });
+})();

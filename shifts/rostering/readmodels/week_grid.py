@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from shifts.rostering.readmodels.fill import fill_rate
@@ -101,6 +102,10 @@ class WeekView:
         return [text for shift, text in self.unfilled_reasons if shift is None]
 
     @property
+    def version_label(self) -> str:
+        return version_label(self.roster)
+
+    @property
     def editable(self) -> bool:
         return self.roster is not None and self.roster.status in Roster.EDITABLE
 
@@ -154,13 +159,41 @@ def choose_roster(rosters: dict, wanted: str | None) -> Roster | None:
     return None
 
 
+def choose_printed(rosters: dict, wanted: str | None) -> Roster | None:
+    """The version a printout or an export is of: the published roster, unless the secretary explicitly picks the
+    proposal or the draft; the draft or proposal only when nothing is published yet."""
+    if wanted in (Roster.Status.PROPOSAL, Roster.Status.DRAFT) and wanted in rosters:
+        return rosters[wanted]
+    for status in (Roster.Status.PUBLISHED, Roster.Status.DRAFT, Roster.Status.PROPOSAL):
+        if status in rosters:
+            return rosters[status]
+    return None
+
+
+def version_label(roster: Roster | None) -> str:
+    """What a printout or file is of, with its time: 已发布 第3版 · 2026-12-07 09:30, 调整建议（未采用） · …,
+    草稿（未发布） · …"""
+    if roster is None:
+        return ""
+    if roster.status in (Roster.Status.PUBLISHED, Roster.Status.SUPERSEDED):
+        when = roster.published_at or roster.created_at
+        text = _("Published, version %(version)s") % {"version": roster.version}
+    elif roster.status == Roster.Status.PROPOSAL:
+        when, text = roster.created_at, _("Re-plan proposal (not adopted)")
+    else:
+        when, text = roster.created_at, _("Draft (not published)")
+    return f"{text} · {timezone.localtime(when):%Y-%m-%d %H:%M}" if when else text
+
+
 def week_shifts(community, week_start) -> list:
     return list(shifts_for_week(community, week_start))
 
 
-def build_week(community, week_start: dt.date, wanted_status: str | None = None) -> WeekView:
+def build_week(community, week_start: dt.date, wanted_status: str | None = None, *, printed: bool = False
+               ) -> WeekView:
+    """printed: for a printout or an export (choose_printed), else for the secretary's grid (choose_roster)."""
     rosters = rosters_for_week(community, week_start)
-    roster = choose_roster(rosters, wanted_status)
+    roster = (choose_printed if printed else choose_roster)(rosters, wanted_status)
     shifts = week_shifts(community, week_start)
     cells = {s.pk: ShiftCell(s) for s in shifts}
     minutes = defaultdict(int)

@@ -2,7 +2,10 @@
 
 Both go through the one spreadsheet writer (volunteers.services.spreadsheets), which never writes a live
 formula whatever a shift's name or place starts with. Exports travel beyond the secretary's desk, so a home
-visit is called 入户探访 and has no place (shifts.messaging.labels.shift_title)."""
+visit is called 入户探访 and has no place (shifts.messaging.labels.shift_title).
+
+A file is of the published roster unless the secretary picks the proposal (?show=proposal); its first row names
+the version and its time, and so does its name (roster-<community>-<week>-v3, …-proposal)."""
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from scheduler_site.access import staff_required
 from shifts.messaging.labels import shift_title
+from shifts.models import Roster
 from shifts.models.duties import is_visit
 from shifts.rostering.readmodels.week_grid import build_week
 from shifts.rostering.views.common import week_from_url
@@ -33,6 +37,11 @@ def _rows(view):
             yield base + [assignment.member.name, _("yes") if assignment.pinned else ""]
 
 
+def _title(view) -> list:
+    """The first row: whose roster, which week, and which version of when (a file travels without its page)."""
+    return [f"{view.community.name} {view.week_start:%Y-%m-%d} – {view.days[6]:%Y-%m-%d} · {view.version_label}"]
+
+
 def _header():
     return [_("Date"), _("Weekday"), _("From"), _("Until"), _("Duty"), _("Shift"), _("Meeting point"),
             _("People wanted"), _("People on it"), _("Member"), _("Pinned")]
@@ -41,15 +50,21 @@ def _header():
 @staff_required
 def export_week(request, community_id, week, fmt):
     community = community_for(request.user, community_id)
-    view = build_week(community, week_from_url(week), request.GET.get("show"))
+    view = build_week(community, week_from_url(week), request.GET.get("show"), printed=True)
     if view.roster is None:
         raise Http404
     filename = f"roster-{community.pk}-{view.week_start.isoformat()}"
+    if view.roster.status == Roster.Status.PUBLISHED:
+        filename += f"-v{view.roster.version}"
+    else:
+        filename += f"-{view.roster.status}"
+    preamble = [_title(view)]
     if fmt == "csv":
-        response = HttpResponse(csv_bytes(_header(), _rows(view)), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_bytes(_header(), _rows(view), preamble=preamble),
+                                content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         content = xlsx_bytes(_header(), _rows(view), title=view.week_start.isoformat(), widths=WIDTHS,
-                             bold_header=True)
+                             bold_header=True, preamble=preamble)
         response = HttpResponse(content, content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     else:

@@ -2,6 +2,7 @@
 
 Printouts never show health, caregiving or visit addresses: only names, times, duties and meeting points.
 They hang on a notice board, so a home visit is called 入户探访, never by its household.
+A printout is of the published roster unless the secretary picks the proposal; every page names its version.
 """
 
 from collections import defaultdict
@@ -25,7 +26,7 @@ def _label_cells(view) -> None:
 @staff_required
 def print_week(request, community_id, week):
     community = community_for(request.user, community_id)
-    view = build_week(community, week_from_url(week), request.GET.get("show"))
+    view = build_week(community, week_from_url(week), request.GET.get("show"), printed=True)
     _label_cells(view)
     member_pages = []
     if request.GET.get("members") == "1":
@@ -41,7 +42,7 @@ def print_week(request, community_id, week):
 def print_member(request, member_id, week):
     member = member_for(request.user, member_id)
     week_start = week_from_url(week)
-    view = build_week(member.community, week_start, request.GET.get("show"))
+    view = build_week(member.community, week_start, request.GET.get("show"), printed=True)
     _label_cells(view)
     cells = [cell for cell in view.cells if any(a.member_id == member.pk for a in cell.assignments)]
     return render(request, "shifts/print/member.html", {"week": view, "member": member, "cells": cells})

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shifts.models import Roster
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 
 from .conftest import PHONE, assert_no_horizontal_scroll, requires_chromium, secretary_log_in, shot
 from .test_journeys import next_monday

@@ -9,7 +9,7 @@ from shifts.models import MemberNotice, NoShowCheck, Notification, Roster, WeekC
 from shifts.rostering.rosters import roster_publish
 from shifts.swaps.requests import swap_request_accept, swap_request_create
 from tests import factories
-from tests.web.conftest import build_site
+from tests.site_week import build_site
 
 pytestmark = pytest.mark.django_db
 

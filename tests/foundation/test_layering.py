@@ -103,6 +103,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/phone_answers.html": "shifts.rostering",
     "shifts/print/version_choice.html": "shifts.rostering",
     "shifts/partials/capacity.html": "shifts.rostering",
+    "shifts/partials/reason_fields.html": "shifts.rostering",
     "shifts/partials/dashboard_reach.html": "shifts.rostering",
     "shifts/partials/fill_rate.html": "shifts.rostering",
     "shifts/partials/roster_changes.html": "shifts.rostering",

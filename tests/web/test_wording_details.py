@@ -131,3 +131,17 @@ def test_login_link_pages_keep_the_staff_menu(staff, site):
     member = site.members[0]
     page = staff.get(reverse("member_login_link_issue", args=[member.pk]), **ZH).content.decode()
     assert reverse("dashboard") in page and reverse("member_list") in page
+
+
+def test_the_district_dashboard_names_the_community_of_each_unconfirmed_member(client, site):
+    import re
+
+    from shifts.models import WeekConfirmation
+
+    soon = timezone.now() + dt.timedelta(hours=20)
+    WeekConfirmation.objects.create(member=site.members[0], community=site.community, week_start=site.week_start,
+                                    first_start=soon)
+    client.force_login(factories.district_admin("district-admin"))
+    page = client.get(reverse("dashboard"), **ZH).content.decode()
+    section = re.search(r'id="unconfirmed".*?</section>', page, re.S).group(0)
+    assert site.members[0].name in section and "幸福里社区" in section

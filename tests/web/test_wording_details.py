@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from shifts.models import Notification
 from shifts.rostering.absences import absence_report
 from tests import factories
+from tests.web.conftest import week_url
 from volunteers.models import Unavailability
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -145,3 +146,38 @@ def test_the_district_dashboard_names_the_community_of_each_unconfirmed_member(c
     page = client.get(reverse("dashboard"), **ZH).content.decode()
     section = re.search(r'id="unconfirmed".*?</section>', page, re.S).group(0)
     assert site.members[0].name in section and "幸福里社区" in section
+
+
+def _study_session(site):
+    study = factories.duty("study", name="学习", name_en="Study")
+    start = timezone.make_aware(dt.datetime.combine(site.week_start + dt.timedelta(days=4), dt.time(9, 0)))
+    return factories.shift(site.community, study, start, minutes=90, min_staff=0, max_staff=118)
+
+
+def test_the_study_day_shows_as_a_study_session_with_attendance_not_a_shift_to_fill(staff, site):
+    import re
+
+    from shifts.models import Roster
+
+    study = _study_session(site)
+    roster = site.roster(Roster.Status.DRAFT)
+    page = staff.get(week_url(site), **ZH).content.decode()
+    cell = re.search(rf'<div class="slot gathering" id="shift-{study.pk}">.*?</div>\s*</div>|'
+                     rf'<div class="slot gathering" id="shift-{study.pk}">.*?</p>\s*</div>', page, re.S).group(0)
+    assert "全体参加" in cell and "学习活动" in cell and reverse("attendance_week", args=[
+        site.community.pk, site.week]) in cell
+    assert "最多 118 人" not in page and reverse("shift_candidates", args=[roster.pk, study.pk]) not in page
+    others = [s for s in site.shifts if s.pk != study.pk]
+    assert reverse("shift_candidates", args=[roster.pk, others[0].pk]) in page
+
+
+def test_a_published_shift_has_a_change_this_shift_link_on_the_week_grid(staff, site):
+    from shifts.models import Roster
+
+    study = _study_session(site)
+    site.roster(Roster.Status.PUBLISHED)
+    page = staff.get(week_url(site), **ZH).content.decode()
+    for shift in site.shifts:
+        assert reverse("setup_shift_edit", args=[site.community.pk, shift.pk]) in page
+    assert reverse("setup_shift_edit", args=[site.community.pk, study.pk]) not in page
+    assert page.count("修改这个班次") == len(site.shifts)

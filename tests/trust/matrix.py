@@ -268,12 +268,13 @@ ACCESS = {
                      # Absences are recorded and withdrawn by any staff (dates only; the reason stays the
                      # community's: the member page does not show it to the district administrator).
                      "member_absence_create", "member_absence_delete",
-                     # Secretaries read the district's holidays and terms; only the administrator edits them.
-                     "calendar", "calendar_year"], STAFF),
+                     # Secretaries read the district's holidays and terms (/calendar/?year=); only the
+                     # administrator edits them.
+                     "calendar"], STAFF),
     **dict.fromkeys(["member_login_link_issue", "member_proxies", "member_proxy_login", "member_proxy_revoke",
                      "feeds:member", "setup_household_new", "setup_household_edit", "setup_household_delete",
                      "caregiving_create", "caregiving_delete"], OWN_STAFF),
-    **dict.fromkeys(["calendar_year_load", "calendar_year_mark", "calendar_day_add",
+    **dict.fromkeys(["calendar_year", "calendar_year_load", "calendar_year_mark", "calendar_day_add",
                      "calendar_day_delete", "school_term_add", "school_term_delete", "reports:district",
                      "reports:district_export"], DISTRICT),
     # The admin's own login and logout pages are open to anyone, like the site's.

@@ -102,12 +102,20 @@ def _context(year: int, **forms_) -> dict:
 
 
 @login_required
-def calendar_page(request, year=None):
+def calendar_page(request):
+    """Secretaries read it (their rosters follow these dates), the district administrator edits it. Another year
+    is `?year=2027`: the dates are the whole country's and the district's, not any community's."""
     can_edit = is_district_admin(request.user)
     if not can_edit and not is_staff_member(request.user):
         raise Http404
-    year = _year(year if year is not None else timezone.localdate().year)
+    year = _year(request.GET.get("year") or timezone.localdate().year)
     return render(request, "volunteers/calendar.html", {**_context(year), "can_edit": can_edit})
+
+
+@district_admin_required
+def calendar_year_page(request, year):
+    """The administrator's address for one year (where the forms come back to)."""
+    return render(request, "volunteers/calendar.html", _context(_year(year)))
 
 
 

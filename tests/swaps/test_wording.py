@@ -44,7 +44,7 @@ def test_a_notice_is_worded_in_the_language_the_member_reads_in_now(
     client.force_login(factories.member_login(colleague))
     chinese = client.get(reverse("my_shifts"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     notice = MemberNotice.objects.get(member=colleague)
-    assert notice.params, notice.text
+    assert notice.params["swap_id"] == swap.pk and notice.url.endswith(f"#offer-{swap.pk}")
     assert "王秀英 请您代一个班" in chinese
     colleague.language = "en"
     colleague.save(update_fields=["language"])

@@ -181,3 +181,15 @@ def test_a_published_shift_has_a_change_this_shift_link_on_the_week_grid(staff, 
         assert reverse("setup_shift_edit", args=[site.community.pk, shift.pk]) in page
     assert reverse("setup_shift_edit", args=[site.community.pk, study.pk]) not in page
     assert page.count("修改这个班次") == len(site.shifts)
+
+
+def test_a_candidate_who_keeps_every_rule_has_one_tick_not_two(staff, site):
+    import re
+
+    from shifts.models import Roster
+
+    roster = site.roster(Roster.Status.DRAFT)
+    page = staff.get(reverse("shift_candidates", args=[roster.pk, site.shifts[0].pk]), **ZH).content.decode()
+    oks = re.findall(r'<span class="ok">([^<]*)</span>', page)
+    assert oks and all(not text.startswith(("✓", "✔")) for text in oks)  # the stylesheet adds the one ✔
+    assert "✗" not in page

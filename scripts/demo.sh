@@ -26,15 +26,26 @@ if manage help roster >/dev/null 2>&1; then
   manage roster generate --community 1 --week "$(date -d 'next monday' +%F)" >/dev/null || true
 fi
 # Started directly, not through manage(): $! must be the Python process itself, not a subshell around it.
+# Each in its own process group (job control on while they start), so stopping the demo stops the groups: the
+# server that runserver's autoreloader runs as its child and the worker processes of qcluster go too, where a
+# kill of the parent alone left them running.
+set -m
 .venv/bin/python manage.py qcluster >qcluster.log 2>&1 &
 QCLUSTER=$!
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT}" &
 WEB=$!
+set +m
 # Both run in the background and the script waits for them: bash runs a trap only between commands, so with the
-# web server in the foreground `kill <this script>` left the worker running.
-stop() { kill "$WEB" "$QCLUSTER" 2>/dev/null || true; wait 2>/dev/null || true; }
+# web server in the foreground `kill <this script>` left the worker running. Ctrl-C reaches only this script
+# (the groups are not the terminal's foreground), and its trap stops both.
+stop() {
+  trap - EXIT INT TERM
+  kill -TERM -- "-$WEB" "-$QCLUSTER" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
 trap stop EXIT
-trap 'exit 143' INT TERM
+trap 'exit 143' TERM
+trap 'exit 130' INT
 echo
 # Only links the demo logins can open (no demo login may open the Django admin).
 echo "Yure is running at http://127.0.0.1:${PORT}/  (操作记录 / activity log: http://127.0.0.1:${PORT}/audit/)"

@@ -33,12 +33,21 @@ class MemberFilterForm(forms.Form):
         self.fields["duty"].choices = [("", _("Any duty"))] + [(d.code, d.name) for d in duties]
 
 
+def _preference_words(weight: int) -> str:
+    """A weight that is not one of the four choices (an import or an older setting), in words, not a number."""
+    if weight < 0:
+        return _("likes very much") if weight < -5 else _("likes a little")
+    if weight < 5:
+        return _("a little rather not")
+    return _("would much rather not") if weight < 10 else _("only if really needed")
+
+
 def _pref_field(label, stored: int):
     """A preference dropdown that also offers the stored weight when it is not one of the four choices, so saving
     the page never changes a preference nobody touched."""
     choices = list(PREFERENCE_CHOICES)
     if stored not in {value for value, _label in choices}:
-        choices.append((stored, _("as set before (%(value)s)") % {"value": stored}))
+        choices.append((stored, _("%(words)s (as set before)") % {"words": _preference_words(stored)}))
         choices.sort(key=lambda choice: choice[0])
     return forms.TypedChoiceField(label=label, choices=choices, coerce=int, required=False, empty_value=0)
 
@@ -178,6 +187,11 @@ class CaregivingForm(forms.Form):
     applies = forms.ChoiceField(label=_("When"), choices=Applies.choices, initial=Applies.SCHOOL_DAYS, required=False,
                                 help_text=_("A school run stops in the school holidays and on public holidays."))
 
+    def __init__(self, *args, **kwargs):
+        # The member page also has the absence form: its own ids, so each label focuses its own field.
+        kwargs.setdefault("auto_id", "id_caregiving_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
@@ -205,6 +219,10 @@ class StaffAbsenceForm(forms.Form):
                                                                             format="%Y-%m-%dT%H:%M"))
     reason = forms.ChoiceField(label=_("Reason"), choices=Unavailability.Reason.choices)
     note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_absence_%s")  # the member page also has the caregiving form
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

@@ -4,9 +4,9 @@ These sentences are what the optimizer will respect, shown where the secretary e
 JSON or remember what a number means.
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .periods import period_words
 from .validators import WEEKDAY_CODES, WEEKDAY_LABELS
 
 
@@ -84,12 +84,11 @@ def member_rules(member, *, sensitive: bool, duty_names: dict, caregiving=(), ab
         if member.health != "good":
             rules.append(_("Health: %(level)s — only duties that allow it") % {"level": member.get_health_display()})
     for absence in absences:
-        start, end = timezone.localtime(absence.start), timezone.localtime(absence.end)
-        when = {"start": start.strftime("%m-%d %H:%M"), "end": end.strftime("%m-%d %H:%M")}
+        when = {"when": period_words(absence.start, absence.end)}  # whole days as days: 12月7日至12月8日
         if sensitive:  # the reason (illness, hospital) is health information
-            rules.append(_("Away %(start)s – %(end)s (%(reason)s)") % {**when, "reason": absence.get_reason_display()})
+            rules.append(_("Away %(when)s (%(reason)s)") % {**when, "reason": absence.get_reason_display()})
         else:
-            rules.append(_("Away %(start)s – %(end)s") % when)
+            rules.append(_("Away %(when)s") % when)
     if member.max_shifts_per_week is not None:
         rules.append(_("At most %(n)s shifts a week") % {"n": member.max_shifts_per_week})
     if member.max_minutes_per_week is not None:

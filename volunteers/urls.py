@@ -40,7 +40,7 @@ urlpatterns = [
     path(MEMBER + "relatives/<int:proxy_id>/revoke/", proxies.proxy_revoke_view, name="member_proxy_revoke"),
     # Public holidays, make-up workdays and school terms (district administrator).
     path("calendar/", calendars.calendar_page, name="calendar"),
-    path("calendar/<int:year>/", calendars.calendar_page, name="calendar_year"),
+    path("calendar/<int:year>/", calendars.calendar_year_page, name="calendar_year"),
     path("calendar/<int:year>/load/", calendars.calendar_year_load, name="calendar_year_load"),
     path("calendar/<int:year>/mark/", calendars.calendar_year_mark, name="calendar_year_mark"),
     path("calendar/<int:year>/days/", calendars.calendar_day_add, name="calendar_day_add"),

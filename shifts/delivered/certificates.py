@@ -88,11 +88,12 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def certificate_public(token: str) -> dict | None:
-    """What the verification page may show: number, masked name, hours, issuer and date. Nothing else."""
+    """What the verification page may show: number, masked name, period, hours, issuer and date. Nothing else."""
     if not _TOKEN.fullmatch(token or ""):  # not a token we issue; PostgreSQL cannot even compare a NUL
         return None
     certificate = Certificate.objects.filter(verify_token=token).first()
     if certificate is None:
         return None
     return {"number": certificate.number, "name": mask_name(certificate.member_name), "hours": certificate.hours,
+            "period_start": certificate.period_start, "period_end": certificate.period_end,
             "issuer": certificate.issuer, "issued_on": certificate.issued_on}

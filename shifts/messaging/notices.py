@@ -1,13 +1,16 @@
 """Notices in the app: what waits for a member on My shifts. One per message that asks something of them,
-recorded once per dedupe key, marked read when the member opens it."""
+recorded once per dedupe key, marked read when the member opens it. A notice keeps what its sentence is made
+of (params) and is worded when read, in the language the reader has then (notice_shown_text)."""
 
+import datetime as dt
 import re
 
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shifts.models import MemberNotice
+from shifts.messaging.labels import shift_label
+from shifts.models import MemberNotice, SwapRequest
 from volunteers.models import Member
 
 NOTICE_KIND_OF = {
@@ -22,12 +25,37 @@ def notice_for_message(*, member: Member, kind: str, dedupe_key: str, context: d
     notice_kind = NOTICE_KIND_OF.get(kind)
     if notice_kind is None:
         return None
+    params = _params(context)
     with translation.override(member.language or "zh-hans"):
         text, url = _text_and_url(notice_kind, context)
     notice, _created = MemberNotice.objects.get_or_create(
         dedupe_key=f"notice:{dedupe_key}"[:200],
-        defaults={"member": member, "kind": notice_kind, "text": text[:200], "url": url})
+        defaults={"member": member, "kind": notice_kind, "text": text[:200], "url": url, "params": params})
     return notice
+
+
+def _params(context: dict) -> dict:
+    week = context.get("week_start")
+    return {"requester": context.get("requester", ""), "shift": context.get("shift", ""),
+            "swap_id": context.get("swap_id"), "week_start": week.isoformat() if week else None}
+
+
+def notice_shown_text(notice: MemberNotice) -> str:
+    """The notice in the active language: its sentence made again from its params (the shift's name too, from
+    the swap), so a member who switched to English reads English. Older notices without params keep their text."""
+    params = notice.params or {}
+    if not params:
+        return notice.text
+    context = {"requester": params.get("requester", ""), "shift": params.get("shift", ""),
+               "swap_id": params.get("swap_id") or ""}
+    if params.get("week_start"):
+        context["week_start"] = dt.date.fromisoformat(params["week_start"][:10])
+    if params.get("swap_id"):
+        swap = (SwapRequest.objects.select_related("assignment__shift__duty").filter(pk=params["swap_id"])
+                .first())
+        if swap is not None and swap.assignment is not None:
+            context["shift"] = shift_label(swap.assignment.shift)
+    return _text_and_url(notice.kind, context)[0]
 
 
 def _text_and_url(kind: str, context: dict) -> tuple[str, str]:
@@ -62,8 +90,12 @@ def notice_open(*, member: Member, notice_id: int) -> MemberNotice:
     return notice
 
 
-def notices_unread(member: Member):
-    return MemberNotice.objects.filter(member=member, read_at__isnull=True).order_by("-created_at")[:10]
+def notices_unread(member: Member) -> list[MemberNotice]:
+    """The member's unread notices, each with `shown` (its text in the active language)."""
+    notices = list(MemberNotice.objects.filter(member=member, read_at__isnull=True).order_by("-created_at")[:10])
+    for notice in notices:
+        notice.shown = notice_shown_text(notice)
+    return notices
 
 
 # What a notice asks about, read from its dedupe key (notice:<message dedupe key>): a swap offered to the member

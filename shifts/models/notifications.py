@@ -108,7 +108,9 @@ class MemberNotice(models.Model):
 
     member = models.ForeignKey(Member, models.CASCADE, related_name="notices", verbose_name=_("member"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    text = models.CharField(_("text"), max_length=200)
+    text = models.CharField(_("text"), max_length=200)  # as first written; shown only when params cannot be read
+    # What the text is made of (requester's name, swap, week), so it is worded in the reader's language when read.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     url = models.CharField(_("opens"), max_length=200)
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -266,7 +266,7 @@ def confirmations_overdue(*, community_ids, now: dt.datetime | None = None):
     return list(WeekConfirmation.objects.filter(
         _shifts_left(now), community_id__in=community_ids, state=WeekConfirmation.State.PENDING, first_start__gt=now,
         first_start__lte=now + dt.timedelta(hours=settings.CONFIRM_REMINDER_HOURS))
-        .select_related("member").order_by("first_start"))
+        .select_related("member", "community").order_by("first_start"))
 
 
 # The dedupe keys confirmations_request and confirmations_remind give their messages (a relative's copy ends :p<id>).

@@ -59,8 +59,10 @@ class CantComeForm(forms.Form):
 class AbsencePeriodForm(forms.Form):
     """A period away (hospital, travel): whole days from the first to the last, inclusive."""
 
-    first_day = forms.DateField(label=_("First day away"), widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label=_("Last day away"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(label=_("First day away"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last_day = forms.DateField(label=_("Last day away"),
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.ChoiceField(label=_("Reason"), choices=Unavailability.Reason.choices,
                                initial=Unavailability.Reason.TRAVEL)
     note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
@@ -176,6 +178,7 @@ class MemberAddForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = ["name", "birth_date", "phone", "health", "skills", "language"]
+        labels = {"name": _("Name")}  # a person's 姓名, not the models' generic 名称
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "skills": forms.CheckboxSelectMultiple}
         help_texts = {"phone": _("A mobile number, e.g. 139 1234 5678; the login code is sent there.")}

@@ -43,9 +43,10 @@ def swap_messages_send(*, swap_id: int, kind: str) -> None:
         "swaps/expired": lambda: [swap.requester],
         "swaps/withdrawn": lambda: [swap.accepted_by] if swap.accepted_by_id else [],
     }.get(kind, lambda: both)()
-    for person in people:
+    for person in people:  # each reader is addressed as themselves ("您已同意接替…"), the others by name
         notify.notify_member(member=person, kind=kind, dedupe_key=f"{kind}:{swap.pk}:{person.pk}",
-                             context=context)
+                             context={**context, "reader_is_taker": person.pk == swap.accepted_by_id,
+                                      "reader_is_requester": person.pk == swap.requester_id})
     if kind in ("swaps/awaiting_approval", "swaps/applied"):
         notify.notify_staff(community=swap.assignment.shift.community, kind=kind,
                             dedupe_key=f"{kind}:{swap.pk}", context=context)

@@ -114,9 +114,9 @@ def test_member_enters_school_runs_with_pickers(server, browser):
     page.wait_for_url("**/accounts/me/family-times/")
     for day in ("mon", "tue", "wed", "thu", "fri"):
         page.check(f"input[name=weekdays][value={day}]")
-    assert page.get_attribute("#id_start", "type") == "time"
-    page.fill("#id_start", "07:00")
-    page.fill("#id_end", "08:30")
+    assert page.get_attribute("#id_caregiving_start", "type") == "time"
+    page.fill("#id_caregiving_start", "07:00")
+    page.fill("#id_caregiving_end", "08:30")
     page.click("main form button[type=submit]")
     page.wait_for_selector(".messages")
     window = CaregivingWindow.objects.get(member=me)

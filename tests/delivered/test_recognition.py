@@ -71,12 +71,13 @@ def test_names_are_masked_in_the_middle(name, masked):
     assert mask_name(name) == masked
 
 
-def test_public_verification_shows_only_number_masked_name_hours_and_issuer(client, served):
+def test_public_verification_shows_only_number_masked_name_period_hours_and_issuer(client, served):
     served["leader"].volunteer_number = "31011520260001"
     served["leader"].save()
     certificate = _issue(served)
     assert certificate_public(certificate.verify_token) == {
         "number": certificate.number, "name": "王*国", "hours": 2.0, "issuer": "幸福里",
+        "period_start": certificate.period_start, "period_end": certificate.period_end,
         "issued_on": certificate.issued_on}
     page = client.get(reverse("certificate_verify", args=[certificate.verify_token])).content.decode()
     assert certificate.number in page and "王*国" in page and "幸福里" in page

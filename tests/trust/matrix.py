@@ -276,11 +276,14 @@ ACCESS = {
                      # Paper and phone (issue #27): the month's cards (a member's own login QR only by the
                      # staff of the member's own community: login_token_issue), the sign-in sheet, answers by phone.
                      "member_card", "community_cards", "sign_in_sheet", "sign_in_sheet_export",
-                     "member_phone_answers"], STAFF),
+                     "member_phone_answers",
+                     # Secretaries read the district's holidays and terms (/calendar/?year=); only the
+                     # administrator edits them.
+                     "calendar"], STAFF),
     **dict.fromkeys(["member_login_link_issue", "member_proxies", "member_proxy_login", "member_proxy_revoke",
                      "feeds:member", "setup_household_new", "setup_household_edit", "setup_household_delete",
                      "caregiving_create", "caregiving_delete"], OWN_STAFF),
-    **dict.fromkeys(["calendar", "calendar_year", "calendar_year_load", "calendar_year_mark", "calendar_day_add",
+    **dict.fromkeys(["calendar_year", "calendar_year_load", "calendar_year_mark", "calendar_day_add",
                      "calendar_day_delete", "school_term_add", "school_term_delete", "reports:district",
                      "reports:district_export"], DISTRICT),
     # The admin's own login and logout pages are open to anyone, like the site's.

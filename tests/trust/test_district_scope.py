@@ -59,7 +59,8 @@ def test_member_page_hides_absence_reasons_and_notes_from_an_unassigned_district
     client.force_login(world.admin)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "住院复查" not in page and "(Hospital)" not in page and "· Hospital" not in page
-    assert f"{week_start + dt.timedelta(days=2):%Y-%m-%d}" in page  # the dates stay: the roster needs them
+    away_day = week_start + dt.timedelta(days=2)  # a whole day, said as a day (issue #25): "December 16"
+    assert f"{away_day:%B} {away_day.day}" in page  # the dates stay: the roster needs them
     client.force_login(world.b.secretary)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "住院复查" in page and "(Hospital)" in page

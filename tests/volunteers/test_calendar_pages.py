@@ -19,12 +19,17 @@ def admin_client(client):
     return client
 
 
-def test_secretaries_and_members_do_not_get_the_calendar_page(client):
+def test_secretaries_read_the_calendar_page_but_change_nothing_and_members_do_not_get_it(client):
     community = f.community(district="示范街道")
     client.force_login(f.secretary(community))
-    assert client.get(reverse("calendar")).status_code == 404
+    assert client.get(reverse("calendar")).status_code == 200  # read-only (issue #25)
+    assert client.get(reverse("calendar"), {"year": 2027}).context["year"] == 2027
+    assert client.get(reverse("calendar_year", args=[2027])).status_code == 404
     assert client.post(reverse("calendar_year_load", args=[2027])).status_code == 404
     assert not CalendarYear.objects.exists()
+    member = f.member(community)
+    client.force_login(f.member_login(member))
+    assert client.get(reverse("calendar")).status_code == 404
 
 
 def test_an_unloaded_year_shows_the_package_s_days_and_whether_they_are_official(admin_client):

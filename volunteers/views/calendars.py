@@ -1,7 +1,8 @@
 """The district administrator's page for public holidays, make-up workdays (调休) and school terms.
 
 The State Council publishes each year's dates in November: the administrator loads the year, corrects the days
-and marks it official. Everyone else gets a 404 (no hint the page exists).
+and marks it official. Secretaries read the same page without its forms (their rosters follow these dates);
+everyone else gets a 404 (no hint the page exists).
 """
 
 import datetime as dt
@@ -21,7 +22,7 @@ from scheduler_site.forms import errors_to_form
 from ..calendars import package_year
 from ..forms import CalendarDayForm, SchoolTermForm
 from ..models import WEEKDAY_NAMES, CalendarDay, CalendarYear, Community, SchoolTerm
-from ..selectors import is_district_admin
+from ..selectors import is_district_admin, is_staff_member
 from ..services.calendars import (
     calendar_day_remove,
     calendar_day_save,
@@ -94,15 +95,27 @@ def _context(year: int, **forms_) -> dict:
         "stored": stored, "official": official, "days": days,
         "day_form": CalendarDayForm(initial={"date": dt.date(year, 1, 1)}),
         "term_form": SchoolTermForm(districts=_districts()), "districts": _terms_by_district(),
+        "can_edit": True,
     }
     context.update(forms_)
     return context
 
 
+@login_required
+def calendar_page(request):
+    """Secretaries read it (their rosters follow these dates), the district administrator edits it. Another year
+    is `?year=2027`: the dates are the whole country's and the district's, not any community's."""
+    can_edit = is_district_admin(request.user)
+    if not can_edit and not is_staff_member(request.user):
+        raise Http404
+    year = _year(request.GET.get("year") or timezone.localdate().year)
+    return render(request, "volunteers/calendar.html", {**_context(year), "can_edit": can_edit})
+
+
 @district_admin_required
-def calendar_page(request, year=None):
-    year = _year(year if year is not None else timezone.localdate().year)
-    return render(request, "volunteers/calendar.html", _context(year))
+def calendar_year_page(request, year):
+    """The administrator's address for one year (where the forms come back to)."""
+    return render(request, "volunteers/calendar.html", _context(_year(year)))
 
 
 

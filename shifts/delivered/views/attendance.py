@@ -199,6 +199,12 @@ def attendance_week(request, community_id, week):
     private = community.pk in sensitive_community_ids(request.user)  # a home visit's household: own staff only
     for item in sheet:
         item.title = shift_title(item.shift, private=private)
+        if errors and item.shift.pk == shift.pk:  # a refused row shows what was typed, next to why
+            for line in item.lines:
+                if line.member.pk in errors:
+                    line.typed = (request.POST.get(f"in-{line.member.pk}", ""),
+                                  request.POST.get(f"out-{line.member.pk}", ""))
+                    line.error = errors[line.member.pk]
     return render(request, "shifts/attendance/week.html", {
         "community": community, "week_start": week_start, "sheet": sheet, "errors": errors,
         "previous": week_param(week_start - dt.timedelta(days=7)),

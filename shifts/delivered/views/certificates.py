@@ -20,10 +20,11 @@ from volunteers.selectors import communities_for, community_for, member_for
 
 
 class CertificateForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("Service from"), widget=forms.DateInput(attrs={"type": "date"}),
-                            validators=[validate_day_in_range])
-    end = forms.DateField(label=gettext_lazy("Service until"), widget=forms.DateInput(attrs={"type": "date"}),
-                          validators=[validate_day_in_range])
+    # type=date inputs take only ISO dates (2026-01-01); the locale's 2026/01/01 would show as an empty box.
+    start = forms.DateField(label=gettext_lazy("Service from"), validators=[validate_day_in_range],
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("Service until"), validators=[validate_day_in_range],
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     handled_by = forms.CharField(label=gettext_lazy("Handled by"), max_length=60, required=False,
                                  help_text=gettext_lazy("Your name as it should appear; your login name if empty."))
 

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -40,8 +41,14 @@ class ShiftCell:
         return self.missing > 0
 
     @property
+    def is_gathering(self) -> bool:
+        """The study session and other gatherings (settings.UNROSTERED_DUTIES): everyone comes, nobody is
+        rostered; the grid shows them as such, with attendance, never as a shift to fill."""
+        return self.shift.duty.code in settings.UNROSTERED_DUTIES
+
+    @property
     def has_room(self) -> bool:
-        return self.staffed < self.shift.max_staff
+        return self.staffed < self.shift.max_staff and not self.is_gathering
 
 
 @dataclass

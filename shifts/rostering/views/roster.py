@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -91,8 +92,12 @@ def _attach_urls(view) -> None:
 
     pin, remove = maker("assignment_pin"), maker("assignment_remove")
     candidates = maker("shift_candidates", view.roster.pk) if view.roster else None
+    # One published shift is changed where it is seen (its time, place, numbers): the staff-only edit page.
+    published = view.roster is not None and view.roster.status == Roster.Status.PUBLISHED
+    edit, now = maker("setup_shift_edit", view.community.pk), timezone.now()
     for cell in view.cells:
         cell.candidates_url = candidates(cell.shift.pk) if candidates else ""
+        cell.edit_url = edit(cell.shift.pk) if published and cell.shift.start > now and not cell.is_gathering else ""
         for assignment in cell.assignments:
             assignment.pin_url, assignment.remove_url = pin(assignment.pk), remove(assignment.pk)
 

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from shifts.models import Notification
+from shifts.models import Notification, Roster
 from shifts.rostering.absences import absence_report
 from tests import factories
 from tests.site_week import week_url
@@ -140,6 +140,8 @@ def test_the_district_dashboard_names_the_community_of_each_unconfirmed_member(c
     from shifts.models import WeekConfirmation
 
     soon = timezone.now() + dt.timedelta(hours=20)
+    later_shift = next(shift for shift in site.shifts if shift.start > timezone.now())
+    site.roster(Roster.Status.PUBLISHED, [(later_shift, site.members[0])])  # a shift left to confirm
     WeekConfirmation.objects.create(member=site.members[0], community=site.community, week_start=site.week_start,
                                     first_start=soon)
     client.force_login(factories.district_admin("district-admin"))

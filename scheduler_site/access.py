@@ -19,6 +19,7 @@ class People:
     """What the guards ask about a login. Every function takes the request's user (possibly anonymous)."""
 
     is_staff_member: Callable  # user -> bool: a secretary or district administrator
+    is_district_admin: Callable  # user -> bool: the district administrator
     member_of: Callable  # user -> Member | None: the member this login is
     acting_for: Callable  # user -> (Member, relative) or (None, None): the member a relative's login acts for
     proxy_acted: Callable  # (request, member, relative, status=) -> None: record a relative's POST
@@ -45,6 +46,19 @@ def staff_required(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not people().is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def district_admin_required(view):
+    """The district administrator only; anyone else gets a 404."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not people().is_district_admin(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

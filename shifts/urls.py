@@ -5,7 +5,7 @@ from django.urls import include, path
 from shifts import dashboard, member_home
 from shifts.delivered.views import attendance, certificates, fairness, hours, kiosk, no_show, patrol, sign_in
 from shifts.messaging import views as outbox
-from shifts.rostering.views import cards, confirm, exports, member, members, phone, roster, setup
+from shifts.rostering.views import cards, confirm, district, exports, member, members, phone, roster, setup
 from shifts.rostering.views import print as printouts
 from shifts.swaps import views as swaps
 
@@ -15,6 +15,7 @@ SETUP = "communities/<int:community_id>/setup/"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("district/next-week/", district.district_generate_next_week, name="district_generate_next_week"),
     # The monthly report of a community and of the district (shifts.reports).
     path("reports/", include("shifts.reports.urls")),
     # The secretary's week: grid, solve, publish, print, export.

@@ -3,7 +3,7 @@ so volunteers hands these over at start-up (volunteers.apps)."""
 
 from scheduler_site.access import People
 
-from .selectors import acting_for, is_staff_member, member_of
+from .selectors import acting_for, is_district_admin, is_staff_member, member_of
 from .services.audit import audit_log
 
 
@@ -14,5 +14,5 @@ def proxy_acted(request, member, proxy, *, status: int) -> None:
                     "path": request.path, "status": status})
 
 
-PEOPLE = People(is_staff_member=is_staff_member, member_of=member_of, acting_for=acting_for,
-                proxy_acted=proxy_acted)
+PEOPLE = People(is_staff_member=is_staff_member, is_district_admin=is_district_admin, member_of=member_of,
+                acting_for=acting_for, proxy_acted=proxy_acted)

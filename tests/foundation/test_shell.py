@@ -30,7 +30,8 @@ def test_without_volunteers_the_guards_refuse_to_guess(no_people):
 def test_the_guards_ask_whoever_was_handed_over(no_people):
     request = RequestFactory().get("/")
     request.user = type("Login", (), {"is_authenticated": True})()
-    access.use_people(access.People(is_staff_member=lambda user: user is request.user, member_of=lambda user: None,
+    access.use_people(access.People(is_staff_member=lambda user: user is request.user,
+                                    is_district_admin=lambda user: False, member_of=lambda user: None,
                                     acting_for=lambda user: (None, None), proxy_acted=lambda *args, **kwargs: None))
     assert access.staff_required(lambda request: HttpResponse("ok"))(request).content == b"ok"
     with pytest.raises(Http404):

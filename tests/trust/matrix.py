@@ -285,7 +285,7 @@ ACCESS = {
                      "caregiving_create", "caregiving_delete"], OWN_STAFF),
     **dict.fromkeys(["calendar_year", "calendar_year_load", "calendar_year_mark", "calendar_day_add",
                      "calendar_day_delete", "school_term_add", "school_term_delete", "reports:district",
-                     "reports:district_export"], DISTRICT),
+                     "reports:district_export", "district_generate_next_week"], DISTRICT),
     # The admin's own login and logout pages are open to anyone, like the site's.
     **dict.fromkeys(["admin:login", "admin:logout"], PUBLIC),
 }

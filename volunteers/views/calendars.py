@@ -6,7 +6,6 @@ everyone else gets a 404 (no hint the page exists).
 """
 
 import datetime as dt
-import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduler_site.access import district_admin_required
 from scheduler_site.forms import errors_to_form
 
 from ..calendars import package_year
@@ -33,17 +33,6 @@ from ..services.calendars import (
 )
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def district_admin_required(view):
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_district_admin(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _year(raw) -> int:

@@ -17,7 +17,7 @@ from shifts.delivered.hours import member_hours
 from shifts.models import Attendance
 from shifts.rostering.week_making import study_session_make
 from tests import factories as f
-from volunteers.models import AuditEntry, Community, MemberLoginToken
+from volunteers.models import AuditEntry, Community, HealthLevel, MemberLoginToken
 
 from .conftest import WEEK, aware, publish
 
@@ -30,7 +30,7 @@ def paper(team):
     """The team's patrol (Monday 2026-03-02), a home visit, the study day on the 25th, and private details that
     must never reach paper."""
     community, mate = team["community"], team["mate"]
-    mate.health = "高血压，不宜久站"
+    mate.health = HealthLevel.FRAIL  # 体弱: a health level is sensitive and never printed
     mate.save(update_fields=["health"])
     f.caregiving(mate, label="接送外孙")
     household = f.visit_target(community, household="谢家", address="和平街1号")
@@ -56,7 +56,7 @@ def test_the_card_says_each_shift_in_words_and_whom_to_call_and_nothing_private(
     assert "3月4日，星期三，下午14:00到16:00：入户探访。" in page  # a visit: no household, no address
     assert "3月25日" in page  # the study day, for everyone
     assert "021-12345678" in page  # the community's phone: no secretary has one of their own on file
-    for private in ("高血压", "不宜久站", "接送外孙", "谢家", "和平街", "13900000002", "mate@example.org"):
+    for private in ("体弱", "健康", "接送外孙", "谢家", "和平街", "13900000002", "mate@example.org"):
         assert private not in page, private
     assert "shifts/card.css" in page and 'class="qr"' in page
     css = (Path(settings.BASE_DIR) / "shifts/static/shifts/card.css").read_text()
@@ -100,7 +100,7 @@ def test_everyone_s_cards_one_page_each_active_members_of_the_community_only(cli
     assert response.status_code == 200
     assert page.count('class="print-page month-card"') == 3
     assert all(name in page for name in ("王建国", "李秀英", "张志强"))
-    assert inactive.name not in page and stranger.name not in page and "高血压" not in page
+    assert inactive.name not in page and stranger.name not in page and "体弱" not in page
     response = client.post(reverse("community_cards", args=[paper["community"].pk, MONTH]), {"login": "1"})
     assert MemberLoginToken.objects.count() == 3 and response.status_code == 200
 
@@ -113,7 +113,7 @@ def test_the_sign_in_sheet_prints_names_and_boxes_for_shifts_and_the_study_day(c
     page = client.get(reverse("sign_in_sheet", args=[paper["community"].pk, "2026-03-02"])).content.decode()
     assert page.count('class="box"') == 4  # the patrol's three, the visit's one
     assert "2026-03-02 · 开始 09:00 · 值班" in page and "组织生活" not in page
-    for private in ("谢家", "和平街", "13900000001", "高血压"):
+    for private in ("谢家", "和平街", "13900000001", "体弱"):
         assert private not in page
     study = client.get(reverse("sign_in_sheet", args=[paper["community"].pk, "2026-03-23"])).content.decode()
     assert "组织生活" in study and study.count('class="box"') == 3  # every active member of the community

@@ -173,6 +173,8 @@ def test_every_request_that_owes_a_message_queues_it_and_sends_nothing_itself(
     member = site.members[1]
     make_request = prepare(site, client, member)
     before = set(Notification.objects.values_list("pk", flat=True))
+    # The set-up's publish leaves its own job waiting (published just before its messages go out): not this one's.
+    jobs_before = set(MessageJob.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):  # the request's transaction commits
         answer = make_request()
     assert answer.status_code in (200, 302), answer.content[:500]
@@ -180,7 +182,7 @@ def test_every_request_that_owes_a_message_queues_it_and_sends_nothing_itself(
     assert worker_runs_message_jobs(monkeypatch)
     sent = Notification.objects.exclude(pk__in=before)
     assert {n.kind for n in sent} == kinds
-    assert not MessageJob.objects.filter(done_at__isnull=True).exists()
+    assert not MessageJob.objects.filter(done_at__isnull=True).exclude(pk__in=jobs_before).exists()
 
 
 # ------------------------------------------------------------------ the guard

@@ -46,7 +46,8 @@ def kiosk_open(request, community_id):
 @require_POST
 def kiosk_close(request, community_id):
     community = community_for(request.user, community_id)
-    kiosk = get_object_or_404(Kiosk, pk=request.POST.get("kiosk") or 0, community=community)
+    raw = request.POST.get("kiosk", "")
+    kiosk = get_object_or_404(Kiosk, pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0, community=community)
     service.kiosk_close(kiosk=kiosk, by=request.user)
     return redirect("kiosk_setup", community.pk)
 

@@ -99,33 +99,40 @@ def _member_page(request, kiosk, member, digits, *, notice="", error="", status=
         "notice": notice, "error": error}, status=status)
 
 
-@require_POST
-@_kiosk_view
-def kiosk_member(request, kiosk):
-    """The tapped member's shifts here today, with a button for each."""
+def _tapped(request, kiosk):
+    """(member, digits, None) for the name tapped with the digits typed, checked again on every tap; or
+    (None, "", the start page saying why) when they do not match."""
     digits = request.POST.get("digits", "")
     try:
         member = service.kiosk_member(kiosk=kiosk, digits=digits, member_id=request.POST.get("member", ""))
     except ValidationError as exc:
-        return _page(request, kiosk, "home.html", {"error": " ".join(exc.messages)}, status=400)
-    return _member_page(request, kiosk, member, digits.strip())
+        return None, "", _page(request, kiosk, "home.html", {"error": " ".join(exc.messages)}, status=400)
+    return member, digits.strip(), None
+
+
+@require_POST
+@_kiosk_view
+def kiosk_member(request, kiosk):
+    """The tapped member's shifts here today, with a button for each."""
+    member, digits, refused = _tapped(request, kiosk)
+    if refused is not None:
+        return refused
+    return _member_page(request, kiosk, member, digits)
 
 
 @require_POST
 @_kiosk_view
 def kiosk_check(request, kiosk):
     """Check in or out of one of today's shifts; the page then says what was done (and offers check-out)."""
-    digits = request.POST.get("digits", "")
-    try:
-        member = service.kiosk_member(kiosk=kiosk, digits=digits, member_id=request.POST.get("member", ""))
-    except ValidationError as exc:
-        return _page(request, kiosk, "home.html", {"error": " ".join(exc.messages)}, status=400)
+    member, digits, refused = _tapped(request, kiosk)
+    if refused is not None:
+        return refused
     try:
         attendance, already = service.kiosk_check_member(kiosk=kiosk, member=member,
                                                          shift_id=request.POST.get("shift", ""),
                                                          action=request.POST.get("action", ""))
     except ValidationError as exc:
-        return _member_page(request, kiosk, member, digits.strip(), error=" ".join(exc.messages), status=400)
+        return _member_page(request, kiosk, member, digits, error=" ".join(exc.messages), status=400)
     if already:
         notice = _("%(name)s, you already checked in at %(time)s. Tap “Check out” when you leave.") % {
             "name": member.name, "time": timezone.localtime(attendance.check_in).strftime("%H:%M")}
@@ -135,7 +142,7 @@ def kiosk_check(request, kiosk):
     else:
         notice = _("%(name)s, checked out at %(time)s. Thank you for your service!") % {
             "name": member.name, "time": timezone.localtime(attendance.check_out).strftime("%H:%M")}
-    return _member_page(request, kiosk, member, digits.strip(), notice=notice)
+    return _member_page(request, kiosk, member, digits, notice=notice)
 
 
 @require_POST

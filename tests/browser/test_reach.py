@@ -106,7 +106,9 @@ def test_logout_code_login_notice_confirm_and_a_relative_cant_come(server, brows
     assert page.locator("#feed-link").count() == 0  # the member's private calendar link stays theirs
     assert_no_horizontal_scroll(page)
     shot(page, "reach-relative-phone")
-    page.click("#confirm button[value=no]")
+    page.click("#confirm a.button")  # 我来不了 opens the page that lists what it cancels and asks why
+    page.check("input[name=reason][value=illness]")
+    page.click("form.stack button[type=submit]")
     page.wait_for_url("**/me/")
     confirmation = WeekConfirmation.objects.get(member=mate)
     assert confirmation.state == "declined" and confirmation.via == "proxy"

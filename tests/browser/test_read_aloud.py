@@ -76,10 +76,12 @@ def test_read_aloud_speaks_the_visible_text_in_mandarin(server, browser, setting
     notice.locator(".read-aloud button").click()
     assert _spoken(page)[-1]["text"] == notice.locator(".notice").inner_text().strip()
 
-    # The week's confirmation card: the question and the two answers shown under it.
+    # The week's confirmation card: the question and the two answers shown under it (能来 answers at once; 我来不了
+    # opens the page that asks why).
     page.locator("#confirm .read-aloud button").click()
     shown = [page.locator("#confirm h2").inner_text().strip()]
-    shown += [button.inner_text().strip() for button in page.locator("#confirm button[name=answer]").all()]
+    answers = page.locator("#confirm button[name=answer], #confirm a.button").all()
+    shown += [answer.inner_text().strip() for answer in answers]
     assert _lines(_spoken(page)[-1]["text"]) == shown and "能来，确认" in shown
 
     # The week confirmation page the text message links to.

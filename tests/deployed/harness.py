@@ -458,4 +458,7 @@ def week_rows(staff: Browser, community_id: int, week: str) -> list[dict]:
     response = staff.http.get(f"{staff.deployment.url}/communities/{community_id}/weeks/{week}/export.csv",
                               timeout=60)
     assert response.status_code == 200, response.text[:500]
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    records = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    next(records)  # the first row names the version exported (published, its number and time)
+    header = next(records)
+    return [dict(zip(header, record, strict=False)) for record in records]

@@ -4,6 +4,7 @@ opening the member's week, stale 等您处理 items leaving, and the dashboard's
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shifts.models import MemberNotice, NoShowCheck, Notification, Roster, WeekConfirmation
 from shifts.rostering.rosters import roster_publish
@@ -104,8 +105,14 @@ def test_stale_waiting_items_leave_my_shifts(site, first, run_on_commit, client)
     assert "有变动" in page  # what did change (Wednesday taken from her) is still told
 
 
+def _whole_week_overdue(site) -> int:
+    """Reminder hours that make every confirmation of the site's week overdue: the week is the first coming one
+    without a 25th or a holiday, which may be three weeks away (seen on 2026-12-17)."""
+    return 24 * ((site.week_start - timezone.localdate()).days + 8)
+
+
 def test_the_dashboard_lists_the_calls_to_make_before_the_unconfirmed(site, first, client, settings):
-    settings.CONFIRM_REMINDER_HOURS = 24 * 14  # every confirmation of the coming week counts as overdue
+    settings.CONFIRM_REMINDER_HOURS = _whole_week_overdue(site)
     NoShowCheck.objects.create(shift=site.shifts[0], member=site.members[1])
     assert WeekConfirmation.objects.filter(state=WeekConfirmation.State.PENDING).count() == 3
     client.force_login(site.secretary)
@@ -117,7 +124,7 @@ def test_the_dashboard_lists_the_calls_to_make_before_the_unconfirmed(site, firs
 
 def test_a_week_with_no_shifts_left_is_not_on_the_secretarys_unconfirmed_list(site, first, run_on_commit, client,
                                                                                settings):
-    settings.CONFIRM_REMINDER_HOURS = 24 * 14
+    settings.CONFIRM_REMINDER_HOURS = _whole_week_overdue(site)
     _publish(site, run_on_commit, [(site.shifts[0], site.members[0]), (site.shifts[0], site.members[1])])
     client.force_login(site.secretary)
     page = client.get(reverse("dashboard")).content.decode()

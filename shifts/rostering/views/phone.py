@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from scheduler_site.access import staff_required
 from scheduler_site.forms import errors_to_form
 from shifts.models import Assignment, Roster, WeekConfirmation
+from shifts.rostering.confirmations import confirmations_pending
 from shifts.rostering.forms import AbsencePeriodForm
 from shifts.rostering.phone_answers import phone_away, phone_cant_come, phone_confirmed
 from shifts.rostering.readmodels.member_shifts import upcoming_assignments
@@ -33,8 +34,7 @@ def _context(request, member, **forms_):
     for assignment in assignments:
         assignment.words = card_words(assignment.shift, today=today)
         assignment.form = PhoneCantComeForm(prefix=f"a{assignment.pk}")
-    pending = list(WeekConfirmation.objects.filter(member=member, state=WeekConfirmation.State.PENDING,
-                                                   first_start__gt=timezone.now()).order_by("first_start"))
+    pending = list(confirmations_pending(member))  # the weeks the member is still asked about, as on My shifts
     context = {"member": member, "assignments": assignments, "pending": pending,
                "away_form": AbsencePeriodForm(prefix="away")}
     context.update(forms_)

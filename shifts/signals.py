@@ -18,9 +18,19 @@ shift_changed
     (the shift's SEQUENCE was raised), or it was deleted.
     Arguments: shift_id (int), community_id (int).
     Feeds re-render the shift's event for everyone who sees it.
+
+call_answered
+    When: after commit, once a voice call's key press has been accepted: its callback was signed, fresh and not
+    seen before (shifts.messaging). A replayed or unsigned callback sends nothing.
+    Arguments: notification_id (int), the call's Notification; kind (str), that notification's kind (for example
+    confirm_request, cover_ask, welfare_call); digit (str), the key pressed ("1", "2", …); member_id (int or
+    None), the member the call was for (None for a call to staff or to a relative).
+    The feature that sent the call acts on it as it would on the member's tap (confirm, take the shift, record
+    a welfare answer). Receivers lock and re-check their own state: a key press may race a tap on the web.
 """
 
 from django.dispatch import Signal
 
 assignments_changed = Signal()
 shift_changed = Signal()
+call_answered = Signal()

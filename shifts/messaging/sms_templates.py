@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 SMS_KIND_OF = {
     "shift_reminder": "reminder",
     "roster_changed": "roster_change",
-    "partner_changed": "roster_change",  # a teammate's partner on a shift changed
+    "partner_changed": "partner_change",  # a member keeps a shift, the others on it changed
     "swaps/offered": "swap_offer",
     "swaps/applied": "swap_outcome",
     "swaps/declined": "swap_outcome",
@@ -41,6 +41,9 @@ SMS_KIND_OF = {
 SMS_TEMPLATE_PARAMS = {
     "reminder": ("name", "when", "duty"),
     "roster_change": ("name", "week", "link"),
+    # e.g. "{1}您好，您{2}的搭档换了，现在同班：{3}。详情见 {4}" — shift: "03-03 09:00 巡逻" (its duty, never a
+    # household; "等2班" when several), partner: the names now on it ("王一、王二"; "无" when nobody else is).
+    "partner_change": ("name", "shift", "partner", "link"),
     "swap_offer": ("requester", "shift", "link"),
     "swap_outcome": ("shift", "outcome", "link"),
     "replan": ("name", "what", "link"),
@@ -82,6 +85,8 @@ def _param_values(kind: str, sms_kind: str, context: dict) -> dict:
         return {"name": name, "when": _when(shift["start"]), "duty": duty}
     if sms_kind == "roster_change":
         return {"name": name, "week": _when(context.get("week_start")), "link": _site("/me/")}
+    if sms_kind == "partner_change":
+        return _partner_values(name, context)
     if sms_kind == "swap_offer":
         return {"requester": context.get("requester"), "shift": context.get("shift"),
                 "link": _site(context.get("swap_path", ""))}
@@ -100,6 +105,22 @@ def _param_values(kind: str, sms_kind: str, context: dict) -> dict:
         return {"name": context.get("missing_name") or name, "when": _when(context.get("when")) or
                 context.get("shift", "")}
     return {}
+
+
+def _partner_values(name: str, context: dict) -> dict:
+    """Which shift (the first, "等N班" when several) and who is on it with the member now: short, no address."""
+    rows = context.get("partners") or [{"shift": c.get("shift"), "with": c.get("with", [])}
+                                       for c in context.get("changes", [])]  # the older context
+    if not rows:
+        return {"name": name, "shift": "", "partner": "", "link": _site("/me/")}
+    line = rows[0]["shift"] or {}
+    duty = line.get("duty_en") if translation.get_language() == "en" else line.get("duty")
+    shift = f"{_when(line.get('start'))} {duty or ''}".strip()
+    if len(rows) > 1:
+        shift = _("%(shift)s and %(count)s more") % {"shift": shift, "count": len(rows) - 1}
+    separator = ", " if translation.get_language() == "en" else "、"
+    partner = separator.join(rows[0].get("with") or []) or _("nobody else")
+    return {"name": name, "shift": shift, "partner": partner, "link": _site("/me/")}
 
 
 def _swap_outcome(kind: str) -> str:

@@ -107,6 +107,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/partials/dashboard_reach.html": "shifts.rostering",
     "shifts/partials/fill_rate.html": "shifts.rostering",
     "shifts/partials/roster_changes.html": "shifts.rostering",
+    "shifts/partials/proposal_told.html": "shifts.rostering",
     "shifts/partials/solve_progress.html": "shifts.rostering",
     "shifts/partials/staffing_problems.html": "shifts.rostering",
     "shifts/mail/swaps/": "shifts.swaps",

@@ -74,9 +74,10 @@ def test_a_replaced_member_gets_one_message_and_the_teammate_is_told(site, first
     new = {p.pk: _keys(p) - before[p.pk] for p in m}
     assert len(new[m[0].pk]) == 1 and new[m[0].pk].pop().startswith("confirm:")  # one text, not two
     replaced = Notification.objects.filter(member=m[0], kind="confirm_request").latest("pk").body
-    assert "值班有变动" in replaced and "以下班次不再需要您" in replaced and "社区服务中心门口" in replaced
+    # what changed, in the plain sentence the proposal page previews (shifts.rostering.affected)
+    assert "值班有变动" in replaced and "不用再去：巡逻" in replaced and "东门" in replaced
     assert len(new[m[3].pk]) == 1
-    assert new[m[1].pk] == {f"partner:{second.pk}:m{m[1].pk}"}  # the teammate hears it, once
+    assert new[m[1].pk] == {f"roster:{second.pk}:m{m[1].pk}"}  # the teammate hears it, once per version
     told = Notification.objects.get(member=m[1], kind="partner_changed").body
     assert m[3].name in told and m[0].name not in told
     assert new[m[2].pk] == set()  # nothing changed for 王三2

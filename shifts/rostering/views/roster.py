@@ -23,6 +23,7 @@ from shifts.models import Assignment, Roster, Shift, SolveRun
 from shifts.models.duties import is_visit
 from shifts.rostering import repair, review
 from shifts.rostering import rosters as roster_services
+from shifts.rostering.affected import proposal_affected
 from shifts.rostering.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.rostering.readmodels.candidates import candidate_view
 from shifts.rostering.readmodels.week_grid import build_week, roster_changes, rosters_for_week, staffing_problems
@@ -74,6 +75,10 @@ def roster_week(request, community_id, week):
     if view.roster is not None and view.roster.status == Roster.Status.PROPOSAL:
         context["proposal_diff"] = roster_changes(view.roster, view.rosters.get(Roster.Status.PUBLISHED))
         context["proposal_staffing"] = staffing_problems(view.cells)
+        # Who adopting it tells what: the same reading the messages sent after adopting use.
+        private = community.pk in sensitive_community_ids(request.user)
+        context["proposal_told"] = [{"name": person.member.name, "lines": person.lines(private=private)}
+                                    for person in proposal_affected(view.roster)]
     replaced = (view.roster.cause or {}).get("replaced_draft") if view.roster is not None else None
     if view.roster is not None and view.roster.status == Roster.Status.DRAFT and replaced:
         # solved again because a fact changed: what changed against the draft the secretary was reviewing

@@ -235,3 +235,21 @@ def test_adopting_from_the_page_sends_nothing_in_the_request_then_the_previewed_
     sent = sent_since(before)
     assert sorted(n.member.name for n in sent) == sorted(told)
     assert all(sentence in n.body for n in sent for sentence in told[n.member.name])
+
+
+def test_the_catch_up_sends_the_previewed_messages_once_when_the_queue_never_ran(crew, moved, frozen,
+                                                                                 django_capture_on_commit_callbacks):
+    """The broker was down when the proposal was adopted: roster_messages_catch_up sends what the page previewed,
+    teammates included, and a second sweep sends nothing more."""
+    from shifts.rostering.messages import roster_messages_catch_up
+
+    told = preview(moved)
+    before = last_pk()
+    with django_capture_on_commit_callbacks(execute=False):  # nothing reached the queue
+        proposal_apply(roster=moved, by=crew["secretary"])
+    assert sent_since(before) == []
+    later = frozen + dt.timedelta(minutes=5)
+    assert roster_messages_catch_up(now=later) == 1
+    assert sorted(n.member.name for n in sent_since(before)) == sorted(told)
+    assert roster_messages_catch_up(now=later) == 0
+    assert len(sent_since(before)) == len(told)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shifts.messaging.labels import shift_label, shift_line
@@ -42,6 +42,13 @@ class Change:
 class Affected:
     member: Member
     changes: list[Change]
+    holds_upcoming: bool = False  # still on a shift of the week that has not begun
+
+    @property
+    def asked_to_confirm(self) -> bool:
+        """Their message is the request to confirm the week (shifts.rostering.confirmations.confirmations_request
+        asks an active member whose shifts changed and who still holds one to come); otherwise a plain one."""
+        return self.own and self.holds_upcoming and self.member.active
 
     @property
     def own(self) -> bool:
@@ -122,7 +129,10 @@ def roster_affected(roster: Roster, diff: dict | None = None) -> list[Affected]:
         for member_id in members:
             if member_id not in touched[shift_id]:  # they keep the shift; the others on it changed
                 changes[member_id].append(Change("partner", shifts[shift_id], None, mates(shift_id, member_id)))
-    affected = [Affected(people[pk], sorted(found, key=lambda c: c.start)) for pk, found in changes.items()]
+    upcoming = set(roster.assignments.filter(member_id__in=changes, shift__start__gt=timezone.now())
+                   .values_list("member_id", flat=True))
+    affected = [Affected(people[pk], sorted(found, key=lambda c: c.start), pk in upcoming)
+                for pk, found in changes.items()]
     return sorted(affected, key=lambda a: (a.member.name, a.member.pk))
 
 

@@ -94,6 +94,7 @@ def last_pk() -> int:
 
 def test_the_preview_lists_exactly_whom_adopting_tells_and_what(crew, moved, run_on_commit):
     told = preview(moved)
+    proposal_affected_now = proposal_affected(moved)
     assert sorted(told) == ["吴七", "张一", "李二", "王三", "赵四"]  # not 孙五, 周六: Friday is unchanged
     # 张一 moves: one sentence naming both shifts, and who she is with now.
     assert told["张一"] == ["班次调整：从 巡逻 3月2日 周一 09:00–11:00 调到 巡逻 3月4日 周三 19:00–21:00，"
@@ -112,6 +113,9 @@ def test_the_preview_lists_exactly_whom_adopting_tells_and_what(crew, moved, run
     kinds = {n.member.name: n.kind for n in sent}
     assert kinds == {"张一": "confirm_request", "吴七": "confirm_request",  # their shifts changed: confirm again
                      "李二": "partner_changed", "王三": "partner_changed", "赵四": "partner_changed"}
+    # The preview said which of the messages also ask to confirm the week.
+    asked = {person.member.name for person in proposal_affected_now if person.asked_to_confirm}
+    assert asked == {name for name, kind in kinds.items() if kind == "confirm_request"}
 
 
 def test_a_member_moved_between_two_shifts_gets_one_message_naming_both(crew, moved, run_on_commit):
@@ -168,12 +172,15 @@ def test_a_member_with_nothing_left_that_week_gets_the_plain_change(crew, run_on
                              (s["wed"].pk, p["王三"].pk), (s["wed"].pk, p["赵四"].pk),
                              (s["fri"].pk, p["周六"].pk), (s["fri"].pk, p["吴七"].pk)})
     told = preview(roster)
+    asked = {person.member.name: person.asked_to_confirm for person in proposal_affected(roster)}
     assert told["孙五"] == ["不用再去：巡逻 3月6日 周五 09:00–11:00。"]
     before = last_pk()
     run_on_commit(proposal_apply, roster=roster, by=crew["secretary"])
     sent = {n.member.name: n for n in sent_since(before)}
     assert sorted(sent) == sorted(told) == ["吴七", "周六", "孙五"]
     assert sent["孙五"].kind == "roster_changed" and told["孙五"][0] in sent["孙五"].body
+    assert asked == {"孙五": False, "周六": False, "吴七": True}
+    assert sent["吴七"].kind == "confirm_request"
     assert sent["周六"].kind == "partner_changed" and "吴七" in sent["周六"].body
 
 
@@ -191,6 +198,7 @@ def test_the_proposal_page_says_how_many_are_told_and_who_in_chinese_and_english
     for name in ("张一", "吴七", "李二", "王三", "赵四"):
         assert f"<strong>{name}</strong>" in zh
     assert "<strong>孙五</strong>" not in zh and "<strong>周六</strong>" not in zh
+    assert zh.count("通知里同时请其确认本周的值班。") == 2  # 张一 and 吴七: their message is the request to confirm
     assert "采用后，每人只收到一条通知，内容如下：" in zh  # full-width punctuation in Chinese
     assert "班次调整：从 巡逻 3月2日 周一 09:00–11:00 调到 巡逻 3月4日 周三 19:00–21:00，同班：王三、赵四。" in zh
     told = zh[zh.index('id="proposal-told"'):zh.index("</section>", zh.index('id="proposal-told"'))]

@@ -77,7 +77,8 @@ def roster_week(request, community_id, week):
         context["proposal_staffing"] = staffing_problems(view.cells)
         # Who adopting it tells what: the same reading the messages sent after adopting use.
         private = community.pk in sensitive_community_ids(request.user)
-        context["proposal_told"] = [{"name": person.member.name, "lines": person.lines(private=private)}
+        context["proposal_told"] = [{"name": person.member.name, "lines": person.lines(private=private),
+                                     "confirm": person.asked_to_confirm}
                                     for person in proposal_affected(view.roster)]
     replaced = (view.roster.cause or {}).get("replaced_draft") if view.roster is not None else None
     if view.roster is not None and view.roster.status == Roster.Status.DRAFT and replaced:

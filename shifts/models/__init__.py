@@ -24,5 +24,6 @@ from shifts.models.voice import VoiceCallbackSeen, VoiceOutboxCall
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage",
            "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen",
-           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "VoiceCallbackSeen", "VoiceOutboxCall",
+           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "VoiceCallbackSeen",
+           "VoiceOutboxCall",
            "WeekConfirmation"]

@@ -14,7 +14,11 @@ from shifts.messaging.notify import notify_member, notify_user
 from shifts.models import Notification, OutboxMessage
 from shifts.weeks import local_zone
 from tests import factories as f
-from tests.messaging.voice_setup import answered, people, plain_live_server, standin  # noqa: F401  fixtures
+from tests.messaging import voice_setup
+
+# The voice fixtures (tests/messaging/voice_setup.py), under this module's names.
+answered, people, plain_live_server, standin = (voice_setup.answered, voice_setup.people,
+                                                voice_setup.plain_live_server, voice_setup.standin)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,7 +132,10 @@ def test_a_call_that_cannot_be_connected_is_not_retried_and_the_text_goes(standi
     call = _call(text)
     text.refresh_from_db()
     assert call.status == "failed" and len(standin.requests) == 1
-    assert ("isv.MOBILE_NUMBER_ILLEGAL" in call.error) if outcome == "bad_number" else call.delivery_status == "call_failed"
+    if outcome == "bad_number":
+        assert "isv.MOBILE_NUMBER_ILLEGAL" in call.error
+    else:
+        assert call.delivery_status == "call_failed"
     assert not Schedule.objects.filter(name__startswith="voice-retry:").exists()
     assert text.status == "sent" and text.channel == "sms"
 

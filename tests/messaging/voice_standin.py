@@ -10,7 +10,8 @@ Tell it per number how the call goes (`standin.answers["+8613800000001"] = "key1
 A number may be given a list of answers, taken in turn (e.g. ["busy", "key1"] for a retry that gets through).
 Accepted calls are reported to `callback_url` (if set) with the signature the relay would send; the reports are
 posted from a background thread that retries a 404 a few times (the app may not have committed the call yet),
-and `wait()` joins them. `posted` holds (payload, HTTP status) of each report.
+and `wait()` joins them (with `hold` set they wait for `release()`). `posted` holds (payload, HTTP status) of
+each report.
 """
 
 import json
@@ -33,6 +34,9 @@ class VoiceStandIn:
         self.requests: list[dict] = []
         self.posted: list[tuple[dict, int]] = []
         self.callback_url = ""
+        self.hold = False  # keep the reports until release(): the app's own work is done first (SQLite)
+        self._held: list[dict] = []
+        self._one_at_a_time = threading.Lock()  # the relay posts one report at a time
         self.serial = 0
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -60,8 +64,9 @@ class VoiceStandIn:
             return given
 
     def report(self, payload: dict, *, timestamp: int | None = None, secret: str | None = None,
-               signature: str | None = None) -> int:
-        """POST one signed report to the app, as the relay does; returns the HTTP status."""
+               signature: str | None = None, tampered: dict | None = None) -> int:
+        """POST one signed report to the app, as the relay does; returns the HTTP status. `tampered`: sign
+        `payload` but send this instead (someone changed it on the way)."""
         body = json.dumps(payload).encode()
         stamp = int(time.time()) if timestamp is None else timestamp
         headers = {"Content-Type": "application/json", "X-Yure-Timestamp": str(stamp)}
@@ -70,18 +75,32 @@ class VoiceStandIn:
                                             body=body)
         if signature:
             headers["X-Yure-Signature"] = signature
-        request = urllib.request.Request(self.callback_url, data=body, headers=headers, method="POST")
+        sent = json.dumps(tampered).encode() if tampered is not None else body
+        request = urllib.request.Request(self.callback_url, data=sent, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
 
+    def release(self):
+        with self._lock:
+            held, self._held, self.hold = self._held, [], False
+        for payload in held:
+            self._report_later(payload)
+        self.wait()
+
     def _report_later(self, payload: dict):
+        with self._lock:
+            if self.hold:
+                self._held.append(payload)
+                return
+
         def run():
             for _try in range(20):
                 time.sleep(0.2)
-                status = self.report(payload)
+                with self._one_at_a_time:
+                    status = self.report(payload)
                 if status != 404:
                     break
             with self._lock:

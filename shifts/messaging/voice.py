@@ -19,7 +19,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_q import tasks as django_q_tasks
 from django_q.models import Schedule
 
@@ -138,11 +138,13 @@ def voice_call_place(notification: Notification) -> None:
     gate = voice_gateway()
     notification.provider = gate.name
     notification.attempts += 1
+    with translation.override(notification.language):
+        keys = voice_keys(notification.kind)  # their meanings, for the outbox, in the member's language
     try:
         call_id = gate.place(VoiceCall(
             phone=phone, kind=notification.kind, template=voice_template_code(vkind),
             params=list(notification.sms_params), param_names=VOICE_TEMPLATE_PARAMS[vkind], text=notification.body,
-            keys=voice_keys(notification.kind), notification_id=notification.pk))
+            keys=keys, notification_id=notification.pk))
     except VoiceError as exc:
         logger.warning("call %s failed: %s", notification.dedupe_key, exc)
         if exc.transient and notification.attempts < settings.VOICE_ATTEMPTS:

@@ -19,7 +19,7 @@ def _confirmation(deployment, member_id: int, week: str) -> str:
     code = ("from shifts.models import WeekConfirmation as W; "
             f"c = W.objects.filter(member_id={member_id}, week_start='{week}').first(); "
             "print(f'{c.state} {c.via}' if c else 'none')")
-    return deployment.manage("shell", "-c", code).stdout.strip()
+    return deployment.manage("shell", "-c", code).stdout.strip().splitlines()[-1]  # after Django's auto-import note
 
 
 def _set_voice(secretary, member_id: int) -> str:

@@ -5,4 +5,4 @@ from django.conf import settings
 
 
 def menu(request):
-    return {"sms_outbox_shown": settings.SMS_PROVIDER == "outbox"}
+    return {"sms_outbox_shown": "outbox" in (settings.SMS_PROVIDER, settings.VOICE_PROVIDER)}

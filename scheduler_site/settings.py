@@ -21,6 +21,8 @@ Environment:
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
     SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
                      "tencent" (Tencent Cloud SMS) or "aliyun" (Alibaba Cloud SMS); see the SMS block below
+    VOICE_PROVIDER   "" (no voice calls), "outbox" (calls recorded on the outbox page: the demo) or "aliyun"
+                     (Alibaba Cloud voice, dyvmsapi); see the voice block below
 Bad configuration stops start-up with a single line naming the variable.
 """
 
@@ -322,9 +324,44 @@ SMS_RETRY_MINUTES = _int("SMS_RETRY_MINUTES", 5, minimum=1)
 # "<X-Yure-Timestamp>.<body>". A callback signed longer ago than SMS_CALLBACK_MAX_AGE_SECONDS is refused.
 SMS_CALLBACK_SECRET = environ.get("SMS_CALLBACK_SECRET", "")
 SMS_CALLBACK_MAX_AGE_SECONDS = 600
-# Channels in order of preference: text messages first when configured (members read SMS, not e-mail).
+# Voice calls (shifts/messaging/voice*.py): an approved TTS template per voice kind (VOICE_TEMPLATE_<KIND>, the
+# parameters in shifts/messaging/voice_templates.py), read aloud to the member's number from VOICE_SHOW_NUMBER; the
+# key press comes back through the signed callback /voice/callback/ (HMAC-SHA256 with VOICE_CALLBACK_SECRET of
+# "<X-Yure-Timestamp>.<body>"). Default: the outbox when DEBUG (the demo), none otherwise.
+VOICE_PROVIDER = environ.get("VOICE_PROVIDER", "outbox" if DEBUG else "").strip().lower()
+if VOICE_PROVIDER not in {"", "outbox", "aliyun"}:
+    _fail(f"VOICE_PROVIDER: expected outbox or aliyun (or empty for none), got {VOICE_PROVIDER!r}")
+VOICE_SECRET_ID = environ.get("VOICE_SECRET_ID", "") or SMS_SECRET_ID  # Alibaba AccessKey ID
+VOICE_SECRET_KEY = environ.get("VOICE_SECRET_KEY", "") or SMS_SECRET_KEY
+VOICE_REGION = environ.get("VOICE_REGION", "cn-hangzhou")
+VOICE_ENDPOINT = environ.get("VOICE_ENDPOINT", "dyvmsapi.aliyuncs.com")  # host[:port]; tests: a local stand-in
+VOICE_ENDPOINT_SCHEME = environ.get("VOICE_ENDPOINT_SCHEME", "https")
+VOICE_TIMEOUT = _int("VOICE_TIMEOUT", 10, minimum=1)  # seconds per provider request
+VOICE_SHOW_NUMBER = environ.get("VOICE_SHOW_NUMBER", "")  # the approved caller number (CalledShowNumber)
+VOICE_MESSAGE_KINDS = ("reminder", "confirm_request", "cover_ask", "welfare_call")
+VOICE_TEMPLATES = {kind: environ.get(f"VOICE_TEMPLATE_{kind.upper()}", "") for kind in VOICE_MESSAGE_KINDS}
+VOICE_CALLBACK_SECRET = environ.get("VOICE_CALLBACK_SECRET", "")
+VOICE_CALLBACK_MAX_AGE_SECONDS = _int("VOICE_CALLBACK_MAX_AGE_SECONDS", 300, minimum=30)
+if VOICE_PROVIDER == "aliyun":
+    missing = [name for name, value in (("VOICE_SECRET_ID", VOICE_SECRET_ID), ("VOICE_SECRET_KEY", VOICE_SECRET_KEY),
+                                        ("VOICE_SHOW_NUMBER", VOICE_SHOW_NUMBER),
+                                        ("VOICE_CALLBACK_SECRET", VOICE_CALLBACK_SECRET)) if not value]
+    missing += [f"VOICE_TEMPLATE_{kind.upper()}" for kind, code in VOICE_TEMPLATES.items() if not code]
+    if missing:
+        _fail(f"VOICE_PROVIDER=aliyun needs {', '.join(missing)}")
+# No calls in these local hours (start, end), except the welfare ladder's: a call due then waits for the end.
+try:
+    VOICE_QUIET_HOURS = tuple(int(h) for h in environ.get("VOICE_QUIET_HOURS", "21,8").split(","))
+    assert len(VOICE_QUIET_HOURS) == 2 and all(0 <= h <= 23 for h in VOICE_QUIET_HOURS)
+except (ValueError, AssertionError):
+    _fail("VOICE_QUIET_HOURS: expected two hours, e.g. 21,8")
+VOICE_LIMIT_PER_NUMBER_DAY = _int("VOICE_LIMIT_PER_NUMBER_DAY", 3, minimum=1)  # welfare calls do not count
+VOICE_ATTEMPTS = _int("VOICE_ATTEMPTS", 2, minimum=1)  # busy, no answer, provider timeout: call again once
+VOICE_RETRY_MINUTES = _int("VOICE_RETRY_MINUTES", 10, minimum=1)
+# Channels in order of preference: text messages first when configured (members read SMS, not e-mail). The voice
+# sender only places calls (its own Notification beside the text), per the member's contact_channel.
 NOTIFICATION_SENDERS = (["shifts.messaging.sms.SmsSender"] if SMS_PROVIDER else []) + [
-    "shifts.messaging.notify.EmailSender"]
+    "shifts.messaging.notify.EmailSender"] + (["shifts.messaging.voice.VoiceSender"] if VOICE_PROVIDER else [])
 PHONENUMBER_DEFAULT_REGION = "CN"
 PHONENUMBER_DB_FORMAT = "E164"
 # A member's confirmation link expires when their week's first shift starts; reminders go this many hours before.

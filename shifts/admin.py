@@ -121,8 +121,9 @@ class NotificationAdmin(CommunityScopedAdmin):
     community_path = "member__community"
     # A message's text can hold a login code or a single-use link: its community's own staff only.
     sensitive_fields = ("subject", "body", "sms_params", "address", "error")
-    list_display = ["created_at", "kind", "member", "channel", "status", "urgent"]
-    list_filter = ["status", "kind", "channel", "urgent"]
+    # Voice calls: how the call ended (delivery) and the key pressed.
+    list_display = ["created_at", "kind", "member", "channel", "status", "delivery_status", "call_digit", "urgent"]
+    list_filter = ["status", "kind", "channel", "delivery_status", "urgent"]
     search_fields = ["subject"]
 
     def has_add_permission(self, request):

@@ -17,6 +17,7 @@ from django.db import transaction
 from shifts.demo_delivered import seed_delivered
 from shifts.demo_history import seed_history
 from shifts.demo_report import seed_report_history
+from shifts.demo_voice import seed_voice
 from shifts.models import Duty, ShiftTemplate
 from volunteers.models import (
     CaregivingWindow,
@@ -92,6 +93,8 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
                        secretary=StaffProfile.objects.get(user__username="secretary1").user)
         # Study-day attendance, no-show calls and patrol notes: the monthly report has every section to show.
         seed_report_history(communities, seed=seed)
+        # A member who prefers voice calls, and a call to them in the outbox (shifts.demo_voice).
+        seed_voice(communities[0], week_start=today + dt.timedelta(days=7 - today.weekday()))
     return summary
 
 

@@ -100,6 +100,12 @@ def notification_retry(notification_id: int) -> str:
     return notify.notification_deliver(notification_id=notification_id).status
 
 
+def voice_fallback_send(notification_id: int) -> str:
+    """A voice-only member's call finally failed (busy, no answer, refused number, daily limit): send the text
+    message held for it (shifts.messaging.voice)."""
+    return notify.notification_release(notification_id=notification_id).status
+
+
 def no_show_checks_run() -> int:
     """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
     return no_show.no_show_checks_run()

@@ -5,6 +5,7 @@ from django.urls import include, path
 from shifts import dashboard, member_home
 from shifts.delivered.views import attendance, certificates, fairness, hours, kiosk, no_show, patrol, sign_in
 from shifts.messaging import views as outbox
+from shifts.messaging import voice_callback
 from shifts.rostering.views import cards, confirm, district, exports, member, members, phone, roster, setup
 from shifts.rostering.views import print as printouts
 from shifts.swaps import views as swaps
@@ -116,6 +117,8 @@ urlpatterns = [
     path("sms/outbox/", outbox.sms_outbox, name="sms_outbox"),
     path("sms/replies/", confirm.sms_reply_webhook, name="sms_reply_webhook"),
     path("sms/status/", confirm.sms_status_webhook, name="sms_status_webhook"),
+    # Voice calls: how a call ended and the key pressed, posted by the provider relay (signed, single-use).
+    path("voice/callback/", voice_callback.voice_callback, name="voice_callback"),
     # The secretary's member list and profile editor (people as the rosters see them).
     path("members/", members.member_list, name="member_list"),
     path(MEMBER, members.member_edit, name="member_edit"),

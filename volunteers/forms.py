@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scheduler_site.forms import day_in_range
 
-from .models import WEEKDAY_NAMES, Applies, CalendarDay, HealthLevel, Skill, Unavailability
+from .models import WEEKDAY_NAMES, Applies, CalendarDay, HealthLevel, Member, Skill, Unavailability
 from .services.member_text import parse_phone
 from .validators import WEEKDAY_CODES, WEEKDAY_LABELS
 
@@ -88,6 +88,10 @@ class MemberProfileForm(forms.Form):
                                            "contact)"), required=False)
     volunteer_number = forms.CharField(label=_("Volunteer number"), max_length=40, required=False,
                                        help_text=_("From the national volunteer service system, if any"))
+    contact_channel = forms.ChoiceField(
+        label=_("How messages reach the member"), choices=Member.ContactChannel.choices, required=False,
+        help_text=_("Voice call: for members who do not read texts. The message is read aloud and they answer by "
+                    "pressing a key; if nobody answers, a text message goes instead."))
     skills = forms.ModelMultipleChoiceField(label=_("Skills"), queryset=Skill.objects.all(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
     max_shifts_per_week = forms.IntegerField(label=_("Most shifts a week"), required=False, min_value=0,
@@ -109,6 +113,7 @@ class MemberProfileForm(forms.Form):
         initial = {
             "active": member.active, "health": member.health, "skills": list(member.skills.all()),
             "lives_alone": member.lives_alone, "volunteer_number": member.volunteer_number,
+            "contact_channel": member.contact_channel,
             "max_shifts_per_week": member.max_shifts_per_week,
             "max_consecutive_days": member.max_consecutive_days,
         }
@@ -148,6 +153,7 @@ class MemberProfileForm(forms.Form):
             out["health"] = data["health"]
             out["lives_alone"] = data["lives_alone"]
         out["volunteer_number"] = data["volunteer_number"].strip()
+        out["contact_channel"] = data["contact_channel"] or self.member.contact_channel  # not sent: kept
         out["duty_preferences"] = _merged(self.stored_duty, {c: data[f"duty_{c}"] for c in self.duty_codes})
         out["weekday_preferences"] = _merged(self.stored_day, {c: data[f"day_{c}"] for c in WEEKDAY_CODES})
         out["skills"] = list(data["skills"])

@@ -11,6 +11,10 @@ sent or skipped is never sent again, so a retried task cannot mail twice. A tran
 (timeout, rate limit) is retried on the queue up to SMS_RETRY_ATTEMPTS times; a permanent one (bad number)
 falls through to the next channel.
 
+Voice calls (shifts.messaging.voice) are their own Notification beside the text, dedupe key "<key>:call", placed
+when the member's contact_channel asks for them (and always for welfare_call); a voice-only member's text is
+held and sent only if the call finally fails.
+
 A member who chose to, has each message also sent to their consenting relatives (亲属代办), and messages that
 ask the member to do something leave a notice on My shifts (shifts.messaging.notices).
 """
@@ -31,6 +35,7 @@ from shifts.messaging.notices import notice_for_message
 from shifts.messaging.senders import Sender
 from shifts.messaging.sms_gateways import SmsError
 from shifts.messaging.sms_templates import sms_params
+from shifts.messaging.voice import ONLY, call_fields, voice_call_place, voice_plan
 from shifts.models import Notification
 from volunteers.models import Community, Member, MemberProxy, StaffProfile
 
@@ -103,16 +108,27 @@ def _render(kind: str, language: str, context: dict) -> tuple[str, str]:
 
 def _notify(*, recipient_member, user, language, kind, dedupe_key, context, urgent, proxy=None) -> Notification:
     subject, body = _render(kind, language, context)
+    plan = voice_plan(kind=kind, member=recipient_member, proxy=proxy, user=user)
+    people = {"kind": kind, "member": recipient_member, "user": user, "proxy": proxy, "language": language,
+              "subject": subject, "urgent": urgent}
+    notification = _recorded(dedupe_key[:200], {
+        **people, "body": body, "sms_params": sms_params(kind=kind, context=context, language=language),
+        **({"status": Notification.Status.HELD} if plan == ONLY else {})})
+    if plan != "none":
+        call = _recorded(f"{dedupe_key[:195]}:call", {
+            **people, **call_fields(kind=kind, context=context, language=language),
+            "channel": Notification.Channel.VOICE, "fallback": notification if plan == ONLY else None})
+        notification_deliver(notification_id=call.pk)
+    return notification_deliver(notification_id=notification.pk)
+
+
+def _recorded(dedupe_key: str, defaults: dict) -> Notification:
     try:
         with transaction.atomic():
-            notification, _created = Notification.objects.get_or_create(
-                dedupe_key=dedupe_key[:200],
-                defaults={"kind": kind, "member": recipient_member, "user": user, "proxy": proxy,
-                          "language": language, "subject": subject, "body": body, "urgent": urgent,
-                          "sms_params": sms_params(kind=kind, context=context, language=language)})
+            notification, _created = Notification.objects.get_or_create(dedupe_key=dedupe_key, defaults=defaults)
     except IntegrityError:  # a concurrent task created it first
-        notification = Notification.objects.get(dedupe_key=dedupe_key[:200])
-    return notification_deliver(notification_id=notification.pk)
+        notification = Notification.objects.get(dedupe_key=dedupe_key)
+    return notification
 
 
 def notification_deliver(*, notification_id: int) -> Notification:
@@ -120,14 +136,28 @@ def notification_deliver(*, notification_id: int) -> Notification:
     with transaction.atomic():
         notification = (Notification.objects.select_for_update(of=("self",)).select_related("member", "user", "proxy")
                         .get(pk=notification_id))
-        if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED):
-            return notification
+        if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED, Notification.Status.HELD):
+            return notification  # a held text waits for its call (notification_release)
         if notification.proxy is not None and notification.proxy.revoked_at is not None:
             notification.status = Notification.Status.SKIPPED
             notification.error = "relative revoked"
             notification.save(update_fields=["status", "error"])
             return notification
-        _deliver(notification)
+        if notification.channel == Notification.Channel.VOICE:
+            voice_call_place(notification)
+        else:
+            _deliver(notification)
+    return notification
+
+
+def notification_release(*, notification_id: int) -> Notification:
+    """Send a voice-only member's held text: every try of its call failed. Safe to call twice."""
+    with transaction.atomic():
+        released = Notification.objects.filter(pk=notification_id, status=Notification.Status.HELD).update(
+            status=Notification.Status.PENDING)
+    notification = notification_deliver(notification_id=notification_id)
+    if released:
+        logger.info("call for %s failed: its text message went instead", notification.dedupe_key)
     return notification
 
 
@@ -142,6 +172,8 @@ def _address(sender: Sender, notification: Notification) -> str:
 def _deliver(notification: Notification) -> None:
     errors = []
     for sender in senders():
+        if sender.channel == Notification.Channel.VOICE:
+            continue  # calls are their own rows (voice_call_place)
         address = _address(sender, notification)
         if not address:
             continue

@@ -22,7 +22,9 @@ def members_unreachable(community_ids, *, since: dt.datetime) -> list[Unreached]
     from shifts.messaging.sms import e164
     from shifts.models import Notification
 
-    latest = Notification.objects.filter(member=OuterRef("pk"), created_at__gte=since).order_by("-created_at", "-pk")
+    # A call that failed is not a member unreached: its text went instead, or went beside it.
+    latest = (Notification.objects.filter(member=OuterRef("pk"), created_at__gte=since)
+              .exclude(channel=Notification.Channel.VOICE).order_by("-created_at", "-pk"))
     members = (Member.objects.filter(community_id__in=community_ids, active=True, anonymised_at__isnull=True)
                .annotate(last_status=Subquery(latest.values("status")[:1]),
                          last_error=Subquery(latest.values("error")[:1]))
@@ -82,3 +84,21 @@ def _outbox_readable(message, user, own_communities: set[int]) -> bool:
         return note.user_id == user.pk
     member = note.member or (note.proxy.member if note.proxy_id else None)
     return member is not None and member.community_id in own_communities
+
+
+def outbox_calls_for(user, *, limit: int) -> list[OutboxEntry]:
+    """The newest calls the demo outbox kept, with the same rule for who reads their text as text messages."""
+    from django.db.models import Q
+
+    from shifts.models import VoiceOutboxCall
+    from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
+
+    calls = VoiceOutboxCall.objects.select_related("notification__member", "notification__proxy__member",
+                                                   "notification__user")
+    if not is_district_admin(user):
+        communities = communities_for(user)
+        calls = calls.filter(Q(notification__member__community__in=communities)
+                             | Q(notification__proxy__member__community__in=communities)
+                             | Q(notification__user=user))
+    own = sensitive_community_ids(user)
+    return [OutboxEntry(call, _outbox_readable(call, user, own)) for call in calls[:limit]]

@@ -12,18 +12,25 @@ class Notification(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
+        VOICE = "voice", _("Voice call")
 
     class Delivery(models.TextChoices):
         UNKNOWN = "", _("Not reported")
         ACCEPTED = "accepted", _("Accepted by the provider")
         DELIVERED = "delivered", _("Delivered to the phone")
         UNDELIVERED = "undelivered", _("Not delivered")
+        # Voice calls: what the provider reported about the call.
+        ANSWERED = "answered", _("Answered")
+        BUSY = "busy", _("Busy")
+        NO_ANSWER = "no_answer", _("No answer")
+        CALL_FAILED = "call_failed", _("Call failed")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("No address")
+        HELD = "held", _("Held for the voice call")  # a voice-only member's text: sent only if every call fails
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=60)
@@ -52,6 +59,11 @@ class Notification(models.Model):
     delivery_status = models.CharField(_("delivery"), max_length=12, choices=Delivery.choices, blank=True,
                                        default=Delivery.UNKNOWN)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # Voice calls (channel VOICE): the key the member pressed, and the text message held back for a voice-only
+    # member, sent if the call finally fails (shifts.messaging.voice).
+    call_digit = models.CharField(_("key pressed"), max_length=2, blank=True)
+    fallback = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("text message if the call fails"))
 
     class Meta:
         verbose_name = _("notification")
@@ -142,6 +154,7 @@ class WeekConfirmation(models.Model):
         LINK = "link", _("Link in a text message")
         SMS = "sms", _("Text message reply")
         PROXY = "proxy", _("A relative, for the member")
+        VOICE = "voice", _("Key press on a voice call")
 
     member = models.ForeignKey(Member, models.CASCADE, related_name="confirmations", verbose_name=_("member"))
     community = models.ForeignKey(Community, models.CASCADE, related_name="+", verbose_name=_("community"))

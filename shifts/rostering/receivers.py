@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from shifts.messaging.jobs import message_job_queue
 from shifts.messaging.notify import notify_member, notify_proxy, senders
+from shifts.rostering import voice_answers  # noqa: F401  connects the key press on a confirmation call
 from shifts.rostering.follow import plans_follow
 from shifts.rostering.member_data import member_roster_data_erase, member_roster_history
 from volunteers.models import Member, MemberProxy

@@ -134,7 +134,7 @@ def postgres_database(url: str) -> Database:
 class Deployment:
     """The service as `scripts/demo.sh` (SQLite) or the README's scale-out section (PostgreSQL + Redis) runs it."""
 
-    def __init__(self, folder: Path, database: Database, redis_url: str = ""):
+    def __init__(self, folder: Path, database: Database, redis_url: str = "", extra_env: dict | None = None):
         self.folder, self.database, self.redis_url = folder, database, redis_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -158,7 +158,7 @@ class Deployment:
                         "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "Q_WORKERS": "1"})
         else:
             env.update({"DEBUG": "1", "Q_WORKERS": "2"})
-        self.env = env
+        self.env = {**env, **(extra_env or {})}
 
     # ------------------------------------------------------------------ set-up and processes
 

@@ -245,6 +245,8 @@ ACCESS = {
     **dict.fromkeys(["home", "set_language", "login", "logout", "member_link_login", "member_code_login",
                      "feeds:feed", "poster_scan", "certificate_verify", "confirm_link", "sms_reply_webhook",
                      "confirm_link_decline", "confirm_link_undo", "sms_status_webhook",
+                     # The voice provider relay's signed call report (403 unsigned).
+                     "voice_callback",
                      # The kiosk's tablet is no login: its signed kiosk cookie names the community (403 without).
                      "kiosk_home", "kiosk_find", "kiosk_member", "kiosk_check", "kiosk_away"], PUBLIC),
     "logout_confirm": LOGIN,

@@ -91,6 +91,12 @@ class Member(models.Model):
         ZH_HANS = "zh-hans", "简体中文"
         EN = "en", "English"
 
+    class ContactChannel(models.TextChoices):
+        """How messages reach the member, set by the secretary: many members over 75 do not read texts."""
+        SMS = "sms", _("Text message")
+        VOICE = "voice", _("Voice call")
+        SMS_VOICE = "sms_voice", _("Text message and voice call")
+
     name = models.CharField(_("name"), max_length=60)
     # E.164 (+8613912345678); numbers typed without a country code are read as mainland China (settings).
     phone = PhoneNumberField(_("phone"), blank=True, db_index=True)
@@ -120,6 +126,10 @@ class Member(models.Model):
         _("lives alone"), default=False,
         help_text=_("A missed shift without an answer is passed to the community's welfare contact."))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
+    contact_channel = models.CharField(
+        _("how to reach"), max_length=10, choices=ContactChannel.choices, default=ContactChannel.SMS,
+        help_text=_("A voice call reads the message aloud and takes a key press; if every call fails, a text "
+                    "message goes instead."))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                 related_name="member", verbose_name=_("login"))
     feed_version = models.PositiveIntegerField(

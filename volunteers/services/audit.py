@@ -68,6 +68,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.swap.refused": _("Swap refused by the rules"),
     "shifts.confirmation.confirmed": _("Member confirmed their week"),
     "shifts.confirmation.declined": _("Member said they cannot come"),
+    "shifts.voice.call_reported": _("Voice call reported (answered, key pressed, busy or no answer)"),
+    "shifts.voice.callback_refused": _("Voice call report refused (unsigned, stale or replayed)"),
     "shifts.phone_answer.confirmed": _("By phone: the secretary noted the member will come this week"),
     "shifts.phone_answer.cant_come": _("By phone: the secretary noted the member cannot come to a shift"),
     "shifts.phone_answer.away": _("By phone: the secretary noted the member is away"),

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("health", "max_shifts_per_week", "max_minutes_per_week", "max_consecutive_days",
                   "min_rest_minutes", "duty_preferences", "weekday_preferences", "active", "volunteer_number",
-                  "lives_alone")
+                  "lives_alone", "contact_channel")
 # Changes to these make the member unavailable for shifts they hold; the others only shape future rosters.
 # Values the audit page shows only to staff who may see the member's health and caregiving.
 SENSITIVE_FIELDS = {"health", "lives_alone", "caregiving"}

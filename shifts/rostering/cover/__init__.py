@@ -1,0 +1,8 @@
+"""The cover call-down: a published shift short of people asks rule-safe members for cover by itself.
+
+    ranking.py    who to ask, best first (the one "can M take S" rule of 谁能接？, then load, teammates, visitors)
+    calldown.py   starting a call-down, asking in waves, telling the secretary, stopping; the periodic job
+    answers.py    a member's answer (link, tap or key press): the first yes wins, booked by republishing
+    notices.py    the messages it sends (always from the queue)
+    selectors.py  what the dashboard and the week grid show
+"""

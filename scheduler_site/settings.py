@@ -302,7 +302,7 @@ SMS_ENDPOINT = environ.get("SMS_ENDPOINT", "dysmsapi.aliyuncs.com" if SMS_PROVID
 SMS_ENDPOINT_SCHEME = environ.get("SMS_ENDPOINT_SCHEME", "https")
 SMS_TIMEOUT = _int("SMS_TIMEOUT", 10, minimum=1)  # seconds per provider call
 SMS_MESSAGE_KINDS = ("reminder", "roster_change", "swap_offer", "swap_outcome", "replan", "login_code",
-                     "confirm_request", "welfare_check")
+                     "confirm_request", "welfare_check", "cover_ask", "cover_outcome")
 # Template code per kind: SMS_TEMPLATE_REMINDER, SMS_TEMPLATE_ROSTER_CHANGE, … SMS_TEMPLATE_WELFARE_CHECK.
 SMS_TEMPLATES = {kind: environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_MESSAGE_KINDS}
 if SMS_PROVIDER in {"tencent", "aliyun"}:

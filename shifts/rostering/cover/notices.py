@@ -71,4 +71,5 @@ def cover_replan_short_send(*, roster_id: int, run_id: int, started: list[int], 
     notify_staff(community=roster.community, kind="cover_replan_short", dedupe_key=f"replan-short:{run_id}",
                  urgent=True, context={"week_start": roster.week_start, "shifts": rows,
                                        "calling": sum(1 for r in rows if r["calling"]),
+                                       "window_hours": settings.COVER_CALL_HOURS,
                                        "path": week_path(shifts[0])})

@@ -14,6 +14,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from shifts.demo_cover import seed_cover
 from shifts.demo_delivered import seed_delivered
 from shifts.demo_history import seed_history
 from shifts.demo_report import seed_report_history
@@ -92,6 +93,8 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
                        secretary=StaffProfile.objects.get(user__username="secretary1").user)
         # Study-day attendance, no-show calls and patrol notes: the monthly report has every section to show.
         seed_report_history(communities, seed=seed)
+        # A call-down in progress for a shift within two days (shifts.demo_cover).
+        seed_cover(communities[0])
     return summary
 
 

@@ -18,8 +18,8 @@ DEADLINE = 180  # the scheduler looks every 30 s; the job runs every 2 minutes (
 
 
 def _shifts_soon(secretary, now: dt.datetime):
-    """(shift id, start, edit page, people on it) of shifts with people on them starting 3–46 hours from now, this week and
-    next (their change page answers only while they have not begun)."""
+    """(shift id, start, edit page, people on it) of shifts with people on them starting 3–46 hours from now,
+    this week and next (their change page answers only while they have not begun)."""
     found = []
     for monday in (this_monday(now), this_monday(now) + dt.timedelta(days=7)):
         week = secretary.get(f"/communities/{COMMUNITY}/weeks/{monday.isoformat()}/")

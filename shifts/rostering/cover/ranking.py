@@ -1,7 +1,8 @@
 """Who a call-down asks, best first: the members who keep every rule for the shift (judged by the one rule of
-谁能接？, shifts.rostering.readmodels.candidates.rank, on the published roster), less those already asked and those
-who said "don't ask me this week"; then, for a home visit, the household's familiar visitors first; then the
-lightest load this week (whole hours), the usual teammates of the members on the shift, and the fewest minutes."""
+谁能接？, shifts.rostering.readmodels.candidates.rank, on the published roster), less those already asked, those
+who said "don't ask me this week" and those with another call-down's question still to answer; then, for a home
+visit, the household's familiar visitors first; then the lightest load this week (whole hours), the usual
+teammates of the members on the shift, and the fewest minutes."""
 
 import datetime as dt
 from collections import Counter
@@ -57,7 +58,10 @@ def _familiar(shift: Shift) -> set[int]:
 def cover_rank(*, roster: Roster, shift: Shift, skip=frozenset()) -> list[Ranked]:
     """The members a call-down on `shift` of the published `roster` may ask, best first (see the module)."""
     opted_out = set(CoverOptOut.objects.filter(week_start=roster.week_start).values_list("member_id", flat=True))
-    skip = set(skip) | opted_out
+    # one question at a time: a member still to answer another call-down's ask is not asked a second one
+    pending = set(CoverAsk.objects.filter(answer=CoverAsk.Answer.WAITING, call__state="open")
+                  .exclude(call__shift=shift).values_list("member_id", flat=True))
+    skip = set(skip) | opted_out | pending
     on_shift = set(roster.assignments.filter(shift=shift).values_list("member_id", flat=True))
     teammates = _teammates(shift, on_shift)
     familiar = _familiar(shift)

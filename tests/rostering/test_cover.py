@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from shifts import signals
 from shifts.models import Assignment, CoverAsk, CoverCall, CoverOptOut, Notification, Roster
-from shifts.rostering.cover.answers import BOOKED, DECLINED, NO, OPT_OUT, TAKEN, YES, ask_token, cover_answer
+from shifts.rostering.cover.answers import BOOKED, CLOSED, DECLINED, NO, OPT_OUT, YES, ask_token, cover_answer
 from shifts.rostering.cover.calldown import cover_call_advance, cover_call_start, cover_calls_run
 from shifts.rostering.cover.ranking import cover_rank
 from shifts.weeks import week_start_of
@@ -203,7 +203,7 @@ def test_the_secretary_stops_it_and_a_yes_after_that_books_nobody(week, clock, r
     assert client.post(reverse("cover_stop", args=[call.pk])).status_code == 302
     call.refresh_from_db()
     assert call.state == CoverCall.State.STOPPED and call.stopped_by == week.secretary
-    assert run_on_commit(cover_answer, ask=asks(call)[0], answer=YES) == TAKEN
+    assert run_on_commit(cover_answer, ask=asks(call)[0], answer=YES) == CLOSED
     assert not _published(week).assignments.filter(member=asks(call)[0].member).exists()
     # the periodic job does not start it again
     assert run_on_commit(cover_calls_run)["started"] == 0

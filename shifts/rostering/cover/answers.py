@@ -34,6 +34,7 @@ BOOKED = "booked"  # you took it
 TAKEN = "taken"  # someone else took it first (or it is no longer needed)
 DECLINED = "declined"  # noted: not this time / not this week
 CANNOT = "cannot"  # a rule stops it now (another shift at the time, an absence recorded since)
+CLOSED = "closed"  # the secretary stopped the call-down, or the shift has begun
 
 
 def ask_token(ask: CoverAsk) -> str:
@@ -52,7 +53,7 @@ def ask_by_token(token: str) -> CoverAsk | None:
 
 
 def cover_answer(*, ask: CoverAsk, answer: str, via: str = "link", now: dt.datetime | None = None) -> str:
-    """Record a member's answer; returns BOOKED, TAKEN, DECLINED or CANNOT. Idempotent: a second yes of the
+    """Record a member's answer; returns BOOKED, TAKEN, CLOSED, DECLINED or CANNOT. Idempotent: a second yes of the
     winner is BOOKED again, a yes after another's is TAKEN (and the page says 已有人接了)."""
     if answer not in (YES, NO, OPT_OUT):
         raise ValueError(f"cover answer: {answer!r}")
@@ -121,6 +122,8 @@ def _late(call, ask, now) -> str:
     if ask.answer == CoverAsk.Answer.WAITING:
         ask.answer, ask.answered_at = CoverAsk.Answer.LATE, now
         ask.save(update_fields=["answer", "answered_at"])
+    if call.state in (CoverCall.State.STOPPED, CoverCall.State.LAPSED) or call.shift.start <= now:
+        return CLOSED
     return TAKEN
 
 

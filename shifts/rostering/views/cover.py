@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from scheduler_site.access import staff_required
 from shifts.messaging.labels import shift_label
 from shifts.models import CoverCall
-from shifts.rostering.cover.answers import BOOKED, NO, OPT_OUT, TAKEN, YES, ask_by_token, cover_answer
+from shifts.rostering.cover.answers import BOOKED, CLOSED, NO, OPT_OUT, TAKEN, YES, ask_by_token, cover_answer
 from shifts.rostering.cover.calldown import LIVE, cover_call_stop
 from shifts.rostering.cover.notices import week_path
 from volunteers.selectors import communities_for
@@ -38,7 +38,8 @@ def cover_answer_page(request, token):
     if ask.answer == YES:
         return render(request, "shifts/cover/answer_done.html", {"ask": ask, "label": label, "outcome": BOOKED})
     if call.state not in LIVE or ask.answer == "late":
-        return render(request, "shifts/cover/answer_done.html", {"ask": ask, "label": label, "outcome": TAKEN})
+        outcome = TAKEN if call.state == CoverCall.State.FILLED else CLOSED
+        return render(request, "shifts/cover/answer_done.html", {"ask": ask, "label": label, "outcome": outcome})
     return render(request, "shifts/cover/answer.html", {"ask": ask, "label": label, "token": token})
 
 

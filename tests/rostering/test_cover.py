@@ -236,3 +236,16 @@ def test_a_rule_broken_since_the_ask_refuses_the_yes(week, clock, run_on_commit)
 
 def test_tomorrow_at_is_relative():
     assert tomorrow_at(10).hour == 10
+
+
+def test_the_dashboard_and_the_week_grid_show_the_call_down(week, clock, run_on_commit, client):
+    call = _start(run_on_commit, week)
+    run_on_commit(cover_answer, ask=asks(call)[0], answer=NO)
+    client.force_login(week.secretary)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'id="cover-calls"' in page and "正在找人接班" in page
+    assert "已问3人 · 不行1人 · 未回复2人" in page
+    assert reverse("cover_stop", args=[call.pk]) in page
+    grid = client.get(reverse("roster_week", args=[week.community.pk, week.week.isoformat()])).content.decode()
+    cell = grid.split(f'id="shift-{week.shift.pk}"', 1)[1]
+    assert "cover-badge" in cell.split('id="shift-', 1)[0]

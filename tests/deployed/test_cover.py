@@ -58,21 +58,23 @@ def test_a_short_shift_within_48_hours_is_filled_by_a_call_down(deployment, secr
     before = set(_ask_links(outbox_readers))
     schedule_due(admin, "yure.cover_calls_advance", now)
 
-    label = f"{start:%H:%M}"
     answer = deployment.browser(language="zh-hans")
 
     def asked():
         for link in set(_ask_links(outbox_readers)) - before:
             path = re.sub(r"^https?://[^/]+", "", link)
             shown = answer.get(path, expect=(200, 404))
-            if shown.status == 200 and label in shown.text and "我来接班" in shown.text:
+            if shown.status == 200 and f'data-shift="{shift_id}"' in shown.html and "我来接班" in shown.text:
                 return path, shown
         return None
 
     path, shown = deployment.wait_until(asked, DEADLINE, f"a cover ask for shift {shift_id} in the outbox",
                                         interval=3)
-    name = re.search(r"<h1>(.*?)，您能接这个班吗？</h1>", shown.html).group(1)
-    done = answer.submit(shown, has="answer", answer="yes")
+    heading = re.search(r"<h1>\s*(.*?)，您能接这个班吗？\s*</h1>", shown.html, flags=re.S)
+    assert heading, shown.html[:2000]
+    name = heading.group(1).strip()
+    assert 'name="answer" value="yes"' in shown.html  # the big 我来接班 button (a button, not a field)
+    done = answer.post(path, data={"answer": "yes"})
     assert "这个班归您了" in done.text, done.text[:800]
 
     def filled():

@@ -49,6 +49,7 @@ def run(samples: int, members_wanted: int):
     from shifts.models import Shift
     from shifts.rostering.cover.calldown import cover_call_advance, cover_call_start
     from shifts.rostering.cover.ranking import cover_rank
+    from shifts.rostering.readmodels.candidates import rank
     from tests import factories
     from volunteers.models import Community
 
@@ -64,15 +65,19 @@ def run(samples: int, members_wanted: int):
     rows = list(Shift.objects.filter(pk__in=roster.assignments.values("shift_id")).order_by("start", "pk"))
     step = max(len(rows) // samples, 1)
     picks = rows[::step][:samples]
-    ranking, wave, sizes = [], [], []
+    ranking, shared, wave, sizes = [], [], [], []
     for shift in picks:
+        start = time.perf_counter()
+        rank(roster=roster, shift=shift)
+        shared.append(time.perf_counter() - start)
         start = time.perf_counter()
         ranked = cover_rank(roster=roster, shift=shift)
         ranking.append(time.perf_counter() - start)
         sizes.append(len(ranked))
 
         def one_wave(shift=shift):
-            Shift.objects.filter(pk=shift.pk).update(min_staff=shift.min_staff + 1)
+            Shift.objects.filter(pk=shift.pk).update(min_staff=shift.min_staff + 1,
+                                                     max_staff=max(shift.max_staff, shift.min_staff + 1))
             shift.refresh_from_db()
             # the clock 20 hours before the shift: within COVER_CALL_HOURS whatever today is
             now = shift.start - dt.timedelta(hours=20)
@@ -87,6 +92,7 @@ def run(samples: int, members_wanted: int):
         shift.refresh_from_db()
     print(f"candidates who keep every rule per shift: median {statistics.median(sizes)}, min {min(sizes)}, "
           f"max {max(sizes)}")
+    report("谁能接？'s rank alone (the one rule, every member)", shared)
     report("call-down ranking of one shift (cover_rank)", ranking)
     report("start + two waves asked (rank twice, asks, jobs queued)", wave)
 

@@ -19,7 +19,7 @@ from volunteers.models import AuditEntry
 
 from .cover_helpers import asks, build, sent, tomorrow_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cover_on")]
 
 
 class Clock:

@@ -18,7 +18,7 @@ from shifts.rostering.cover.calldown import cover_call_start
 from .cover_helpers import build
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cover_on")]
 
 ANSWERS = 20
 

@@ -14,7 +14,7 @@ from volunteers.models import AuditEntry
 
 from .cover_helpers import build
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cover_on")]
 
 
 def _replan_nobody(run_on_commit, days_ahead: int):

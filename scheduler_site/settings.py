@@ -17,6 +17,7 @@ Environment:
     ATTENDANCE_SERVED_PERCENT  share of a shift a member must be present for it to count (default 60)
     NO_SHOW_AFTER_MINUTES      minutes after a shift starts before a missing member is flagged (default 20)
     NO_SHOW_ILL_ABSENCE_DAYS   days of absence recorded when a flagged member is ill (default 7)
+    COVER_CALL_HOURS, COVER_WAVE_SIZE, COVER_WAVE_MINUTES, COVER_ALERT_HOURS  the cover call-down (below)
     STAR_THRESHOLDS_HOURS      default star-level hours, e.g. 100,300,600,1000,1500
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
     SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
@@ -303,7 +304,7 @@ SMS_ENDPOINT = environ.get("SMS_ENDPOINT", "dysmsapi.aliyuncs.com" if SMS_PROVID
 SMS_ENDPOINT_SCHEME = environ.get("SMS_ENDPOINT_SCHEME", "https")
 SMS_TIMEOUT = _int("SMS_TIMEOUT", 10, minimum=1)  # seconds per provider call
 SMS_MESSAGE_KINDS = ("reminder", "roster_change", "swap_offer", "swap_outcome", "replan", "login_code",
-                     "confirm_request", "welfare_check")
+                     "confirm_request", "welfare_check", "cover_ask", "cover_outcome")
 SMS_MESSAGE_KINDS += ("partner_change",)  # a teammate changed on a shift the member keeps (name, shift, partner, link)
 # Template code per kind: SMS_TEMPLATE_REMINDER, SMS_TEMPLATE_ROSTER_CHANGE, … SMS_TEMPLATE_WELFARE_CHECK.
 SMS_TEMPLATES = {kind: environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_MESSAGE_KINDS}
@@ -383,6 +384,13 @@ if ATTENDANCE_SERVED_SHARE > 1:
     _fail("ATTENDANCE_SERVED_PERCENT: must be at most 100")
 NO_SHOW_AFTER_MINUTES = _int("NO_SHOW_AFTER_MINUTES", 20, minimum=1)
 NO_SHOW_ILL_ABSENCE_DAYS = _int("NO_SHOW_ILL_ABSENCE_DAYS", 7, minimum=1)
+# The cover call-down (shifts.rostering.cover): a published shift short of people within COVER_CALL_HOURS of its
+# start asks rule-safe members COVER_WAVE_SIZE at a time, COVER_WAVE_MINUTES apart, until one says yes; the
+# secretary is messaged when nobody is left to ask or the shift starts within COVER_ALERT_HOURS unfilled.
+COVER_CALL_HOURS = _int("COVER_CALL_HOURS", 48, minimum=1)
+COVER_WAVE_SIZE = _int("COVER_WAVE_SIZE", 3, minimum=1)
+COVER_WAVE_MINUTES = _int("COVER_WAVE_MINUTES", 15, minimum=1)
+COVER_ALERT_HOURS = _int("COVER_ALERT_HOURS", 2, minimum=1)
 STAR_THRESHOLDS_HOURS = environ.get("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500")
 
 # The optimizer's per-solve limit; the queue's timeout must exceed it with a margin, and retry exceed timeout.

@@ -10,3 +10,4 @@ class ShiftsConfig(AppConfig):
         from shifts.delivered import receivers as delivered_receivers  # noqa: F401  hours on My details
         from shifts.feeds import receivers  # noqa: F401  connects the feed receivers
         from shifts.rostering import receivers as lifecycle_receivers  # noqa: F401  answers volunteers.signals
+        from shifts.rostering.cover import receivers as cover_receivers  # noqa: F401  key 1 on a cover call

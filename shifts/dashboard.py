@@ -7,6 +7,7 @@ import datetime as dt
 from django.shortcuts import render
 
 from scheduler_site.access import staff_required
+from shifts.rostering.cover.selectors import cover_calls_for_dashboard
 from shifts.rostering.readmodels.dashboard import community_summaries
 from shifts.rostering.views.common import redact_roster_reasons, this_monday
 from shifts.rostering.views.reach import reach_context
@@ -25,4 +26,5 @@ def dashboard(request):
     return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks,
                                                      "estimated_years": estimated,
                                                      "calendar_editor": is_district_admin(request.user),
+                                                     "cover_calls": cover_calls_for_dashboard(communities),
                                                      **reach_context(communities)})

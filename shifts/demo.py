@@ -14,6 +14,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from shifts.demo_cover import seed_cover
 from shifts.demo_delivered import seed_delivered
 from shifts.demo_history import seed_history
 from shifts.demo_report import seed_report_history
@@ -95,6 +96,8 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
         seed_report_history(communities, seed=seed)
         # A member who prefers voice calls, and a call to them in the outbox (shifts.demo_voice).
         seed_voice(communities[0], week_start=today + dt.timedelta(days=7 - today.weekday()))
+        # A call-down in progress for a shift within two days (shifts.demo_cover).
+        seed_cover(communities[0])
     return summary
 
 

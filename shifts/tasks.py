@@ -12,6 +12,8 @@ from shifts.messaging import jobs as message_jobs
 from shifts.messaging import notify
 from shifts.models import Roster
 from shifts.rostering import absences, confirmations, district, messages, receivers, schedule, solver_queue, solving
+from shifts.rostering.cover import calldown as cover_calldown
+from shifts.rostering.cover import notices as cover_notices
 from shifts.swaps import apply as swap_apply
 from shifts.swaps import messages as swap_messages
 from volunteers.services.import_jobs import import_task_guarded
@@ -140,3 +142,30 @@ def login_code_send(member_id: int, proxy_id: int | None, link: str, code: str, 
 def message_jobs_catch_up() -> int:
     """Send the messages of events whose queue job never ran (broker down); runs every 5 minutes."""
     return message_jobs.message_jobs_catch_up()
+
+
+def cover_calls_advance() -> dict:
+    """Start call-downs for published shifts short within COVER_CALL_HOURS, and ask the next wave of each open
+    one when it is due; runs every 2 minutes (shifts.rostering.cover.calldown)."""
+    return cover_calldown.cover_calls_run()
+
+
+def cover_call_advance(call_id: int) -> int:
+    """One step of one call-down (its first wave, or the next one after everyone asked said no)."""
+    return cover_calldown.cover_call_advance(call_id=call_id)
+
+
+def cover_ask_send(ask_id: int) -> None:
+    cover_notices.cover_ask_send(ask_id=ask_id)
+
+
+def cover_taken_send(call_id: int) -> int:
+    return cover_notices.cover_taken_send(call_id=call_id)
+
+
+def cover_staff_send(call_id: int, kind: str) -> None:
+    cover_notices.cover_staff_send(call_id=call_id, kind=kind)
+
+
+def cover_replan_short_send(roster_id: int, run_id: int, started: list[int], short: list[int]) -> None:
+    cover_notices.cover_replan_short_send(roster_id=roster_id, run_id=run_id, started=started, short=short)

@@ -6,7 +6,7 @@ from shifts import dashboard, member_home
 from shifts.delivered.views import attendance, certificates, fairness, hours, kiosk, no_show, patrol, sign_in
 from shifts.messaging import views as outbox
 from shifts.messaging import voice_callback
-from shifts.rostering.views import cards, confirm, district, exports, member, members, phone, roster, setup
+from shifts.rostering.views import cards, confirm, cover, district, exports, member, members, phone, roster, setup
 from shifts.rostering.views import print as printouts
 from shifts.swaps import views as swaps
 
@@ -98,6 +98,10 @@ urlpatterns = [
     path("c/<str:token>/", confirm.confirm_link, name="confirm_link"),
     path("c/<str:token>/no/", confirm.confirm_link_decline, name="confirm_link_decline"),
     path("c/<str:token>/undo/", confirm.confirm_link_undo, name="confirm_link_undo"),
+    # The cover call-down: the member's answer (a signed no-login link, short: it goes in a text message) and
+    # the secretary's stop.
+    path("k/<str:token>/", cover.cover_answer_page, name="cover_answer"),
+    path("cover/<int:call_id>/stop/", cover.cover_stop, name="cover_stop"),
     # PAGES: the secretary's set-up pages (duties, weekly shifts, households, one member, one published shift).
     path("setup/", setup.setup_home, name="setup_home"),
     path(SETUP, setup.setup_home, name="setup_community"),

@@ -33,6 +33,10 @@ def _test_transport(request):
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # The cover call-down asks members by itself for any published shift short within COVER_CALL_HOURS: with the
+    # default 48 hours, a test whose week starts on Monday would start call-downs (and send asks) only when run
+    # on a weekend. Off unless a test turns it on (tests/rostering/test_cover*.py: the `cover_on` fixture).
+    settings.COVER_CALL_HOURS = 48 if "cover_on" in request.fixturenames else 0
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +153,8 @@ def _live_server_sessions_closed(request):
     with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture
+def cover_on():
+    """The cover call-down at its default window (48 hours); see _test_transport."""

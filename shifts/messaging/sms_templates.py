@@ -35,6 +35,11 @@ SMS_KIND_OF = {
     "no_show": "welfare_check",  # someone did not turn up: the secretary, the team leader, the welfare contact
     "no_show_leader": "welfare_check",
     "no_show_welfare": "welfare_check",
+    "cover_ask": "cover_ask",  # can you take a short shift? (the link answers: 我来接班 / 这次不行 / 本周别再问我)
+    "cover_taken": "cover_outcome",  # 已有人接了，谢谢
+    "cover_exhausted": "replan",  # to the secretary: nobody left to ask
+    "cover_soon": "replan",  # to the secretary: a short shift starts within COVER_ALERT_HOURS
+    "cover_replan_short": "replan",  # to the secretary: the re-plan found nobody
 }
 
 # The parameters of each kind's template, in order. Documented in the README for whoever files the templates.
@@ -50,6 +55,8 @@ SMS_TEMPLATE_PARAMS = {
     "login_code": ("code", "link"),
     "confirm_request": ("name", "week", "link"),
     "welfare_check": ("name", "when"),
+    "cover_ask": ("name", "shift", "link"),
+    "cover_outcome": ("shift", "outcome"),
 }
 PARAM_MAX = 30  # characters per parameter (links: LINK_MAX), short enough for one message
 LINK_MAX = 120
@@ -101,6 +108,10 @@ def _param_values(kind: str, sms_kind: str, context: dict) -> dict:
         return {"code": str(context.get("code", "")).replace(" ", ""), "link": context.get("link")}
     if sms_kind == "confirm_request":
         return {"name": name, "week": _when(context.get("week_start")), "link": context.get("link")}
+    if sms_kind == "cover_ask":
+        return {"name": name, "shift": _shift_words(shift), "link": context.get("link")}
+    if sms_kind == "cover_outcome":
+        return {"shift": _shift_words(shift), "outcome": _("someone has taken it, thank you")}
     if sms_kind == "welfare_check":  # who did not turn up, and for which shift
         return {"name": context.get("missing_name") or name, "when": _when(context.get("when")) or
                 context.get("shift", "")}
@@ -113,14 +124,19 @@ def _partner_values(name: str, context: dict) -> dict:
                                        for c in context.get("changes", [])]  # the older context
     if not rows:
         return {"name": name, "shift": "", "partner": "", "link": _site("/me/")}
-    line = rows[0]["shift"] or {}
-    duty = line.get("duty_en") if translation.get_language() == "en" else line.get("duty")
-    shift = f"{_when(line.get('start'))} {duty or ''}".strip()
+    shift = _shift_words(rows[0]["shift"])
     if len(rows) > 1:
         shift = _("%(shift)s and %(count)s more") % {"shift": shift, "count": len(rows) - 1}
     separator = ", " if translation.get_language() == "en" else "、"
     partner = separator.join(rows[0].get("with") or []) or _("nobody else")
     return {"name": name, "shift": shift, "partner": partner, "link": _site("/me/")}
+
+
+def _shift_words(shift) -> str:
+    if not shift:
+        return ""
+    duty = shift["duty_en"] if translation.get_language() == "en" else shift["duty"]
+    return f"{_when(shift['start'])} {duty}"
 
 
 def _swap_outcome(kind: str) -> str:
@@ -131,4 +147,6 @@ def _swap_outcome(kind: str) -> str:
 
 def _replan_what(kind: str) -> str:
     return {"absence_recorded": _("your absence is noted"), "repair_proposal": _("a re-plan waits"),
-            "unfilled_alert": _("shifts are short"), "solve_failed": _("a roster could not be made")}.get(kind, "")
+            "unfilled_alert": _("shifts are short"), "solve_failed": _("a roster could not be made"),
+            "cover_exhausted": _("nobody left to ask for cover"), "cover_soon": _("a short shift starts soon"),
+            "cover_replan_short": _("the re-plan found nobody")}.get(kind, "")

@@ -1,6 +1,7 @@
 """Duties, templates, shifts, rosters, assignments, swaps and notifications: one module per topic."""
 
 from shifts.models.attendance import Attendance, NoShowCheck
+from shifts.models.cover import CoverAsk, CoverCall, CoverOptOut
 from shifts.models.decisions import ShiftExclusion
 from shifts.models.duties import Duty
 from shifts.models.feeds import FeedCounter, FeedShiftState, FeedTombstone
@@ -21,9 +22,9 @@ from shifts.models.solver_queue import SolverPiece, SolverProblem
 from shifts.models.swaps import SwapRequest
 from shifts.models.voice import VoiceCallbackSeen, VoiceOutboxCall
 
-__all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
-           "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage",
-           "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen",
-           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "VoiceCallbackSeen",
-           "VoiceOutboxCall",
+__all__ = ["Assignment", "Attendance", "Certificate", "CoverAsk", "CoverCall", "CoverOptOut", "Duty", "FeedCounter",
+           "FeedShiftState", "FeedTombstone", "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck",
+           "Notification", "OutboxMessage", "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion",
+           "ShiftTemplate", "SmsReplySeen", "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest",
+           "VoiceCallbackSeen", "VoiceOutboxCall",
            "WeekConfirmation"]

@@ -24,6 +24,7 @@ CAUSE_TEXT = {
     "profile": _("Re-planned because %(name)s's details changed"),
     "import": _("Re-planned because %(name)s's details changed"),
     "back": _("Re-planned because %(name)s can come after all"),
+    "cover": _("%(name)s took a shift that was short (cover call-down)"),
 }
 
 
@@ -108,6 +109,7 @@ class Assignment(models.Model):
         MANUAL = "manual", _("By hand")
         SWAP = "swap", _("Swap")
         REPAIR = "repair", _("Re-plan")
+        COVER = "cover", _("Cover call-down")
 
     roster = models.ForeignKey(Roster, models.CASCADE, related_name="assignments", verbose_name=_("roster"))
     shift = models.ForeignKey(Shift, models.CASCADE, related_name="assignments", verbose_name=_("shift"))

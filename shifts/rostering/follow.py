@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from shifts import signals
 from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
+from shifts.rostering.cover.starting import cover_after_withdraw
 from shifts.rostering.repair import cause_summary
 from shifts.rostering.rosters import exclusion_record, roster_generate
 from shifts.rostering.rules import roster_conflicts
@@ -87,8 +88,7 @@ def _member_changed(*, member: Member, start: dt.datetime | None, end: dt.dateti
     for community_id, week_start, status in touched:
         weeks[(community_id, week_start_of(week_start))].add(status)
     absent = reason in Unavailability.Reason.values or not member.active
-    if absent:
-        _published_withdraw(member=member, start=start, end=end, by=by)
+    withdrawn = _published_withdraw(member=member, start=start, end=end, by=by) if absent else []
     runs = []
     for (community_id, week_start), statuses in sorted(weeks.items()):
         community = Community.objects.get(pk=community_id)
@@ -101,6 +101,13 @@ def _member_changed(*, member: Member, start: dt.datetime | None, end: dt.dateti
             runs.append(roster_generate(community=community, week_start=week_start, by=by,
                                         kind=SolveRun.Kind.RESOLVE, cause=cause, reason=cause_summary(cause)))
     runs = list(dict.fromkeys(r for r in runs if r is not None))
+    if withdrawn:  # a shift now short: the call-down asks at once unless the re-plan may fill it by itself
+        replanned = {r.community_id for r in runs if r.kind == SolveRun.Kind.REPAIR}
+        waiting = [s for s, _m in withdrawn if not Shift.objects.filter(
+            pk=s, community_id__in=replanned, community__auto_apply_repairs=True).exists()]
+        if waiting:
+            transaction.on_commit(partial(cover_after_withdraw, shift_ids=waiting, reason=reason,
+                                          active=member.active))
     logger.info("availability of member %s changed: %d runs queued", member.pk, len(runs))
     return runs
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 import solver
 from shifts.messaging.notify import notify_staff
 from shifts.models import Assignment, Roster, Shift, SolveRun
+from shifts.rostering.cover.starting import cover_after_replan
 from shifts.rostering.district import district_collect_when_done
 from shifts.rostering.follow import plans_follow
 from shifts.rostering.problem import problem_for_communities
@@ -305,6 +306,7 @@ def _write_proposal(run: SolveRun, pairs, fields) -> Roster:
     if not diff["added"] and not diff["removed"]:
         audit_log(action="shifts.roster.replan_unchanged", community=community, obj=published,
                   data={"run": run.pk}, reason=run.reason)
+        transaction.on_commit(partial(cover_after_replan, published.pk, run.pk))  # found nobody: ask, and say so
         return published
     Roster.objects.filter(community=community, week_start=week_start, status=Roster.Status.PROPOSAL).update(
         status=Roster.Status.DISCARDED)

@@ -38,10 +38,14 @@ def context_for(kind: str, people) -> dict:
         "confirm_reminder": {"week_start": people["week_start"], "shifts": [line], "link": "http://x/c/abc/",
                              "replies": False},
         "welfare_check": {"when": people["shift"].start},
+        "cover_ask": {"shift": line, "link": "http://x/k/abc/"},
+        "cover_taken": {"shift": line},
     }.get(kind, swap)
 
 
-MEMBER_KINDS = [kind for kind in SMS_KIND_OF if kind not in ("repair_proposal", "unfilled_alert", "solve_failed")]
+STAFF_KINDS = ("repair_proposal", "unfilled_alert", "solve_failed", "cover_exhausted", "cover_soon",
+               "cover_replan_short")
+MEMBER_KINDS = [kind for kind in SMS_KIND_OF if kind not in STAFF_KINDS]
 
 
 def test_success_records_the_providers_message_id_through_the_real_sdk(standin, people):
@@ -158,13 +162,14 @@ def test_each_message_kind_by_e_mail(people, kind):
     assert note.status == "sent" and note.channel == "email" and mail.outbox[-1].subject == note.subject
 
 
-@pytest.mark.parametrize("kind", ["repair_proposal", "unfilled_alert", "solve_failed"])
+@pytest.mark.parametrize("kind", STAFF_KINDS)
 def test_secretaries_get_re_plan_texts_on_their_own_phone(outbox_sms, people, kind):
     profile = people["secretary"].staff_profile
     profile.phone = "13700000000"
     profile.save()
     context = {"shifts": [], "roster": None, "run": None, "reason": "", "error": "", "week_start": None,
-               "path": "/dashboard/"}
+               "path": "/dashboard/", "shift": shift_line(people["shift"], private=True), "asked": 3, "declined": 1,
+               "unanswered": 2, "hours": 2, "window_hours": 48}
     [note] = notify_staff(community=people["community"], kind=kind, dedupe_key=f"s:{kind}", context=context)
     assert note.status == "sent" and note.channel == "sms" and note.address == "+8613700000000"
 

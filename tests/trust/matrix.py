@@ -29,6 +29,7 @@ ID_PARAMS = {
     "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
     "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
     "certificate_id": "certificate", "check_id": "no_show", "entry_id": "patrol_entry", "duty_id": "duty",
+    "call_id": "cover_call",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),
@@ -247,6 +248,8 @@ ACCESS = {
                      "confirm_link_decline", "confirm_link_undo", "sms_status_webhook",
                      # The voice provider relay's signed call report (403 unsigned).
                      "voice_callback",
+                     # The cover call-down's answer page: a signed link for one member and one ask, no login.
+                     "cover_answer",
                      # The kiosk's tablet is no login: its signed kiosk cookie names the community (403 without).
                      "kiosk_home", "kiosk_find", "kiosk_member", "kiosk_check", "kiosk_away"], PUBLIC),
     "logout_confirm": LOGIN,
@@ -281,7 +284,9 @@ ACCESS = {
                      "member_phone_answers",
                      # Secretaries read the district's holidays and terms (/calendar/?year=); only the
                      # administrator edits them.
-                     "calendar"], STAFF),
+                     "calendar",
+                     # Stopping a call-down: the staff of the shift's community (the district administrator too).
+                     "cover_stop"], STAFF),
     **dict.fromkeys(["member_login_link_issue", "member_proxies", "member_proxy_login", "member_proxy_revoke",
                      "feeds:member", "setup_household_new", "setup_household_edit", "setup_household_delete",
                      "caregiving_create", "caregiving_delete"], OWN_STAFF),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from shifts.models import (
     Assignment,
     Certificate,
+    CoverCall,
     MemberNotice,
     NoShowCheck,
     Notification,
@@ -79,7 +80,9 @@ def _extras(side, week_start, *, label):
                                       data={"household": f"{label}独居老人", "note": f"{label}住院"})
     patrol_entry = PatrolLogEntry.objects.create(community=side.community, shift=side.shift, author=side.mate,
                                                  note=f"{label}队友秘密照护", tags=["hazard"])
-    return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
+    cover_call = CoverCall.objects.create(shift=side.shift, community=side.community, started_at=start)
+    return dict(cover_call=cover_call, window=window, absence=absence, run=run, template=template,
+                other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
                 import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation, certificate=certificate,
                 no_show=no_show, patrol_entry=patrol_entry, sms_notification=sms_notification, audit=audit,
@@ -100,7 +103,7 @@ def _objects(side, extra, *, as_member: bool):
         "patrol_entry": extra["patrol_entry"], "sms_notification": extra["sms_notification"],
         "audit": extra["audit"], "login_token": extra["login_token"], "staff_profile": side.secretary.staff_profile,
         # A duty its community uses: staff of another community may not change it (duties are shared).
-        "duty": side.duty,
+        "duty": side.duty, "cover_call": extra["cover_call"],
     }
 
 

@@ -112,6 +112,16 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.setup.household_changed": _("Visit household changed"),
     "shifts.setup.household_deleted": _("Visit household deleted"),
     "shifts.setup.member_added": _("Member added"),
+    # The cover call-down (shifts.rostering.cover)
+    "shifts.cover.started": _("Call-down for cover started"),
+    "shifts.cover.asked": _("Call-down: members asked to take the shift"),
+    "shifts.cover.declined": _("Call-down: a member said no"),
+    "shifts.cover.taken": _("Call-down: a member took the shift"),
+    "shifts.cover.stopped": _("Call-down stopped by the secretary"),
+    "shifts.cover.exhausted": _("Call-down: nobody left to ask"),
+    "shifts.cover.soon": _("Call-down: the shift starts soon and is still short"),
+    "shifts.cover.filled": _("Call-down ended: the shift is no longer short"),
+    "shifts.cover.lapsed": _("Call-down ended: the shift began short"),
 }
 
 

@@ -24,6 +24,7 @@ from shifts.models.duties import is_visit
 from shifts.rostering import repair, review
 from shifts.rostering import rosters as roster_services
 from shifts.rostering.affected import proposal_affected
+from shifts.rostering.cover.selectors import cover_badges
 from shifts.rostering.forms import AddMemberForm, RemoveAssignmentForm
 from shifts.rostering.readmodels.candidates import candidate_view
 from shifts.rostering.readmodels.week_grid import build_week, roster_changes, rosters_for_week, staffing_problems
@@ -61,6 +62,9 @@ def roster_week(request, community_id, week):
     view = build_week(community, week_start, request.GET.get("show"))
     _attach_urls(view)
     _label_visits(view, private=community.pk in sensitive_community_ids(request.user))
+    badges = cover_badges([cell.shift.pk for cell in view.cells])  # a call-down on a shift: its badge
+    for cell in view.cells:
+        cell.cover = badges.get(cell.shift.pk)
     redact_roster_reasons(request.user, [view.roster])
     redact_week(request.user, view)
     context = {

@@ -1,0 +1,71 @@
+"""Twenty members press 我来接班 at the same moment: exactly one is booked, nineteen are told it is taken.
+
+On PostgreSQL (DATABASE_URL) the answers run in 20 real threads released together, each with its own connection
+and transaction; on SQLite, which serialises every writer, they run one after another through the same service."""
+
+import datetime as dt
+import os
+import threading
+
+import pytest
+from django.db import connections
+
+from shifts.messaging.jobs import message_jobs_catch_up
+from shifts.models import Assignment, CoverAsk, CoverCall, Notification, Roster
+from shifts.rostering.cover.answers import BOOKED, TAKEN, YES, cover_answer
+from shifts.rostering.cover.calldown import cover_call_start
+
+from .cover_helpers import build
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cover_on")]
+
+ANSWERS = 20
+
+
+def _together(calls):
+    start = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            start.wait(timeout=30)
+            results[index] = call()
+        except Exception as exc:  # asserted on below: a crash is a finding
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return results
+
+
+def test_twenty_simultaneous_yes_one_winner(settings, django_capture_on_commit_callbacks):
+    settings.COVER_WAVE_SIZE = ANSWERS
+    week = build(members=ANSWERS + 2, min_staff=3, on_shift=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        call = cover_call_start(shift=week.shift)
+    asks = list(CoverAsk.objects.filter(call=call))
+    assert len(asks) == ANSWERS
+    calls = [lambda ask=ask: cover_answer(ask=ask, answer=YES) for ask in asks]
+    if ON_POSTGRES:
+        results = _together(calls)
+    else:
+        results = [c() for c in calls]
+    assert sorted(str(r) for r in results) == sorted([BOOKED] + [TAKEN] * (ANSWERS - 1)), results
+    published = Roster.objects.get(community=week.community, status=Roster.Status.PUBLISHED)
+    on_shift = Assignment.objects.filter(roster=published, shift=week.shift)
+    assert on_shift.count() == 3 and on_shift.filter(source=Assignment.Source.COVER).count() == 1
+    call.refresh_from_db()
+    assert call.state == CoverCall.State.FILLED
+    winner = call.filled_by
+    assert [a.member for a in asks if results[asks.index(a)] == BOOKED] == [winner]
+    assert CoverAsk.objects.filter(call=call, answer=CoverAsk.Answer.LATE).count() == ANSWERS - 1
+    # the queue tells the nineteen "已有人接了，谢谢" (run here in the test process)
+    message_jobs_catch_up(now=call.closed_at + dt.timedelta(minutes=5))
+    told = Notification.objects.filter(kind="cover_taken")
+    assert told.count() == ANSWERS - 1 and winner.pk not in set(told.values_list("member_id", flat=True))

@@ -1,5 +1,5 @@
 """The secretary's dashboard: this week and next for each community (shifts.rostering.readmodels.dashboard), who
-no channel reaches, and who needs a call after a no-show. It combines rostering, messaging and delivered, so it
+no channel reaches, and the open welfare ladders (who did not arrive or is not back from a patrol). It combines rostering, messaging and delivered, so it
 stands at the top of shifts beside member_home."""
 
 import datetime as dt
@@ -7,11 +7,12 @@ import datetime as dt
 from django.shortcuts import render
 
 from scheduler_site.access import staff_required
+from shifts.delivered.selectors import welfare_ladders_open
 from shifts.rostering.readmodels.dashboard import community_summaries
 from shifts.rostering.views.common import redact_roster_reasons, this_monday
 from shifts.rostering.views.reach import reach_context
 from volunteers.calendars import years_estimated
-from volunteers.selectors import communities_for, is_district_admin
+from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
 
 
 @staff_required
@@ -25,4 +26,7 @@ def dashboard(request):
     return render(request, "shifts/dashboard.html", {"summaries": summaries, "weeks": weeks,
                                                      "estimated_years": estimated,
                                                      "calendar_editor": is_district_admin(request.user),
+                                                     "ladders": welfare_ladders_open(
+                                                         communities,
+                                                         private_ids=sensitive_community_ids(request.user)),
                                                      **reach_context(communities)})

@@ -6,7 +6,7 @@ Enqueue them with transaction.on_commit (the services do). Each one is safe to r
 import datetime as dt
 import logging
 
-from shifts.delivered import no_show
+from shifts.delivered import no_show, welfare_ladder, welfare_run
 from shifts.delivered.attendance_import import attendance_import_job_run
 from shifts.messaging import jobs as message_jobs
 from shifts.messaging import notify
@@ -100,9 +100,29 @@ def notification_retry(notification_id: int) -> str:
     return notify.notification_deliver(notification_id=notification_id).status
 
 
-def no_show_checks_run() -> int:
-    """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
-    return no_show.no_show_checks_run()
+def no_show_checks_run() -> dict:
+    """The no-show check's old schedule name: the welfare ladder's periodic check does it now."""
+    return welfare_ladders_run()
+
+
+def welfare_ladders_run() -> dict:
+    """Flag no-shows and overdue patrols, start their welfare ladders and take every due step; every minute."""
+    return welfare_run.welfare_ladders_run()
+
+
+def welfare_step_send(ladder_id: int, step: int) -> int:
+    """Place one welfare-ladder step's calls (queued by the periodic check as a message job)."""
+    return len(welfare_ladder.welfare_step_send(ladder_id=ladder_id, step=step))
+
+
+def welfare_unreachable_send(ladder_id: int) -> None:
+    """Nobody answered the ladder: tell the welfare contact about a member living alone or over 80."""
+    welfare_ladder.welfare_unreachable_send(ladder_id=ladder_id)
+
+
+def no_show_leader_send(check_id: int) -> None:
+    """Ask a team leader who is there to look round for a missing member."""
+    no_show.no_show_leader_send(check_id=check_id)
 
 
 def attendance_import_run(job_id: int) -> str:

@@ -35,6 +35,7 @@ SMS_KIND_OF = {
     "no_show": "welfare_check",  # someone did not turn up: the secretary, the team leader, the welfare contact
     "no_show_leader": "welfare_check",
     "no_show_welfare": "welfare_check",
+    "welfare_call": "welfare_check",  # a welfare-ladder step: who, and which shift (a voice call where configured)
 }
 
 # The parameters of each kind's template, in order. Documented in the README for whoever files the templates.

@@ -19,8 +19,10 @@ from shifts.models.rosters import Assignment, Roster, SolveRun
 from shifts.models.shifts import Shift, ShiftTemplate
 from shifts.models.solver_queue import SolverPiece, SolverProblem
 from shifts.models.swaps import SwapRequest
+from shifts.models.welfare import WelfareLadder
 
 __all__ = ["Assignment", "Attendance", "Certificate", "Duty", "FeedCounter", "FeedShiftState", "FeedTombstone",
            "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck", "Notification", "OutboxMessage",
            "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion", "ShiftTemplate", "SmsReplySeen",
-           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation"]
+           "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest", "WeekConfirmation",
+           "WelfareLadder"]

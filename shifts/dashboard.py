@@ -1,6 +1,6 @@
 """The secretary's dashboard: this week and next for each community (shifts.rostering.readmodels.dashboard), who
-no channel reaches, and the open welfare ladders (who did not arrive or is not back from a patrol). It combines rostering, messaging and delivered, so it
-stands at the top of shifts beside member_home."""
+no channel reaches, and the open welfare ladders (who did not arrive or is not back from a patrol). It combines
+rostering, messaging and delivered, so it stands at the top of shifts beside member_home."""
 
 import datetime as dt
 

@@ -28,7 +28,8 @@ ID_PARAMS = {
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
     "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
     "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
-    "certificate_id": "certificate", "check_id": "no_show", "ladder_id": "welfare_ladder", "entry_id": "patrol_entry", "duty_id": "duty",
+    "certificate_id": "certificate", "check_id": "no_show", "ladder_id": "welfare_ladder", "entry_id": "patrol_entry",
+    "duty_id": "duty",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),

@@ -85,7 +85,8 @@ def _extras(side, week_start, *, label):
     return dict(window=window, absence=absence, run=run, template=template, other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
                 import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation, certificate=certificate,
-                no_show=no_show, welfare_ladder=welfare_ladder, patrol_entry=patrol_entry, sms_notification=sms_notification, audit=audit,
+                no_show=no_show, welfare_ladder=welfare_ladder, patrol_entry=patrol_entry,
+                sms_notification=sms_notification, audit=audit,
                 login_token=MemberLoginToken.objects.get(member=side.member))
 
 

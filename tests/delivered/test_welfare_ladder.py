@@ -214,6 +214,7 @@ def test_the_secretary_records_the_outcome_or_hurries_the_next_call(client, miss
     assert response.status_code == 302
     ladder.refresh_from_db()
     assert ladder.outcome == "" and ladder.next_at <= timezone.now()
+    assert len(calls()) == 1  # the request calls nobody: the periodic check does, within a minute
     assert AuditEntry.objects.filter(action="shifts.welfare.hurried").exists()
     assert client.post(reverse("welfare_answer", args=[ladder.pk]), {"outcome": "gone"}).status_code == 302
     ladder.refresh_from_db()

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,12 +35,12 @@ def no_show_checks_run(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     latest_start = now - dt.timedelta(minutes=settings.NO_SHOW_AFTER_MINUTES)
     window = Q(shift__start__lte=latest_start, shift__start__gt=now - LOOK_BACK, shift__end__gt=latest_start)
+    # The anti-joins run in the database: only the few missing pairs come back, however many shifts began.
+    here = Attendance.objects.filter(shift_id=OuterRef("shift_id"), member_id=OuterRef("member_id"),
+                                     check_in__isnull=False)
+    flagged = NoShowCheck.objects.filter(shift_id=OuterRef("shift_id"), member_id=OuterRef("member_id"))
     pairs = set(Assignment.objects.filter(window, roster__status=Roster.Status.PUBLISHED)
-                .values_list("shift_id", "member_id"))
-    if not pairs:
-        return 0
-    pairs -= set(Attendance.objects.filter(window, check_in__isnull=False).values_list("shift_id", "member_id"))
-    pairs -= set(NoShowCheck.objects.filter(window).values_list("shift_id", "member_id"))
+                .exclude(Exists(here)).exclude(Exists(flagged)).values_list("shift_id", "member_id"))
     if not pairs:
         return 0
     spans = Shift.objects.filter(pk__in={s for s, _m in pairs}).values_list("pk", "start", "end")
@@ -55,7 +55,7 @@ def no_show_checks_run(now: dt.datetime | None = None) -> int:
                if not any(start < ends[s] and end > times[s] for start, end in away.get(m, ()))]
     NoShowCheck.objects.bulk_create([NoShowCheck(shift_id=s, member_id=m) for s, m in missing],
                                     batch_size=1000, ignore_conflicts=True)
-    # The leader's message, once per check (the job's key): only for checks a leader may be there for.
+    # The team leader's message, queued once per new check (the job's key); its task looks for a leader who is there.
     created = NoShowCheck.objects.filter(shift_id__in={s for s, _m in missing}, outcome="")
     for check_id, shift_id, member_id in created.values_list("pk", "shift_id", "member_id"):
         if (shift_id, member_id) in pairs:

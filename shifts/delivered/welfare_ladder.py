@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from shifts.messaging.jobs import message_job_queue
@@ -110,8 +111,9 @@ def _context(ladder: WelfareLadder) -> dict:
     """Who and which shift, nothing more: no phone, address, health or household (the text may be read aloud)."""
     shift = ladder.shift
     overdue = ladder.trigger == WelfareLadder.Trigger.OVERDUE
+    # The title is rendered in each recipient's language (a home visit is "入户探访", never the household).
     return {"missing_name": ladder.member.name, "when": shift.end if overdue else shift.start,
-            "shift": shift_title(shift), "overdue": overdue}
+            "shift": lazy(shift_title, str)(shift), "overdue": overdue}
 
 
 def welfare_step_send(*, ladder_id: int, step: int) -> list[Notification]:

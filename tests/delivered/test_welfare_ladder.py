@@ -132,7 +132,7 @@ def test_overdue_patrol_starts_a_ladder_and_checking_out_answers_it(team, run, d
     assert (ladder.member, ladder.trigger, ladder.due_at) == (team["mate"], "overdue", aware(WEEK, 11, 30))
     run(11, 45)
     call = Notification.objects.get(kind="welfare_call")
-    assert call.member == team["mate"] and "not checked out" in call.body and "Press 1" in call.body
+    assert call.member == team["mate"] and "还没有签退" in call.body and "请按1" in call.body  # her language
     attendance_check_out(member=team["mate"], shift=shift, now=aware(WEEK, 11, 50))
     ladder.refresh_from_db()
     assert (ladder.outcome, ladder.outcome_via) == ("on_way", "attendance")
@@ -255,7 +255,7 @@ def test_the_message_names_only_who_and_which_shift(team, run):
         text = n.subject + n.body + " ".join(n.sms_params)
         for secret in ("和平街", "谢家", "13900000002", "alone", "独居", "frail", "health", "80"):
             assert secret not in text, (n.dedupe_key, secret, text)
-        assert "Home visit" in n.body and "李秀英" in text and "Press 2: ill" in n.body
+        assert "入户探访" in n.body and "李秀英" in text and "生病了请按2" in n.body
 
 
 def test_the_periodic_check_runs_every_minute_on_the_queue():

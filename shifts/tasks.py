@@ -110,19 +110,15 @@ def welfare_ladders_run() -> dict:
     return welfare_run.welfare_ladders_run()
 
 
-def welfare_step_send(ladder_id: int, step: int) -> int:
-    """Place one welfare-ladder step's calls (queued by the periodic check as a message job)."""
-    return len(welfare_ladder.welfare_step_send(ladder_id=ladder_id, step=step))
+def welfare_calls_send(items: list) -> int:
+    """Place a pass's welfare-ladder calls ([ladder id, step] each; step 0: tell the welfare contact the member is
+    unreachable); queued by the periodic check as message jobs."""
+    return welfare_ladder.welfare_calls_send(items=items)
 
 
-def welfare_unreachable_send(ladder_id: int) -> None:
-    """Nobody answered the ladder: tell the welfare contact about a member living alone or over 80."""
-    welfare_ladder.welfare_unreachable_send(ladder_id=ladder_id)
-
-
-def no_show_leader_send(check_id: int) -> None:
-    """Ask a team leader who is there to look round for a missing member."""
-    no_show.no_show_leader_send(check_id=check_id)
+def no_show_leader_send(check_ids: list[int]) -> None:
+    """Ask team leaders who are there to look round for their missing members."""
+    no_show.no_show_leader_send(check_ids=check_ids)
 
 
 def attendance_import_run(job_id: int) -> str:

@@ -55,11 +55,14 @@ def no_show_checks_run(now: dt.datetime | None = None) -> int:
                if not any(start < ends[s] and end > times[s] for start, end in away.get(m, ()))]
     NoShowCheck.objects.bulk_create([NoShowCheck(shift_id=s, member_id=m) for s, m in missing],
                                     batch_size=1000, ignore_conflicts=True)
-    # The team leader's message, queued once per new check (the job's key); its task looks for a leader who is there.
-    created = NoShowCheck.objects.filter(shift_id__in={s for s, _m in missing}, outcome="")
-    for check_id, shift_id, member_id in created.values_list("pk", "shift_id", "member_id"):
-        if (shift_id, member_id) in pairs:
-            message_job_queue(task="shifts.tasks.no_show_leader_send", args=[check_id], key=f"noshow:{check_id}:leader")
+    # The team leader's message, one job per 50 new checks; its task looks for a leader who is there, and each
+    # message is sent once (its dedupe key names the check and the leader).
+    created = sorted(pk for pk, shift_id, member_id in NoShowCheck.objects.filter(
+        shift_id__in={s for s, _m in missing}, outcome="").values_list("pk", "shift_id", "member_id")
+        if (shift_id, member_id) in pairs)
+    for at in range(0, len(created), 50):
+        batch = created[at:at + 50]
+        message_job_queue(task="shifts.tasks.no_show_leader_send", args=[batch], key=f"noshow:{batch[0]}:leader")
     logger.info("no-show check: %d members missing", len(missing))
     return len(missing)
 
@@ -70,10 +73,15 @@ def _context(check: NoShowCheck) -> dict:
             "site_path": reverse("dashboard")}
 
 
-def no_show_leader_send(*, check_id: int) -> None:
-    """Ask the team leader, if they are there, to look round for the missing member (runs on the queue). The
+def no_show_leader_send(*, check_ids: list[int]) -> None:
+    """Ask each team leader who is there to look round for the missing member (runs on the queue). The
     secretary is called by the welfare ladder's last step and sees the member on the dashboard at once."""
-    check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member").get(pk=check_id)
+    for check in NoShowCheck.objects.filter(pk__in=check_ids).select_related("shift__duty", "shift__community",
+                                                                             "member"):
+        _tell_leader(check)
+
+
+def _tell_leader(check: NoShowCheck) -> None:
     # Only a leader who is there can look round for the missing member: one missing too is not told.
     present = set(Attendance.objects.filter(shift=check.shift, check_in__isnull=False)
                   .values_list("member_id", flat=True))

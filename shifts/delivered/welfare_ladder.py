@@ -50,6 +50,7 @@ ANSWERS = (Outcome.ON_WAY, Outcome.ILL, Outcome.SAFE_HOME)
 NO_SHOW_OUTCOME = {Outcome.ON_WAY: NoShowCheck.Outcome.REACHED, Outcome.ILL: NoShowCheck.Outcome.ILL,
                    Outcome.SAFE_HOME: NoShowCheck.Outcome.SAFE_HOME, Outcome.UNREACHABLE: NoShowCheck.Outcome.NO_ANSWER}
 DEDUPE = re.compile(r"^welfare:(\d+):s\d+:")
+BATCH = 50  # calls per message job
 
 
 def must_escalate(member: Member, on: dt.date) -> bool:
@@ -73,7 +74,8 @@ def _wait_after(step: int) -> dt.timedelta:
 def welfare_ladders_advance(now: dt.datetime | None = None) -> tuple[int, int]:
     """Take the next step of every open ladder that is due: set-based (one locked read, one update per step
     number), the calls themselves queued as message jobs. Returns (calls queued, ladders now unreachable).
-    Idempotent: a ladder's step number moves once per due time, and each step's job is keyed by it."""
+    Idempotent: a ladder's step number moves once per due time, under its row lock, and each call is sent once
+    (its notification's dedupe key names the ladder and the step)."""
     now = now or timezone.now()
     last = len(settings.WELFARE_LADDER_STEPS)
     fired: list[tuple[int, int]] = []
@@ -98,10 +100,13 @@ def welfare_ladders_advance(now: dt.datetime | None = None) -> tuple[int, int]:
             for ladder in WelfareLadder.objects.filter(pk__in=unreachable).select_related("shift__community"):
                 audit_log(action="shifts.welfare.unreachable", community=ladder.shift.community, obj=ladder,
                           data={"member": ladder.member_id, "shift": ladder.shift_id, "step": ladder.step})
-                message_job_queue(task="shifts.tasks.welfare_unreachable_send", args=[ladder.pk],
-                                  key=f"welfare:{ladder.pk}:unreachable")
-        for pk, step in fired:
-            message_job_queue(task="shifts.tasks.welfare_step_send", args=[pk, step], key=f"welfare:{pk}:s{step}")
+        # The pass's calls go to the queue in batches (one message job each, keyed by its first call, which this
+        # pass alone took): a catch-up after an outage queues a few jobs, not hundreds.
+        items = [[pk, step] for pk, step in fired] + [[pk, 0] for pk in unreachable]
+        for at in range(0, len(items), BATCH):
+            batch = items[at:at + BATCH]
+            message_job_queue(task="shifts.tasks.welfare_calls_send", args=[batch],
+                              key=f"welfare:{batch[0][0]}:s{batch[0][1]}:batch")
     if fired or unreachable:
         logger.info("welfare ladder: %d calls queued, %d unreachable", len(fired), len(unreachable))
     return len(fired), len(unreachable)
@@ -172,6 +177,18 @@ def _call(ladder: WelfareLadder, step: int, recipients) -> list[Notification]:
             sent.append(notify_user(user=target, kind=KIND, dedupe_key=key, context=context, urgent=True))
         else:
             sent += notify_staff(community=target, kind=KIND, dedupe_key=key, context=context, urgent=True)
+    return sent
+
+
+def welfare_calls_send(*, items: list) -> int:
+    """A pass's calls, [ladder id, step] each (step 0: the ladder went unreachable); runs on the queue. Each call
+    is deduplicated on its ladder and step, so a retried batch calls nobody twice; returns the messages sent."""
+    sent = 0
+    for ladder_id, step in items:
+        if step:
+            sent += len(welfare_step_send(ladder_id=ladder_id, step=step))
+        else:
+            welfare_unreachable_send(ladder_id=ladder_id)
     return sent
 
 

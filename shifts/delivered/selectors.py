@@ -150,9 +150,9 @@ def welfare_ladders_open(communities, *, private_ids=()) -> list[WelfareLadder]:
                    .select_related("member", "shift__duty", "shift__community"))
     ladders.sort(key=lambda ladder: (ladder.outcome != WelfareLadder.Outcome.UNREACHABLE, -ladder.step,
                                      ladder.due_at, ladder.pk))
-    plan = settings.WELFARE_LADDER_STEPS
+    plan, private = settings.WELFARE_LADDER_STEPS, set(private_ids)
     for ladder in ladders:
-        ladder.title = shift_title(ladder.shift, private=ladder.shift.community_id in set(private_ids))
+        ladder.title = shift_title(ladder.shift, private=ladder.shift.community_id in private)
         ladder.call_list = [{"step": call.get("step"), "whom": WHOM_LABELS.get(call.get("whom"), ""),
                              "names": "、".join(call.get("names") or []),
                              "at": dt.datetime.fromisoformat(call["at"]) if call.get("at") else None}

@@ -18,6 +18,11 @@ Environment:
     NO_SHOW_AFTER_MINUTES      minutes after a shift starts before a missing member is flagged (default 20)
     NO_SHOW_ILL_ABSENCE_DAYS   days of absence recorded when a flagged member is ill (default 7)
     COVER_CALL_HOURS, COVER_WAVE_SIZE, COVER_WAVE_MINUTES, COVER_ALERT_HOURS  the cover call-down (below)
+    PATROL_OVERDUE_MINUTES     minutes after a patrol ends before a member not checked out starts a welfare
+                               ladder (default 30)
+    WELFARE_LADDER_STEPS       the welfare ladder's calls, "minutes:whom" after the trigger, each only if the one
+                               before went unanswered (default 15:member,30:relative,60:secretary)
+    WELFARE_UNREACHABLE_MINUTES  minutes after the last call before the member counts as unreachable (default 30)
     STAR_THRESHOLDS_HOURS      default star-level hours, e.g. 100,300,600,1000,1500
     EMAIL_URL-less mail settings: EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL
     SMS_PROVIDER     "" (no text messages), "outbox" (stored, readable on the staff outbox page: the demo),
@@ -392,6 +397,27 @@ COVER_WAVE_SIZE = _int("COVER_WAVE_SIZE", 3, minimum=1)
 COVER_WAVE_MINUTES = _int("COVER_WAVE_MINUTES", 15, minimum=1)
 COVER_ALERT_HOURS = _int("COVER_ALERT_HOURS", 2, minimum=1)
 STAR_THRESHOLDS_HOURS = environ.get("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500")
+# The welfare ladder (shifts.delivered.welfare_ladder): a no-show, or a patrol member not checked out this many
+# minutes after the patrol ends, is called on a ladder: "minutes:whom" after that moment (whom: member, relative —
+# the member's relative, else the community's welfare contact, else its secretaries — or secretary), each call
+# only if the one before went unanswered; unanswered this long after the last call, the member is unreachable.
+PATROL_OVERDUE_MINUTES = _int("PATROL_OVERDUE_MINUTES", 30, minimum=1)
+WELFARE_UNREACHABLE_MINUTES = _int("WELFARE_UNREACHABLE_MINUTES", 30, minimum=1)
+
+
+def _ladder(name: str, default: str) -> tuple[tuple[int, str], ...]:
+    steps = []
+    for part in environ.get(name, default).split(","):
+        minutes, _sep, whom = part.strip().partition(":")
+        if not minutes.strip().isdigit() or whom.strip() not in ("member", "relative", "secretary"):
+            _fail(f"{name}: write minutes:whom, e.g. 15:member,30:relative,60:secretary (got {part.strip()!r})")
+        steps.append((int(minutes), whom.strip()))
+    if not steps or [m for m, _w in steps] != sorted({m for m, _w in steps}):
+        _fail(f"{name}: give at least one step, in increasing minutes")
+    return tuple(steps)
+
+
+WELFARE_LADDER_STEPS = _ladder("WELFARE_LADDER_STEPS", "15:member,30:relative,60:secretary")
 
 # The optimizer's per-solve limit; the queue's timeout must exceed it with a margin, and retry exceed timeout.
 SOLVER_TIME_LIMIT = _int("SOLVER_TIME_LIMIT", 20, minimum=1)

@@ -1,6 +1,6 @@
 """The secretary's dashboard: this week and next for each community (shifts.rostering.readmodels.dashboard), who
-no channel reaches, and who needs a call after a no-show. It combines rostering, messaging and delivered, so it
-stands at the top of shifts beside member_home."""
+no channel reaches, and the open welfare ladders (who did not arrive or is not back from a patrol). It combines
+rostering, messaging and delivered, so it stands at the top of shifts beside member_home."""
 
 import datetime as dt
 
@@ -8,11 +8,12 @@ from django.shortcuts import render
 
 from scheduler_site.access import staff_required
 from shifts.rostering.cover.selectors import cover_calls_for_dashboard
+from shifts.delivered.selectors import welfare_ladders_open
 from shifts.rostering.readmodels.dashboard import community_summaries
 from shifts.rostering.views.common import redact_roster_reasons, this_monday
 from shifts.rostering.views.reach import reach_context
 from volunteers.calendars import years_estimated
-from volunteers.selectors import communities_for, is_district_admin
+from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
 
 
 @staff_required
@@ -27,4 +28,7 @@ def dashboard(request):
                                                      "estimated_years": estimated,
                                                      "calendar_editor": is_district_admin(request.user),
                                                      "cover_calls": cover_calls_for_dashboard(communities),
+                                                     "ladders": welfare_ladders_open(
+                                                         communities,
+                                                         private_ids=sensitive_community_ids(request.user)),
                                                      **reach_context(communities)})

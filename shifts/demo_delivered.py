@@ -1,16 +1,19 @@
 """The demo's service delivered: two past weeks of the first community published and attended (a few members
-below the 60% rule, one missing), a patrol log entry and a service certificate. Idempotent like the rest."""
+below the 60% rule, one missing), a patrol log entry, a service certificate and an open welfare ladder.
+Idempotent like the rest."""
 
 import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
 
 from shifts.delivered.attendance import attendance_set
 from shifts.delivered.certificates import certificate_issue
-from shifts.models import Assignment, Attendance, Certificate, PatrolLogEntry, Roster, Shift
+from shifts.delivered.welfare_ladder import first_step_at
+from shifts.models import Assignment, Attendance, Certificate, NoShowCheck, PatrolLogEntry, Roster, Shift, WelfareLadder
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_bounds, week_start_of
 from volunteers.models import Community, HealthLevel, Member
@@ -35,6 +38,7 @@ def seed_delivered(community: Community, *, today: dt.date, secretary) -> None:
             _attended_week(community, week_start_of(today) - dt.timedelta(weeks=weeks_back), people, secretary)
         _patrol_note(community)
         _certificate(community, people[0], today, secretary)
+        _open_ladder(community)
 
 
 def _attended_week(community, week_start, people, secretary) -> None:
@@ -73,6 +77,24 @@ def _patrol_note(community) -> None:
                            tags=["hazard", "litter"])
     entry.full_clean()
     entry.save()
+
+
+def _open_ladder(community) -> None:
+    """An open welfare ladder on the dashboard: a member the book shows missing from last week's latest patrol,
+    noticed ten minutes ago (the demo moves the moment to now, so the dashboard of the day shows it). Its first
+    call is due in five minutes: with the demo's queue running, it goes out through the outbox."""
+    if WelfareLadder.objects.filter(shift__community=community).exists():
+        return
+    present = Attendance.objects.filter(shift=OuterRef("shift"), member=OuterRef("member"))
+    missing = (Assignment.objects.filter(roster__community=community, roster__status=Roster.Status.PUBLISHED,
+                                         shift__duty__code="patrol", shift__start__lt=timezone.now())
+               .exclude(Exists(present)).select_related("shift").order_by("-shift__start").first())
+    if missing is None:
+        return
+    check, _created = NoShowCheck.objects.get_or_create(shift=missing.shift, member=missing.member)
+    due = timezone.now() - dt.timedelta(minutes=10)
+    WelfareLadder.objects.create(shift=missing.shift, member=missing.member, trigger=WelfareLadder.Trigger.NO_SHOW,
+                                 no_show=check, due_at=due, next_at=first_step_at(due))
 
 
 def _certificate(community, member, today, secretary) -> None:

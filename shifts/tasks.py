@@ -6,7 +6,7 @@ Enqueue them with transaction.on_commit (the services do). Each one is safe to r
 import datetime as dt
 import logging
 
-from shifts.delivered import no_show
+from shifts.delivered import no_show, welfare_ladder, welfare_run
 from shifts.delivered.attendance_import import attendance_import_job_run
 from shifts.messaging import jobs as message_jobs
 from shifts.messaging import notify
@@ -108,9 +108,25 @@ def voice_fallback_send(notification_id: int) -> str:
     return notify.notification_release(notification_id=notification_id).status
 
 
-def no_show_checks_run() -> int:
-    """Flag assigned members who neither checked in nor reported an absence; runs every 5 minutes."""
-    return no_show.no_show_checks_run()
+def no_show_checks_run() -> dict:
+    """The no-show check's old schedule name: the welfare ladder's periodic check does it now."""
+    return welfare_ladders_run()
+
+
+def welfare_ladders_run() -> dict:
+    """Flag no-shows and overdue patrols, start their welfare ladders and take every due step; every minute."""
+    return welfare_run.welfare_ladders_run()
+
+
+def welfare_calls_send(items: list) -> int:
+    """Place a pass's welfare-ladder calls ([ladder id, step] each; step 0: tell the welfare contact the member is
+    unreachable); queued by the periodic check as message jobs."""
+    return welfare_ladder.welfare_calls_send(items=items)
+
+
+def no_show_leader_send(check_ids: list[int]) -> None:
+    """Ask team leaders who are there to look round for their missing members."""
+    no_show.no_show_leader_send(check_ids=check_ids)
 
 
 def attendance_import_run(job_id: int) -> str:

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from shifts import dashboard, member_home
-from shifts.delivered.views import attendance, certificates, fairness, hours, kiosk, no_show, patrol, sign_in
+from shifts.delivered.views import attendance, certificates, fairness, hours, kiosk, patrol, sign_in, welfare
 from shifts.messaging import views as outbox
 from shifts.messaging import voice_callback
 from shifts.rostering.views import cards, confirm, cover, district, exports, member, members, phone, roster, setup
@@ -71,7 +71,7 @@ urlpatterns = [
          attendance.attendance_import_confirm, name="attendance_import_confirm"),
     path("communities/<int:community_id>/hours/", hours.hours_ledger, name="hours_ledger"),
     path("communities/<int:community_id>/hours/export/", hours.hours_export_view, name="hours_export"),
-    path("no-shows/<int:check_id>/outcome/", no_show.no_show_record, name="no_show_outcome"),
+    path("welfare/<int:ladder_id>/answer/", welfare.welfare_record, name="welfare_answer"),
     path("communities/<int:community_id>/members/<int:member_id>/certificate/", certificates.certificate_new,
          name="certificate_new"),
     path("certificates/<int:certificate_id>/print/", certificates.certificate_print, name="certificate_print"),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shifts.delivered.welfare_ladder import welfare_answer_by_attendance
 from shifts.models import Assignment, Attendance, Roster, Shift, ShiftTemplate
 from shifts.models.shifts import wall_minutes
 from volunteers.models import Community, Member
@@ -50,6 +51,9 @@ def _save(attendance: Attendance) -> Attendance:
                          and not attendance.awaits_presence_confirmation)
     attendance.served_minutes = attendance.present_minutes if attendance.served else 0
     attendance.save()
+    if attendance.check_in is not None:  # here (or back): a welfare ladder calling them stops
+        welfare_answer_by_attendance(shift_id=attendance.shift_id, member=attendance.member, check_in=True,
+                                     check_out=attendance.check_out is not None, by=attendance.recorded_by)
     return attendance
 
 

@@ -1,70 +1,70 @@
-"""The welfare check on no-shows. NO_SHOW_AFTER_MINUTES after a shift starts, each assigned member who has
-neither checked in nor reported an absence goes on the dashboard's 需要联系 list; the team leader (if they
-checked in themselves) and the secretary get a message. The secretary then records what the call found:
+"""The no-show check. NO_SHOW_AFTER_MINUTES after a shift starts, each assigned member who has neither checked in
+nor reported an absence is flagged (a NoShowCheck); a team leader who checked in themselves is asked to look round
+for them. The welfare ladder (shifts.delivered.welfare_ladder) then calls the member, their relative or the welfare
+contact, and the secretary, until someone answers; the dashboard shows the open ladders first, and the secretary
+records what a call found there (on the way, ill → an absence and the re-plan, safe at home).
 
-    reached    all well
-    forgot     all well, forgot
-    ill        an absence is recorded (NO_SHOW_ILL_ABSENCE_DAYS) and the member's remaining shifts re-planned
-    no answer  for a member living alone or over 80, the community's welfare contact is told at once
+no_show_checks_run is called by the ladder's periodic check (shifts.delivered.welfare_run).
 """
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from shifts.delivered.attendance import is_team_leader, team_members
 from shifts.messaging.jobs import message_job_queue
 from shifts.messaging.labels import shift_line
 from shifts.messaging.notify import notify_member, notify_staff, notify_user
 from shifts.models import Assignment, Attendance, NoShowCheck, Roster, Shift
-from shifts.rostering.absences import absence_report
-from volunteers.models import Member, Unavailability
-from volunteers.services.audit import audit_log
+from volunteers.models import Unavailability
 
 logger = logging.getLogger(__name__)
 
 
 # Shifts that began longer ago than this are not checked any more (a queue outage must not flood the list).
 LOOK_BACK = dt.timedelta(hours=6)
-ESCALATE_AGE = 80
 
 
 def no_show_checks_run(now: dt.datetime | None = None) -> int:
-    """Flag every missing member of shifts that began NO_SHOW_AFTER_MINUTES ago; idempotent. Runs on the queue."""
+    """Flag every missing member of shifts that began NO_SHOW_AFTER_MINUTES ago; idempotent, set-based (a few
+    queries whatever the number of shifts). Runs on the queue."""
     now = now or timezone.now()
     latest_start = now - dt.timedelta(minutes=settings.NO_SHOW_AFTER_MINUTES)
-    assigned = (Assignment.objects.filter(roster__status=Roster.Status.PUBLISHED, shift__start__lte=latest_start,
-                                          shift__start__gt=now - LOOK_BACK, shift__end__gt=latest_start)
-                .values_list("shift_id", "member_id"))
-    pairs = set(assigned)
+    window = Q(shift__start__lte=latest_start, shift__start__gt=now - LOOK_BACK, shift__end__gt=latest_start)
+    # The anti-joins run in the database: only the few missing pairs come back, however many shifts began.
+    here = Attendance.objects.filter(shift_id=OuterRef("shift_id"), member_id=OuterRef("member_id"),
+                                     check_in__isnull=False)
+    flagged = NoShowCheck.objects.filter(shift_id=OuterRef("shift_id"), member_id=OuterRef("member_id"))
+    pairs = set(Assignment.objects.filter(window, roster__status=Roster.Status.PUBLISHED)
+                .exclude(Exists(here)).exclude(Exists(flagged)).values_list("shift_id", "member_id"))
     if not pairs:
         return 0
-    shift_ids = {s for s, _m in pairs}
-    checked_in = set(Attendance.objects.filter(shift_id__in=shift_ids, check_in__isnull=False)
-                     .values_list("shift_id", "member_id"))
-    flagged = set(NoShowCheck.objects.filter(shift_id__in=shift_ids).values_list("shift_id", "member_id"))
-    shifts = {s.pk: s for s in Shift.objects.filter(pk__in=shift_ids).select_related("duty", "community")}
-    created = 0
-    for shift_id, member_id in sorted(pairs - checked_in - flagged):
-        shift = shifts[shift_id]
-        if Unavailability.objects.filter(member_id=member_id, start__lt=shift.end, end__gt=shift.start).exists():
-            continue
-        try:
-            with transaction.atomic():
-                check = NoShowCheck.objects.create(shift=shift, member_id=member_id)
-                transaction.on_commit(partial(_tell_leader_and_secretary, check.pk))
-        except IntegrityError:  # another run flagged it first
-            continue
-        created += 1
-    logger.info("no-show check: %d members to contact", created)
-    return created
+    spans = Shift.objects.filter(pk__in={s for s, _m in pairs}).values_list("pk", "start", "end")
+    times, ends = {pk: start for pk, start, _e in spans}, {pk: end for pk, _s, end in spans}
+    away: dict[int, list[tuple]] = {}
+    for member_id, start, end in (Unavailability.objects.filter(member_id__in={m for _s, m in pairs},
+                                                                start__lt=max(ends.values()),
+                                                                end__gt=min(times.values()))
+                                  .values_list("member_id", "start", "end")):
+        away.setdefault(member_id, []).append((start, end))
+    missing = [(s, m) for s, m in sorted(pairs)
+               if not any(start < ends[s] and end > times[s] for start, end in away.get(m, ()))]
+    NoShowCheck.objects.bulk_create([NoShowCheck(shift_id=s, member_id=m) for s, m in missing],
+                                    batch_size=1000, ignore_conflicts=True)
+    # The team leader's message, one job per 50 new checks; its task looks for a leader who is there, and each
+    # message is sent once (its dedupe key names the check and the leader).
+    created = sorted(pk for pk, shift_id, member_id in NoShowCheck.objects.filter(
+        shift_id__in={s for s, _m in missing}, outcome="").values_list("pk", "shift_id", "member_id")
+        if (shift_id, member_id) in pairs)
+    for at in range(0, len(created), 50):
+        batch = created[at:at + 50]
+        message_job_queue(task="shifts.tasks.no_show_leader_send", args=[batch], key=f"noshow:{batch[0]}:leader")
+    logger.info("no-show check: %d members missing", len(missing))
+    return len(missing)
 
 
 def _context(check: NoShowCheck) -> dict:
@@ -73,61 +73,32 @@ def _context(check: NoShowCheck) -> dict:
             "site_path": reverse("dashboard")}
 
 
-def _tell_leader_and_secretary(check_id: int) -> None:
-    check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member").get(pk=check_id)
-    context = _context(check)
+def no_show_leader_send(*, check_ids: list[int]) -> None:
+    """Ask each team leader who is there to look round for the missing member (runs on the queue). The
+    secretary is called by the welfare ladder's last step and sees the member on the dashboard at once."""
+    for check in NoShowCheck.objects.filter(pk__in=check_ids).select_related("shift__duty", "shift__community",
+                                                                             "member"):
+        _tell_leader(check)
+
+
+def _tell_leader(check: NoShowCheck) -> None:
     # Only a leader who is there can look round for the missing member: one missing too is not told.
     present = set(Attendance.objects.filter(shift=check.shift, check_in__isnull=False)
                   .values_list("member_id", flat=True))
     for mate in team_members(check.shift):
         if mate.pk != check.member_id and mate.pk in present and is_team_leader(member=mate, shift=check.shift):
             notify_member(member=mate, kind="no_show_leader", dedupe_key=f"noshow:{check.pk}:leader:m{mate.pk}",
-                          context=context)
-    notify_staff(community=check.shift.community, kind="no_show", dedupe_key=f"noshow:{check.pk}:staff",
-                 context=context)
-
-
-def must_escalate(member: Member, on: dt.date) -> bool:
-    return member.lives_alone or member.age_on(on) >= ESCALATE_AGE
-
-
-def no_show_outcome(*, check: NoShowCheck, outcome: str, by=None) -> NoShowCheck:
-    """Record what the call found and act on it (see the module docstring)."""
-    if outcome not in NoShowCheck.Outcome.values:
-        raise ValidationError({"outcome": _("Choose one of the outcomes.")})
-    with transaction.atomic():
-        check = NoShowCheck.objects.select_for_update().select_related("shift__community", "shift__duty",
-                                                                       "member__community").get(pk=check.pk)
-        if check.outcome and check.outcome != NoShowCheck.Outcome.NO_ANSWER:
-            raise ValidationError({"outcome": _("An outcome was already recorded for this call.")})
-        check.outcome, check.outcome_at, check.outcome_by = outcome, timezone.now(), by
-        check.save(update_fields=["outcome", "outcome_at", "outcome_by"])
-        audit_log(action=f"shifts.no_show.{outcome}", actor=by, community=check.shift.community, obj=check,
-                  data={"member": check.member_id, "shift": check.shift_id})
-        if outcome == NoShowCheck.Outcome.ILL:
-            start = check.shift.start
-            absence_report(member=check.member, start=start,
-                           end=start + dt.timedelta(days=settings.NO_SHOW_ILL_ABSENCE_DAYS),
-                           reason=Unavailability.Reason.ILLNESS, by=by, note=_("Ill (no-show call)"))
-        elif outcome == NoShowCheck.Outcome.NO_ANSWER and check.escalated_at is None \
-                and must_escalate(check.member, timezone.localdate()):
-            check.escalated_at = timezone.now()
-            check.save(update_fields=["escalated_at"])
-            message_job_queue(task="shifts.tasks.no_show_welfare_send", args=[check.pk],
-                              key=f"noshow:{check.pk}:welfare")
-    return check
+                          context=_context(check))
 
 
 def no_show_welfare_send(*, check_id: int) -> None:
-    """Runs on the queue (shifts.tasks), queued by no_show_outcome as a message job: never in the request."""
-    check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member").get(pk=check_id)
-    contact = check.shift.community.welfare_contact
-    if check.member.community_id != check.shift.community_id:
-        contact = check.member.community.welfare_contact  # the member's home community looks after them
-    context = _context(check)
+    """Kept for message jobs queued before the welfare ladder (the ladder's own is welfare_unreachable_send)."""
+    check = NoShowCheck.objects.select_related("shift__duty", "shift__community", "member__community").get(
+        pk=check_id)
+    contact = check.member.community.welfare_contact
     if contact is not None:
         notify_user(user=contact, kind="no_show_welfare", dedupe_key=f"noshow:{check.pk}:welfare",
-                    context=context, urgent=True)
-    else:  # nobody named: the secretaries must act themselves
+                    context=_context(check), urgent=True)
+    else:
         notify_staff(community=check.member.community, kind="no_show_welfare",
-                     dedupe_key=f"noshow:{check.pk}:welfare", context=context, urgent=True)
+                     dedupe_key=f"noshow:{check.pk}:welfare", context=_context(check), urgent=True)

@@ -1,5 +1,5 @@
 """Reads for service delivered: today's shifts a member can check in to, a week's attendance sheet, the
-dashboard's contact list. Callers scope communities and members through volunteers.selectors."""
+dashboard's open welfare ladders. Callers scope communities and members through volunteers.selectors."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shifts.delivered.attendance import CHECK_IN_EARLY, CHECK_OUT_LATE
-from shifts.models import Assignment, Attendance, NoShowCheck, Roster, Shift
+from shifts.messaging.labels import shift_title
+from shifts.models import Assignment, Attendance, Roster, Shift, WelfareLadder
 from shifts.weeks import week_bounds
 from volunteers.models import Member
 from volunteers.selectors import members_serving
@@ -133,9 +135,27 @@ def attendance_sheet(community, week_start: dt.date) -> list[SheetShift]:
     return sheet
 
 
-def needs_contact(communities) -> list[NoShowCheck]:
-    """Open no-show checks of these communities (no outcome yet, or "no answer" to try again), oldest first."""
-    return list(NoShowCheck.objects.filter(shift__community__in=communities)
-                .filter(outcome__in=["", NoShowCheck.Outcome.NO_ANSWER])
-                .filter(created_at__gte=timezone.now() - dt.timedelta(days=3))
-                .select_related("member", "shift__duty", "shift__community").order_by("created_at"))
+WHOM_LABELS = {"member": _("the member"), "relative": _("relative"), "welfare": _("welfare contact"),
+               "secretary": _("secretaries")}
+
+
+def welfare_ladders_open(communities, *, private_ids=()) -> list[WelfareLadder]:
+    """The dashboard's first section: every welfare ladder of these communities still calling, or unreachable,
+    from the last three days; unreachable first, then the furthest up the ladder, then the oldest. Each carries
+    `title` (a home visit's household only for its own community's staff), `call_list` (whom each step called,
+    when) and `next_whom`."""
+    ladders = list(WelfareLadder.objects.filter(shift__community__in=communities,
+                                                outcome__in=["", WelfareLadder.Outcome.UNREACHABLE],
+                                                due_at__gte=timezone.now() - dt.timedelta(days=3))
+                   .select_related("member", "shift__duty", "shift__community"))
+    ladders.sort(key=lambda ladder: (ladder.outcome != WelfareLadder.Outcome.UNREACHABLE, -ladder.step,
+                                     ladder.due_at, ladder.pk))
+    plan, private = settings.WELFARE_LADDER_STEPS, set(private_ids)
+    for ladder in ladders:
+        ladder.title = shift_title(ladder.shift, private=ladder.shift.community_id in private)
+        ladder.call_list = [{"step": call.get("step"), "whom": WHOM_LABELS.get(call.get("whom"), ""),
+                             "names": "、".join(call.get("names") or []),
+                             "at": dt.datetime.fromisoformat(call["at"]) if call.get("at") else None}
+                            for call in ladder.calls]
+        ladder.next_whom = WHOM_LABELS[plan[ladder.step][1]] if ladder.is_open and ladder.step < len(plan) else ""
+    return ladders

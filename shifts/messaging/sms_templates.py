@@ -40,6 +40,7 @@ SMS_KIND_OF = {
     "cover_exhausted": "replan",  # to the secretary: nobody left to ask
     "cover_soon": "replan",  # to the secretary: a short shift starts within COVER_ALERT_HOURS
     "cover_replan_short": "replan",  # to the secretary: the re-plan found nobody
+    "welfare_call": "welfare_check",  # a welfare-ladder step: who, and which shift (a voice call where configured)
 }
 
 # The parameters of each kind's template, in order. Documented in the README for whoever files the templates.

@@ -21,10 +21,10 @@ from shifts.models.shifts import Shift, ShiftTemplate
 from shifts.models.solver_queue import SolverPiece, SolverProblem
 from shifts.models.swaps import SwapRequest
 from shifts.models.voice import VoiceCallbackSeen, VoiceOutboxCall
+from shifts.models.welfare import WelfareLadder
 
 __all__ = ["Assignment", "Attendance", "Certificate", "CoverAsk", "CoverCall", "CoverOptOut", "Duty", "FeedCounter",
            "FeedShiftState", "FeedTombstone", "Kiosk", "KioskTry", "MemberNotice", "MessageJob", "NoShowCheck",
            "Notification", "OutboxMessage", "PatrolLogEntry", "PatrolTag", "Roster", "Shift", "ShiftExclusion",
            "ShiftTemplate", "SmsReplySeen", "SolveRun", "SolverPiece", "SolverProblem", "StarLevels", "SwapRequest",
-           "VoiceCallbackSeen", "VoiceOutboxCall",
-           "WeekConfirmation"]
+           "VoiceCallbackSeen", "VoiceOutboxCall", "WeekConfirmation", "WelfareLadder"]

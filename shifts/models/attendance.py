@@ -69,6 +69,7 @@ class NoShowCheck(models.Model):
         ILL = "ill", _("Ill")
         FORGOT = "forgot", _("Forgot")
         NO_ANSWER = "no_answer", _("No answer")
+        SAFE_HOME = "safe_home", _("Safe at home")
 
     shift = models.ForeignKey(Shift, models.CASCADE, related_name="no_show_checks", verbose_name=_("shift"))
     member = models.ForeignKey(Member, models.CASCADE, related_name="no_show_checks", verbose_name=_("member"))

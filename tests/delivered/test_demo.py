@@ -18,3 +18,21 @@ def test_seed_demo_shows_attendance_a_log_entry_and_a_certificate():
     call_command("seed_demo", *args)
     assert (Attendance.objects.count(), Attendance.objects.filter(served=True).count(),
             PatrolLogEntry.objects.count(), Certificate.objects.count()) == counts
+
+
+def test_seed_demo_shows_an_open_welfare_ladder_on_the_dashboard(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from shifts.models import WelfareLadder
+
+    args = ["--communities", "1", "--members-min", "30", "--members-max", "30", "--households", "2"]
+    call_command("seed_demo", *args)
+    call_command("seed_demo", *args)
+    ladder = WelfareLadder.objects.get()
+    assert ladder.is_open and ladder.step == 0 and ladder.no_show.member == ladder.member
+    assert not Attendance.objects.filter(shift=ladder.shift, member=ladder.member).exists()
+    secretary = get_user_model().objects.filter(staff_profile__communities=ladder.shift.community).first()
+    client.force_login(secretary)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f'id="ladder-{ladder.pk}"' in page and ladder.member.name in page

@@ -150,7 +150,9 @@ class Deployment:
                # Short solves keep the run quick; one search worker each on a small shared machine.
                "SOLVER_TIME_LIMIT": "6", "REPAIR_TIME_LIMIT": "3", "SOLVER_WORKERS": "1",
                # A no-show is flagged one minute after its shift starts (the least the setting allows).
-               "NO_SHOW_AFTER_MINUTES": "1"}
+               "NO_SHOW_AFTER_MINUTES": "1",
+               # The welfare ladder's first two calls a minute apart, so a test sees them climb.
+               "WELFARE_LADDER_STEPS": "1:member,2:relative,60:secretary"}
         if self.scale_out:
             env.update({"REDIS_URL": redis_url, "CACHE_PREFIX": self.cache_prefix, "DEBUG": "0",
                         "SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1",

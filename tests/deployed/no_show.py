@@ -2,7 +2,7 @@
 
 The secretary's page moves only shifts still to come, so the operator moves the shift's start into the past on
 the admin's shift page (a shift must start on the 15-minute grid: the latest quarter hour at least a minute ago,
-which NO_SHOW_AFTER_MINUTES=1 has passed). Then the operator makes yure.no_show_checks due on the admin's
+which NO_SHOW_AFTER_MINUTES=1 has passed). Then the operator makes yure.welfare_ladder due on the admin's
 schedule page, and the cluster's scheduler runs it.
 """
 

@@ -26,7 +26,7 @@ def test_members_who_do_not_check_in_are_put_on_the_call_list(deployment, secret
     assert not _called(secretary) & people
     start = last_quarter(now)
     shift_start_move(admin, shift_id, start, start + dt.timedelta(hours=2))
-    schedule_due(admin, "yure.no_show_checks", now)
+    schedule_due(admin, "yure.welfare_ladder", now)
 
     deployment.wait_until(lambda: _called(secretary) >= people, CHECK_DEADLINE,
                           f"the no-show check to list the shift's people ({', '.join(sorted(people))})",

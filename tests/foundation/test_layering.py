@@ -129,7 +129,7 @@ TEMPLATE_NAME_LAYERS = {
     "shifts/partials/certificate_link.html": "shifts.delivered",
     "shifts/partials/delivered_links.html": "shifts.delivered",
     "shifts/partials/my_hours.html": "shifts.delivered",
-    "shifts/partials/needs_contact.html": "shifts.delivered",
+    "shifts/partials/welfare_ladders.html": "shifts.delivered",
     "shifts/feeds/": "shifts.feeds",
     "shifts/reports/": "shifts.reports",
 }

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shifts.models import MemberNotice, NoShowCheck, Notification, Roster, WeekConfirmation
+from shifts.models import MemberNotice, NoShowCheck, Notification, Roster, WeekConfirmation, WelfareLadder
 from shifts.rostering.rosters import roster_publish
 from shifts.swaps.requests import swap_request_accept, swap_request_create
 from tests import factories
@@ -114,7 +114,9 @@ def _whole_week_overdue(site) -> int:
 
 def test_the_dashboard_lists_the_calls_to_make_before_the_unconfirmed(site, first, client, settings):
     settings.CONFIRM_REMINDER_HOURS = _whole_week_overdue(site)
-    NoShowCheck.objects.create(shift=site.shifts[0], member=site.members[1])
+    check = NoShowCheck.objects.create(shift=site.shifts[0], member=site.members[1])
+    WelfareLadder.objects.create(shift=check.shift, member=check.member, no_show=check, trigger="no_show",
+                                 due_at=timezone.now())
     assert WeekConfirmation.objects.filter(state=WeekConfirmation.State.PENDING).count() == 3
     client.force_login(site.secretary)
     page = client.get(reverse("dashboard")).content.decode()

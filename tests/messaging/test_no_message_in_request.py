@@ -21,7 +21,7 @@ from django_q.models import OrmQ
 from django_q.tasks import async_task
 
 from shifts import tasks
-from shifts.models import MessageJob, NoShowCheck, Notification, OutboxMessage, Roster
+from shifts.models import MessageJob, NoShowCheck, Notification, OutboxMessage, Roster, WelfareLadder
 from shifts.rostering.confirmations import confirmations_request
 from tests import factories
 from tests.site_week import build_site
@@ -137,9 +137,11 @@ def _no_show(outcome):
         member.lives_alone = True
         member.save()
         check = NoShowCheck.objects.create(shift=site.shifts[0], member=member)
+        ladder = WelfareLadder.objects.create(shift=site.shifts[0], member=member, trigger="no_show", no_show=check,
+                                              due_at=site.shifts[0].start)
         _on_shift(site, member)
         client.force_login(site.secretary)
-        return lambda: client.post(reverse("no_show_outcome", args=[check.pk]), {"outcome": outcome})
+        return lambda: client.post(reverse("welfare_answer", args=[ladder.pk]), {"outcome": outcome})
     return prepare
 
 
@@ -160,7 +162,6 @@ REQUESTS = {
     "time away": (_away, {"absence_recorded"}),
     "secretary records an absence": (_secretary_records_absence, {"absence_recorded"}),
     "no-show ill": (_no_show("ill"), {"absence_recorded"}),
-    "no-show, no answer, lives alone": (_no_show("no_answer"), {"no_show_welfare"}),
     "login code by text": (_login_code, {"login_code"}),
     "week declined by link": (_declined_by_link, {"absence_recorded"}),
 }
@@ -215,7 +216,6 @@ def test_no_view_module_sends_a_message_itself():
 
 # Functions that send once a transaction commits, and why that transaction is never a web request's.
 SENT_AFTER_A_QUEUE_TASK = {
-    "shifts/delivered/no_show.py:_tell_leader_and_secretary": "no_show_checks_run is a scheduled queue task",
     "shifts/rostering/solving.py:_notify_proposal": "the solve runs on the queue worker",
     "shifts/rostering/solving.py:_notify_failure": "the solve runs on the queue worker",
 }

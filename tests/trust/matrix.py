@@ -28,8 +28,8 @@ ID_PARAMS = {
     "target_id": "target", "visit_target_id": "target", "template_id": "template", "notification_id": "notification",
     "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
     "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
-    "certificate_id": "certificate", "check_id": "no_show", "entry_id": "patrol_entry", "duty_id": "duty",
-    "call_id": "cover_call",
+    "certificate_id": "certificate", "check_id": "no_show", "ladder_id": "welfare_ladder", "entry_id": "patrol_entry",
+    "duty_id": "duty", "call_id": "cover_call",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),
@@ -267,7 +267,7 @@ ACCESS = {
                      "shift_candidates", "shift_add_member", "proposal_decide", "print_member", "posters_print",
                      "attendance_week", "attendance_import", "attendance_import_job", "attendance_import_confirm",
                      "reports:home", "reports:community", "reports:community_export", "hours_ledger", "hours_export",
-                     "no_show_outcome", "kiosk_setup", "kiosk_open", "kiosk_close",
+                     "welfare_answer", "kiosk_setup", "kiosk_open", "kiosk_close",
                      "certificate_new", "certificate_print", "patrol_log", "patrol_log_export", "patrol_hand_over",
                      "swap_inbox", "swap_approve", "swap_reject", "setup_home", "setup_community", "setup_duties",
                      "setup_duty_new", "setup_duty_edit", "setup_duty_delete", "setup_template_new",

@@ -18,6 +18,7 @@ from shifts.models import (
     SolveRun,
     SwapRequest,
     WeekConfirmation,
+    WelfareLadder,
 )
 from tests import factories
 from volunteers.models import (
@@ -68,6 +69,8 @@ def _extras(side, week_start, *, label):
         member_name=side.mate.name, issuer=side.community.name, person_in_charge="负责人", handled_by="经办人",
         contact="021-0000", verify_token=f"{label}-token", issued_on=week_start)
     no_show = NoShowCheck.objects.create(shift=side.shift, member=side.mate)
+    welfare_ladder = WelfareLadder.objects.create(shift=side.shift, member=side.mate, no_show=no_show,
+                                                  trigger=WelfareLadder.Trigger.NO_SHOW, due_at=side.shift.start)
     login_token_issue(member=side.member, by=side.secretary)
     phone = str(side.member.phone)
     sms_notification = Notification.objects.create(
@@ -85,7 +88,8 @@ def _extras(side, week_start, *, label):
                 other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
                 import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation, certificate=certificate,
-                no_show=no_show, patrol_entry=patrol_entry, sms_notification=sms_notification, audit=audit,
+                no_show=no_show, welfare_ladder=welfare_ladder, patrol_entry=patrol_entry,
+                sms_notification=sms_notification, audit=audit,
                 login_token=MemberLoginToken.objects.get(member=side.member))
 
 
@@ -100,6 +104,7 @@ def _objects(side, extra, *, as_member: bool):
         "template": extra["template"], "calendar_day": extra["calendar_day"], "school_term": extra["school_term"],
         "import_job": extra["import_job"], "proxy": extra["proxy"], "notice": extra["notice"],
         "confirmation": extra["confirmation"], "certificate": extra["certificate"], "no_show": extra["no_show"],
+        "welfare_ladder": extra["welfare_ladder"],
         "patrol_entry": extra["patrol_entry"], "sms_notification": extra["sms_notification"],
         "audit": extra["audit"], "login_token": extra["login_token"], "staff_profile": side.secretary.staff_profile,
         # A duty its community uses: staff of another community may not change it (duties are shared).

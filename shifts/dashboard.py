@@ -7,8 +7,8 @@ import datetime as dt
 from django.shortcuts import render
 
 from scheduler_site.access import staff_required
-from shifts.rostering.cover.selectors import cover_calls_for_dashboard
 from shifts.delivered.selectors import welfare_ladders_open
+from shifts.rostering.cover.selectors import cover_calls_for_dashboard
 from shifts.rostering.readmodels.dashboard import community_summaries
 from shifts.rostering.views.common import redact_roster_reasons, this_monday
 from shifts.rostering.views.reach import reach_context

@@ -265,11 +265,28 @@ class ColumnGeneration:
         self._dual_key, self._dual_cache = pi, dict(zip(keys, values.tolist(), strict=True))
         return self._dual_cache
 
-    def price(self, info, pi, deadline):
+    def exact_minima(self, pair_prices: dict, deadline: float) -> dict:
+        """Member -> the minimum over its whole patterns (every rule of its own kept) of
+        Σ (cost − ``pair_prices``) + its u² term, or a valid lower bound of it once ``deadline``
+        cuts the search short; for members without pins (``bounds.lagrangian(reprice=…)``).
+        The patterns found join the master as columns (a warm start for ``run``)."""
+        minima = {}
+        for info in self.members:
+            if info.pins:
+                continue
+            value, patterns, _ = self.price(info, None, deadline, pair_dual=pair_prices)
+            minima[info.m] = value
+            for _, pattern in patterns:
+                if pattern:
+                    self.add_column(info, pattern)
+        return minima
+
+    def price(self, info, pi, deadline, pair_dual=None):
         """(exact or lower-bounded min reduced cost without the convexity dual, best pattern, exact?)."""
         p = self.p
         w_f = info.wf
-        pair_dual = self._pair_duals(pi)
+        if pair_dual is None:
+            pair_dual = self._pair_duals(pi)
         m = info.m
         rc = {s: self.cost[(s, m)] - pair_dual.get((s, m), 0.0) for s in info.pins + info.cands}
         pin_shifts = [p.shifts[s] for s in info.pins]

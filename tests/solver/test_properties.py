@@ -151,3 +151,38 @@ def test_column_generation_bound_is_tight_on_a_community_week():
                                max_iterations=300)
     variable = solution.objective - problem.fairness_constant()
     assert solution.objective - bound <= 0.03 * variable   # CP-SAT's own root bound: ~10%
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5))
+def test_the_repriced_lagrangian_stays_between_the_lagrangian_and_the_optimum(seed, members, shifts):
+    """Issue 29: the Lagrangian's fractional member minima replaced by exact ones over whole patterns
+    (``lagrangian(reprice=ColumnGeneration.exact_minima)``) never passes the optimum (pins too), never
+    falls below the plain Lagrangian, and never passes the converged column generation (the best bound
+    of that relaxation over all multipliers)."""
+    from solver.colgen import ColumnGeneration
+
+    rng = random.Random(seed)
+    document = random_document(rng, members=members, shifts=shifts)
+    problem = load_problem(document)
+    handles = candidate_handles(problem)
+    if handles.x and rng.random() < 0.3:
+        s, m = rng.choice(sorted(handles.x))
+        document["pins"] = [{"shift": problem.shifts[s].id, "member": problem.members[m].id}]
+        problem = load_problem(document)
+        handles = candidate_handles(problem)
+    optimum = small_optimum(problem)
+    if optimum is None:
+        return
+    plain = lagrangian(problem, handles, {}, deadline=time.monotonic() + 1, max_iterations=200)
+    cg = ColumnGeneration(problem, handles)
+    repriced = lagrangian(problem, handles, {}, deadline=time.monotonic() + 1, max_iterations=200,
+                          reprice=lambda prices: cg.exact_minima(prices, time.monotonic() + 2))
+    if plain == float("-inf"):
+        return
+    assert repriced >= plain - 1e-6
+    assert integer_bound(repriced) <= optimum
+    converged = ColumnGeneration(problem, handles)
+    value = converged.run(time.monotonic() + 5)
+    if converged.converged:
+        assert repriced <= value + 1e-6 * max(1.0, abs(value))

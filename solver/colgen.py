@@ -274,6 +274,8 @@ class ColumnGeneration:
         for info in self.members:
             if info.pins:
                 continue
+            if time.monotonic() > deadline:
+                break              # the members left keep their fractional minimum
             value, patterns, _ = self.price(info, None, deadline, pair_dual=pair_prices)
             minima[info.m] = value
             for _, pattern in patterns:

@@ -236,6 +236,7 @@ class Task:
     seconds: float = LNS_SECONDS
     prices: dict[int, int] | None = None     # set for a sweep task (solver/sweep.py)
     bound_only: bool = False                 # a sweep task that is behind: the group's Lagrangian bound only
+    second: bool = False                     # a sweep group's second run (its Lagrangian share already in)
 
 
 def solve_task(problem: Problem, task: Task, workers: int, seed: int):
@@ -243,7 +244,7 @@ def solve_task(problem: Problem, task: Task, workers: int, seed: int):
     and bound (a sweep task adds the community's share of the district bound)."""
     if task.prices is not None:
         out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
-                                task.seconds, seed, bound_only=task.bound_only)
+                                task.seconds, seed, bound_only=task.bound_only, second=task.second)
         return out.status, out.objective, None, out.pairs, out.bound, out.converged, out.seconds
     sub = Scope(task.shifts, task.members, task.fixed)
     result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
@@ -405,7 +406,9 @@ class Neighbourhoods:
         search = self.search
         prices = None
         bound_only = False
+        second = False
         if self.sweep is not None and (communities in self.sweep.missing or communities in self.refining):
+            second = communities in self.refining
             self.refining.discard(communities)      # a later move on the same communities is a plain one
             prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)
@@ -417,6 +420,7 @@ class Neighbourhoods:
             prices = {m: nu for m, nu in self.prices.for_members(self._group_members(communities)).items()
                       if m not in inside}
             seconds = SWEEP_MAX_SECONDS * len(communities)     # converged or no use (cut to the time left)
+            second = True       # its parts have their shares: a Lagrangian of the join would not beat them
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
         in_scope = set(shifts)
         members = sorted(self._group_members(communities))
@@ -429,7 +433,8 @@ class Neighbourhoods:
         current = sorted((s, m) for s in shifts for m in search.staff[s])
         reads = set().union(*(self.reach[c] for c in communities)) | set(communities)
         return Task(communities, shifts, members, fixed, current,
-                    {c: self.version[c] for c in sorted(reads)}, seconds, prices, bound_only)
+                    {c: self.version[c] for c in sorted(reads)}, seconds, prices, bound_only,
+                    second and not bound_only)
 
     # ------------------------------------------------------------ merging
     def merge(self, task: Task, outcome) -> str:
@@ -539,7 +544,7 @@ class Neighbourhoods:
             shifts = sorted(s for c in group for s in self.shifts_of[c])
             handles = candidate_handles(self.p, Scope(shifts, members))
             bound = group_lagrangian(self.p, handles, self.prices.for_members(members),
-                                     now + (deadline - now) / (len(missing) - i))
+                                     now + (deadline - now) / (len(missing) - i), exact=False)
             self._sweep_result(group, bound, False)
 
     def _group_members(self, group) -> set[int]:

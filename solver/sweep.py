@@ -129,7 +129,7 @@ def members_by_community(handles) -> dict[str, set[int]]:
 
 
 def group_bound(problem: Problem, shifts: list[int], members: list[int], prices: dict[int, int],
-                deadline: float, start_pairs=None, *, lagrangian: bool = False,
+                deadline: float, start_pairs=None, *, lagrangian: bool = False, cheap_first: bool = True,
                 ) -> tuple[ColumnGeneration, float | None]:
     """The column generation of one group with ``prices`` for the members it shares with other
     groups, and the group's bound: the best of its completed rounds (DW_g once it converges).
@@ -146,14 +146,14 @@ def group_bound(problem: Problem, shifts: list[int], members: list[int], prices:
     # The bound first (0.3-0.4 s a pair of communities): whatever the column generation then
     # manages, the group has a share within ~0.1 % of its converged one, and the patterns its
     # exact repricing found start the master.
-    lower = group_lagrangian(problem, handles, prices, math.inf, cg) if lagrangian else None
+    lower = group_lagrangian(problem, handles, prices, math.inf, cg) if lagrangian and cheap_first else None
     value = cg.run(deadline, start_pairs, first_round=not lagrangian)
     found = [v for v in (value, lower) if v is not None and math.isfinite(v)]
     return cg, (max(found) if found else None)
 
 
 def group_lagrangian(problem: Problem, handles, prices: dict[int, int], deadline: float,
-                     cg: ColumnGeneration | None = None) -> float | None:
+                     cg: ColumnGeneration | None = None, *, exact: bool = True) -> float | None:
     """A cheap valid bound of one group with the sweep's ``prices`` (``bounds.lagrangian``:
     coverage and the lead and continuity rows priced, each member's shifts then chosen fractionally
     with u² exact, or ν per unit for a shared member); its first value whatever ``deadline``.
@@ -161,13 +161,19 @@ def group_lagrangian(problem: Problem, handles, prices: dict[int, int], deadline
     Then each member's fractional minimum at the best multipliers is replaced by its exact one over
     whole patterns that keep its rules (``cg.exact_minima``, one pricing pass, ~0.1 s a pair of
     communities; ``cg`` is made here if not given): on six benchmark groups this closed 43-59 % of
-    the Lagrangian's gap to the converged column generation (+274 to +1,541 a group)."""
+    the Lagrangian's gap to the converged column generation (+274 to +1,541 a group). Without
+    ``exact`` (a fallback racing the deadline, ``district.finish_sweep``) the fractional value alone;
+    the repricing stops at ``deadline`` too (a member cut short keeps a valid lower bound)."""
     from solver.bounds import lagrangian
 
-    if cg is None:
-        cg = ColumnGeneration(problem, handles, linear=prices)
+    def reprice(pair_prices):
+        nonlocal cg
+        if cg is None:
+            cg = ColumnGeneration(problem, handles, linear=prices)
+        return cg.exact_minima(pair_prices, min(deadline, time.monotonic() + _PRICING_CAP))
+
     value = lagrangian(problem, handles, prices, deadline=deadline, max_iterations=LAGRANGIAN_STEPS,
-                       reprice=lambda pair_prices: cg.exact_minima(pair_prices, _PRICING_CAP + time.monotonic()))
+                       reprice=reprice if exact else None)
     return value if math.isfinite(value) else None
 
 
@@ -194,9 +200,10 @@ def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: 
 
 def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed: dict[int, list[int]],
                   current: list[tuple[int, int]], prices: dict[int, int], seconds: float,
-                  seed: int = 0, bound_only: bool = False) -> GroupOutcome:
+                  seed: int = 0, bound_only: bool = False, second: bool = False) -> GroupOutcome:
     """One group's share of the district bound, and a RINS roster of its true problem
-    (``bound_only``: its Lagrangian bound alone, for a sweep that is behind; see ``district``)."""
+    (``bound_only``: its Lagrangian bound alone, for a sweep that is behind; see ``district``;
+    ``second``: a second run, whose group already has its Lagrangian share: the column generation only)."""
     from solver import rins
 
     started = time.monotonic()
@@ -205,7 +212,7 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
         bound = group_lagrangian(problem, handles, prices, math.inf)
         return GroupOutcome(bound, "UNKNOWN", None, [], 0, False, time.monotonic() - started)
     cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current,
-                            lagrangian=True)
+                            lagrangian=True, cheap_first=not second)
     status, objective, pairs = "UNKNOWN", None, []
     left = seconds - (time.monotonic() - started)
     # The last round's columns joined after its solve: solve again for x̄ over all of them.

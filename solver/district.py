@@ -408,7 +408,8 @@ class Neighbourhoods:
         bound_only = False
         second = False
         if self.sweep is not None and (communities in self.sweep.missing or communities in self.refining):
-            second = communities in self.refining
+            # A second run needs no Lagrangian if its first piece had the repriced one (not a bound-only piece).
+            second = communities in self.refining and communities not in self.lagrangian_only
             self.refining.discard(communities)      # a later move on the same communities is a plain one
             prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)

@@ -426,6 +426,29 @@ class ColumnGeneration:
         value += sum(member_minima)
         return value
 
+    def columns_in_use(self) -> tuple:
+        """(member, sorted shifts) of every column with weight in the master's last solve (at most one
+        per basic variable: a few hundred for a pair of communities)."""
+        used = []
+        for (m, pattern), var in self.colvars.items():
+            if pattern and var.solution_value() > 1e-9:
+                used.append((m, tuple(sorted(pattern))))
+        return tuple(used)
+
+    def add_patterns(self, columns) -> None:
+        """Columns handed over from an earlier run on the same scope (``columns_in_use``); a pattern that is
+        not a feasible pattern of a member of this scope is skipped, so the bound stays valid."""
+        for m, shifts in columns:
+            info = self._info.get(m)
+            if info is None:
+                continue
+            pattern = frozenset(shifts)
+            if (m, pattern) in self.columns or not pattern >= frozenset(info.pins):
+                continue
+            allowed = all((s, m) in self.h.x and (s, m) not in self.forbidden for s in pattern)
+            if allowed and self.feasible(info, pattern):
+                self.add_column(info, pattern)
+
     def add_roster(self, pairs) -> None:
         """Each member's share of a whole roster as a column (the duals then start near it)."""
         by_member = defaultdict(set)

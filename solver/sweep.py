@@ -93,6 +93,7 @@ class GroupOutcome:
     rounds: int
     converged: bool               # no column priced out: DW_g is the group's full Dantzig-Wolfe bound
     seconds: float
+    columns: tuple = ()           # not converged: the master's columns in use, (member, shifts), for a second run
 
 
 def sweep_groups(members_of: dict[str, set[int]]) -> list[tuple[str, ...]]:
@@ -130,7 +131,7 @@ def members_by_community(handles) -> dict[str, set[int]]:
 
 def group_bound(problem: Problem, shifts: list[int], members: list[int], prices: dict[int, int],
                 deadline: float, start_pairs=None, *, lagrangian: bool = False, cheap: bool = True,
-                ) -> tuple[ColumnGeneration, float | None]:
+                columns=(),) -> tuple[ColumnGeneration, float | None]:
     """The column generation of one group with ``prices`` for the members it shares with other
     groups, and the group's bound: the best of its completed rounds (DW_g once it converges).
 
@@ -142,9 +143,10 @@ def group_bound(problem: Problem, shifts: list[int], members: list[int], prices:
     the Lagrangian is within 0.35 % and the repriced one within ~0.15 %. (The Lagrangian first,
     before the column generation, left the column generation no time at load 4: gap* 9.2 % at
     60 s; and with the repricing, 16 of 55 groups' pieces done by the deadline at load 8.)
-    None only if both fail."""
+    None only if both fail. ``columns`` (a first run's, ``GroupOutcome.columns``) start the master."""
     handles = candidate_handles(problem, Scope(shifts, members))
     cg = ColumnGeneration(problem, handles, linear=prices)
+    cg.add_patterns(columns)
     value = cg.run(deadline, start_pairs, first_round=not lagrangian)
     lower = None
     if lagrangian and cheap and not cg.converged:
@@ -201,11 +203,11 @@ def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: 
 
 def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed: dict[int, list[int]],
                   current: list[tuple[int, int]], prices: dict[int, int], seconds: float,
-                  seed: int = 0, bound_only: bool = False, second: bool = False) -> GroupOutcome:
+                  seed: int = 0, bound_only: bool = False, second: bool = False, columns=()) -> GroupOutcome:
     """One group's share of the district bound, and a RINS roster of its true problem
     (``bound_only``: its Lagrangian bound alone, for a sweep that is behind; see ``district``;
     ``second``: a second run of a group that already has its repriced Lagrangian share: the column
-    generation only)."""
+    generation only; ``columns``: a first run's master columns in use, its warm start)."""
     from solver import rins
 
     started = time.monotonic()
@@ -215,17 +217,24 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
         bound = group_lagrangian(problem, handles, prices, math.inf, exact=False)
         return GroupOutcome(bound, "UNKNOWN", None, [], 0, False, time.monotonic() - started)
     cg, bound = group_bound(problem, shifts, members, prices, started + CG_SHARE * seconds, current,
-                            lagrangian=True, cheap=not second)
+                            lagrangian=True, cheap=not second, columns=columns)
     status, objective, pairs = "UNKNOWN", None, []
     left = seconds - (time.monotonic() - started)
     # The last round's columns joined after its solve: solve again for x̄ over all of them.
-    if cg.iterations and left > 0 and cg.lp.Solve() == cg.lp.OPTIMAL:
+    solved = bool(cg.iterations and left > 0 and cg.lp.Solve() == cg.lp.OPTIMAL)
+    if solved:
         model, true_handles = build_model(problem, Scope(shifts, members, fixed))
         found = rins.improve(model, true_handles, rins.lp_pair_values(cg), set(current),
                              time_limit=max(RINS_MIN_SECONDS, left), seed=seed)
         if found is not None:
             status, objective, pairs = "FEASIBLE", found.objective, sorted(found.pairs)
-    return GroupOutcome(bound, status, objective, pairs, cg.iterations, cg.converged, time.monotonic() - started)
+    # Cut short: the columns in use at the master's last solve go back with the outcome, so that a second
+    # run starts where this one stopped instead of from the roster and one-shift patterns again.
+    if not cg.converged and not solved:
+        solved = cg.lp.Solve() == cg.lp.OPTIMAL      # values are read only from a solve of the current master
+    kept = cg.columns_in_use() if solved and not cg.converged else ()
+    return GroupOutcome(bound, status, objective, pairs, cg.iterations, cg.converged, time.monotonic() - started,
+                        kept)
 
 
 class SweepBound:

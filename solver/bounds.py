@@ -28,7 +28,7 @@ def simple_bound(problem: Problem, handles) -> int:
 
 
 def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: float,
-               max_iterations: int) -> float:
+               max_iterations: int, reprice=None) -> float:
     """A valid lower bound from relaxing coverage with multipliers (subgradient ascent); -inf if none.
 
     Coverage rows (staffed + short >= min_staff) are priced by lambda in
@@ -50,7 +50,7 @@ def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: f
         return -math.inf
     w_u = data[9]
     lam = np.r_[_initial_prices(data), np.zeros(len(data[11][1]))]
-    best, upper = -math.inf, None
+    best, best_lam, upper = -math.inf, lam, None
     alpha, stall = 1.0, 0
     for step in range(max_iterations):
         if step and time.monotonic() > deadline:
@@ -59,7 +59,7 @@ def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: f
         if upper is None:
             upper = value + 0.1 * abs(value) + 1
         if value > best + 1e-9:
-            best, stall = value, 0
+            best, best_lam, stall = value, lam, 0
         else:
             stall += 1
             if stall >= 5:
@@ -68,7 +68,76 @@ def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: f
         if norm < 1e-9 or alpha < 1e-4 or upper - value <= 0.5:
             break
         lam = np.clip(lam + alpha * (upper - value) / norm * gradient, 0.0, w_u)
+    if reprice is not None and math.isfinite(best):
+        best += _repriced_gain(problem, handles, data, best_lam, reprice)
     return best
+
+
+def _repriced_gain(problem, handles, data, lam, reprice) -> float:
+    """What the members' exact minima add to the Lagrangian value at ``lam``.
+
+    The value sums, per member, the minimum of a *fractional* choice of shifts (rest, overlap,
+    shift and duty caps and consecutive days dropped). Any lower bound of the member's minimum over
+    whole patterns that keep every one of its rules may replace it, and the value stays a valid
+    bound: it is the same relaxation (coverage, lead and continuity rows priced by ``lam``) with a
+    smaller feasible set per member. ``reprice(pair_prices)`` gets, per pair of a member without
+    pins, ``lam``'s price of the pair (what taking it earns in the priced rows) and returns
+    member -> a lower bound of that member's exact minimum (``ColumnGeneration.exact_minima``);
+    a member's term is only ever raised (max with the fractional one)."""
+    import numpy as np
+
+    shift_of, member_of = data[0], data[1]
+    holder_of, holder_need = data[11][0], data[11][1]
+    n_shifts = len(data[7])
+    mu = lam[n_shifts:]
+    earned = lam[shift_of].copy()
+    if len(mu):
+        is_holder = holder_of >= 0
+        earned += np.where(is_holder, mu[np.maximum(holder_of, 0)] * holder_need[np.maximum(holder_of, 0)], 0.0)
+    fractional = _member_minima(data, lam)
+    scope_shifts = list(handles.scope.shifts)
+    members = list(handles.scope.members)
+    pinned_members = {m for _, m in handles.pinned}
+    prices = {}
+    for row in range(len(shift_of)):
+        m = members[member_of[row]]
+        if m not in pinned_members:
+            prices[(scope_shifts[shift_of[row]], m)] = float(earned[row])
+    exact = reprice(prices)
+    gain = 0.0
+    for i, m in enumerate(members):
+        if m in exact and m not in pinned_members:
+            gain += max(0.0, exact[m] - float(fractional[i]))
+    return gain
+
+
+def _member_minima(data, lam):
+    """Each member's term of ``_lagrangian_value`` at ``lam``: its fractional minimum."""
+    import numpy as np
+
+    shift_of, member_of, units, base_cost, b, cap, _, minimum, w_f, _, _, holders = data
+    holder_of, holder_need = holders[0], holders[1]
+    n_shifts = len(minimum)
+    lam, mu = lam[:n_shifts], lam[n_shifts:]
+    cost = base_cost - lam[shift_of]
+    if len(mu):
+        is_holder = holder_of >= 0
+        cost = cost - np.where(is_holder, mu[np.maximum(holder_of, 0)] * holder_need[np.maximum(holder_of, 0)], 0.0)
+    order = np.lexsort((cost / units, member_of))
+    m_sorted, d_sorted, r_sorted = member_of[order], units[order], (cost / units)[order]
+    cumulative = np.cumsum(d_sorted)
+    starts = np.r_[0, np.flatnonzero(np.diff(m_sorted)) + 1]
+    group_offset = np.repeat(cumulative[starts] - d_sorted[starts], np.diff(np.r_[starts, len(order)]))
+    load_before = cumulative - d_sorted - group_offset
+    w_row = w_f[m_sorted]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target = np.where(w_row > 0, -r_sorted / np.where(w_row > 0, 2 * w_row, 1.0) - b[m_sorted], np.inf)
+    target = np.minimum(target, cap[m_sorted])
+    fraction = np.clip((target - load_before) / d_sorted, 0.0, 1.0)
+    fraction[r_sorted >= 0] = 0.0
+    load = np.bincount(m_sorted, weights=fraction * d_sorted, minlength=len(b))
+    spent = np.bincount(m_sorted, weights=cost[order] * fraction, minlength=len(b))
+    return w_f * ((b + load) ** 2 - b ** 2) + spent
 
 
 def _lagrangian_data(problem, handles, linear):

@@ -265,11 +265,30 @@ class ColumnGeneration:
         self._dual_key, self._dual_cache = pi, dict(zip(keys, values.tolist(), strict=True))
         return self._dual_cache
 
-    def price(self, info, pi, deadline):
+    def exact_minima(self, pair_prices: dict, deadline: float) -> dict:
+        """Member -> the minimum over its whole patterns (every rule of its own kept) of
+        Σ (cost − ``pair_prices``) + its u² term, or a valid lower bound of it once ``deadline``
+        cuts the search short; for members without pins (``bounds.lagrangian(reprice=…)``).
+        The patterns found join the master as columns (a warm start for ``run``)."""
+        minima = {}
+        for info in self.members:
+            if info.pins:
+                continue
+            if time.monotonic() > deadline:
+                break              # the members left keep their fractional minimum
+            value, patterns, _ = self.price(info, None, deadline, pair_dual=pair_prices)
+            minima[info.m] = value
+            for _, pattern in patterns:
+                if pattern:
+                    self.add_column(info, pattern)
+        return minima
+
+    def price(self, info, pi, deadline, pair_dual=None):
         """(exact or lower-bounded min reduced cost without the convexity dual, best pattern, exact?)."""
         p = self.p
         w_f = info.wf
-        pair_dual = self._pair_duals(pi)
+        if pair_dual is None:
+            pair_dual = self._pair_duals(pi)
         m = info.m
         rc = {s: self.cost[(s, m)] - pair_dual.get((s, m), 0.0) for s in info.pins + info.cands}
         pin_shifts = [p.shifts[s] for s in info.pins]
@@ -406,6 +425,29 @@ class ColumnGeneration:
             value += min(reduced * lo, reduced * hi)
         value += sum(member_minima)
         return value
+
+    def columns_in_use(self) -> tuple:
+        """(member, sorted shifts) of every column with weight in the master's last solve (at most one
+        per basic variable: a few hundred for a pair of communities)."""
+        used = []
+        for (m, pattern), var in self.colvars.items():
+            if pattern and var.solution_value() > 1e-9:
+                used.append((m, tuple(sorted(pattern))))
+        return tuple(used)
+
+    def add_patterns(self, columns) -> None:
+        """Columns handed over from an earlier run on the same scope (``columns_in_use``); a pattern that is
+        not a feasible pattern of a member of this scope is skipped, so the bound stays valid."""
+        for m, shifts in columns:
+            info = self._info.get(m)
+            if info is None:
+                continue
+            pattern = frozenset(shifts)
+            if (m, pattern) in self.columns or not pattern >= frozenset(info.pins):
+                continue
+            allowed = all((s, m) in self.h.x and (s, m) not in self.forbidden for s in pattern)
+            if allowed and self.feasible(info, pattern):
+                self.add_column(info, pattern)
 
     def add_roster(self, pairs) -> None:
         """Each member's share of a whole roster as a column (the duals then start near it)."""

@@ -236,6 +236,8 @@ class Task:
     seconds: float = LNS_SECONDS
     prices: dict[int, int] | None = None     # set for a sweep task (solver/sweep.py)
     bound_only: bool = False                 # a sweep task that is behind: the group's Lagrangian bound only
+    second: bool = False                     # a sweep group's second run (its Lagrangian share already in)
+    columns: tuple = ()                      # a second run's warm start: its first run's master columns in use
 
 
 def solve_task(problem: Problem, task: Task, workers: int, seed: int):
@@ -243,8 +245,9 @@ def solve_task(problem: Problem, task: Task, workers: int, seed: int):
     and bound (a sweep task adds the community's share of the district bound)."""
     if task.prices is not None:
         out = improve_group(problem, task.shifts, task.members, task.fixed, task.current, task.prices,
-                                task.seconds, seed, bound_only=task.bound_only)
-        return out.status, out.objective, None, out.pairs, out.bound, out.converged, out.seconds
+                                task.seconds, seed, bound_only=task.bound_only, second=task.second,
+                                columns=task.columns)
+        return out.status, out.objective, None, out.pairs, out.bound, out.converged, out.seconds, out.columns
     sub = Scope(task.shifts, task.members, task.fixed)
     result = solve_scope(problem, sub, time_limit=task.seconds, workers=workers, seed=seed,
                          hint=set(task.current), gap=LNS_GAP, presolve=False, heuristic_seconds=0.05)
@@ -288,6 +291,7 @@ class Neighbourhoods:
         self.refined: set[tuple[str, ...]] = set()   # ... and have had their second run
         self.refining: set[tuple[str, ...]] = set()  # ... scheduled, its task not yet made
         self.lagrangian_only: set[tuple[str, ...]] = set()   # groups whose first piece was bound-only
+        self.columns: dict[tuple[str, ...], tuple] = {}     # a group cut short: its master's columns in use
         self._given = self._used = 0.0                # seconds allotted to finished sweep tasks, and taken
         self.joins = None                             # pairs of groups still to bound as one
         self.joining: dict[tuple[str, ...], tuple] = {}
@@ -405,7 +409,10 @@ class Neighbourhoods:
         search = self.search
         prices = None
         bound_only = False
+        second = False
         if self.sweep is not None and (communities in self.sweep.missing or communities in self.refining):
+            # A second run needs no Lagrangian if its first piece had the repriced one (not a bound-only piece).
+            second = communities in self.refining and communities not in self.lagrangian_only
             self.refining.discard(communities)      # a later move on the same communities is a plain one
             prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)
@@ -417,6 +424,7 @@ class Neighbourhoods:
             prices = {m: nu for m, nu in self.prices.for_members(self._group_members(communities)).items()
                       if m not in inside}
             seconds = SWEEP_MAX_SECONDS * len(communities)     # converged or no use (cut to the time left)
+            second = True       # its parts have their shares: a Lagrangian of the join would not beat them
         shifts = sorted(s for c in communities for s in self.shifts_of[c])
         in_scope = set(shifts)
         members = sorted(self._group_members(communities))
@@ -428,8 +436,10 @@ class Neighbourhoods:
                 fixed[m] = outside
         current = sorted((s, m) for s in shifts for m in search.staff[s])
         reads = set().union(*(self.reach[c] for c in communities)) | set(communities)
+        columns = self.columns.pop(communities, ()) if prices is not None and not bound_only else ()
         return Task(communities, shifts, members, fixed, current,
-                    {c: self.version[c] for c in sorted(reads)}, seconds, prices, bound_only)
+                    {c: self.version[c] for c in sorted(reads)}, seconds, prices, bound_only,
+                    second and not bound_only, columns)
 
     # ------------------------------------------------------------ merging
     def merge(self, task: Task, outcome) -> str:
@@ -539,7 +549,7 @@ class Neighbourhoods:
             shifts = sorted(s for c in group for s in self.shifts_of[c])
             handles = candidate_handles(self.p, Scope(shifts, members))
             bound = group_lagrangian(self.p, handles, self.prices.for_members(members),
-                                     now + (deadline - now) / (len(missing) - i))
+                                     now + (deadline - now) / (len(missing) - i), exact=False)
             self._sweep_result(group, bound, False)
 
     def _group_members(self, group) -> set[int]:
@@ -579,6 +589,8 @@ class Neighbourhoods:
                     self.on_bound(self.sweep.value())
         elif task.prices is not None:
             self._sweep_result(task.communities, outcome[4], outcome[5], task.seconds, outcome[6])
+            if len(outcome) > 7 and outcome[7]:
+                self.columns[task.communities] = outcome[7]
         merged = self.merge(task, outcome)
         self.outcomes[merged] += 1
         if merged == "merged" and on_merge is not None:

@@ -184,10 +184,12 @@ def district(*, limits, processes, output_dir: Path, baseline: str | None) -> st
              "| peak memory (MB, all processes) | process CPU (s) | valid | load after |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for limit in limits:
-        runs = [("this branch", count, ROOT, ["--time-limit", str(limit), "--processes", str(count)])
-                for count in processes]
-        if old_tree:
-            runs.insert(0, (f"baseline {baseline}", 1, old_tree, ["--time-limit", str(limit)]))
+        runs = []
+        for count in processes:     # the baseline beside each process count, just before it (the load moves)
+            args = ["--time-limit", str(limit), "--processes", str(count)]
+            if old_tree:
+                runs.append((f"baseline {baseline}", count, old_tree, args))
+            runs.append(("this branch", count, ROOT, args))
         for name, count, tree, args in runs:
             out = output_dir / f"district-{limit:g}-{count}-{'base' if tree != ROOT else 'new'}.solution.json"
             run = run_cli(path, out, args, tree)

@@ -151,3 +151,68 @@ def test_column_generation_bound_is_tight_on_a_community_week():
                                max_iterations=300)
     variable = solution.objective - problem.fairness_constant()
     assert solution.objective - bound <= 0.03 * variable   # CP-SAT's own root bound: ~10%
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5))
+def test_the_repriced_lagrangian_stays_between_the_lagrangian_and_the_optimum(seed, members, shifts):
+    """Issue 29: the Lagrangian's fractional member minima replaced by exact ones over whole patterns
+    (``lagrangian(reprice=ColumnGeneration.exact_minima)``) never passes the optimum (pins too), never
+    falls below the plain Lagrangian, and never passes the converged column generation (the best bound
+    of that relaxation over all multipliers)."""
+    from solver.colgen import ColumnGeneration
+
+    rng = random.Random(seed)
+    document = random_document(rng, members=members, shifts=shifts)
+    problem = load_problem(document)
+    handles = candidate_handles(problem)
+    if handles.x and rng.random() < 0.3:
+        s, m = rng.choice(sorted(handles.x))
+        document["pins"] = [{"shift": problem.shifts[s].id, "member": problem.members[m].id}]
+        problem = load_problem(document)
+        handles = candidate_handles(problem)
+    optimum = small_optimum(problem)
+    if optimum is None:
+        return
+    plain = lagrangian(problem, handles, {}, deadline=time.monotonic() + 1, max_iterations=200)
+    cg = ColumnGeneration(problem, handles)
+    repriced = lagrangian(problem, handles, {}, deadline=time.monotonic() + 1, max_iterations=200,
+                          reprice=lambda prices: cg.exact_minima(prices, time.monotonic() + 2))
+    if plain == float("-inf"):
+        return
+    assert repriced >= plain - 1e-6
+    assert integer_bound(repriced) <= optimum
+    converged = ColumnGeneration(problem, handles)
+    value = converged.run(time.monotonic() + 5)
+    if converged.converged:
+        assert repriced <= value + 1e-6 * max(1.0, abs(value))
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5))
+def test_columns_handed_to_a_second_run_keep_its_bound_valid(seed, members, shifts):
+    """Issue 29: a sweep group cut short hands its master's columns in use to its second run
+    (``columns_in_use`` -> ``add_patterns``). Any list handed over, even one with patterns that break a
+    member's rules or pairs that are no candidates, only adds feasible patterns: the second run's bound
+    stays below the optimum, and from a converged run's columns it converges to the same value."""
+    from solver.colgen import ColumnGeneration
+
+    rng = random.Random(seed)
+    problem = load_problem(random_document(rng, members=members, shifts=shifts))
+    optimum = small_optimum(problem)
+    if optimum is None:
+        return
+    handles = candidate_handles(problem)
+    first = ColumnGeneration(problem, handles)
+    value = first.run(time.monotonic() + 5)
+    first.lp.Solve()
+    handed = list(first.columns_in_use())
+    everything = tuple(range(len(problem.shifts)))
+    handed += [(m, everything) for m in range(len(problem.members))]          # breaks rest and limits
+    handed += [(m, (s,)) for m in range(len(problem.members)) for s in everything if (s, m) not in handles.x]
+    second = ColumnGeneration(problem, handles)
+    second.add_patterns(handed)
+    again = second.run(time.monotonic() + 5)
+    assert integer_bound(again) is None or integer_bound(again) <= optimum
+    if first.converged and second.converged:
+        assert abs(again - value) <= 1e-6 * max(1.0, abs(value))

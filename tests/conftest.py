@@ -31,6 +31,10 @@ def _test_transport(request):
         return
     settings.IMPORT_TMP_DIR = str(request.getfixturevalue("_import_folder"))
     settings.SECURE_SSL_REDIRECT = False
+    # PBKDF2 at production strength costs about a second a hash on the shared two-core machine (4 s at load 10),
+    # paid by every user a test makes and every password login. The deployed tests' processes keep the
+    # production hasher and log in through the form with it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # The cover call-down asks members by itself for any published shift short within COVER_CALL_HOURS: with the

@@ -39,17 +39,29 @@ def server(live_server, settings):
     return live_server
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="package")
+def _chromium():
+    """One Playwright driver and one Chromium for the whole folder: starting them took about 4 s a test on the
+    shared two-core machine (a minute or more a run). Each test still gets its own contexts (cookies, storage),
+    and `browser` closes whatever contexts a test left open."""
     api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop in this thread; the ORM calls between page steps are plain sync.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium") or CHROMIUM,
-                                              args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    try:
+        with api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=shutil.which("chromium") or CHROMIUM,
+                                                  args=LAUNCH_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def browser(_chromium):
+    yield _chromium
+    for context in list(_chromium.contexts):  # what this test opened goes with it: no cookie reaches the next
+        context.close()
 
 
 def shot(page, name: str) -> pathlib.Path:

@@ -5,14 +5,13 @@ Runs on PostgreSQL only (SQLite serialises every writer, so it cannot show the r
 database connection and transaction."""
 
 import os
-import threading
 
 import pytest
-from django.db import connections
 
 from shifts.delivered.attendance import attendance_check_in
 from shifts.delivered.welfare_ladder import welfare_answer
 from shifts.models import NoShowCheck, WelfareLadder
+from tests.races import at_once
 from volunteers.models import AuditEntry, Unavailability
 
 from .conftest import WEEK, aware
@@ -27,25 +26,6 @@ pytestmark = [
 ANSWERS = 12
 
 
-def _together(calls):
-    start = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # asserted on below
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return results
 
 
 def test_simultaneous_answers_record_one_outcome(team):
@@ -57,7 +37,7 @@ def test_simultaneous_answers_record_one_outcome(team):
     calls = [lambda o=outcomes[i % 3]: welfare_answer(ladder=ladder, outcome=o, via="key")[1]
              for i in range(ANSWERS - 2)]
     calls += [lambda: attendance_check_in(member=mate, shift=shift, now=aware(WEEK, 9, 40)) and None] * 2
-    results = _together(calls)
+    results = at_once(calls)
     assert not [r for r in results if isinstance(r, Exception)], results
     ladder.refresh_from_db()
     recorded = [r for r in results[:ANSWERS - 2] if r]

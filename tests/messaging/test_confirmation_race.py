@@ -5,10 +5,9 @@ Runs on PostgreSQL only (SQLite serialises every writer, so it cannot show the r
 database connection and its own transaction, and the requests go through the real views."""
 
 import os
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from shifts.models import Assignment, Roster, WeekConfirmation
 from shifts.rostering.confirmations import confirmations_request
 from tests import factories
+from tests.races import at_once
 from tests.site_week import build_site
 from volunteers.models import Unavailability
 
@@ -48,26 +48,6 @@ def week(week_start, outbox_sms, settings):
     return site
 
 
-def _together(calls):
-    """Run each call in its own thread, all released at once; returns their results (or the exception raised)."""
-    start = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # the test asserts on it: a crash is a finding, not a test error
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return results
 
 
 def _held(week) -> set[int]:
@@ -99,7 +79,7 @@ def test_concurrent_presses_of_one_link_have_a_single_winner(week):
     def press():
         return Client(raise_request_exception=False).post(path + "no/", {"reason": "illness"}).status_code
 
-    codes = _together([press] * PRESSES)
+    codes = at_once([press] * PRESSES)
     assert sorted(codes) == [200] + [404] * (PRESSES - 1), codes
     assert _assert_consistent(week) == WeekConfirmation.State.DECLINED
 
@@ -114,7 +94,7 @@ def test_concurrent_in_app_declines_write_one_absence_per_shift_and_never_500(we
         client.force_login(login)
         return client.post(url, {"reason": "illness"}).status_code
 
-    codes = _together([decline] * PRESSES)
+    codes = at_once([decline] * PRESSES)
     assert codes == [302] * PRESSES, codes
     assert _assert_consistent(week) == WeekConfirmation.State.DECLINED
 
@@ -141,7 +121,7 @@ def test_concurrent_mixed_answers_leave_a_consistent_week(week):
         return lambda: Client(raise_request_exception=False).post(path, {"answer": answer}).status_code
 
     calls = [in_app("yes"), in_app("no"), by_link("yes"), by_link("no")] * (PRESSES // 4)
-    codes = _together(calls)
+    codes = at_once(calls)
     assert all(isinstance(code, int) and code < 500 for code in codes), codes
     _assert_consistent(week)
 
@@ -158,6 +138,6 @@ def test_concurrent_replays_of_one_signed_reply_are_taken_once(week):
                                                               content_type="application/json", **headers)
         return response.json()["handled"] if response.status_code == 200 else response.status_code
 
-    handled = _together([deliver] * PRESSES)
+    handled = at_once([deliver] * PRESSES)
     assert sorted(handled) == [0] * (PRESSES - 1) + [1], handled
     assert _assert_consistent(week) == WeekConfirmation.State.DECLINED

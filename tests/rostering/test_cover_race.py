@@ -5,15 +5,14 @@ and transaction; on SQLite, which serialises every writer, they run one after an
 
 import datetime as dt
 import os
-import threading
 
 import pytest
-from django.db import connections
 
 from shifts.messaging.jobs import message_jobs_catch_up
 from shifts.models import Assignment, CoverAsk, CoverCall, Notification, Roster
 from shifts.rostering.cover.answers import BOOKED, TAKEN, YES, cover_answer
 from shifts.rostering.cover.calldown import cover_call_start
+from tests.races import at_once
 
 from .cover_helpers import build
 
@@ -23,25 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 ANSWERS = 20
 
 
-def _together(calls):
-    start = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # asserted on below: a crash is a finding
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return results
 
 
 def test_twenty_simultaneous_yes_one_winner(settings, django_capture_on_commit_callbacks):
@@ -53,7 +33,7 @@ def test_twenty_simultaneous_yes_one_winner(settings, django_capture_on_commit_c
     assert len(asks) == ANSWERS
     calls = [lambda ask=ask: cover_answer(ask=ask, answer=YES) for ask in asks]
     if ON_POSTGRES:
-        results = _together(calls)
+        results = at_once(calls)
     else:
         results = [c() for c in calls]
     assert sorted(str(r) for r in results) == sorted([BOOKED] + [TAKEN] * (ANSWERS - 1)), results

@@ -111,11 +111,12 @@ def _repriced_gain(problem, handles, data, lam, reprice) -> float:
     return gain
 
 
-def _member_minima(data, lam):
-    """Each member's term of ``_lagrangian_value`` at ``lam``: its fractional minimum."""
+def _priced_costs(data, lam):
+    """Each candidate pair's cost less its shift's price and, for a household's familiar visitor, the household's
+    price times its need: the reduced cost both the Lagrangian and the members' minima read."""
     import numpy as np
 
-    shift_of, member_of, units, base_cost, b, cap, _, minimum, w_f, _, _, holders = data
+    shift_of, base_cost, minimum, holders = data[0], data[3], data[7], data[11]
     holder_of, holder_need = holders[0], holders[1]
     n_shifts = len(minimum)
     lam, mu = lam[:n_shifts], lam[n_shifts:]
@@ -123,6 +124,15 @@ def _member_minima(data, lam):
     if len(mu):
         is_holder = holder_of >= 0
         cost = cost - np.where(is_holder, mu[np.maximum(holder_of, 0)] * holder_need[np.maximum(holder_of, 0)], 0.0)
+    return cost
+
+
+def _member_minima(data, lam):
+    """Each member's term of ``_lagrangian_value`` at ``lam``: its fractional minimum."""
+    import numpy as np
+
+    shift_of, member_of, units, base_cost, b, cap, _, minimum, w_f, _, _, holders = data
+    cost = _priced_costs(data, lam)
     order = np.lexsort((cost / units, member_of))
     m_sorted, d_sorted, r_sorted = member_of[order], units[order], (cost / units)[order]
     cumulative = np.cumsum(d_sorted)
@@ -238,13 +248,11 @@ def _lagrangian_value(data, lam):
 
     shift_of, member_of, units, base_cost, b, cap, constant, minimum, w_f, w_u, pinned_cover, holders = data
     holder_of, holder_need, holder_shift, pinned_holders, miss_cost = holders
+    # Shifts needing no one more than the pins give still take lambda (sign handled by gradient).
+    cost = _priced_costs(data, lam)
     n_shifts = len(minimum)
     lam, mu = lam[:n_shifts], lam[n_shifts:]
-    # Shifts needing no one more than the pins give still take lambda (sign handled by gradient).
-    cost = base_cost - lam[shift_of]
-    if len(mu):
-        is_holder = holder_of >= 0
-        cost = cost - np.where(is_holder, mu[np.maximum(holder_of, 0)] * holder_need[np.maximum(holder_of, 0)], 0.0)
+    is_holder = holder_of >= 0
     ratio = cost / units
     order = np.lexsort((ratio, member_of))
     m_sorted = member_of[order]

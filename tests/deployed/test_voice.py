@@ -27,7 +27,8 @@ def _own_staff_edits(secretary, member_id: int) -> bool:
     """Whether the secretary sees the member's number and contact form: a member of their own community (a
     neighbour's member on the roster shows neither)."""
     page = secretary.get(f"/members/{member_id}/")
-    return 'href="tel:' in page.html and any("contact_channel" in form.fields for form in page.forms)
+    return 'href="tel:' in page.html and any("contact_channel" in {**form.fields, **form.choices}
+                                             for form in page.forms)
 
 
 def _set_voice(secretary, member_id: int) -> str:

@@ -176,6 +176,10 @@ class Deployment:
     def manage_json(self, *args: str) -> dict:
         return json.loads(self.manage(*args, "--json").stdout)
 
+    def shell_json(self, code: str):
+        """What `manage.py shell -c code` printed last, as JSON (Django's auto-import note comes first)."""
+        return json.loads(self.manage("shell", "-c", code).stdout.strip().splitlines()[-1])
+
     def prepare(self) -> None:
         started = time.monotonic()
         mo = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo"

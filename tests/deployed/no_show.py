@@ -37,15 +37,16 @@ def unstarted_shift(secretary: Browser, monday: dt.date) -> tuple[int | None, se
     return None, set()
 
 
-def _admin_save(admin: Browser, change: str, field: str, **values) -> None:
-    """Save the admin's change form (the one with `field`; the header's logout is a form too)."""
+def admin_save(admin: Browser, change: str, field: str, **values) -> None:
+    """Save the admin's change (or add) form (the one with `field`; the header's logout is a form too)."""
     saved = admin.submit(admin.get(change), "", has=field, _save="Save", **values)
-    assert "/change/" not in saved.path, f"the admin did not save {change}: {saved.text[:800]}"
+    assert "/change/" not in saved.path and "/add/" not in saved.path, \
+        f"the admin did not save {change}: {saved.text[:800]}"
 
 
 def shift_start_move(admin: Browser, shift_id: int, start: dt.datetime, end: dt.datetime) -> None:
     local_start, local_end = start.astimezone(ZONE), end.astimezone(ZONE)
-    _admin_save(admin, f"/admin/shifts/shift/{shift_id}/change/", "start_0",
+    admin_save(admin, f"/admin/shifts/shift/{shift_id}/change/", "start_0",
                 start_0=local_start.strftime("%Y-%m-%d"), start_1=local_start.strftime("%H:%M:%S"),
                 end_0=local_end.strftime("%Y-%m-%d"), end_1=local_end.strftime("%H:%M:%S"))
 
@@ -55,5 +56,32 @@ def schedule_due(admin: Browser, name: str, moment: dt.datetime) -> None:
     listing = admin.get("/admin/django_q/schedule/", q=name)
     change = re.search(r'href="(/admin/django_q/schedule/\d+/change/)', listing.html).group(1)
     local = moment.astimezone(ZONE)
-    _admin_save(admin, change, "next_run_0", next_run_0=local.strftime("%Y-%m-%d"),
+    admin_save(admin, change, "next_run_0", next_run_0=local.strftime("%Y-%m-%d"),
                 next_run_1=local.strftime("%H:%M:%S"))
+
+
+def led_shift(deployment, monday: dt.date) -> dict | None:
+    """A shift of the week, not begun, whose duty has a lead skill (patrols: first aid), with two or more members
+    on the published roster and one of them of COMMUNITY holding it: {"shift", "leader", "leader_name",
+    "assignment" (the leader's), "others" (the other members' names)}, or None."""
+    code = f"""
+import datetime as dt, json
+from django.utils import timezone
+from shifts.models import Assignment
+start = dt.datetime.combine(dt.date.fromisoformat('{monday.isoformat()}'), dt.time(), timezone.get_current_timezone())
+teams = {{}}
+for a in (Assignment.objects.filter(roster__status='published', shift__community_id={COMMUNITY},
+          shift__start__gt=timezone.now(), shift__start__lt=start + dt.timedelta(days=7),
+          shift__duty__lead_skill__isnull=False).select_related('shift__duty', 'member').order_by('shift__start')):
+    teams.setdefault(a.shift_id, []).append(a)
+found = None
+for shift_id, team in teams.items():
+    lead = team[0].shift.duty.lead_skill_id
+    leaders = [a for a in team if a.member.community_id == {COMMUNITY} and a.member.skills.filter(pk=lead).exists()]
+    if len(team) >= 2 and leaders:
+        found = {{"shift": shift_id, "leader": leaders[0].member_id, "leader_name": leaders[0].member.name,
+                 "assignment": leaders[0].pk, "others": [a.member.name for a in team if a is not leaders[0]]}}
+        break
+print(json.dumps(found))
+"""
+    return deployment.shell_json(code)

@@ -1,7 +1,9 @@
-"""A secretary's week on the deployed service: generate → publish → messages, a swap, a re-plan after an absence.
+"""A secretary's week on the deployed service: generate → publish → messages, a swap, a re-plan after an absence
+that finds nobody.
 
 Every step is a queue task a real qcluster runs: the solve, the publish messages, the swap's messages, the
-re-plan. State is read back from pages, the outbox and `manage.py roster status --json`.
+re-plan and the secretary's text that it found nobody. State is read back from pages, the outbox and
+`manage.py roster status --json`.
 """
 
 import datetime as dt
@@ -9,6 +11,7 @@ import datetime as dt
 import pytest
 
 from .harness import as_member, member_ids, outbox, week_rows
+from .no_show import admin_save
 
 pytestmark = [pytest.mark.real_queue, pytest.mark.slow]
 
@@ -63,13 +66,6 @@ def test_publish_asks_every_member_on_the_roster_to_confirm_by_text(deployment, 
     assert asked() == on_roster, f"asked though not on the roster: {asked() - on_roster}"
 
 
-def _member_with_shift(secretary, week: str) -> tuple[int, str]:
-    """The last member listed on the week's roster (the swap test takes the first ones)."""
-    ids = member_ids(secretary, COMMUNITY)
-    name = [row["Member"] for row in week_rows(secretary, COMMUNITY, week) if row["Member"] in ids][-1]
-    return ids[name], name
-
-
 def _swap_form(secretary, week: str):
     """The first member on the week's roster with a shift a colleague could take under the roster rules, and
     the cover request's form for it (a shift early on Monday may have nobody free)."""
@@ -85,12 +81,20 @@ def _swap_form(secretary, week: str):
     pytest.fail(f"no colleague could take any shift of {names[:8]}")
 
 
+def _as_member_with_own_staff(staff: list, member_id: int):
+    """Logged in as the member with a code from their own community's secretary (only they may make one)."""
+    for secretary in staff:
+        if secretary.get(f"/accounts/members/{member_id}/login-link/", expect=(200, 404)).status == 200:
+            return as_member(secretary, member_id)
+    pytest.fail(f"no secretary may make a login code for member {member_id}")
+
+
 def test_a_swap_done_is_told_to_the_requester_by_text(deployment, secretary, outbox_readers, published):
     requester, asking, form_page, colleagues = _swap_form(secretary, published)
     sent = asking.submit(form_page, has="invited", invited=colleagues[0], kind="cover", expires="0")
     assert sent.path == "/swaps/", sent.text[:500]
 
-    taker = as_member(secretary, int(colleagues[0]))
+    taker = _as_member_with_own_staff(outbox_readers, int(colleagues[0]))  # a colleague may serve a neighbour
     offers = taker.get("/swaps/")
     taker.submit(offers, "/accept/")
     inbox = secretary.get("/swaps/inbox/")
@@ -104,26 +108,77 @@ def test_a_swap_done_is_told_to_the_requester_by_text(deployment, secretary, out
     deployment.wait_until(told, 60, f"the swap outcome text to {requester}")
 
 
-def _days(week: str) -> list[str]:
-    start = dt.date.fromisoformat(week)
-    days = [start + dt.timedelta(days=n) for n in range(7)]
-    return [f"{d:%B} {d.day}" for d in days] + [f"{d.month}月{d.day}日" for d in days]
+def _lone_shift(deployment, week: str) -> dict:
+    """A shift of the week (not a home visit) with one person on it: a member of COMMUNITY (the secretary makes
+    their login code) who has no other shift that week: {"shift", "member", "name"}."""
+    code = f"""
+import json
+from django.db.models import Count
+from shifts.models import Assignment
+week = Assignment.objects.filter(roster__status='published', roster__week_start='{week}')
+once = list(week.values('member_id').annotate(n=Count('id')).filter(n=1).values_list('member_id', flat=True))
+mine = week.filter(roster__community_id={COMMUNITY})
+lone = list(mine.values('shift_id').annotate(n=Count('id')).filter(n=1).values_list('shift_id', flat=True))
+a = (mine.filter(shift_id__in=lone, member_id__in=once, member__community_id={COMMUNITY},
+                 shift__visit_target__isnull=True).select_related('member').order_by('shift__start').first())
+print(json.dumps(a and {{"shift": a.shift_id, "member": a.member_id, "name": a.member.name}}))
+"""
+    found = deployment.shell_json(code)
+    assert found, f"no shift of week {week} with one member of community {COMMUNITY} who has no other shift on it"
+    return found
 
 
-def test_an_absence_is_replanned_on_the_queue(deployment, secretary, published):
+def _nobody_may_take(deployment, admin, shift_id: int) -> None:
+    """The operator makes the shift a duty that needs a skill nobody holds: a new skill and a new duty on the
+    admin pages, and the shift's duty changed on its admin page."""
+    admin_save(admin, "/admin/volunteers/skill/add/", "code", code="deployed-harbour-pilot", name="引航员证")
+    skill = deployment.shell_json("import json; from volunteers.models import Skill; "
+                                  "print(json.dumps(Skill.objects.get(code='deployed-harbour-pilot').pk))")
+    admin_save(admin, "/admin/shifts/duty/add/", "code", code="deployed-pilotage", name="引航",
+               required_skills=str(skill))
+    duty = deployment.shell_json("import json; from shifts.models import Duty; "
+                                 "print(json.dumps(Duty.objects.get(code='deployed-pilotage').pk))")
+    admin_save(admin, f"/admin/shifts/shift/{shift_id}/change/", "start_0", duty=str(duty))
+
+
+def _secretary_phone(deployment, admin, username: str, phone: str) -> None:
+    """The operator gives a secretary a mobile number on their staff profile's admin page (the demo's have none),
+    so what the service tells the secretary goes by text and shows on their outbox."""
+    profile = deployment.shell_json("import json; from volunteers.models import StaffProfile; "
+                                    f"print(json.dumps(StaffProfile.objects.get(user__username='{username}').pk))")
+    admin_save(admin, f"/admin/volunteers/staffprofile/{profile}/change/", "phone", phone=phone)
+
+
+# What the secretary's text says (shifts/mail/cover_replan_short.txt), in Chinese or English.
+FOUND_NOBODY = ("重新安排没有找到人接这些班次", "The re-plan found nobody to take these shifts")
+
+
+def test_an_absence_the_re_plan_cannot_cover_is_told_to_the_secretary(deployment, secretary, admin, published):
+    """A member is away the week of the only shift they have, which nobody else may take; the re-plan on the
+    queue finds nobody (shifts.roster.replan_unchanged), and the secretary is texted at once that a shift is short
+    (cover_replan_short_send on the queue)."""
     before = roster_status(deployment, published)
-    member_id, name = _member_with_shift(secretary, published)
-    member = as_member(secretary, member_id)
-    for link in member.get("/me/").links_matching(r"^/me/shifts/\d+/cant-come/$"):
-        page = member.get(link)
-        if any(day in page.text for day in _days(published)):
-            break
-    else:
-        pytest.fail(f"{name} has no shift of week {published} to say they cannot come to")
-    reason = page.form(has="reason").choices["reason"][0]
-    done = member.submit(page, has="reason", reason=reason)
-    assert done.path == "/me/", done.text[:500]
+    lone = _lone_shift(deployment, published)
+    _nobody_may_take(deployment, admin, lone["shift"])
+    _secretary_phone(deployment, admin, "secretary1", "+8613700000001")
+    told_before = {sms.text for sms in outbox([secretary]) if any(words in sms.text for words in FOUND_NOBODY)}
+
+    # The member is away the whole week (so the re-plan cannot move them to another of its shifts).
+    member = as_member(secretary, lone["member"])
+    page = member.get("/me/away/")
+    last_day = (dt.date.fromisoformat(published) + dt.timedelta(days=6)).isoformat()
+    done = member.submit(page, has="first_day", first_day=published, last_day=last_day)
+    assert done.path == "/me/", done.text[:800]
 
     replanned = deployment.wait_until(lambda: finished_run(deployment, published, "repair"), SOLVE_DEADLINE,
-                                      f"the re-plan of week {published} after {name}'s absence")
+                                      f"the re-plan of week {published} after {lone['name']}'s absence")
     assert replanned["run"]["id"] != (before.get("run") or {}).get("id")
+
+    def told():
+        return [sms for sms in outbox([secretary]) if sms.template == "yure-replan"
+                and any(words in sms.text for words in FOUND_NOBODY) and sms.text not in told_before]
+
+    deployment.wait_until(told, 60, "the text to secretary1 that the re-plan found nobody",
+                          detail=lambda: f"secretary1's texts: {[s.text for s in outbox([secretary])][:4]}")
+    week = secretary.get(f"/communities/{COMMUNITY}/weeks/{published}/")
+    assert f'class="slot is-short" id="shift-{lone["shift"]}"' in week.html  # still short: nobody may take it

@@ -48,8 +48,11 @@ def test_the_ladder_calls_the_missing_members_then_the_next_step(deployment, sec
     for name in people:
         assert any(name in sms.text and "1" in sms.text for sms in texts), \
             f"no welfare call for {name} in the outbox: {[sms.text for sms in texts][-6:]}"
-    for sms in texts:  # who and which shift; no phone number in the words
-        assert not re.search(r"1[3-9]\d{9}", sms.text), sms.text
+    # The ladder's calls to them say who and which shift, no phone number (a checked-in team leader's look-round
+    # text, the same template, gives the missing member's number on purpose: tests/deployed/test_welfare.py).
+    for sms in texts:
+        if sms.recipient in people:
+            assert not re.search(r"1[3-9]\d{9}", sms.text), sms.text
 
     deployment.wait_until(lambda: all(_calls_made(secretary).get(name, 0) >= 2 for name in people), DEADLINE,
                           "the ladder's second step (nobody answered the first)", interval=5,

@@ -60,20 +60,31 @@ class OutboxEntry:
 def outbox_for(user, *, limit: int) -> list[OutboxEntry]:
     """The newest kept text messages a staff login may list (their communities', all for a district
     administrator), each marked readable or not."""
+    from shifts.models import OutboxMessage
+
+    return _outbox_entries(OutboxMessage, user, limit=limit)
+
+
+def outbox_calls_for(user, *, limit: int) -> list[OutboxEntry]:
+    """The newest calls the demo outbox kept, with the same rule for who reads their text as text messages."""
+    from shifts.models import VoiceOutboxCall
+
+    return _outbox_entries(VoiceOutboxCall, user, limit=limit)
+
+
+def _outbox_entries(model, user, *, limit: int) -> list[OutboxEntry]:
     from django.db.models import Q
 
-    from shifts.models import OutboxMessage
     from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
 
-    messages = OutboxMessage.objects.select_related("notification__member", "notification__proxy__member",
-                                                    "notification__user")
+    rows = model.objects.select_related("notification__member", "notification__proxy__member", "notification__user")
     if not is_district_admin(user):
         communities = communities_for(user)
-        messages = messages.filter(Q(notification__member__community__in=communities)
-                                   | Q(notification__proxy__member__community__in=communities)
-                                   | Q(notification__user=user))
+        rows = rows.filter(Q(notification__member__community__in=communities)
+                           | Q(notification__proxy__member__community__in=communities)
+                           | Q(notification__user=user))
     own = sensitive_community_ids(user)
-    return [OutboxEntry(message, _outbox_readable(message, user, own)) for message in messages[:limit]]
+    return [OutboxEntry(row, _outbox_readable(row, user, own)) for row in rows[:limit]]
 
 
 def _outbox_readable(message, user, own_communities: set[int]) -> bool:
@@ -84,21 +95,3 @@ def _outbox_readable(message, user, own_communities: set[int]) -> bool:
         return note.user_id == user.pk
     member = note.member or (note.proxy.member if note.proxy_id else None)
     return member is not None and member.community_id in own_communities
-
-
-def outbox_calls_for(user, *, limit: int) -> list[OutboxEntry]:
-    """The newest calls the demo outbox kept, with the same rule for who reads their text as text messages."""
-    from django.db.models import Q
-
-    from shifts.models import VoiceOutboxCall
-    from volunteers.selectors import communities_for, is_district_admin, sensitive_community_ids
-
-    calls = VoiceOutboxCall.objects.select_related("notification__member", "notification__proxy__member",
-                                                   "notification__user")
-    if not is_district_admin(user):
-        communities = communities_for(user)
-        calls = calls.filter(Q(notification__member__community__in=communities)
-                             | Q(notification__proxy__member__community__in=communities)
-                             | Q(notification__user=user))
-    own = sensitive_community_ids(user)
-    return [OutboxEntry(call, _outbox_readable(call, user, own)) for call in calls[:limit]]

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q import tasks as django_q_tasks
+from django_q.models import Schedule
 
 from shifts.models import MessageJob
 
@@ -89,3 +90,15 @@ def message_jobs_catch_up(*, now: dt.datetime | None = None) -> int:
             logger.exception("catch-up of %s failed", key)
     MessageJob.objects.filter(created_at__lt=now - KEEP).delete()  # done, or past the window and given up on
     return ran
+
+
+def notification_retry_schedule(*, notification_id: int, when: dt.datetime, name: str) -> None:
+    """Deliver a notification again at `when` (a text after a transient provider error, a call after quiet hours,
+    busy or no answer): a one-off schedule under `name`, replacing one of that name. The broker being down is
+    logged, not raised: the pending or failed row stays visible on the dashboard."""
+    try:
+        Schedule.objects.filter(name=name).delete()
+        django_q_tasks.schedule(TASK_MODULE + "notification_retry", notification_id, schedule_type=Schedule.ONCE,
+                                repeats=1, next_run=when, name=name)
+    except Exception:
+        logger.exception("could not schedule notification %s again (%s)", notification_id, name)

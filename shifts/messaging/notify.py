@@ -28,9 +28,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django_q import tasks as django_q_tasks
-from django_q.models import Schedule
 
+from shifts.messaging.jobs import notification_retry_schedule
 from shifts.messaging.notices import notice_for_message
 from shifts.messaging.senders import Sender
 from shifts.messaging.sms_gateways import SmsError
@@ -223,12 +222,8 @@ def _failed(notification: Notification, errors: list[str], *, retry: bool) -> No
 def _schedule_retry(notification_id: int, attempt: int) -> None:
     """Try again later on the queue: SMS_RETRY_MINUTES, doubled on each attempt."""
     delay = settings.SMS_RETRY_MINUTES * 2 ** (attempt - 1)
-    try:
-        django_q_tasks.schedule("shifts.tasks.notification_retry", notification_id, schedule_type=Schedule.ONCE,
-                                repeats=1, next_run=timezone.now() + dt.timedelta(minutes=delay),
+    notification_retry_schedule(notification_id=notification_id, when=timezone.now() + dt.timedelta(minutes=delay),
                                 name=f"notification-retry:{notification_id}:{attempt}")
-    except Exception:  # the broker is down: the failed row stays visible on the dashboard
-        logger.exception("could not schedule a retry of notification %s", notification_id)
 
 
 def notify_user(*, user, kind: str, dedupe_key: str, context: dict, urgent: bool = False) -> Notification:

@@ -20,10 +20,8 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django_q import tasks as django_q_tasks
-from django_q.models import Schedule
 
-from shifts.messaging.jobs import message_job_queue
+from shifts.messaging.jobs import message_job_queue, notification_retry_schedule
 from shifts.messaging.senders import Sender
 from shifts.messaging.sms import e164
 from shifts.messaging.voice_gateways import VoiceCall, VoiceError, voice_gateway
@@ -178,14 +176,7 @@ def _give_up(notification: Notification, error: str, *, status=Notification.Stat
 
 
 def _schedule(notification_id: int, when: dt.datetime, name: str) -> None:
-    def schedule():
-        try:
-            Schedule.objects.filter(name=name).delete()
-            django_q_tasks.schedule("shifts.tasks.notification_retry", notification_id, schedule_type=Schedule.ONCE,
-                                    repeats=1, next_run=when, name=name)
-        except Exception:  # the broker is down: the pending call stays visible on the dashboard
-            logger.exception("could not schedule call %s", notification_id)
-    transaction.on_commit(schedule)
+    transaction.on_commit(lambda: notification_retry_schedule(notification_id=notification_id, when=when, name=name))
 
 
 OUTCOMES = {"answered": Notification.Delivery.ANSWERED, "busy": Notification.Delivery.BUSY,

@@ -87,7 +87,8 @@ def problem_for_week(*, community: Community, week_start: dt.date, **options) ->
 
 def problem_for_communities(*, communities, week_start: dt.date, pins_status: str | None = Roster.Status.DRAFT,
                             forbid=(), previous: bool = True, frozen_before: dt.datetime | None = None,
-                            extra_member_ids=(), previous_draft_ids=()) -> ProblemBundle:
+                            extra_member_ids=(), previous_draft_ids=(),
+                            withdrawn_keep_off: bool = False) -> ProblemBundle:
     """The problem for a group of communities solved together (a connected group in a district fan-out).
 
     pins_status: the roster status whose pinned assignments become pins (draft for generate, published for a
@@ -96,7 +97,9 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
     draft counts as `previous` instead (a draft solved again because a fact changed keeps what it can).
     frozen_before: shifts starting before this moment are history, not planned again; their published
     assignments count against the members' limits and rest. extra_member_ids: members to include even though
-    they do not serve these communities (a hand-made assignment being checked).
+    they do not serve these communities (a hand-made assignment being checked). withdrawn_keep_off: a plan is
+    being made (not a rule check), so a member who said they cannot come to a shift of the week gets no shift of
+    it they do not already hold (_withdrawn_forbid).
     """
     communities = list(communities)
     community_ids = [c.pk for c in communities]
@@ -126,6 +129,9 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
 
     members = _members(communities, {a.member_id for a in pin_rows} | set(extra_member_ids))
     member_ids = {m.pk for m in members}
+    if withdrawn_keep_off:
+        forbid_pairs |= _withdrawn_forbid(community_ids, week_start, shift_ids, member_ids,
+                                          kept={(a.shift_id, a.member_id) for a in pin_rows})
     duties = {s.duty.code: s.duty for s in shifts}
     busy = _busy_elsewhere(member_ids, community_ids, week_start)
     for _shift, member_id, start, end in frozen:
@@ -148,6 +154,26 @@ def problem_for_communities(*, communities, week_start: dt.date, pins_status: st
     return ProblemBundle(document=document, week_start=week_start, community_ids=community_ids,
                          shift_community={s.pk: s.community_id for s in shifts}, member_ids=member_ids,
                          frozen=[(shift_id, member_id) for shift_id, member_id, _s, _e in frozen], busy=busy)
+
+
+def _withdrawn_forbid(community_ids, week_start: dt.date, shift_ids: set[int], member_ids: set[int], *,
+                      kept: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The pairs no plan may make for members who said they cannot come to a shift of this week (a withdrawal
+    or absence taken off the published roster: ShiftExclusion "absent"): every shift of the week they do not
+    already hold. Being given a new shift instead is confusing and unkind to someone who has just said they
+    cannot come. They keep the shifts they hold on the week's published roster and any the secretary pinned
+    (`kept`); only a person gives them another (a swap they take, the secretary's hand-add), and the lifting
+    of the exclusion (我又能来了, the secretary putting them back) lifts this too."""
+    horizon_start, horizon_end = week_bounds(week_start)
+    withdrawn = set(ShiftExclusion.objects.filter(
+        cause=ShiftExclusion.Cause.ABSENT, member_id__in=member_ids, shift__start__gte=horizon_start,
+        shift__start__lt=horizon_end).values_list("member_id", flat=True))
+    if not withdrawn:
+        return set()
+    held = set(Assignment.objects.filter(
+        roster__community_id__in=community_ids, roster__week_start=week_start, roster__status=Roster.Status.PUBLISHED,
+        member_id__in=withdrawn, shift_id__in=shift_ids).values_list("shift_id", "member_id"))
+    return {(s, m) for s in shift_ids for m in withdrawn} - held - kept
 
 
 def _rostered_shifts(community_ids, horizon_start: dt.datetime, horizon_end: dt.datetime):

@@ -124,7 +124,8 @@ def _build(runs: list[SolveRun]):
             raise SolveFailed(f"no published roster to re-plan for {', '.join(missing)}")
     return problem_for_communities(communities=communities, week_start=week_start, pins_status=pins_status,
                                    forbid=_absent_pins(communities, week_start, pins_status),
-                                   frozen_before=timezone.now(), previous_draft_ids=_drafts_kept(runs))
+                                   frozen_before=timezone.now(), previous_draft_ids=_drafts_kept(runs),
+                                   withdrawn_keep_off=True)
 
 
 def _drafts_kept(runs: list[SolveRun]) -> list[int]:

@@ -1,10 +1,12 @@
 """The demo's service delivered: two past weeks of the first community published and attended (a few members
-below the 60% rule, one missing), a patrol log entry, a service certificate and an open welfare ladder.
+below the 60% rule, one missing), a patrol log entry, a service certificate and a welfare ladder
+that ran its course (unreachable, on the dashboard; nothing left due).
 Idempotent like the rest."""
 
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from shifts.delivered.attendance import attendance_set
 from shifts.delivered.certificates import certificate_issue
-from shifts.delivered.welfare_ladder import first_step_at
+from shifts.delivered.welfare_ladder import ladder_recipients
 from shifts.models import Assignment, Attendance, Certificate, NoShowCheck, PatrolLogEntry, Roster, Shift, WelfareLadder
 from shifts.rostering.week_making import shifts_make_for_week
 from shifts.weeks import week_bounds, week_start_of
@@ -80,21 +82,40 @@ def _patrol_note(community) -> None:
 
 
 def _open_ladder(community) -> None:
-    """An open welfare ladder on the dashboard: a member the book shows missing from last week's latest patrol,
-    noticed ten minutes ago (the demo moves the moment to now, so the dashboard of the day shows it). Its first
-    call is due in five minutes: with the demo's queue running, it goes out through the outbox."""
+    """A welfare ladder on the dashboard that has run its course: a member the book shows missing from a patrol,
+    called at the times the ladder calls (WELFARE_LADDER_STEPS, counted from the patrol's start and
+    NO_SHOW_AFTER_MINUTES) and unreachable since, so the secretary's dashboard shows the calls made and asks them to
+    have someone look in (its buttons record what they find). Every time follows from the patrol's own, and nothing
+    is left due: a fresh deployment's yure.welfare_ladder job calls nobody for a patrol of the demo's past."""
     if WelfareLadder.objects.filter(shift__community=community).exists():
         return
+    now = timezone.now()
+    plan = settings.WELFARE_LADDER_STEPS
+    after = dt.timedelta(minutes=settings.NO_SHOW_AFTER_MINUTES)
+    course = after + dt.timedelta(minutes=plan[-1][0] + settings.WELFARE_UNREACHABLE_MINUTES)
     present = Attendance.objects.filter(shift=OuterRef("shift"), member=OuterRef("member"))
     missing = (Assignment.objects.filter(roster__community=community, roster__status=Roster.Status.PUBLISHED,
-                                         shift__duty__code="patrol", shift__start__lt=timezone.now())
-               .exclude(Exists(present)).select_related("shift").order_by("-shift__start").first())
+                                         shift__duty__code=settings.PATROL_DUTY_CODE, shift__start__lte=now - course,
+                                         shift__end__lte=now)
+               .exclude(Exists(present)).select_related("shift", "member__community")
+               .order_by("-shift__start").first())
     if missing is None:
         return
+    due = missing.shift.start + after
+    ladder = WelfareLadder(shift=missing.shift, member=missing.member, trigger=WelfareLadder.Trigger.NO_SHOW,
+                           due_at=due, step=len(plan), next_at=None, outcome=WelfareLadder.Outcome.UNREACHABLE,
+                           outcome_at=missing.shift.start + course, outcome_via=WelfareLadder.Via.TIMEOUT)
+    for step, (minutes, whom) in enumerate(plan, start=1):
+        role, names, _targets = ladder_recipients(ladder, whom)
+        ladder.calls.append({"step": step, "whom": role, "names": names,
+                             "at": (due + dt.timedelta(minutes=minutes)).isoformat()})
+    ladder.step_at = due + dt.timedelta(minutes=plan[-1][0])
     check, _created = NoShowCheck.objects.get_or_create(shift=missing.shift, member=missing.member)
-    due = timezone.now() - dt.timedelta(minutes=10)
-    WelfareLadder.objects.create(shift=missing.shift, member=missing.member, trigger=WelfareLadder.Trigger.NO_SHOW,
-                                 no_show=check, due_at=due, next_at=first_step_at(due))
+    if not check.outcome:
+        check.outcome, check.outcome_at = NoShowCheck.Outcome.NO_ANSWER, ladder.outcome_at
+        check.save(update_fields=["outcome", "outcome_at"])
+    ladder.no_show = check
+    ladder.save()
 
 
 def _certificate(community, member, today, secretary) -> None:

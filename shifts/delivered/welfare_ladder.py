@@ -130,7 +130,7 @@ def welfare_step_send(*, ladder_id: int, step: int) -> list[Notification]:
         if not ladder.is_open or step > len(settings.WELFARE_LADDER_STEPS):
             return []
         whom = settings.WELFARE_LADDER_STEPS[step - 1][1]
-        recipients = _recipients(ladder, whom)
+        recipients = ladder_recipients(ladder, whom)
         if not any(c.get("step") == step for c in ladder.calls):
             ladder.calls = [*ladder.calls, {"step": step, "whom": recipients[0], "names": recipients[1],
                                             "at": timezone.now().isoformat()}]
@@ -138,7 +138,7 @@ def welfare_step_send(*, ladder_id: int, step: int) -> list[Notification]:
     return _call(ladder, step, recipients)
 
 
-def _recipients(ladder: WelfareLadder, whom: str) -> tuple[str, list[str], list]:
+def ladder_recipients(ladder: WelfareLadder, whom: str) -> tuple[str, list[str], list]:
     """(role, names, targets) for a step: targets are ("member", m), ("proxy", p), ("user", u) or ("staff", c)."""
     member = ladder.member
     if whom == "member":

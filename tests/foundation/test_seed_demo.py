@@ -87,3 +87,30 @@ def test_seed_demo_knows_the_school_year_and_holidays(tmp_path):
     # The winter holidays: no school runs at all.
     winter = _school_runs(tmp_path, "2027-02-01")
     assert set(winter) & with_runs and all(days == [] for days in winter.values())
+
+
+def test_a_freshly_seeded_demo_has_no_welfare_call_due_at_once():
+    """The demo's welfare ladder (shifts.demo_delivered) is on the secretary's dashboard with the calls it made at
+    its patrol's own times, and nothing is left due: the first pass of yure.welfare_ladder right after seeding
+    calls nobody for it."""
+    from django.conf import settings
+
+    from shifts.delivered.selectors import welfare_ladders_open
+    from shifts.delivered.welfare_ladder import welfare_ladders_advance
+    from shifts.models import WelfareLadder
+
+    call_command("seed_demo", *SMALL)
+    now = timezone.now()
+    ladders = list(WelfareLadder.objects.select_related("shift"))
+    assert len(ladders) == 1
+    ladder = ladders[0]
+    assert not ladder.is_open and ladder.next_at is None
+    assert ladder.shift.end <= now
+    assert ladder.due_at == ladder.shift.start + dt.timedelta(minutes=settings.NO_SHOW_AFTER_MINUTES)
+    assert [c["step"] for c in ladder.calls] == list(range(1, len(settings.WELFARE_LADDER_STEPS) + 1))
+    assert all(dt.datetime.fromisoformat(c["at"]) < now for c in ladder.calls)
+    assert not WelfareLadder.objects.filter(outcome="", next_at__lte=now + dt.timedelta(hours=1)).exists()
+    assert welfare_ladders_advance(now) == (0, 0)
+    community = ladder.shift.community
+    if ladder.due_at >= now - dt.timedelta(days=3):  # the dashboard's window
+        assert [x.pk for x in welfare_ladders_open([community])] == [ladder.pk]

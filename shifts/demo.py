@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from shifts.demo_cover import seed_cover
-from shifts.demo_delivered import seed_delivered
+from shifts.demo_delivered import seed_delivered, settle_recent_no_shows
 from shifts.demo_history import seed_history
 from shifts.demo_report import seed_report_history
 from shifts.demo_voice import seed_voice
@@ -94,6 +94,8 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
                        secretary=StaffProfile.objects.get(user__username="secretary1").user)
         # Study-day attendance, no-show calls and patrol notes: the monthly report has every section to show.
         seed_report_history(communities, seed=seed)
+        # The book ends now: a round underway is not left for the first welfare pass to call (shifts.demo_delivered).
+        settle_recent_no_shows(communities)
         # A member who prefers voice calls, and a call to them in the outbox (shifts.demo_voice).
         seed_voice(communities[0], week_start=today + dt.timedelta(days=7 - today.weekday()))
         # A call-down in progress for a shift within two days (shifts.demo_cover).

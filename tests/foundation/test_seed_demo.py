@@ -97,6 +97,7 @@ def test_a_freshly_seeded_demo_has_no_welfare_call_due_at_once():
 
     from shifts.delivered.selectors import welfare_ladders_open
     from shifts.delivered.welfare_ladder import welfare_ladders_advance
+    from shifts.delivered.welfare_run import welfare_ladders_run
     from shifts.models import WelfareLadder
 
     call_command("seed_demo", *SMALL)
@@ -111,6 +112,8 @@ def test_a_freshly_seeded_demo_has_no_welfare_call_due_at_once():
     assert all(dt.datetime.fromisoformat(c["at"]) < now for c in ladder.calls)
     assert not WelfareLadder.objects.filter(outcome="", next_at__lte=now + dt.timedelta(hours=1)).exists()
     assert welfare_ladders_advance(now) == (0, 0)
+    # Nor does the whole first pass (flagging no-shows of rounds the demo's book has not reached yet) call anyone.
+    assert welfare_ladders_run(now)["calls"] == 0
     community = ladder.shift.community
     if ladder.due_at >= now - dt.timedelta(days=3):  # the dashboard's window
         assert [x.pk for x in welfare_ladders_open([community])] == [ladder.pk]

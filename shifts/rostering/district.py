@@ -173,7 +173,8 @@ def improve_prepare(*, community: Community, week_start: dt.date, time_limit: fl
     read = sorted({community.pk} | neighbour_ids(community.pk))
     digests = {pk: draft_digest(pk, week_start) for pk in read}
     bundle = problem_for_communities(communities=[community], week_start=week_start,
-                                     pins_status=Roster.Status.DRAFT, frozen_before=timezone.now())
+                                     pins_status=Roster.Status.DRAFT, frozen_before=timezone.now(),
+                                     withdrawn_keep_off=True)
     problem = solver.load_problem(bundle.document)
     current = [(shift_key(s), member_key(m)) for s, m in
                draft.assignments.filter(shift_id__in=bundle.shift_ids).values_list("shift_id", "member_id")]

@@ -23,6 +23,7 @@ from shifts.rostering.problem_docs import (
     shift_key,
     target_docs,
 )
+from shifts.rostering.selectors import members_withdrawn_in_week
 from shifts.weeks import week_bounds
 from solver.problem import DEFAULT_WEIGHTS, Rules
 from volunteers.models import Community, Member
@@ -164,10 +165,7 @@ def _withdrawn_forbid(community_ids, week_start: dt.date, shift_ids: set[int], m
     cannot come. They keep the shifts they hold on the week's published roster and any the secretary pinned
     (`kept`); only a person gives them another (a swap they take, the secretary's hand-add), and the lifting
     of the exclusion (我又能来了, the secretary putting them back) lifts this too."""
-    horizon_start, horizon_end = week_bounds(week_start)
-    withdrawn = set(ShiftExclusion.objects.filter(
-        cause=ShiftExclusion.Cause.ABSENT, member_id__in=member_ids, shift__start__gte=horizon_start,
-        shift__start__lt=horizon_end).values_list("member_id", flat=True))
+    withdrawn = members_withdrawn_in_week(week_start, member_ids)
     if not withdrawn:
         return set()
     held = set(Assignment.objects.filter(

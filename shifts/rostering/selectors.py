@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from shifts.models import Assignment, Roster, Shift, SolveRun
+from shifts.models import Assignment, Roster, Shift, ShiftExclusion, SolveRun
 from shifts.rostering.readmodels.fill import fill_rate
 from shifts.weeks import week_bounds
 from volunteers.models import Community, Member
@@ -15,6 +15,18 @@ def roster_for_week(community: Community, week_start: dt.date, status: str = Ros
     """The community's roster of that status for the week (the newest one for proposal/discarded/superseded)."""
     return (Roster.objects.filter(community=community, week_start=week_start, status=status)
             .order_by("-created_at", "-pk").first())
+
+
+def members_withdrawn_in_week(week_start: dt.date, member_ids=None) -> set[int]:
+    """Members who said they cannot come to a shift of the week and were taken off it (ShiftExclusion "absent"),
+    among `member_ids` when given. No plan gives them a new shift of that week, and no call-down asks them to
+    take one: they told us they cannot come. Putting them back by hand (or 我又能来了) lifts the exclusion."""
+    start, end = week_bounds(week_start)
+    rows = ShiftExclusion.objects.filter(cause=ShiftExclusion.Cause.ABSENT, shift__start__gte=start,
+                                         shift__start__lt=end)
+    if member_ids is not None:
+        rows = rows.filter(member_id__in=member_ids)
+    return set(rows.values_list("member_id", flat=True))
 
 
 def roster_current(community: Community, week_start: dt.date) -> Roster | None:

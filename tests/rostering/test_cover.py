@@ -249,3 +249,23 @@ def test_the_dashboard_and_the_week_grid_show_the_call_down(week, clock, run_on_
     grid = client.get(reverse("roster_week", args=[week.community.pk, week.week.isoformat()])).content.decode()
     cell = grid.split(f'id="shift-{week.shift.pk}"', 1)[1]
     assert "cover-badge" in cell.split('id="shift-', 1)[0]
+
+
+def test_a_member_who_said_they_cannot_come_this_week_is_not_asked_to_cover_another_shift(week, clock,
+                                                                                           run_on_commit):
+    """She withdrew from her afternoon patrol of the week (我来不了, absence_report); the call-down for the morning
+    patrol, short of one, asks the others but not her. The secretary's 谁能接？ still lists her (by hand she may
+    be added)."""
+    from shifts.rostering.absences import absence_report
+    from shifts.rostering.readmodels.candidates import rank
+
+    withdrawn = week.members[4]
+    later = f.shift(week.community, week.duty, week.shift.start + dt.timedelta(hours=4), min_staff=1, max_staff=1)
+    f.published_roster(week.community, week.week, {later: [withdrawn]})
+    run_on_commit(absence_report, member=withdrawn, start=later.start, end=later.end, reason="family")
+    assert not _published(week).assignments.filter(member=withdrawn).exists()  # taken off at once
+    ranked = [r.member for r in cover_rank(roster=_published(week), shift=week.shift)]
+    assert ranked and withdrawn not in ranked
+    assert withdrawn in [c.member for c in rank(roster=_published(week), shift=week.shift) if c.ok]
+    call = _start(run_on_commit, week)
+    assert withdrawn.pk not in {a.member_id for a in asks(call)}

@@ -1,8 +1,8 @@
 """Who a call-down asks, best first: the members who keep every rule for the shift (judged by the one rule of
 谁能接？, shifts.rostering.readmodels.candidates.rank, on the published roster), less those already asked, those
-who said "don't ask me this week" and those with another call-down's question still to answer; then, for a home
-visit, the household's familiar visitors first; then the lightest load this week (whole hours), the usual
-teammates of the members on the shift, and the fewest minutes."""
+who said "don't ask me this week", those who said they cannot come to a shift of the week, and those with another
+call-down's question still to answer; then, for a home visit, the household's familiar visitors first; then the
+lightest load this week (whole hours), the usual teammates of the members on the shift, and the fewest minutes."""
 
 import datetime as dt
 from collections import Counter
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from shifts.models import Assignment, CoverAsk, CoverOptOut, Roster, Shift
 from shifts.models.duties import is_visit
 from shifts.rostering.readmodels.candidates import Candidate, rank
+from shifts.rostering.selectors import members_withdrawn_in_week
 
 TEAMMATE_WEEKS = 8  # shared shifts counted over this many weeks before the shift
 VISITOR_WEEKS = 12  # who visited the household in this many weeks counts as familiar
@@ -61,7 +62,8 @@ def cover_rank(*, roster: Roster, shift: Shift, skip=frozenset()) -> list[Ranked
     # one question at a time: a member still to answer another call-down's ask is not asked a second one
     pending = set(CoverAsk.objects.filter(answer=CoverAsk.Answer.WAITING, call__state="open")
                   .exclude(call__shift=shift).values_list("member_id", flat=True))
-    skip = set(skip) | opted_out | pending
+    # who said they cannot come to a shift of this week is not asked to take another (shifts.rostering.selectors)
+    skip = set(skip) | opted_out | pending | members_withdrawn_in_week(roster.week_start)
     on_shift = set(roster.assignments.filter(shift=shift).values_list("member_id", flat=True))
     teammates = _teammates(shift, on_shift)
     familiar = _familiar(shift)

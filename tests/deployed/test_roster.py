@@ -110,7 +110,7 @@ def test_a_swap_done_is_told_to_the_requester_by_text(deployment, secretary, out
 
 def _lone_shift(deployment, week: str) -> dict:
     """A shift of the week (not a home visit) with one person on it: a member of COMMUNITY (the secretary makes
-    their login code) who has no other shift that week: {"shift", "member", "name"}."""
+    their login code) who has no other shift that week: {"shift", "member", "name", "assignment"}."""
     code = f"""
 import json
 from django.db.models import Count
@@ -121,7 +121,7 @@ mine = week.filter(roster__community_id={COMMUNITY})
 lone = list(mine.values('shift_id').annotate(n=Count('id')).filter(n=1).values_list('shift_id', flat=True))
 a = (mine.filter(shift_id__in=lone, member_id__in=once, member__community_id={COMMUNITY},
                  shift__visit_target__isnull=True).select_related('member').order_by('shift__start').first())
-print(json.dumps(a and {{"shift": a.shift_id, "member": a.member_id, "name": a.member.name}}))
+print(json.dumps(a and {{"shift": a.shift_id, "member": a.member_id, "name": a.member.name, "assignment": a.pk}}))
 """
     found = deployment.shell_json(code)
     assert found, f"no shift of week {week} with one member of community {COMMUNITY} who has no other shift on it"
@@ -154,21 +154,22 @@ FOUND_NOBODY = ("重新安排没有找到人接这些班次", "The re-plan found
 
 
 def test_an_absence_the_re_plan_cannot_cover_is_told_to_the_secretary(deployment, secretary, admin, published):
-    """A member is away the week of the only shift they have, which nobody else may take; the re-plan on the
-    queue finds nobody (shifts.roster.replan_unchanged), and the secretary is texted at once that a shift is short
-    (cover_replan_short_send on the queue)."""
+    """A member cannot come to the only shift they have, which nobody else may take; the re-plan on the
+    queue finds nobody (shifts.roster.replan_unchanged) and gives the member no other shift instead, and the
+    secretary is texted at once that a shift is short (cover_replan_short_send on the queue)."""
     before = roster_status(deployment, published)
     lone = _lone_shift(deployment, published)
     _nobody_may_take(deployment, admin, lone["shift"])
     _secretary_phone(deployment, admin, "secretary1", "+8613700000001")
     told_before = {sms.text for sms in outbox([secretary]) if any(words in sms.text for words in FOUND_NOBODY)}
 
-    # The member is away the whole week (so the re-plan cannot move them to another of its shifts).
+    # The member says 我来不了 for that one shift, from My shifts. The re-plan gives them no other shift of the week
+    # in its place (shifts.rostering.problem: a member who cannot come gets no new shift that week), so it finds
+    # nobody rather than moving them.
     member = as_member(secretary, lone["member"])
-    page = member.get("/me/away/")
-    last_day = (dt.date.fromisoformat(published) + dt.timedelta(days=6)).isoformat()
-    done = member.submit(page, has="first_day", first_day=published, last_day=last_day)
-    assert done.path == "/me/", done.text[:800]
+    page = member.get(f"/me/shifts/{lone['assignment']}/cant-come/")
+    done = member.submit(page, has="reason", reason="family")
+    assert done.path.startswith("/me/"), done.text[:800]
 
     replanned = deployment.wait_until(lambda: finished_run(deployment, published, "repair"), SOLVE_DEADLINE,
                                       f"the re-plan of week {published} after {lone['name']}'s absence")
@@ -182,3 +183,8 @@ def test_an_absence_the_re_plan_cannot_cover_is_told_to_the_secretary(deployment
                           detail=lambda: f"secretary1's texts: {[s.text for s in outbox([secretary])][:4]}")
     week = secretary.get(f"/communities/{COMMUNITY}/weeks/{published}/")
     assert f'class="slot is-short" id="shift-{lone["shift"]}"' in week.html  # still short: nobody may take it
+    booked = deployment.shell_json(
+        "import json; from shifts.models import Assignment; print(json.dumps(list(Assignment.objects.filter("
+        f"member_id={lone['member']}, roster__week_start='{published}', roster__status__in=['published', "
+        "'proposal']).values_list('shift_id', flat=True))))")
+    assert booked == [], f"{lone['name']} said they cannot come and was given {booked} instead"

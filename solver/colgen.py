@@ -318,7 +318,7 @@ class ColumnGeneration:
         # The shifts by reduced cost per unit of load, for the fractional bound below.
         by_ratio = sorted(range(n), key=lambda k: (order[k][2] / order[k][1] if order[k][1] else -math.inf, k))
 
-        def lower_rest(i, units, taken=0):
+        def lower_rest(i, units, taken=0, minutes=None):
             # Two valid lower bounds on what shifts i.. can still add, the larger one counts:
             # - each further shift costs at least its marginal at the current load (u^2 is
             #   superadditive), and at most max_shifts more shifts can be taken;
@@ -336,6 +336,10 @@ class ColumnGeneration:
                 if w_f == 0 or not values:
                     return simple
             fractional, load = 0.0, units
+            # The member's minutes limit caps the load the relaxation may add (Σ d ≤ Σ minutes / GRID):
+            # without it a member who can serve two communities' patrols (76 candidates, 480 minutes)
+            # ran into the node budget every round and fell back to the weak root bound.
+            top = math.inf if limit_minutes is None or minutes is None else units + (limit_minutes - minutes) // GRID
             for k in by_ratio:
                 if k < i:
                     continue
@@ -346,7 +350,9 @@ class ColumnGeneration:
                 slope = r / d + 2 * w_f * load
                 if slope >= 0:
                     break
-                t = min(d, -slope / (2 * w_f))
+                t = min(d, -slope / (2 * w_f), top - load)
+                if t <= 0:
+                    break
                 fractional += (r / d) * t + w_f * ((load + t) ** 2 - load ** 2)
                 load += t
                 if t < d:
@@ -388,7 +394,7 @@ class ColumnGeneration:
                 if nodes[0] > NODE_BUDGET or (nodes[0] & 1023 == 0 and self._out_of_time(deadline)):
                     exact[0] = False
                     return
-                if check and value + lower_rest(i, units, taken) >= best[0] - 1e-9:
+                if check and value + lower_rest(i, units, taken, minutes) >= best[0] - 1e-9:
                     return
                 check = False
                 s, d, r, shift, dd = order[i]
@@ -408,13 +414,14 @@ class ColumnGeneration:
         pin_counts = defaultdict(int)
         for shift in pin_shifts:
             pin_counts[shift.duty] += 1
-        dfs(0, [], list(pin_shifts), sum(s.minutes for s in pin_shifts), dict(pin_counts),
+        pin_minutes = sum(s.minutes for s in pin_shifts)
+        dfs(0, [], list(pin_shifts), pin_minutes, dict(pin_counts),
             frozenset((s.start_date - horizon).days for s in pin_shifts), base_units, pin_cost)
         pins = frozenset(info.pins)
         patterns = [(v, pins | set(c)) for v, c in found[-COLUMNS_PER_MEMBER:]]
         if not exact[0]:
             # A valid lower bound on the member's minimum: the root relaxation.
-            return min(best[0], pin_cost + lower_rest(0, base_units)), patterns, False
+            return min(best[0], pin_cost + lower_rest(0, base_units, 0, pin_minutes)), patterns, False
         return best[0], patterns, True
 
     def lagrangian(self, pi, member_minima) -> float:

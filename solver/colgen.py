@@ -30,6 +30,7 @@ from collections import defaultdict
 from solver.problem import GRID
 
 NODE_BUDGET = 20_000
+KNAPSACK_FROM = 16         # candidates from which the pricing bounds by whole shifts (``_suffix_knapsack``)
 SINGLETONS = True   # one-shift columns up front: c5 bound after 2.7 s 314.5k -> 317.5k (measured)
 COLUMNS_PER_MEMBER = 3   # 5 measured no different (c5: 35 vs 32 iterations)
 # Wentges dual smoothing (0.7) was tried and dropped: c5 converged in 20.6 s instead of 9.5 s.
@@ -53,6 +54,48 @@ def _max_run(days) -> int:
         best = max(best, run)
         last = d
     return best
+
+
+def _suffix_knapsack(order, slots, limit_minutes, pin_minutes, w_f):
+    """A lower bound on what shifts ``i..`` of ``order`` can still add at load ``units`` with ``taken`` shifts
+    and ``minutes`` held: min over whole subsets of Σ reduced cost + w·((units + L)² − units²), where a subset
+    keeps the member's shift count and minutes (its load L ≤ the minutes left / GRID) but not rest, days or
+    duty caps. One table per suffix, built once per pricing: best[i][L, c] = least Σ reduced cost of c shifts
+    from ``i..`` with load L (``c`` only with a shift limit)."""
+    import numpy as np
+
+    room = sum(d for _, d, _, _, _ in order)
+    if limit_minutes is not None:
+        room = min(room, max(0, (limit_minutes - pin_minutes) // GRID))
+    counts = 1 if slots is None else max(0, slots) + 1
+    table = np.full((room + 1, counts), np.inf)
+    table[0, 0] = 0.0
+    tables = [None] * (len(order) + 1)
+    tables[len(order)] = table
+    for k in range(len(order) - 1, -1, -1):
+        _, d, r, _, _ = order[k]
+        table = table.copy()
+        if d <= room:
+            if slots is None:
+                np.minimum(table[d:, 0], tables[k + 1][:room + 1 - d, 0] + r, out=table[d:, 0])
+            elif counts > 1:
+                np.minimum(table[d:, 1:], tables[k + 1][:room + 1 - d, :-1] + r, out=table[d:, 1:])
+        tables[k] = table
+    # least over at most c shifts, and over every count
+    atmost = [np.minimum.accumulate(t, axis=1) for t in tables]
+    loads = np.arange(room + 1, dtype=float)
+
+    def bound(i, units, taken=0, minutes=None):
+        left = room - (0 if minutes is None else max(0, (minutes - pin_minutes + GRID - 1) // GRID))
+        if limit_minutes is not None and minutes is not None:
+            left = min(left, (limit_minutes - minutes) // GRID)
+        if left < 0:
+            return 0.0
+        column = 0 if slots is None else min(counts - 1, max(0, slots - taken))
+        values = atmost[i][:left + 1, column] + w_f * (2 * units * loads[:left + 1] + loads[:left + 1] ** 2)
+        return float(values.min())
+
+    return bound
 
 
 class ColumnGeneration:
@@ -318,7 +361,7 @@ class ColumnGeneration:
         # The shifts by reduced cost per unit of load, for the fractional bound below.
         by_ratio = sorted(range(n), key=lambda k: (order[k][2] / order[k][1] if order[k][1] else -math.inf, k))
 
-        def lower_rest(i, units, taken=0, minutes=None):
+        def fractional_rest(i, units, taken=0, minutes=None):
             # Two valid lower bounds on what shifts i.. can still add, the larger one counts:
             # - each further shift costs at least its marginal at the current load (u^2 is
             #   superadditive), and at most max_shifts more shifts can be taken;
@@ -358,6 +401,13 @@ class ColumnGeneration:
                 if t < d:
                     break
             return max(simple, fractional)
+
+        # Many candidates (a member of two communities, ~40 similar patrols): the whole-shift bound below
+        # instead, which the fractional one misses by a part of a shift at every node.
+        pin_minutes = sum(s.minutes for s in pin_shifts)
+        lower_rest = fractional_rest
+        if n >= KNAPSACK_FROM:
+            lower_rest = _suffix_knapsack(order, slots_total, limit_minutes, pin_minutes, w_f)
 
         def can_add(chosen_shifts, minutes, duty_count, days, shift, day):
             if slots_total is not None and len(chosen_shifts) - len(pin_shifts) >= slots_total:
@@ -414,7 +464,6 @@ class ColumnGeneration:
         pin_counts = defaultdict(int)
         for shift in pin_shifts:
             pin_counts[shift.duty] += 1
-        pin_minutes = sum(s.minutes for s in pin_shifts)
         dfs(0, [], list(pin_shifts), pin_minutes, dict(pin_counts),
             frozenset((s.start_date - horizon).days for s in pin_shifts), base_units, pin_cost)
         pins = frozenset(info.pins)

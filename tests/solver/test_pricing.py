@@ -8,10 +8,11 @@ never cut off a better pattern.
 import itertools
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import load_problem
+from solver import colgen, load_problem
 from solver.colgen import ColumnGeneration
 from solver.model import candidate_handles
 from tests.solver import factory
@@ -50,10 +51,15 @@ def _week(seed, members, shifts):
     return rng, cg, duals
 
 
+@pytest.mark.parametrize("bound", ["fractional", "whole shifts"])
 @FAST
 @given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 9))
-def test_the_pricing_finds_each_members_exact_minimum(seed, members, shifts):
+def test_the_pricing_finds_each_members_exact_minimum(bound, seed, members, shifts):
+    """Both prune bounds: the fractional relaxation, and the knapsack over whole shifts that members with
+    many candidates get (``KNAPSACK_FROM``; here from the first candidate on)."""
     _, cg, duals = _week(seed, members, shifts)
+    if bound == "whole shifts":
+        colgen.KNAPSACK_FROM = 0
     for info in cg.members:
         expected = brute_force_minimum(cg, info, duals)
         value, patterns, exact = cg.price(info, None, float("inf"), pair_dual=duals)
@@ -64,16 +70,26 @@ def test_the_pricing_finds_each_members_exact_minimum(seed, members, shifts):
             assert pattern_value >= expected - 1e-6 * max(1.0, abs(expected))
 
 
-def test_the_minutes_limit_bounds_the_search_without_hiding_the_best_pair_of_shifts():
-    """A member with 240 minutes: the single best shift (09:00-11:00) overlaps the two that together are
+@pytest.fixture(autouse=True)
+def _restore_threshold():
+    threshold = colgen.KNAPSACK_FROM
+    yield
+    colgen.KNAPSACK_FROM = threshold
+
+
+@pytest.mark.parametrize("limit", [{"max_minutes": 240}, {"max_shifts": 2}, {"max_minutes": 240, "max_shifts": 3}])
+@pytest.mark.parametrize("threshold", [0, 100])
+def test_the_limits_bound_the_search_without_hiding_the_best_pair_of_shifts(threshold, limit):
+    """A member with 240 minutes (or two shifts): the single best shift (09:00-11:00) overlaps the two that together are
     better (08:00-10:00 and 10:00-12:00). The search takes the single one first; the minutes limit then
     bounds what leaving it can gain by two whole shifts, never by less, so the pair is still found."""
     problem = factory.problem(
         duties=[factory.duty("visiting")],
-        members=[factory.member("m0", max_minutes=240)],
+        members=[factory.member("m0", **limit)],
         shifts=[factory.shift("s1", factory.at(0, "09:00"), factory.at(0, "11:00"), duty_id="visiting"),
                 factory.shift("s2", factory.at(0, "08:00"), factory.at(0, "10:00"), duty_id="visiting"),
                 factory.shift("s3", factory.at(0, "10:00"), factory.at(0, "12:00"), duty_id="visiting")])
+    colgen.KNAPSACK_FROM = threshold      # the whole-shift bound (0) and the fractional one (100)
     cg = ColumnGeneration(problem, candidate_handles(problem))
     duals = {(0, 0): 400.0, (1, 0): 390.0, (2, 0): 390.0}
     (info,) = cg.members

@@ -30,6 +30,7 @@ from collections import defaultdict
 from solver.problem import GRID
 
 NODE_BUDGET = 20_000
+KNAPSACK_FROM = 16         # candidates from which the pricing bounds by whole shifts (``_suffix_knapsack``)
 SINGLETONS = True   # one-shift columns up front: c5 bound after 2.7 s 314.5k -> 317.5k (measured)
 COLUMNS_PER_MEMBER = 3   # 5 measured no different (c5: 35 vs 32 iterations)
 # Wentges dual smoothing (0.7) was tried and dropped: c5 converged in 20.6 s instead of 9.5 s.
@@ -53,6 +54,48 @@ def _max_run(days) -> int:
         best = max(best, run)
         last = d
     return best
+
+
+def _suffix_knapsack(order, slots, limit_minutes, pin_minutes, w_f):
+    """A lower bound on what shifts ``i..`` of ``order`` can still add at load ``units`` with ``taken`` shifts
+    and ``minutes`` held: min over whole subsets of Σ reduced cost + w·((units + L)² − units²), where a subset
+    keeps the member's shift count and minutes (its load L ≤ the minutes left / GRID) but not rest, days or
+    duty caps. One table per suffix, built once per pricing: best[i][L, c] = least Σ reduced cost of c shifts
+    from ``i..`` with load L (``c`` only with a shift limit)."""
+    import numpy as np
+
+    room = sum(d for _, d, _, _, _ in order)
+    if limit_minutes is not None:
+        room = min(room, max(0, (limit_minutes - pin_minutes) // GRID))
+    counts = 1 if slots is None else max(0, slots) + 1
+    table = np.full((room + 1, counts), np.inf)
+    table[0, 0] = 0.0
+    tables = [None] * (len(order) + 1)
+    tables[len(order)] = table
+    for k in range(len(order) - 1, -1, -1):
+        _, d, r, _, _ = order[k]
+        table = table.copy()
+        if d <= room:
+            if slots is None:
+                np.minimum(table[d:, 0], tables[k + 1][:room + 1 - d, 0] + r, out=table[d:, 0])
+            elif counts > 1:
+                np.minimum(table[d:, 1:], tables[k + 1][:room + 1 - d, :-1] + r, out=table[d:, 1:])
+        tables[k] = table
+    # least over at most c shifts, and over every count
+    atmost = [np.minimum.accumulate(t, axis=1) for t in tables]
+    loads = np.arange(room + 1, dtype=float)
+
+    def bound(i, units, taken=0, minutes=None):
+        left = room - (0 if minutes is None else max(0, (minutes - pin_minutes + GRID - 1) // GRID))
+        if limit_minutes is not None and minutes is not None:
+            left = min(left, (limit_minutes - minutes) // GRID)
+        if left < 0:
+            return 0.0
+        column = 0 if slots is None else min(counts - 1, max(0, slots - taken))
+        values = atmost[i][:left + 1, column] + w_f * (2 * units * loads[:left + 1] + loads[:left + 1] ** 2)
+        return float(values.min())
+
+    return bound
 
 
 class ColumnGeneration:
@@ -318,7 +361,7 @@ class ColumnGeneration:
         # The shifts by reduced cost per unit of load, for the fractional bound below.
         by_ratio = sorted(range(n), key=lambda k: (order[k][2] / order[k][1] if order[k][1] else -math.inf, k))
 
-        def lower_rest(i, units, taken=0):
+        def fractional_rest(i, units, taken=0, minutes=None):
             # Two valid lower bounds on what shifts i.. can still add, the larger one counts:
             # - each further shift costs at least its marginal at the current load (u^2 is
             #   superadditive), and at most max_shifts more shifts can be taken;
@@ -336,6 +379,10 @@ class ColumnGeneration:
                 if w_f == 0 or not values:
                     return simple
             fractional, load = 0.0, units
+            # The member's minutes limit caps the load the relaxation may add (Σ d ≤ Σ minutes / GRID):
+            # without it a member who can serve two communities' patrols (76 candidates, 480 minutes)
+            # ran into the node budget every round and fell back to the weak root bound.
+            top = math.inf if limit_minutes is None or minutes is None else units + (limit_minutes - minutes) // GRID
             for k in by_ratio:
                 if k < i:
                     continue
@@ -346,12 +393,21 @@ class ColumnGeneration:
                 slope = r / d + 2 * w_f * load
                 if slope >= 0:
                     break
-                t = min(d, -slope / (2 * w_f))
+                t = min(d, -slope / (2 * w_f), top - load)
+                if t <= 0:
+                    break
                 fractional += (r / d) * t + w_f * ((load + t) ** 2 - load ** 2)
                 load += t
                 if t < d:
                     break
             return max(simple, fractional)
+
+        # Many candidates (a member of two communities, ~40 similar patrols): the whole-shift bound below
+        # instead, which the fractional one misses by a part of a shift at every node.
+        pin_minutes = sum(s.minutes for s in pin_shifts)
+        lower_rest = fractional_rest
+        if n >= KNAPSACK_FROM:
+            lower_rest = _suffix_knapsack(order, slots_total, limit_minutes, pin_minutes, w_f)
 
         def can_add(chosen_shifts, minutes, duty_count, days, shift, day):
             if slots_total is not None and len(chosen_shifts) - len(pin_shifts) >= slots_total:
@@ -388,7 +444,7 @@ class ColumnGeneration:
                 if nodes[0] > NODE_BUDGET or (nodes[0] & 1023 == 0 and self._out_of_time(deadline)):
                     exact[0] = False
                     return
-                if check and value + lower_rest(i, units, taken) >= best[0] - 1e-9:
+                if check and value + lower_rest(i, units, taken, minutes) >= best[0] - 1e-9:
                     return
                 check = False
                 s, d, r, shift, dd = order[i]
@@ -408,13 +464,13 @@ class ColumnGeneration:
         pin_counts = defaultdict(int)
         for shift in pin_shifts:
             pin_counts[shift.duty] += 1
-        dfs(0, [], list(pin_shifts), sum(s.minutes for s in pin_shifts), dict(pin_counts),
+        dfs(0, [], list(pin_shifts), pin_minutes, dict(pin_counts),
             frozenset((s.start_date - horizon).days for s in pin_shifts), base_units, pin_cost)
         pins = frozenset(info.pins)
         patterns = [(v, pins | set(c)) for v, c in found[-COLUMNS_PER_MEMBER:]]
         if not exact[0]:
             # A valid lower bound on the member's minimum: the root relaxation.
-            return min(best[0], pin_cost + lower_rest(0, base_units)), patterns, False
+            return min(best[0], pin_cost + lower_rest(0, base_units, 0, pin_minutes)), patterns, False
         return best[0], patterns, True
 
     def lagrangian(self, pi, member_minima) -> float:

@@ -32,8 +32,7 @@ SMS_KIND_OF = {
     "confirm_request": "confirm_request",
     "confirm_reminder": "confirm_request",
     "welfare_check": "welfare_check",
-    "no_show": "welfare_check",  # someone did not turn up: the secretary, the team leader, the welfare contact
-    "no_show_leader": "welfare_check",
+    "no_show_leader": "welfare_check",  # someone did not turn up: the team leader, then the welfare contact
     "no_show_welfare": "welfare_check",
     "cover_ask": "cover_ask",  # can you take a short shift? (the link answers: 我来接班 / 这次不行 / 本周别再问我)
     "cover_taken": "cover_outcome",  # 已有人接了，谢谢

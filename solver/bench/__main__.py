@@ -65,7 +65,20 @@ def main(argv: list[str] | None = None) -> int:
     overview.add_argument("--processes", default="1,2", help="comma-separated worker process counts")
     overview.add_argument("--output-dir", default="bench-output/overview")
 
+    groups = commands.add_parser("groups", help="issue 29: the sweep's groups' column generations, CPU seconds each")
+    groups.add_argument("--groups", default="0,5,10,20,30,40", help="comma-separated group indices")
+    groups.add_argument("--seconds", type=float, default=40.0, help="the most each column generation may take")
+    groups.add_argument("--search", type=float, default=15.0, help="seconds of local search for the prices' roster")
+    groups.add_argument("--communities", type=int, default=100, help="communities of the generated district")
+
     args = parser.parse_args(argv)
+    if args.command == "groups":
+        from solver.bench.groups import group_costs
+
+        sys.stdout.write(group_costs(groups=[int(x) for x in args.groups.split(",") if x.strip()],
+                                     seconds=args.seconds, search=args.search,
+                                     communities=args.communities) + "\n")
+        return 0
     if args.command == "overview":
         from solver.bench import speed
 

@@ -28,3 +28,17 @@ def test_curve_solves_by_the_command_line_and_reports_each_week(tmp_path):
 
 def test_tree_memory_counts_this_process():
     assert speed.tree_rss_mb(os.getpid()) > 10
+
+
+def test_groups_prints_each_groups_column_generation_in_cpu_seconds():
+    completed = subprocess.run([sys.executable, "-m", "solver.bench", "groups", "--communities", "4", "--groups", "0,1",
+                                "--search", "0.5", "--seconds", "60"], cwd=ROOT, capture_output=True, text=True,
+                               timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    rows = [line for line in completed.stdout.splitlines() if line.startswith("| 0 |") or line.startswith("| 1 |")]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert int(cells[4]) >= 1 and cells[5] == "yes"     # rounds; converged within 60 s
+        assert int(cells[6].replace(",", "")) > 0 and float(cells[7]) > 0
+    assert "CPU in all:" in completed.stdout

@@ -24,6 +24,11 @@ class CoverStatus:
         return self.call.state in (CoverCall.State.OPEN, CoverCall.State.EXHAUSTED)
 
     @property
+    def asking_again(self) -> bool:
+        """Nobody was left, and then someone new could take the shift: the call-down is asking them."""
+        return self.call.state == CoverCall.State.OPEN and self.call.rounds > 0
+
+    @property
     def asked(self) -> int:
         return sum(self.counts.values())
 

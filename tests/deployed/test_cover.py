@@ -12,7 +12,7 @@ import pytest
 
 from .harness import Sms, outbox
 from .no_show import ZONE, schedule_due, this_monday
-from .operator import nobody_may_take, secretary_phone
+from .operator import cover_candidate, member_skill_add, nobody_may_take, secretary_phone
 
 pytestmark = [pytest.mark.real_queue, pytest.mark.slow]
 
@@ -20,6 +20,7 @@ COMMUNITY = 1
 DEADLINE = 180  # the scheduler looks every 30 s; the job runs every 2 minutes (made due at once below)
 TAKEN = "已有人接了，谢谢"  # cover_outcome's outcome parameter, in the member's language (zh-hans)
 NOBODY_LEFT = "已无人可问接班"  # the secretary's replan template: what happened (cover_exhausted)
+ASKING_AGAIN = "再次找人接班"  # … and when someone new can take it after all (cover_reasked)
 
 
 def _shifts_soon(secretary, now: dt.datetime):
@@ -128,31 +129,52 @@ def test_a_short_shift_within_48_hours_is_filled_by_a_call_down(deployment, secr
     assert all(TAKEN in sms.text for sms in taken), [sms.text for sms in taken]
 
 
-def test_a_shift_nobody_may_take_texts_the_secretary_that_nobody_is_left(deployment, secretary, outbox_readers,
-                                                                         admin):
+def _secretary_told(secretary, what: str, shift_id: int) -> list[Sms]:
+    return [sms for sms in outbox([secretary]) if sms.template == "yure-replan" and len(sms.params) == 3
+            and sms.params[1] == what and sms.params[2].endswith(f"#shift-{shift_id}")]
+
+
+def test_a_shift_nobody_may_take_texts_the_secretary_and_asks_again_when_someone_can(deployment, secretary,
+                                                                                   outbox_readers, admin):
     """The operator makes a shift soon a duty nobody holds the skill for, and the secretary makes it short: the
     call-down finds nobody to ask, and secretary1 gets the text (cover_staff_send, cover_exhausted) with what
-    happened and the link to the shift on the week grid."""
+    happened and the link to the shift on the week grid. Then the operator gives a member who could otherwise
+    take it the skill: on the periodic job's next tick the exhausted call-down ranks again, texts that member
+    and tells secretary1 it is asking again (cover_reasked)."""
     now = dt.datetime.now(ZONE)
     soon = _shifts_soon(secretary, now)
     if not soon:
         pytest.skip("no other published shift with people starts 3–46 hours from now (this week and next)")
     shift_id, start, _page, have = soon[0]
+    helper = cover_candidate(deployment, shift_id, COMMUNITY)  # before the duty changes: who could take it
+    if not helper:
+        pytest.skip(f"nobody of community {COMMUNITY} who gets texts could take shift {shift_id}")
     secretary_phone(deployment, admin, "secretary1", "+8613700000001")
     nobody_may_take(deployment, admin, shift_id, code="deployed-cover-diver", skill_name="潜水证",
                     duty_name="水下巡查")
     _make_short(secretary, secretary.get(f"/communities/{COMMUNITY}/setup/shifts/{shift_id}/"), have)
     schedule_due(admin, "yure.cover_calls_advance", now)
 
-    def told():
-        return [sms for sms in outbox([secretary]) if sms.template == "yure-replan" and len(sms.params) == 3
-                and sms.params[1] == NOBODY_LEFT and sms.params[2].endswith(f"#shift-{shift_id}")]
-
-    [sms] = deployment.wait_until(told, DEADLINE, f"the text to secretary1 that nobody is left for shift {shift_id}",
-                                  interval=3, detail=lambda: [(s.template, s.params) for s in outbox([secretary])][:6])
+    [sms] = deployment.wait_until(lambda: _secretary_told(secretary, NOBODY_LEFT, shift_id), DEADLINE,
+                                  f"the text to secretary1 that nobody is left for shift {shift_id}", interval=3,
+                                  detail=lambda: [(s.template, s.params) for s in outbox([secretary])][:6])
     assert sms.params[0] == sms.recipient  # 书记 by name (the staff login's name)
     monday = this_monday(start).isoformat()
     assert f"/communities/{COMMUNITY}/weeks/{monday}/#shift-{shift_id}" in sms.params[2]
     assert "问了0人" in sms.text  # the body: nobody could be asked
     cell = secretary.get(f"/communities/{COMMUNITY}/weeks/{monday}/").html.split(f'id="shift-{shift_id}"', 1)[1]
     assert "Nobody left to ask" in cell.split('id="shift-', 1)[0]
+
+    # Someone new can take it: asked on the next tick, and the secretary hears it is asking again.
+    before = {sms.params[2] for sms in outbox(outbox_readers) if sms.template == "yure-cover_ask" and sms.params}
+    member_skill_add(deployment, admin, helper["id"], "deployed-cover-diver")
+    schedule_due(admin, "yure.cover_calls_advance", dt.datetime.now(ZONE))
+    [again] = deployment.wait_until(lambda: _secretary_told(secretary, ASKING_AGAIN, shift_id), DEADLINE,
+                                    f"the text to secretary1 that shift {shift_id} is asked for again", interval=3)
+    assert again.params[0] == again.recipient
+    [ask] = deployment.wait_until(lambda: [s for s in _asks_for(outbox_readers, start, before)
+                                           if s.recipient == helper["name"]], 60,
+                                  f"the cover ask to {helper['name']}", interval=3)
+    assert ask.params[0] == helper["name"] and "/k/" in ask.params[2]
+    cell = secretary.get(f"/communities/{COMMUNITY}/weeks/{monday}/").html.split(f'id="shift-{shift_id}"', 1)[1]
+    assert "asking again" in cell.split('id="shift-', 1)[0]

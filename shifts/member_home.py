@@ -11,6 +11,7 @@ from shifts.feeds.views import subscribe_context
 from shifts.messaging.notices import notice_subject, notices_unread
 from shifts.models import SwapRequest
 from shifts.rostering.confirmations import confirmations_pending
+from shifts.rostering.cover.selectors import cover_asks_for_member
 from shifts.rostering.readmodels.member_shifts import (
     next_assignment,
     shift_in_words,
@@ -52,6 +53,8 @@ def my_shifts(request, member):
         "member": member, "assignments": assignments, "absences": absences, "given_up": shifts_given_up(member),
         # Why the member is away is health or family information: a relative acting for them sees only when.
         "show_reasons": getattr(request, "acting_proxy", None) is None,
+        # a cover ask open to the member, or one someone else took (until its shift is over)
+        "cover_asks": cover_asks_for_member(member),
         **_subscribe_context(member), **_waiting_context(member),
     })
 
@@ -59,12 +62,14 @@ def my_shifts(request, member):
 @member_required
 def member_home(request, member):
     """长辈模式's simplified home: 我的值班, 我来不了 (the next shift), 给书记打电话, and the next shift in words.
-    What waits on My shifts (notices, the week to confirm) is counted on its button rather than shown here."""
+    What waits on My shifts (notices, the week to confirm, a cover ask to answer) is counted on its button rather
+    than shown here."""
     upcoming = next_assignment(member)
     waiting = _waiting_context(member)
+    asks = sum(1 for ask in cover_asks_for_member(member) if ask.state == "open")
     return render(request, "shifts/member_home.html", {
         "member": member, "next_assignment": upcoming,
-        "waiting": len(waiting["notices"]) + len(waiting["confirmations"]),
+        "waiting": len(waiting["notices"]) + len(waiting["confirmations"]) + asks,
         "next_in_words": shift_in_words(upcoming.shift, today=timezone.localdate()) if upcoming else "",
         "secretary_phone": community_secretary_phone(member.community),
     })

@@ -179,8 +179,8 @@ def cover_taken_send(call_id: int) -> int:
     return cover_notices.cover_taken_send(call_id=call_id)
 
 
-def cover_staff_send(call_id: int, kind: str) -> None:
-    cover_notices.cover_staff_send(call_id=call_id, kind=kind)
+def cover_staff_send(call_id: int, kind: str, round_no: int = 0, new: int = 0) -> None:
+    cover_notices.cover_staff_send(call_id=call_id, kind=kind, round_no=round_no, new=new)
 
 
 def cover_replan_short_send(roster_id: int, run_id: int, started: list[int], short: list[int]) -> None:

@@ -101,6 +101,7 @@ urlpatterns = [
     # The cover call-down: the member's answer (a signed no-login link, short: it goes in a text message) and
     # the secretary's stop.
     path("k/<str:token>/", cover.cover_answer_page, name="cover_answer"),
+    path("me/cover/<int:ask_id>/", cover.my_cover_answer, name="my_cover_answer"),
     path("cover/<int:call_id>/stop/", cover.cover_stop, name="cover_stop"),
     # PAGES: the secretary's set-up pages (duties, weekly shifts, households, one member, one published shift).
     path("setup/", setup.setup_home, name="setup_home"),

@@ -38,6 +38,7 @@ SMS_KIND_OF = {
     "cover_taken": "cover_outcome",  # 已有人接了，谢谢
     "cover_exhausted": "replan",  # to the secretary: nobody left to ask
     "cover_soon": "replan",  # to the secretary: a short shift starts within COVER_ALERT_HOURS
+    "cover_reasked": "replan",  # to the secretary: after nobody was left, someone new can take it: asking again
     "cover_replan_short": "replan",  # to the secretary: the re-plan found nobody
     "welfare_call": "welfare_check",  # a welfare-ladder step: who, and which shift (a voice call where configured)
 }
@@ -149,4 +150,5 @@ def _replan_what(kind: str) -> str:
     return {"absence_recorded": _("your absence is noted"), "repair_proposal": _("a re-plan waits"),
             "unfilled_alert": _("shifts are short"), "solve_failed": _("a roster could not be made"),
             "cover_exhausted": _("nobody left to ask for cover"), "cover_soon": _("a short shift starts soon"),
+            "cover_reasked": _("asking again for cover"),
             "cover_replan_short": _("the re-plan found nobody")}.get(kind, "")

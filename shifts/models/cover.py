@@ -35,6 +35,9 @@ class CoverCall(models.Model):
     filled_by = models.ForeignKey(Member, models.SET_NULL, null=True, blank=True, related_name="+",
                                   verbose_name=_("taken by"))
     soon_alerted = models.BooleanField(_("secretary told it starts soon"), default=False)
+    # How many times nobody was left and the call-down asked again because someone new could take the shift
+    # (shifts.rostering.cover.calldown): the secretary's "asking again", and each round's own messages.
+    rounds = models.PositiveIntegerField(_("times asked again"), default=0)
     started_at = models.DateTimeField(_("started"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     stopped_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,

@@ -152,7 +152,10 @@ class Deployment:
                # A no-show is flagged one minute after its shift starts (the least the setting allows).
                "NO_SHOW_AFTER_MINUTES": "1",
                # The welfare ladder's first two calls a minute apart, so a test sees them climb.
-               "WELFARE_LADDER_STEPS": "1:member,2:relative,60:secretary"}
+               "WELFARE_LADDER_STEPS": "1:member,2:relative,60:secretary",
+               # secretary1 gets every alert of several tests in one day (a re-plan, nobody left to ask, …):
+               # more than the default five texts of one template a day to one number would let through.
+               "SMS_LIMIT_PER_NUMBER_TEMPLATE_DAY": "20", "SMS_LIMIT_PER_NUMBER_DAY": "40"}
         if self.scale_out:
             env.update({"REDIS_URL": redis_url, "CACHE_PREFIX": self.cache_prefix, "DEBUG": "0",
                         "SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1",
@@ -415,6 +418,7 @@ class Sms:
     recipient: str
     text: str
     template: str  # the outbox names the kind: yure-confirm_request, yure-swap_outcome, …
+    params: list[str] = dataclasses.field(default_factory=list)  # the template's parameters, in order
 
 
 def outbox(readers: list[Browser]) -> list[Sms]:
@@ -431,9 +435,12 @@ def _outbox_of(staff: Browser) -> list[Sms]:
         recipient = re.search(r"<strong>(.*?)</strong>", card, flags=re.S)
         text = re.search(r'<pre class="sms-text">(.*?)</pre>', card, flags=re.S)
         template = re.search(r"· (yure-[a-z_]+) ·", card)
+        # "sign name · template · param | param | …" under 模板和参数
+        params = re.search(r"· yure-[a-z_]+ · (.*?)</p>", card, flags=re.S)
         found.append(Sms(recipient=html.unescape(recipient.group(1)).strip() if recipient else "",
                          text=html.unescape(text.group(1)) if text else "",
-                         template=template.group(1) if template else ""))
+                         template=template.group(1) if template else "",
+                         params=html.unescape(params.group(1)).split(" | ") if params else []))
     return found
 
 

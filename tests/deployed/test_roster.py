@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from .harness import as_member, member_ids, outbox, week_rows
-from .no_show import admin_save
+from .operator import nobody_may_take, secretary_phone
 
 pytestmark = [pytest.mark.real_queue, pytest.mark.slow]
 
@@ -128,27 +128,6 @@ print(json.dumps(a and {{"shift": a.shift_id, "member": a.member_id, "name": a.m
     return found
 
 
-def _nobody_may_take(deployment, admin, shift_id: int) -> None:
-    """The operator makes the shift a duty that needs a skill nobody holds: a new skill and a new duty on the
-    admin pages, and the shift's duty changed on its admin page."""
-    admin_save(admin, "/admin/volunteers/skill/add/", "code", code="deployed-harbour-pilot", name="引航员证")
-    skill = deployment.shell_json("import json; from volunteers.models import Skill; "
-                                  "print(json.dumps(Skill.objects.get(code='deployed-harbour-pilot').pk))")
-    admin_save(admin, "/admin/shifts/duty/add/", "code", code="deployed-pilotage", name="引航",
-               required_skills=str(skill))
-    duty = deployment.shell_json("import json; from shifts.models import Duty; "
-                                 "print(json.dumps(Duty.objects.get(code='deployed-pilotage').pk))")
-    admin_save(admin, f"/admin/shifts/shift/{shift_id}/change/", "start_0", duty=str(duty))
-
-
-def _secretary_phone(deployment, admin, username: str, phone: str) -> None:
-    """The operator gives a secretary a mobile number on their staff profile's admin page (the demo's have none),
-    so what the service tells the secretary goes by text and shows on their outbox."""
-    profile = deployment.shell_json("import json; from volunteers.models import StaffProfile; "
-                                    f"print(json.dumps(StaffProfile.objects.get(user__username='{username}').pk))")
-    admin_save(admin, f"/admin/volunteers/staffprofile/{profile}/change/", "phone", phone=phone)
-
-
 # What the secretary's text says (shifts/mail/cover_replan_short.txt), in Chinese or English.
 FOUND_NOBODY = ("重新安排没有找到人接这些班次", "The re-plan found nobody to take these shifts")
 
@@ -159,8 +138,8 @@ def test_an_absence_the_re_plan_cannot_cover_is_told_to_the_secretary(deployment
     secretary is texted at once that a shift is short (cover_replan_short_send on the queue)."""
     before = roster_status(deployment, published)
     lone = _lone_shift(deployment, published)
-    _nobody_may_take(deployment, admin, lone["shift"])
-    _secretary_phone(deployment, admin, "secretary1", "+8613700000001")
+    nobody_may_take(deployment, admin, lone["shift"])
+    secretary_phone(deployment, admin, "secretary1", "+8613700000001")
     told_before = {sms.text for sms in outbox([secretary]) if any(words in sms.text for words in FOUND_NOBODY)}
 
     # The member says 我来不了 for that one shift, from My shifts. The re-plan gives them no other shift of the week

@@ -44,7 +44,7 @@ def context_for(kind: str, people) -> dict:
 
 
 STAFF_KINDS = ("repair_proposal", "unfilled_alert", "solve_failed", "cover_exhausted", "cover_soon",
-               "cover_replan_short")
+               "cover_reasked", "cover_replan_short")
 MEMBER_KINDS = [kind for kind in SMS_KIND_OF if kind not in STAFF_KINDS]
 
 

@@ -29,7 +29,7 @@ ID_PARAMS = {
     "day_id": "calendar_day", "term_id": "school_term", "job_id": "import_job",
     "proxy_id": "proxy", "notice_id": "notice", "confirmation_id": "confirmation",
     "certificate_id": "certificate", "check_id": "no_show", "ladder_id": "welfare_ladder", "entry_id": "patrol_entry",
-    "duty_id": "duty", "call_id": "cover_call",
+    "duty_id": "duty", "call_id": "cover_call", "ask_id": "cover_ask",
 }
 # A bare "pk" is resolved by a word in the URL name (checked in this order).
 PK_BY_NAME_WORD = [("swap", "swap"), ("member", "member"), ("community", "community"), ("roster", "roster"),
@@ -258,6 +258,8 @@ ACCESS = {
                      "swap_new", "swap_accept", "swap_decline", "swap_withdraw", "notice_open", "confirm_week",
                      "confirm_decline", "confirm_undo",
                      "member_home",
+                     # 我来接班 / 这次不行 from the cover notice on My shifts: the member's own ask only (404 else).
+                     "my_cover_answer",
                      # A team-mate vouches for a relative's check-in; anyone checks in to the study session.
                      "attendance_presence", "gathering_check"],
                     MEMBER),

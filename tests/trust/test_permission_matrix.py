@@ -9,6 +9,7 @@ from django.utils import timezone
 from shifts.models import (
     Assignment,
     Certificate,
+    CoverAsk,
     CoverCall,
     MemberNotice,
     NoShowCheck,
@@ -84,7 +85,8 @@ def _extras(side, week_start, *, label):
     patrol_entry = PatrolLogEntry.objects.create(community=side.community, shift=side.shift, author=side.mate,
                                                  note=f"{label}队友秘密照护", tags=["hazard"])
     cover_call = CoverCall.objects.create(shift=side.shift, community=side.community, started_at=start)
-    return dict(cover_call=cover_call, window=window, absence=absence, run=run, template=template,
+    cover_ask = CoverAsk.objects.create(call=cover_call, member=side.mate, wave=1, asked_at=start)
+    return dict(cover_call=cover_call, cover_ask=cover_ask, window=window, absence=absence, run=run, template=template,
                 other_shift=other_shift,
                 mate_assignment=mate_assignment, swap=swap, calendar_day=calendar_day, school_term=school_term,
                 import_job=import_job, proxy=proxy, notice=notice, confirmation=confirmation, certificate=certificate,
@@ -108,7 +110,7 @@ def _objects(side, extra, *, as_member: bool):
         "patrol_entry": extra["patrol_entry"], "sms_notification": extra["sms_notification"],
         "audit": extra["audit"], "login_token": extra["login_token"], "staff_profile": side.secretary.staff_profile,
         # A duty its community uses: staff of another community may not change it (duties are shared).
-        "duty": side.duty, "cover_call": extra["cover_call"],
+        "duty": side.duty, "cover_call": extra["cover_call"], "cover_ask": extra["cover_ask"],
     }
 
 

@@ -124,6 +124,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "shifts.cover.taken": _("Call-down: a member took the shift"),
     "shifts.cover.stopped": _("Call-down stopped by the secretary"),
     "shifts.cover.exhausted": _("Call-down: nobody left to ask"),
+    "shifts.cover.reasked": _("Call-down: asking again, someone new can take the shift"),
     "shifts.cover.soon": _("Call-down: the shift starts soon and is still short"),
     "shifts.cover.filled": _("Call-down ended: the shift is no longer short"),
     "shifts.cover.lapsed": _("Call-down ended: the shift began short"),

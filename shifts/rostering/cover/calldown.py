@@ -11,6 +11,8 @@ committed with the step and sent from the queue (shifts.rostering.cover.notices)
                COVER_WAVE_MINUTES ago or everyone asked has answered
     exhausted  nobody is left to ask and nobody asked is still to answer: the secretary is messaged (a late yes
                still books)
+    reasked    an exhausted call-down ranks again on each tick; when someone never asked can take the shift now,
+               it is open again (rounds + 1), the secretary hears "asking again" and they are asked
     soon       the shift starts within COVER_ALERT_HOURS and is unfilled: the secretary is messaged once
     filled     enough people said yes (shifts.rostering.cover.answers), or the shift is no longer short
     stopped    the secretary stopped it;  lapsed: the shift began unfilled
@@ -140,8 +142,8 @@ def cover_call_advance(*, call_id: int, now: dt.datetime | None = None) -> int:
             audit_log(action="shifts.cover.soon", community=shift.community, obj=call, data={"shift": shift.pk})
             message_job_queue(task=TASKS + "cover_staff_send", args=[call.pk, "cover_soon"],
                               key=f"cover:{call.pk}:soon")
-        if call.state != CoverCall.State.OPEN:
-            return 0
+        if call.state == CoverCall.State.EXHAUSTED:
+            return _ask_again(call, roster, now)
         waiting = call.asks.filter(answer=CoverAsk.Answer.WAITING).exists()
         if call.waves and waiting and call.next_wave_at and now < call.next_wave_at:
             return 0
@@ -149,24 +151,55 @@ def cover_call_advance(*, call_id: int, now: dt.datetime | None = None) -> int:
         if not ranked:
             if waiting and call.next_wave_at and now < call.next_wave_at:
                 return 0
-            call.state, call.next_wave_at = CoverCall.State.EXHAUSTED, None  # a late yes still books
-            call.save(update_fields=["state", "next_wave_at"])
-            audit_log(action="shifts.cover.exhausted", community=shift.community, obj=call,
-                      data={"shift": shift.pk, "asked": call.asks.count()})
-            message_job_queue(task=TASKS + "cover_staff_send", args=[call.pk, "cover_exhausted"],
-                              key=f"cover:{call.pk}:exhausted")
+            _exhaust(call)
             return 0
-        call.waves += 1
-        call.next_wave_at = now + dt.timedelta(minutes=settings.COVER_WAVE_MINUTES)
-        call.save(update_fields=["waves", "next_wave_at"])
-        base = call.asks.count()
-        asks = CoverAsk.objects.bulk_create([CoverAsk(call=call, member=r.member, wave=call.waves, rank=base + i,
-                                                      asked_at=now) for i, r in enumerate(ranked)])
-        audit_log(action="shifts.cover.asked", community=shift.community, obj=call,
-                  data={"shift": shift.pk, "wave": call.waves, "members": [r.member.pk for r in ranked]})
-        for ask in CoverAsk.objects.filter(call=call, wave=call.waves):
-            message_job_queue(task=TASKS + "cover_ask_send", args=[ask.pk], key=f"cover:ask:{ask.pk}")
-        return len(asks)
+        return _ask_wave(call, ranked, now)
+
+
+def _exhaust(call: CoverCall) -> None:
+    """Nobody is left to ask: tell the secretary (each round once; a late yes still books)."""
+    call.state, call.next_wave_at = CoverCall.State.EXHAUSTED, None
+    call.save(update_fields=["state", "next_wave_at"])
+    audit_log(action="shifts.cover.exhausted", community=call.shift.community, obj=call,
+              data={"shift": call.shift_id, "asked": call.asks.count(), "round": call.rounds})
+    message_job_queue(task=TASKS + "cover_staff_send", args=[call.pk, "cover_exhausted", call.rounds],
+                      key=_round_key(call, "exhausted"))
+
+
+def _ask_again(call: CoverCall, roster: Roster, now) -> int:
+    """An exhausted call-down ranks again on each tick: someone who could not take the shift before may now
+    (an absence ended, a member joined, a load dropped). Only members never asked on this call-down."""
+    ranked = cover_rank(roster=roster, shift=call.shift, skip=already_asked(call))[:settings.COVER_WAVE_SIZE]
+    if not ranked:
+        return 0
+    call.state, call.rounds = CoverCall.State.OPEN, call.rounds + 1
+    call.save(update_fields=["state", "rounds"])
+    audit_log(action="shifts.cover.reasked", community=call.shift.community, obj=call,
+              data={"shift": call.shift_id, "round": call.rounds, "members": [r.member.pk for r in ranked]})
+    message_job_queue(task=TASKS + "cover_staff_send", args=[call.pk, "cover_reasked", call.rounds, len(ranked)],
+                      key=_round_key(call, "reasked"))
+    return _ask_wave(call, ranked, now)
+
+
+def _round_key(call: CoverCall, what: str) -> str:
+    # the first round keeps the key it always had, so a job queued before an upgrade is not sent twice
+    return f"cover:{call.pk}:{what}" + (f":r{call.rounds}" if call.rounds else "")
+
+
+def _ask_wave(call: CoverCall, ranked, now) -> int:
+    """Ask the next wave: one CoverAsk each (one per member per call-down: a unique constraint) and a message
+    job each, committed with the step."""
+    call.waves += 1
+    call.next_wave_at = now + dt.timedelta(minutes=settings.COVER_WAVE_MINUTES)
+    call.save(update_fields=["waves", "next_wave_at"])
+    base = call.asks.count()
+    asks = CoverAsk.objects.bulk_create([CoverAsk(call=call, member=r.member, wave=call.waves, rank=base + i,
+                                                  asked_at=now) for i, r in enumerate(ranked)])
+    audit_log(action="shifts.cover.asked", community=call.shift.community, obj=call,
+              data={"shift": call.shift_id, "wave": call.waves, "members": [r.member.pk for r in ranked]})
+    for ask in CoverAsk.objects.filter(call=call, wave=call.waves):
+        message_job_queue(task=TASKS + "cover_ask_send", args=[ask.pk], key=f"cover:ask:{ask.pk}")
+    return len(asks)
 
 
 def cover_calls_run(*, now: dt.datetime | None = None) -> dict:

@@ -29,8 +29,9 @@ def week_path(shift: Shift) -> str:
 def cover_ask_send(*, ask_id: int) -> None:
     """Ask one member, by their channel (notify_member: text message, e-mail; the voice branch places a call)."""
     ask = CoverAsk.objects.select_related("member", "call__shift__duty", "call__shift__community").get(pk=ask_id)
-    if ask.call.state not in (CoverCall.State.OPEN, CoverCall.State.EXHAUSTED) or ask.answer:
-        return  # taken or stopped before the queue got to it: nobody is asked for nothing
+    if (ask.call.state not in (CoverCall.State.OPEN, CoverCall.State.EXHAUSTED) or ask.answer
+            or ask.call.shift.start <= timezone.now()):
+        return  # taken, stopped or begun before the queue got to it: nobody is asked for nothing
     notify_member(member=ask.member, kind="cover_ask", dedupe_key=f"cover-ask:{ask.pk}", urgent=True,
                   context={"shift": shift_line(ask.call.shift), "link": ask_link(ask), "ask_id": ask.pk,
                            "call_id": ask.call_id})
@@ -49,12 +50,15 @@ def cover_taken_send(*, call_id: int) -> int:
     return told
 
 
-def cover_staff_send(*, call_id: int, kind: str) -> None:
-    """cover_exhausted (nobody left to ask) or cover_soon (starts within COVER_ALERT_HOURS unfilled)."""
+def cover_staff_send(*, call_id: int, kind: str, round_no: int = 0, new: int = 0) -> None:
+    """cover_exhausted (nobody left to ask), cover_reasked (someone new can take it: asking again, `new` of
+    them) or cover_soon (starts within COVER_ALERT_HOURS unfilled). Each round of a call-down that asked again
+    (`round_no`) has its own messages."""
     call = CoverCall.objects.select_related("shift__duty", "shift__community").get(pk=call_id)
     asks = list(call.asks.values_list("answer", flat=True))
-    notify_staff(community=call.shift.community, kind=kind, dedupe_key=f"{kind}:{call.pk}", urgent=True,
-                 context={"shift": shift_line(call.shift, private=True), "asked": len(asks),
+    key = f"{kind}:{call.pk}" + (f":r{round_no}" if round_no else "")
+    notify_staff(community=call.shift.community, kind=kind, dedupe_key=key, urgent=True,
+                 context={"shift": shift_line(call.shift, private=True), "asked": len(asks), "new": new,
                           "declined": sum(1 for a in asks if a in (CoverAsk.Answer.NO, CoverAsk.Answer.OPT_OUT)),
                           "unanswered": sum(1 for a in asks if a == CoverAsk.Answer.WAITING),
                           "hours": settings.COVER_ALERT_HOURS, "path": week_path(call.shift)})

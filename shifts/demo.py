@@ -94,12 +94,13 @@ def seed_demo(*, size: DemoSize = DemoSize(), seed: int = 2026, today: dt.date) 
                        secretary=StaffProfile.objects.get(user__username="secretary1").user)
         # Study-day attendance, no-show calls and patrol notes: the monthly report has every section to show.
         seed_report_history(communities, seed=seed)
-        # The book ends now: a round underway is not left for the first welfare pass to call (shifts.demo_delivered).
-        settle_recent_no_shows(communities)
         # A member who prefers voice calls, and a call to them in the outbox (shifts.demo_voice).
         seed_voice(communities[0], week_start=today + dt.timedelta(days=7 - today.weekday()))
         # A call-down in progress for a shift within two days (shifts.demo_cover).
         seed_cover(communities[0])
+        # The book ends now, after every step that books anyone: a round underway or just ended is not left for
+        # the first welfare pass to call (shifts.demo_delivered).
+        settle_recent_no_shows(communities)
     return summary
 
 

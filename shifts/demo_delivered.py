@@ -122,7 +122,8 @@ def _open_ladder(community) -> None:
 def settle_recent_no_shows(communities, *, now: dt.datetime | None = None) -> int:
     """The demo's book ends at the moment of seeding: members of shifts that began in the no-show check's window
     (shifts.delivered.no_show) and are not in the book yet (a round underway) are recorded as reached by that
-    check, so a fresh deployment's first welfare pass starts no ladder and calls nobody for the demo's past."""
+    check, and rounds that have ended are checked out, so a fresh deployment's first welfare pass starts no ladder
+    and calls nobody for the demo's past. Run last, after every step that books anyone."""
     now = now or timezone.now()
     after = dt.timedelta(minutes=settings.NO_SHOW_AFTER_MINUTES)
     here = Attendance.objects.filter(shift_id=OuterRef("shift_id"), member_id=OuterRef("member_id"),
@@ -134,6 +135,12 @@ def settle_recent_no_shows(communities, *, now: dt.datetime | None = None) -> in
     rows = [NoShowCheck(shift_id=s, member_id=m, outcome=NoShowCheck.Outcome.REACHED, outcome_at=start + after)
             for s, m, start in pairs]
     NoShowCheck.objects.bulk_create(rows, ignore_conflicts=True)
+    # A round of the demo's book that has ended is checked out at its end, so that no member in the book is left
+    # "not back from patrol" for the ladder's overdue check (shifts.delivered.welfare_run).
+    for row in Attendance.objects.filter(shift__community__in=communities, shift__end__lte=now, check_in__isnull=False,
+                                         check_out__isnull=True).select_related("shift", "member"):
+        attendance_set(shift=row.shift, member=row.member, check_in=row.check_in, check_out=row.shift.end,
+                       source=row.source)
     return len(rows)
 
 

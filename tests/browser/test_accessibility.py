@@ -2,10 +2,10 @@
 member page in 长辈模式 in both languages.
 
 Fails on any serious or critical violation. The page list comes from the URLconf (tests/browser/pages.py), so a
-new page is checked without editing this file. One test walks every mode over one seeded site (building the site
-and listing its pages took a sixth of each of the six sweeps when they were separate tests); every page is still
-checked once per mode, in a fresh browser context per role and mode, and every mode's findings are reported
-together, each naming its mode."""
+new page is checked without editing this file. One test walks every mode over one seeded site (as six tests, each
+built the site and listed its pages again, 2-3 s each on the idle machine, and paid its own set-up and flush);
+every page is still checked once per mode, in a fresh browser context per role and mode, and every mode's findings
+are reported together, each naming its mode."""
 
 import pytest
 

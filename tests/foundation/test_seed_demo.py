@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from shifts.models import Duty, ShiftTemplate
@@ -12,21 +14,49 @@ pytestmark = pytest.mark.django_db
 SMALL = ["--communities", "2", "--members-min", "60", "--members-max", "70", "--households", "4"]
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo district seeded once for the tests that read it (a seed costs 3 s idle, 11-14 s on the loaded CI
+    machine), as Django's TestCase.setUpTestData does: inside a transaction that stays open for this module and is
+    rolled back after it; each test runs in its own savepoint inside it, so what a test changes goes with it.
+    Seeded with what tests/conftest.py's autouse fixtures set for a test (fast hasher, queued work run at once,
+    short solver limits, the cover call-down off), as the tests' own seeds were."""
+    from django_q.conf import Conf
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with pytest.MonkeyPatch.context() as patch, override_settings(
+                    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], COVER_CALL_HOURS=0,
+                    SOLVER_TIME_LIMIT=3, REPAIR_TIME_LIMIT=2, SOLVER_WORKERS=1):
+                patch.setattr(Conf, "SYNC", True)
+                call_command("seed_demo", *SMALL)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 def counts():
     return {model.__name__: model.objects.count() for model in
             (Community, Member, CaregivingWindow, VisitTarget, ShiftTemplate, Duty, StaffProfile)}
 
 
-def test_seed_demo_twice_creates_nothing_the_second_time(capsys):
-    call_command("seed_demo", *SMALL)
+def test_seed_demo_twice_creates_nothing_the_second_time(demo, capsys):
     first = counts()
+    assert first["Community"] == 2 and first["Member"] >= 120
+    capsys.readouterr()
     call_command("seed_demo", *SMALL)
     assert counts() == first
     assert "(0 new)" in capsys.readouterr().out
 
 
-def test_seed_demo_follows_the_district_figures():
-    call_command("seed_demo", *SMALL)
+def test_seed_demo_follows_the_district_figures(demo):
     today = timezone.localdate()
     members = list(Member.objects.prefetch_related("caregiving", "skills"))
     ages = [m.age_on(today) for m in members]
@@ -43,8 +73,7 @@ def test_seed_demo_follows_the_district_figures():
     assert StaffProfile.objects.filter(role="secretary").count() == 2
 
 
-def test_seed_demo_sets_up_the_standard_duties():
-    call_command("seed_demo", *SMALL)
+def test_seed_demo_sets_up_the_standard_duties(demo):
     patrol = Duty.objects.get(code="patrol")
     assert patrol.lead_skill.code == "first_aid"
     rounds = set(ShiftTemplate.objects.filter(duty=patrol).values_list("start", "end", "min_staff", "max_staff"))
@@ -75,8 +104,7 @@ def _school_runs(tmp_path, week: str) -> dict[str, list[list[str]]]:
             for m in document["members"]}
 
 
-def test_seed_demo_knows_the_school_year_and_holidays(tmp_path):
-    call_command("seed_demo", *SMALL)
+def test_seed_demo_knows_the_school_year_and_holidays(demo, tmp_path):
     with_runs = {f"m{pk}" for pk in CaregivingWindow.objects.filter(label="接送孙辈").values_list("member_id",
                                                                                                flat=True)}
     assert with_runs

@@ -120,3 +120,17 @@ def random_document(rng: random.Random, *, members: int, shifts: int, communitie
     if rng.random() < 0.5 and jobs:
         doc["previous"] = [{"shift": jobs[0]["id"], "member": people[0]["id"]}]
     return doc
+
+
+def perhaps_pinned(rng: random.Random, document: dict, chance: float = 0.3):
+    """(problem, candidate handles) of ``document``, with one random candidate pair pinned ``chance`` of the time."""
+    from solver.model import candidate_handles
+
+    problem = load_problem(document)
+    handles = candidate_handles(problem)
+    if handles.x and rng.random() < chance:
+        s, m = rng.choice(sorted(handles.x))
+        document["pins"] = [{"shift": problem.shifts[s].id, "member": problem.members[m].id}]
+        problem = load_problem(document)
+        handles = candidate_handles(problem)
+    return problem, handles

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import colgen, load_problem
+from solver import colgen
 from solver.colgen import ColumnGeneration
 from solver.model import candidate_handles
 from tests.solver import factory
@@ -37,13 +37,7 @@ def brute_force_minimum(cg, info, pair_dual) -> float:
 def _week(seed, members, shifts):
     rng = random.Random(seed)
     document = random_document(rng, members=members, shifts=shifts, communities=rng.randint(1, 2))
-    problem = load_problem(document)
-    handles = candidate_handles(problem)
-    if handles.x and rng.random() < 0.3:
-        s, m = rng.choice(sorted(handles.x))
-        document["pins"] = [{"shift": problem.shifts[s].id, "member": problem.members[m].id}]
-        problem = load_problem(document)
-        handles = candidate_handles(problem)
+    problem, handles = factory.perhaps_pinned(rng, document)
     # Some members priced linearly, as the sweep prices those it shares with other groups.
     linear = {m: rng.randint(0, 400) for m in handles.scope.members if rng.random() < 0.3}
     cg = ColumnGeneration(problem, handles, linear=linear)

@@ -11,7 +11,7 @@ from solver import check_solution, load_problem, solve
 from solver.bounds import lagrangian
 from solver.colgen import integer_bound
 from solver.model import build_model, candidate_handles
-from tests.solver.factory import random_document
+from tests.solver.factory import perhaps_pinned, random_document
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -164,13 +164,7 @@ def test_the_repriced_lagrangian_stays_between_the_lagrangian_and_the_optimum(se
 
     rng = random.Random(seed)
     document = random_document(rng, members=members, shifts=shifts)
-    problem = load_problem(document)
-    handles = candidate_handles(problem)
-    if handles.x and rng.random() < 0.3:
-        s, m = rng.choice(sorted(handles.x))
-        document["pins"] = [{"shift": problem.shifts[s].id, "member": problem.members[m].id}]
-        problem = load_problem(document)
-        handles = candidate_handles(problem)
+    problem, handles = perhaps_pinned(rng, document)
     optimum = small_optimum(problem)
     if optimum is None:
         return

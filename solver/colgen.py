@@ -86,9 +86,9 @@ def _suffix_knapsack(order, slots, limit_minutes, pin_minutes, w_f):
     loads = np.arange(room + 1, dtype=float)
 
     def bound(i, units, taken=0, minutes=None):
-        left = room - (0 if minutes is None else max(0, (minutes - pin_minutes + GRID - 1) // GRID))
+        left = room      # loads the suffix cannot reach are +inf in its table
         if limit_minutes is not None and minutes is not None:
-            left = min(left, (limit_minutes - minutes) // GRID)
+            left = min(room, (limit_minutes - minutes) // GRID)
         if left < 0:
             return 0.0
         column = 0 if slots is None else min(counts - 1, max(0, slots - taken))

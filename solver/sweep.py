@@ -221,7 +221,7 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
     status, objective, pairs = "UNKNOWN", None, []
     left = seconds - (time.monotonic() - started)
     # The last round's columns joined after its solve: solve again for x̄ over all of them.
-    solved = bool(cg.iterations and left > 0 and cg.lp.Solve() == cg.lp.OPTIMAL)
+    solved = bool(cg.iterations and left > 0 and cg.solve())
     if solved:
         model, true_handles = build_model(problem, Scope(shifts, members, fixed))
         found = rins.improve(model, true_handles, rins.lp_pair_values(cg), set(current),
@@ -231,7 +231,7 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
     # Cut short: the columns in use at the master's last solve go back with the outcome, so that a second
     # run starts where this one stopped instead of from the roster and one-shift patterns again.
     if not cg.converged and not solved:
-        solved = cg.lp.Solve() == cg.lp.OPTIMAL      # values are read only from a solve of the current master
+        solved = cg.solve()      # values are read only from a solve of the current master
     kept = cg.columns_in_use() if solved and not cg.converged else ()
     return GroupOutcome(bound, status, objective, pairs, cg.iterations, cg.converged, time.monotonic() - started,
                         kept)

@@ -276,16 +276,18 @@ class ColumnGeneration:
         """Lazy rows the master's last solution violates join it; how many joined."""
         if not self.lazy:
             return 0
+        import numpy as np
+
         values = defaultdict(float)
-        solution = self._solution()
-        for index, weight in enumerate(solution.variable_value):
-            if weight > 1e-9:
-                key = self.key_of_var.get(index)
-                if key is None:
-                    continue
-                m, pattern = key
-                for s in pattern:
-                    values[(s, m)] += weight
+        solution = np.asarray(self._solution().variable_value)
+        for index in np.flatnonzero(solution > 1e-9).tolist():
+            key = self.key_of_var.get(index)
+            if key is None:
+                continue
+            m, pattern = key
+            weight = solution[index]
+            for s in pattern:
+                values[(s, m)] += weight
         activity = defaultdict(float)
         for pair, weight in values.items():
             for row, coef in self.rows_of.get(pair, ()):
@@ -294,7 +296,7 @@ class ColumnGeneration:
         violated = []
         for row, total in activity.items():
             for var, coef in self.lazy_aux.get(row, ()):
-                total += coef * solution.variable_value[var.index()]
+                total += coef * solution[var.index()]
             if total > self.rows[row][2] + 1e-7:
                 violated.append(row)
         for row in violated:

@@ -39,7 +39,7 @@ from solver.model import Scope, candidate_handles
 from solver.problem import Problem
 from solver.scoped import ScopeResult, solve_scope
 from solver.stopping import DEFAULT_GAP, GapWatch
-from solver.sweep import SweepBound, improve_group, members_by_community, shared_prices, sweep_groups
+from solver.sweep import CG_SHARE, SweepBound, improve_group, members_by_community, shared_prices, sweep_groups
 
 log = logging.getLogger(__name__)
 
@@ -496,7 +496,8 @@ class Neighbourhoods:
                     break
                 task = self.task_for(group, left if self.sweep is not None and self.sweep.missing
                                      else min(LNS_SECONDS, left), slots)
-                task.seconds = min(task.seconds, left)
+                # A sweep task's column generation may run CG_SHARE times its seconds: it still ends by ``left``.
+                task.seconds = min(task.seconds, left if task.prices is None else left / CG_SHARE)
                 self.tasks += 1
                 scheduled = True
                 future = None

@@ -127,7 +127,7 @@ class ColumnGeneration:
                                  - w.stability * ((s, m) in previous))
             if linear and m in linear:
                 self.cost[(s, m)] += linear[m] * (shift.minutes // GRID)
-        self.lazy_rows = lazy
+        self.separating = lazy                   # member rows lazy (``separate``), else all up front
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         lp = self.lp
         # Rows linking members.  row -> (constraint, sense, rhs); x coefficients via self.rows_of.
@@ -227,14 +227,16 @@ class ColumnGeneration:
     def _row(self, sense, rhs, lazy=False):
         """A linking row; a ``lazy`` one (a member's lead or continuity row, ``x_sm ≤ Σ holders``: thousands
         of them, few ever binding) joins the master only once the master's solution violates it."""
-        lp = self.lp
-        if lazy and self.lazy_rows:
+        if lazy and self.separating:
             self.rows.append((None, sense, rhs))
             self.lazy.add(len(self.rows) - 1)
             return len(self.rows) - 1
-        c = lp.Constraint(rhs, lp.infinity()) if sense == ">=" else lp.Constraint(-lp.infinity(), rhs)
-        self.rows.append((c, sense, rhs))
+        self.rows.append((self._constraint(sense, rhs), sense, rhs))
         return len(self.rows) - 1
+
+    def _constraint(self, sense, rhs):
+        lp = self.lp
+        return lp.Constraint(rhs, lp.infinity()) if sense == ">=" else lp.Constraint(-lp.infinity(), rhs)
 
     def _link(self, row, pair, coef) -> None:
         self.rows_of[pair].append((row, coef))
@@ -251,9 +253,8 @@ class ColumnGeneration:
 
     def _activate(self, row) -> None:
         """A lazy row joins the master with its coefficients in every column so far."""
-        lp = self.lp
         _, sense, rhs = self.rows[row]
-        c = lp.Constraint(rhs, lp.infinity()) if sense == ">=" else lp.Constraint(-lp.infinity(), rhs)
+        c = self._constraint(sense, rhs)
         self.rows[row] = (c, sense, rhs)
         self.lazy.discard(row)
         for var, coef in self.lazy_aux.pop(row, ()):

@@ -1,9 +1,10 @@
 """What the operator arranges on the admin pages for a test: a shift nobody may take, a secretary's mobile number.
 State is read back with `manage.py shell` (the deployment's own env), never by importing the project's models."""
 
+import datetime as dt
 import re
 
-from .no_show import admin_save
+from .no_show import ZONE, admin_save
 
 
 def nobody_may_take(deployment, admin, shift_id: int, code: str = "deployed-harbour-pilot",
@@ -18,6 +19,27 @@ def nobody_may_take(deployment, admin, shift_id: int, code: str = "deployed-harb
     duty = deployment.shell_json("import json; from shifts.models import Duty; "
                                  f"print(json.dumps(Duty.objects.get(code='{code}-duty').pk))")
     admin_save(admin, f"/admin/shifts/shift/{shift_id}/change/", "start_0", duty=str(duty))
+
+
+def duty_add(deployment, admin, code: str, name: str) -> int:
+    """The operator adds a duty anyone may take (no skill, no lead) on the admin's duty page; its id."""
+    # required_skills given empty: the page parser would keep the multiple select's first option
+    admin_save(admin, "/admin/shifts/duty/add/", "code", code=code, name=name, required_skills=[])
+    return deployment.shell_json("import json; from shifts.models import Duty; "
+                                 f"print(json.dumps(Duty.objects.get(code='{code}').pk))")
+
+
+def shift_add(deployment, admin, community: int, duty: int, start: dt.datetime, minutes: int, name: str,
+              needed: int = 1) -> int:
+    """The operator adds a shift for at most one person, `needed` of them, nobody on it yet, on the admin's shift
+    page; its id. `name` must be new: it finds the shift again."""
+    local_start, local_end = start.astimezone(ZONE), (start + dt.timedelta(minutes=minutes)).astimezone(ZONE)
+    admin_save(admin, "/admin/shifts/shift/add/", "start_0", community=str(community), duty=str(duty),
+               start_0=local_start.strftime("%Y-%m-%d"), start_1=local_start.strftime("%H:%M:%S"),
+               end_0=local_end.strftime("%Y-%m-%d"), end_1=local_end.strftime("%H:%M:%S"),
+               min_staff=str(needed), max_staff="1", location="居委会门口", name=name)
+    return deployment.shell_json("import json; from shifts.models import Shift; "
+                                 f"print(json.dumps(Shift.objects.get(name='{name}').pk))")
 
 
 def secretary_phone(deployment, admin, username: str, phone: str) -> None:
@@ -45,8 +67,9 @@ def member_skill_add(deployment, admin, member_id: int, code: str) -> None:
     assert "/change/" not in saved.path, f"the admin did not save member {member_id}: {saved.text[:800]}"
 
 
-def cover_candidate(deployment, shift_id: int, community: int) -> dict | None:
-    """The best member of `community` a call-down on the shift could ask now, who gets texts ({"id", "name"})."""
+def cover_candidates(deployment, shift_id: int, community: int) -> list[dict]:
+    """The members of `community` a call-down on the shift could ask now, best first, who get texts
+    ([{"id", "name"}, …])."""
     code = f"""
 import json
 from shifts.models import Shift
@@ -55,6 +78,6 @@ from shifts.rostering.cover.ranking import cover_rank
 shift = Shift.objects.get(pk={shift_id})
 ok = [r.member for r in cover_rank(roster=published_roster(shift), shift=shift)
       if r.member.community_id == {community} and r.member.contact_channel == 'sms' and r.member.phone]
-print(json.dumps(ok and {{"id": ok[0].pk, "name": ok[0].name}}))
+print(json.dumps([{{"id": m.pk, "name": m.name}} for m in ok]))
 """
     return deployment.shell_json(code)

@@ -44,6 +44,9 @@ LAGRANGIAN_STEPS = 200  # a group's Lagrangian bound takes all its steps whateve
                         # tenth of a 0.8 s share at load 6-12 it stayed ~5 % below, and the district at 31-69 %)
 
 
+STEP_UNITS = 4          # the most a price step moves a member's price, in units of load of its tangent (2·W each)
+
+
 @dataclass(frozen=True)
 class SharedPrices:
     """Linear prices of the members who can serve more than one group."""
@@ -79,13 +82,59 @@ def shared_prices(problem: Problem, members_of: dict, scope_members, units: dict
 
 def _min_linearised(w: int, base: int, nu: int) -> int:
     """min over whole y ≥ 0 of w·(base + y)² − nu·y (a convex parabola: its vertex's neighbours)."""
+    return _linearised_minimum(w, base, nu)[0]
+
+
+def _linearised_minimum(w: int, base: int, nu: int) -> tuple[int, int]:
+    """(min over whole y ≥ 0 of w·(base + y)² − nu·y, the smallest y where it is reached)."""
     if w == 0:
         if nu > 0:
             raise ValueError("a positive price with no fairness weight has no minimum")
-        return 0                  # shared_prices sets nu = 2·w·units, which is 0 too
+        return 0, 0               # shared_prices sets nu = 2·w·units, which is 0 too
     vertex = nu / (2 * w) - base
-    candidates = {0, max(0, math.floor(vertex)), max(0, math.ceil(vertex))}
-    return min(w * (base + y) ** 2 - nu * y for y in candidates)
+    candidates = sorted({0, max(0, math.floor(vertex)), max(0, math.ceil(vertex))})
+    return min((w * (base + y) ** 2 - nu * y, y) for y in candidates)
+
+
+def lp_loads(cg: ColumnGeneration, members) -> dict[int, float]:
+    """Each of ``members``' load (15-minute units) in the master LP's last solution: x̄ summed over its shifts."""
+    loads = dict.fromkeys(members, 0.0)
+    for (m, pattern), var in cg.colvars.items():
+        if m in loads and (weight := var.solution_value()) > 1e-9:
+            loads[m] += weight * sum(cg.p.shifts[s].minutes // GRID for s in pattern)
+    return loads
+
+
+def price_step(problem: Problem, prices: SharedPrices, loads: dict[int, float], upper: float, lower: float,
+               theta: float) -> SharedPrices:
+    """One subgradient step on the shared members' prices (issue 29).
+
+    The sweep bound L(ν) = Σ_g DW_g(ν) + Σ_m K_m(ν) is concave in ν, and g_m = Σ_g ȳ_m^g − y*_m(ν) is a
+    subgradient, where ȳ_m^g is m's load in group g's master LP (``lp_loads``, summed over the groups into
+    ``loads``) and y*_m the load at which K_m(ν) is reached. The step is Polyak's, θ·(upper − lower)/‖g‖², with
+    ``upper`` a roster's objective and ``lower`` L(ν), each price moving at most what the tangent moves over
+    ``STEP_UNITS`` units of load (Polyak's step is as large as the roster is poor: on a small district with four
+    members priced and a roster 8 % above the bound it sent the bound from 1.47 M to −0.22 M). Any ν ≥ 0 gives a
+    valid bound; whether it is larger is what the next sweep measures (``python -m solver.bench prices``: θ = 1 lifted the benchmark district's bound
+    by 9 k, θ = 2 lowered it)."""
+    w = problem.weights.fairness
+    if w == 0:
+        return prices             # no u² to linearise: every price is 0
+    gradient = {}
+    for m, nu in prices.price.items():
+        base = problem.members[m].history_minutes // GRID
+        gradient[m] = loads.get(m, 0.0) - _linearised_minimum(w, base, nu)[1]
+    norm = sum(g * g for g in gradient.values())
+    if norm <= 1e-9 or upper <= lower:
+        return prices
+    step = theta * (upper - lower) / norm
+    cap = 2 * w * STEP_UNITS
+    price, linearised = {}, {}
+    for m, nu in prices.price.items():
+        price[m] = max(0, round(nu + max(-cap, min(cap, step * gradient[m]))))
+        linearised[m] = _min_linearised(w, problem.members[m].history_minutes // GRID, price[m])
+    constant = prices.constant - sum(prices.linearised.values()) + sum(linearised.values())
+    return SharedPrices(price, constant, linearised)
 
 
 @dataclass
@@ -188,20 +237,29 @@ _PRICING_CAP = 2.0   # seconds for the exact repricing at most; cut short, a mem
 
 
 def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: float,
-                groups: list[tuple[str, ...]] | None = None) -> int | None:
+                groups: list[tuple[str, ...]] | None = None, *, prices: SharedPrices | None = None,
+                current=(), loads: dict[int, float] | None = None) -> int | None:
     """The district bound of one sweep without rosters: every group (default: ``sweep_groups``) of
-    ``handles``' scope in turn, prices at the loads ``units`` (history included). None if a group's
-    master LP failed."""
+    ``handles``' scope in turn, prices at the loads ``units`` (history included) unless ``prices`` are given
+    (for the same groups). ``current``: a roster whose pairs start each group's master. ``loads``, if given,
+    receives each priced member's load summed over the groups' master LPs (``lp_loads``, for ``price_step``).
+    None if a group's master LP failed."""
     members_of = members_by_community(handles)
     groups = sweep_groups(members_of) if groups is None else groups
     members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
-    prices = shared_prices(problem, members_of_group, handles.scope.members, units)
+    if prices is None:
+        prices = shared_prices(problem, members_of_group, handles.scope.members, units)
     total = SweepBound(groups, prices)
     for group in groups:
         shifts = [s for s in handles.scope.shifts if problem.shifts[s].community in group]
         members = sorted(members_of_group[group])
-        _, bound = group_bound(problem, shifts, members, prices.for_members(members), time.monotonic() + seconds_each)
+        in_group = set(shifts)
+        cg, bound = group_bound(problem, shifts, members, prices.for_members(members),
+                                time.monotonic() + seconds_each, [(s, m) for s, m in current if s in in_group])
         total.add(group, bound)
+        if loads is not None and cg.solve():    # x̄ over every column, the last round's too
+            for m, load in lp_loads(cg, prices.for_members(members)).items():
+                loads[m] = loads.get(m, 0.0) + load
     return total.value()
 
 

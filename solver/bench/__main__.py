@@ -71,7 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     groups.add_argument("--search", type=float, default=15.0, help="seconds of local search for the prices' roster")
     groups.add_argument("--communities", type=int, default=100, help="communities of the generated district")
 
+    prices = commands.add_parser("prices", help="issue 29: the sweep bound at a roster's tangent prices and after "
+                                 "subgradient steps on them")
+    prices.add_argument("--problem", required=True, help="a district's roster-problem/1 document")
+    prices.add_argument("--solution", required=True, help="a roster of it (roster-solution/1): the prices' loads")
+    prices.add_argument("--thetas", default="0.5,1,2", help="comma-separated step sizes, one step each")
+    prices.add_argument("--steps", type=int, default=1, help="steps in a row with the first θ (halved when worse)")
+
     args = parser.parse_args(argv)
+    if args.command == "prices":
+        from solver.bench.prices import price_steps
+
+        sys.stdout.write(price_steps(problem_path=Path(args.problem), solution_path=Path(args.solution),
+                                     thetas=[float(x) for x in args.thetas.split(",") if x.strip()],
+                                     steps=args.steps) + "\n")
+        return 0
     if args.command == "groups":
         from solver.bench.groups import group_costs
 

@@ -14,10 +14,13 @@ from solver.heuristic import LocalSearch
 from solver.model import Scope, candidate_handles
 from solver.sweep import (
     LAGRANGIAN_STEPS,
+    STEP_UNITS,
     SweepBound,
+    _linearised_minimum,
     _min_linearised,
     group_lagrangian,
     members_by_community,
+    price_step,
     shared_prices,
     sweep_bound,
     sweep_groups,
@@ -45,7 +48,9 @@ def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, mem
         return
     units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
     handles = candidate_handles(problem)
-    bound = sweep_bound(problem, handles, units, seconds_each=2)
+    # One group a community: the default grouping pairs two communities that share a member, pricing nobody.
+    alone = [(c,) for c in sorted(members_by_community(handles))]
+    bound = sweep_bound(problem, handles, units, seconds_each=2, groups=alone)
     assert bound is not None and bound <= optimum
     # Any grouping: here every community in one group (no member priced), as after joins.
     whole = tuple(sorted(members_by_community(handles)))
@@ -84,6 +89,62 @@ def test_the_linearised_constant_is_the_minimum_over_whole_loads(w, base, nu):
     expected = min(w * (base + y) ** 2 - nu * y for y in range(0, 3000))   # the vertex is at most 2,000
     assert _min_linearised(w, base, nu) == expected
     assert _min_linearised(0, base, 0) == 0     # no fairness weight: every price is 0
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5),
+       theta=st.sampled_from([0.5, 1.0, 4.0]))
+def test_a_step_on_the_prices_still_gives_a_lower_bound(seed, members, shifts, theta):
+    """Issue 29: the sweep bound after a subgradient step from the tangents (any θ, even one that overshoots)
+    stays at most the optimum, and the step's prices carry their own constants."""
+    rng = random.Random(seed)
+    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
+    optimum = small_optimum(problem)
+    if optimum is None:
+        return
+    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
+    handles = candidate_handles(problem)
+    members_of = members_by_community(handles)
+    groups = [(c,) for c in sorted(members_of)]    # one a community: the two would pair, and nobody be priced
+    tangent = shared_prices(problem, {g: members_of[g[0]] for g in groups}, handles.scope.members, units)
+    loads = {}
+    lower = sweep_bound(problem, handles, units, 2, groups, prices=tangent, loads=loads)
+    assert lower is not None and lower <= optimum and set(loads) == set(tangent.price)
+    stepped = price_step(problem, tangent, loads, optimum + rng.randint(1, 500), lower, theta)
+    assert stepped.constant - sum(stepped.linearised.values()) == tangent.constant - sum(tangent.linearised.values())
+    w = problem.weights.fairness
+    assert all(stepped.linearised[m] == _min_linearised(w, problem.members[m].history_minutes // 15, nu)
+               for m, nu in stepped.price.items())
+    assert sweep_bound(problem, handles, units, 2, groups, prices=stepped) <= optimum
+
+
+def test_a_price_step_raises_the_price_of_a_member_the_lps_load_more_than_its_constant_does():
+    """g_m = Σ_g ȳ_m^g − y*_m(ν): above y* the price rises, below it falls, in proportion; never below 0."""
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    members_of = members_by_community(handles)
+    prices = shared_prices(problem, members_of, scope.members, search.units)
+    w = problem.weights.fairness
+    first, second = sorted(prices.price)[:2]
+    star = {m: _linearised_minimum(w, problem.members[m].history_minutes // 15, nu)[1]
+            for m, nu in prices.price.items()}
+    assert star[first] == search.units[first] - problem.members[first].history_minutes // 15   # tangent: y* = ȳ
+    loads = {m: float(star[m]) for m in prices.price}
+    loads[first] += 4
+    loads[second] = max(0.0, loads[second] - 2)
+    drop = star[second] - loads[second]
+    # Polyak's step θ·(upper − lower)/‖g‖² is w here: every move within the cap (2·w·STEP_UNITS).
+    stepped = price_step(problem, prices, loads, upper=4.0 * w * (16 + drop * drop), lower=0.0, theta=0.25)
+    step = w
+    assert stepped.price[first] == round(prices.price[first] + 4 * step)
+    assert stepped.price[second] == max(0, round(prices.price[second] - drop * step))
+    assert all(stepped.price[m] == prices.price[m] for m in prices.price if m not in (first, second))
+    assert price_step(problem, prices, loads, upper=10.0, lower=10.0, theta=1.0) is prices   # proven: no step
+    # A poor roster makes Polyak's step huge: no price moves more than its tangent over STEP_UNITS units of load.
+    far = price_step(problem, prices, loads, upper=1e12, lower=0.0, theta=1.0)
+    cap = 2 * w * STEP_UNITS
+    assert far.price[first] == prices.price[first] + cap
+    assert far.price[second] == max(0, prices.price[second] - cap)
 
 
 def test_prices_go_to_members_of_two_communities_only():

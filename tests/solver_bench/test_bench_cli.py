@@ -50,3 +50,28 @@ def test_quick_run_prints_a_table_of_valid_results(tmp_path):
     assert "**NO**" not in table and "error" not in table
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert all(row["solver"]["valid"] and row["greedy"]["valid"] for row in results)
+
+
+@pytest.mark.slow
+def test_prices_prints_the_sweep_bound_at_the_tangents_and_after_a_step(tmp_path):
+    """Issue 29's price step, measured on a small generated district (six communities that share members) and
+    a 3 s roster of it: every bound it prints is a lower bound, at most the roster's objective."""
+    from solver import solution_to_dict, solve
+    from solver.bench.generate import generate_problem
+
+    document = generate_problem(communities=6, members_per_community=(20, 24), seed=4)
+    (tmp_path / "problem.json").write_text(json.dumps(document), encoding="utf-8")
+    solution = solve(load_problem(document), time_limit=3, seed=1)
+    (tmp_path / "roster.json").write_text(json.dumps(solution_to_dict(solution)), encoding="utf-8")
+    completed = _run("prices", "--problem", str(tmp_path / "problem.json"), "--solution",
+                     str(tmp_path / "roster.json"), "--thetas", "0.5,1")
+    assert completed.returncode == 0, completed.stderr
+    head, *rows = [line for line in completed.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert head.startswith("| prices | bound |")
+    assert [row.split(" | ")[0] for row in rows] == ["| tangents at the roster's loads", "| one step, θ 0.5",
+                                                      "| one step, θ 1"]
+    priced = int(completed.stdout.split(" members priced")[0].split(", ")[-1])
+    assert priced > 0, completed.stdout    # the groups share members: a step has prices to move
+    for row in rows:
+        bound = int(row.split(" | ")[1].replace(",", ""))
+        assert bound <= solution.objective, completed.stdout

@@ -238,12 +238,14 @@ _PRICING_CAP = 2.0   # seconds for the exact repricing at most; cut short, a mem
 
 def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: float,
                 groups: list[tuple[str, ...]] | None = None, *, prices: SharedPrices | None = None,
-                current=(), loads: dict[int, float] | None = None) -> int | None:
+                current=(), loads: dict[int, float] | None = None, warm: dict | None = None) -> int | None:
     """The district bound of one sweep without rosters: every group (default: ``sweep_groups``) of
     ``handles``' scope in turn, prices at the loads ``units`` (history included) unless ``prices`` are given
     (for the same groups). ``current``: a roster whose pairs start each group's master. ``loads``, if given,
     receives each priced member's load summed over the groups' master LPs (``lp_loads``, for ``price_step``).
-    None if a group's master LP failed."""
+    ``warm`` (group -> columns), if given, starts each group's master from its columns too and receives the
+    columns in use at the end (a sweep at other prices starts where this one ended). None if a group's master
+    LP failed."""
     members_of = members_by_community(handles)
     groups = sweep_groups(members_of) if groups is None else groups
     members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
@@ -255,11 +257,15 @@ def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: 
         members = sorted(members_of_group[group])
         in_group = set(shifts)
         cg, bound = group_bound(problem, shifts, members, prices.for_members(members),
-                                time.monotonic() + seconds_each, [(s, m) for s, m in current if s in in_group])
+                                time.monotonic() + seconds_each, [(s, m) for s, m in current if s in in_group],
+                                columns=(warm or {}).get(group, ()))
         total.add(group, bound)
-        if loads is not None and cg.solve():    # x̄ over every column, the last round's too
-            for m, load in lp_loads(cg, prices.for_members(members)).items():
-                loads[m] = loads.get(m, 0.0) + load
+        if (loads is not None or warm is not None) and cg.solve():    # x̄ over every column, the last round's too
+            if loads is not None:
+                for m, load in lp_loads(cg, prices.for_members(members)).items():
+                    loads[m] = loads.get(m, 0.0) + load
+            if warm is not None:
+                warm[group] = cg.columns_in_use()
     return total.value()
 
 

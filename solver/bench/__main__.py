@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     prices.add_argument("--solution", required=True, help="a roster of it (roster-solution/1): the prices' loads")
     prices.add_argument("--thetas", default="0.5,1,2", help="comma-separated step sizes, one step each")
     prices.add_argument("--steps", type=int, default=1, help="steps in a row with the first θ (halved when worse)")
+    prices.add_argument("--warm", action="store_true", help="each sweep starts from the columns the last ended with")
 
     args = parser.parse_args(argv)
     if args.command == "prices":
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(price_steps(problem_path=Path(args.problem), solution_path=Path(args.solution),
                                      thetas=[float(x) for x in args.thetas.split(",") if x.strip()],
-                                     steps=args.steps) + "\n")
+                                     steps=args.steps, warm=args.warm) + "\n")
         return 0
     if args.command == "groups":
         from solver.bench.groups import group_costs

@@ -5,7 +5,8 @@ ones ``overview`` writes), prices the members shared between the sweep's groups 
 loads (as ``district.solve_large`` does), runs every group's column generation to convergence and sums the
 district bound (``sweep.sweep_bound``); then, for each ``--thetas`` value, one step of ``sweep.price_step`` from
 those prices and the bound again. ``--steps N`` takes N steps in a row with the first θ, halving it after a step
-that lowered the bound. CPU seconds, not wall time (each line is one sweep in this process).
+that lowered the bound. ``--warm``: each sweep's groups start from the master columns the sweep before ended
+with. CPU seconds, not wall time (each line is one sweep in this process).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from solver.sweep import members_by_community, price_step, shared_prices, sweep_
 SECONDS_EACH = 60.0   # a group's column generation converges in well under this
 
 
-def price_steps(*, problem_path: Path, solution_path: Path, thetas: list[float], steps: int = 1) -> str:
+def price_steps(*, problem_path: Path, solution_path: Path, thetas: list[float], steps: int = 1,
+                warm: bool = False) -> str:
     problem = load_problem_file(problem_path)
     solution = load_solution(json.loads(Path(solution_path).read_text(encoding="utf-8")))
     roster = sorted((problem.shift_index[s], problem.member_index[m]) for s, m in solution.assignments)
@@ -34,13 +36,16 @@ def price_steps(*, problem_path: Path, solution_path: Path, thetas: list[float],
     members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in sweep_groups(members_of)}
     upper = solution.objective
 
-    def sweep(prices):
-        started, loads = time.process_time(), {}
-        bound = sweep_bound(problem, handles, units, SECONDS_EACH, prices=prices, current=roster, loads=loads)
-        return bound, loads, time.process_time() - started
+    def sweep(prices, start=None):
+        """The bound, the priced members' LP loads, CPU seconds, and (``warm``) the columns it ended with,
+        having started from ``start``'s."""
+        started, loads, columns = time.process_time(), {}, dict(start or {}) if warm else None
+        bound = sweep_bound(problem, handles, units, SECONDS_EACH, prices=prices, current=roster, loads=loads,
+                            warm=columns)
+        return bound, loads, time.process_time() - started, columns
 
     tangent = shared_prices(problem, members_of_group, handles.scope.members, units)
-    lower, loads, cpu = sweep(tangent)
+    lower, loads, cpu, columns = sweep(tangent)
     lines = [f"{len(members_of_group)} groups, {len(tangent.price)} members priced; roster {upper:,}", "",
              "| prices | bound | against the tangents | CPU (s) |", "|---|---:|---:|---:|",
              f"| tangents at the roster's loads | {lower:,} | | {cpu:.1f} |"]
@@ -48,13 +53,13 @@ def price_steps(*, problem_path: Path, solution_path: Path, thetas: list[float],
         theta, prices, at, best = thetas[0], tangent, (lower, loads), lower
         for step in range(1, steps + 1):
             prices = price_step(problem, prices, at[1], upper, at[0], theta)
-            bound, step_loads, cpu = sweep(prices)
+            bound, step_loads, cpu, columns = sweep(prices, columns)
             lines.append(f"| step {step}, θ {theta:g} | {bound:,} | {bound - lower:+,} | {cpu:.1f} |")
             if bound < at[0]:
                 theta /= 2
             at, best = (bound, step_loads), max(best, bound)
         return "\n".join(lines + [f"\nBest: {best:,} ({best - lower:+,})."])
     for theta in thetas:
-        bound, _, cpu = sweep(price_step(problem, tangent, loads, upper, lower, theta))
+        bound, _, cpu, _ = sweep(price_step(problem, tangent, loads, upper, lower, theta), columns)
         lines.append(f"| one step, θ {theta:g} | {bound:,} | {bound - lower:+,} | {cpu:.1f} |")
     return "\n".join(lines)

@@ -107,15 +107,18 @@ def test_a_step_on_the_prices_still_gives_a_lower_bound(seed, members, shifts, t
     members_of = members_by_community(handles)
     groups = [(c,) for c in sorted(members_of)]    # one a community: the two would pair, and nobody be priced
     tangent = shared_prices(problem, {g: members_of[g[0]] for g in groups}, handles.scope.members, units)
-    loads = {}
-    lower = sweep_bound(problem, handles, units, 2, groups, prices=tangent, loads=loads)
+    loads, columns = {}, {}
+    lower = sweep_bound(problem, handles, units, 2, groups, prices=tangent, loads=loads, warm=columns)
     assert lower is not None and lower <= optimum and set(loads) == set(tangent.price)
+    assert set(columns) == set(groups)
     stepped = price_step(problem, tangent, loads, optimum + rng.randint(1, 500), lower, theta)
     assert stepped.constant - sum(stepped.linearised.values()) == tangent.constant - sum(tangent.linearised.values())
     w = problem.weights.fairness
     assert all(stepped.linearised[m] == _min_linearised(w, problem.members[m].history_minutes // 15, nu)
                for m, nu in stepped.price.items())
     assert sweep_bound(problem, handles, units, 2, groups, prices=stepped) <= optimum
+    # … and from the columns the first sweep ended with (a second sweep's warm start)
+    assert sweep_bound(problem, handles, units, 2, groups, prices=stepped, warm=columns) <= optimum
 
 
 def test_a_price_step_raises_the_price_of_a_member_the_lps_load_more_than_its_constant_does():

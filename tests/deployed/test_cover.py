@@ -1,9 +1,10 @@
 """The cover call-down on the deployed service: the operator adds a published shift within 48 hours that nobody
 is on yet (short), the real qcluster's periodic job (yure.cover_calls_advance) starts a call-down and texts the
-first wave through the outbox provider, a member answers 我来接班 on the answer page of the real web server (no login: the signed link from the
-text), and the shift is filled on the published roster without the secretary doing anything more; the others
-asked get 已有人接了，谢谢 (cover_taken_send). A shift nobody may take texts the secretary that nobody is left to
-ask (cover_staff_send). What reaches the outbox is checked: who it went to, the template and its parameters."""
+first wave through the outbox provider, a member answers 我来接班 on the answer page of the real web server (no
+login: the signed link from the text), and the shift is filled on the published roster without the secretary
+doing anything more; the others asked get 已有人接了，谢谢 (cover_taken_send). A shift nobody may take texts the
+secretary that nobody is left to ask (cover_staff_send). What reaches the outbox is checked: who it went to, the
+template and its parameters."""
 
 import datetime as dt
 import re

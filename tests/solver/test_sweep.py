@@ -36,18 +36,27 @@ pytestmark = pytest.mark.slow
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
 
+def _small_case(seed: int, members: int, shifts: int):
+    """A random two-community week small enough for its optimum, loads anywhere to price at, and its
+    candidate pairs: (problem, optimum, units, handles, rng), or None without an optimum."""
+    rng = random.Random(seed)
+    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
+    optimum = small_optimum(problem)
+    if optimum is None:
+        return None
+    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
+    return problem, optimum, units, candidate_handles(problem), rng
+
+
 @FAST
 @given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 5))
 def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, members, shifts):
     """Members of both communities are priced linearly at a tangent of u² anywhere (any load):
     the sum over communities plus the members' constants stays a lower bound."""
-    rng = random.Random(seed)
-    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
-    optimum = small_optimum(problem)
-    if optimum is None:
+    case = _small_case(seed, members, shifts)
+    if case is None:
         return
-    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
-    handles = candidate_handles(problem)
+    problem, optimum, units, handles, rng = case
     # One group a community: the default grouping pairs two communities that share a member, pricing nobody.
     alone = [(c,) for c in sorted(members_by_community(handles))]
     bound = sweep_bound(problem, handles, units, seconds_each=2, groups=alone)
@@ -63,13 +72,10 @@ def test_the_sweep_bound_never_exceeds_the_optimum_whatever_the_prices(seed, mem
 def test_the_groups_lagrangian_bounds_never_exceed_the_optimum_whatever_the_prices(seed, members, shifts):
     """The cheap bound of groups that fell behind (issue 29): each group's Lagrangian with its shared members
     priced linearly, summed with the members' constants, stays a lower bound, for prices at any load."""
-    rng = random.Random(seed)
-    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
-    optimum = small_optimum(problem)
-    if optimum is None:
+    case = _small_case(seed, members, shifts)
+    if case is None:
         return
-    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
-    handles = candidate_handles(problem)
+    problem, optimum, units, handles, rng = case
     members_of = members_by_community(handles)
     for groups in (sweep_groups(members_of), [(c,) for c in sorted(members_of)]):
         members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
@@ -97,13 +103,10 @@ def test_the_linearised_constant_is_the_minimum_over_whole_loads(w, base, nu):
 def test_a_step_on_the_prices_still_gives_a_lower_bound(seed, members, shifts, theta):
     """Issue 29: the sweep bound after a subgradient step from the tangents (any θ, even one that overshoots)
     stays at most the optimum, and the step's prices carry their own constants."""
-    rng = random.Random(seed)
-    problem = load_problem(random_document(rng, members=members, shifts=shifts, communities=2))
-    optimum = small_optimum(problem)
-    if optimum is None:
+    case = _small_case(seed, members, shifts)
+    if case is None:
         return
-    units = {m: problem.members[m].history_minutes // 15 + rng.randint(0, 24) for m in range(len(problem.members))}
-    handles = candidate_handles(problem)
+    problem, optimum, units, handles, rng = case
     members_of = members_by_community(handles)
     groups = [(c,) for c in sorted(members_of)]    # one a community: the two would pair, and nobody be priced
     tangent = shared_prices(problem, {g: members_of[g[0]] for g in groups}, handles.scope.members, units)

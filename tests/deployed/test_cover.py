@@ -42,7 +42,7 @@ def _shift_made(deployment, admin, now: dt.datetime, hour: int, name: str, neede
     start = _slot(now, hour)
     if start is None:
         pytest.skip("late on Sunday: no hour of this week's published roster is 3 hours away")
-    duty = duty_add(deployment, admin, f"deployed-{name}", "楼道巡查")
+    duty = duty_add(deployment, admin, f"{name}-duty", "楼道巡查")
     shift_id = shift_add(deployment, admin, COMMUNITY, duty, start, 120, name, needed=needed)
     helpers = cover_candidates(deployment, shift_id, COMMUNITY)
     assert len(helpers) >= 2, f"only {helpers} of community {COMMUNITY} could take shift {shift_id} at {start}"

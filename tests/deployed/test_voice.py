@@ -3,6 +3,8 @@ week, a real qcluster places the calls through the real Alibaba voice SDK to the
 stand-in's relay posts the signed reports to the real web server: key 1 from the first confirms their week; the
 second's call cannot be connected, so the text held for them goes on the queue (voice_fallback_send)."""
 
+import datetime as dt
+import json
 import re
 
 import pytest
@@ -54,11 +56,15 @@ def _call_state(deployment, member_id: int) -> str:
     return deployment.manage("shell", "-c", code).stdout.strip().splitlines()[-1]
 
 
-def _confirm_call_actions(voice_standin, phone: str) -> list[str]:
-    """The stand-in's requests for confirm-your-week calls to `phone` (a voice-only member may also be asked to
-    cover a short shift by the periodic call-down meanwhile)."""
+def _confirm_call_actions(voice_standin, phone: str, week: str) -> list[str]:
+    """The stand-in's requests for confirm-your-week calls to `phone` about `week` (a voice-only member may also be
+    asked to cover a short shift by the periodic call-down meanwhile, and, from Thursday evening, reminded to
+    confirm another published week they are on: the same template, another week)."""
+    day = dt.date.fromisoformat(week)
+    spoken = {week, day.strftime("%m月%d日"), day.strftime("%d %b")}
     return [r["action"] for r in voice_standin.requests
-            if r["phone"] == phone and r["params"].get("StartCode") == "TTS_CONFIRM_REQUEST"]
+            if r["phone"] == phone and r["params"].get("StartCode") == "TTS_CONFIRM_REQUEST"
+            and json.loads(r["params"].get("StartTtsParams") or "{}").get("week") in spoken]
 
 
 def test_key_1_on_the_confirmation_call_confirms_the_week(deployment, secretary, voice_standin, outbox_readers):
@@ -90,7 +96,7 @@ def _confirm_calls(deployment, secretary, voice_standin, outbox_readers, week, i
                           interval=3, detail=lambda: f"{_confirmation(deployment, member_id, week)}; "
                                                      f"calls: {voice_standin.requests[-3:]}; "
                                                      f"reports: {voice_standin.posted[-3:]}")
-    assert _confirm_call_actions(voice_standin, phone) == ["IvrCall"]
+    assert _confirm_call_actions(voice_standin, phone, week) == ["IvrCall"]
     assert any(report["call_id"] and report.get("digit") == "1" and status == 200
                for report, status in voice_standin.posted)
 
@@ -103,5 +109,5 @@ def _confirm_calls(deployment, secretary, voice_standin, outbox_readers, week, i
     deployment.wait_until(texted, CALL_DEADLINE, f"the text held for {unreachable} after their call failed",
                           interval=3, detail=lambda: f"call: {_call_state(deployment, ids[unreachable])}; "
                                                      f"reports: {voice_standin.posted[-3:]}")
-    assert _confirm_call_actions(voice_standin, lost_phone) == ["IvrCall"]
+    assert _confirm_call_actions(voice_standin, lost_phone, week) == ["IvrCall"]
     assert _call_state(deployment, ids[unreachable]).startswith("failed ")

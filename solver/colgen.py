@@ -212,6 +212,7 @@ class ColumnGeneration:
         objective.SetMinimization()
         self._stop = None
         self.converged = False
+        self.best_round = None
         self.members = [self._member(m, linear) for m in handles.scope.members]
         self._info = {info.m: info for info in self.members}
         self.convexity = {}
@@ -423,14 +424,26 @@ class ColumnGeneration:
                     self.add_column(info, pattern)
         return minima
 
-    def price(self, info, pi, deadline, pair_dual=None):
-        """(exact or lower-bounded min reduced cost without the convexity dual, best pattern, exact?)."""
+    @classmethod
+    def pricer(cls, problem) -> ColumnGeneration:
+        """An instance with no master, only for ``price(info, None, deadline, reduced=…)`` of a member whose
+        pins, candidates and reduced costs were gathered elsewhere (``sweep.joint_lift``)."""
+        self = cls.__new__(cls)
+        self.p, self.w, self._stop = problem, problem.weights, None
+        return self
+
+    def price(self, info, pi, deadline, pair_dual=None, reduced=None):
+        """(exact or lower-bounded min reduced cost without the convexity dual, best pattern, exact?).
+        ``reduced`` (shift -> reduced cost, for ``info``'s pins and candidates) replaces cost − duals."""
         p = self.p
         w_f = info.wf
-        if pair_dual is None:
-            pair_dual = self._pair_duals(pi)
         m = info.m
-        rc = {s: self.cost[(s, m)] - pair_dual.get((s, m), 0.0) for s in info.pins + info.cands}
+        if reduced is not None:
+            rc = reduced
+        else:
+            if pair_dual is None:
+                pair_dual = self._pair_duals(pi)
+            rc = {s: self.cost[(s, m)] - pair_dual.get((s, m), 0.0) for s in info.pins + info.cands}
         pin_shifts = [p.shifts[s] for s in info.pins]
         base_units = info.base + sum(s.minutes // GRID for s in pin_shifts)
         pin_cost = sum(rc[s] for s in info.pins) + w_f * (base_units ** 2 - info.base ** 2)
@@ -636,6 +649,7 @@ class ColumnGeneration:
                         self.add_column(info, pattern)
         best = -math.inf
         self.iterations = 0
+        self.best_round = None    # (duals, member -> pricing minimum) of the round that gave ``best``
         self.trace = []
         self.started = time.monotonic()
         self.master_value = None
@@ -662,7 +676,10 @@ class ColumnGeneration:
                     if (info.m, pattern) not in self.columns and pattern_value - mus[info.m] < -1e-6:
                         new_columns.append((info, pattern))
             self.master_value = self.lp.Objective().Value() + self.constant + self.fairness_constant
-            best = max(best, self.lagrangian(pi, minima))
+            value = self.lagrangian(pi, minima)
+            if value > best:
+                self.best_round = (pi, {info.m: v for info, v in zip(self.members, minima, strict=True)})
+                best = value
             self.trace.append((round(time.monotonic() - self.started, 2), best))
             if on_bound is not None:
                 on_bound(best)

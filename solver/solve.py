@@ -134,7 +134,7 @@ class _Run:
         stats.update(_timeline(results, stats["wall_seconds"], self.gap, stats["gap_nonconstant"]))
         for key in ("lns_moves", "lns_tasks", "lns_stale", "lns_processes", "rins_tries", "rins_improved",
                     "sweep_communities", "sweep_groups", "sweep_converged", "sweep_joined", "sweep_shared_members",
-                    "sweep_seconds"):
+                    "sweep_lifted", "sweep_seconds"):
             values = [r.model_stats[key] for r in results if r.model_stats.get(key) is not None]
             if values:
                 stats[key] = max(values) if key in ("lns_processes", "sweep_seconds") else sum(values)

@@ -137,6 +137,75 @@ def price_step(problem: Problem, prices: SharedPrices, loads: dict[int, float], 
     return SharedPrices(price, constant, linearised)
 
 
+@dataclass(frozen=True)
+class SharedTerms:
+    """What one group's share holds of each member it prices, at the duals of its best column-generation
+    round (``shared_terms``): enough to price that member again over all its groups at once (``joint_lift``)."""
+    value: float                               # the group's Lagrangian value at those duals: its share
+    minimum: dict[int, float]                  # priced member -> its pricing minimum there (ν per unit inside)
+    reduced: dict[int, dict[int, float]]       # priced member -> shift -> cost − duals, ν left out
+    pins: dict[int, tuple[int, ...]]           # priced member -> its pinned shifts in the group
+
+
+def shared_terms(cg: ColumnGeneration, prices: dict[int, int]) -> SharedTerms | None:
+    """The terms of ``cg``'s best round for the members ``prices`` prices (None before a round)."""
+    if cg.best_round is None or not prices:
+        return None
+    pi, minima = cg.best_round
+    duals = cg._pair_duals(pi)
+    minimum, reduced, pins = {}, {}, {}
+    for m, nu in prices.items():
+        info = cg._info.get(m)
+        if info is None:
+            continue
+        minimum[m] = minima[m]
+        reduced[m] = {s: cg.cost[(s, m)] - nu * (cg.p.shifts[s].minutes // GRID) - duals.get((s, m), 0.0)
+                      for s in info.pins + info.cands}
+        pins[m] = tuple(info.pins)
+    value = cg.lagrangian(pi, [minima[info.m] for info in cg.members])
+    return SharedTerms(value, minimum, reduced, pins)
+
+
+def joint_lift(problem: Problem, terms: list[SharedTerms], prices: SharedPrices, deadline: float) -> dict[int, float]:
+    """Member -> how much pricing it over all its groups at once, with its exact u², adds to the sweep bound.
+
+    Each group's share is a Lagrangian value at its master's duals π_g: Σ_rows π·rhs + … + Σ_m min_m,g, where a
+    priced member's min_m,g holds ν per unit of its load in g, and the sweep adds K_m(ν). Every π_g together are
+    multipliers of the whole district's relaxation, in which member m's term is its minimum over whole-week
+    patterns (every group's shifts, all its rules, exact u²) of Σ (cost − duals) + W·(b + load)². That term is at
+    least Σ_g min_m,g + K_m(ν) (weak duality: for any week, W·(b + y)² ≥ ν·y + K_m(ν)), so swapping one for the
+    other keeps the bound valid and never lowers it. Only members found in every group that shares them
+    (``terms``: one per group whose share is that group's value, with m priced) are lifted; the search is exact,
+    or a valid lower bound once ``deadline`` cuts it short (the lift is then ≥ 0 or left out)."""
+    from solver.colgen import _Member
+
+    w = problem.weights.fairness
+    pricer = ColumnGeneration.pricer(problem)
+    by_member = defaultdict(list)
+    for part in terms:
+        for m in part.minimum:
+            by_member[m].append(part)
+    lifts = {}
+    for m, nu in prices.price.items():
+        parts = by_member.get(m, [])
+        if len(parts) < 2 or time.monotonic() > deadline:
+            continue
+        member = problem.members[m]
+        info = _Member()
+        info.m, info.base, info.wf = m, member.history_minutes // GRID, w
+        info.pins = sorted({s for part in parts for s in part.pins[m]})
+        reduced = {s: r for part in parts for s, r in part.reduced[m].items()}
+        info.cands = sorted(set(reduced) - set(info.pins))
+        info.max_shifts, info.max_minutes = member.max_shifts, member.max_minutes
+        info.rest, info.consecutive = member.min_rest_minutes, member.max_consecutive_days
+        value, _, _ = pricer.price(info, None, deadline, reduced=reduced)
+        joint = value + w * info.base * info.base
+        lift = joint - (sum(part.minimum[m] for part in parts) + prices.linearised[m])
+        if lift > 0:
+            lifts[m] = lift
+    return lifts
+
+
 @dataclass
 class GroupOutcome:
     bound: float | None           # DW_g, or None if the master LP failed
@@ -147,6 +216,7 @@ class GroupOutcome:
     converged: bool               # no column priced out: DW_g is the group's full Dantzig-Wolfe bound
     seconds: float
     columns: tuple = ()           # not converged: the master's columns in use, (member, shifts), for a second run
+    terms: SharedTerms | None = None   # its priced members' terms when ``bound`` is its best round's (joint_lift)
 
 
 def sweep_groups(members_of: dict[str, set[int]]) -> list[tuple[str, ...]]:
@@ -238,20 +308,21 @@ _PRICING_CAP = 2.0   # seconds for the exact repricing at most; cut short, a mem
 
 def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: float,
                 groups: list[tuple[str, ...]] | None = None, *, prices: SharedPrices | None = None,
-                current=(), loads: dict[int, float] | None = None, warm: dict | None = None) -> int | None:
+                current=(), loads: dict[int, float] | None = None, warm: dict | None = None,
+                terms: list | None = None) -> int | None:
     """The district bound of one sweep without rosters: every group (default: ``sweep_groups``) of
     ``handles``' scope in turn, prices at the loads ``units`` (history included) unless ``prices`` are given
     (for the same groups). ``current``: a roster whose pairs start each group's master. ``loads``, if given,
     receives each priced member's load summed over the groups' master LPs (``lp_loads``, for ``price_step``).
     ``warm`` (group -> columns), if given, starts each group's master from its columns too and receives the
-    columns in use at the end (a sweep at other prices starts where this one ended). None if a group's master
-    LP failed."""
+    columns in use at the end (a sweep at other prices starts where this one ended). ``terms``, if given,
+    receives each group's ``SharedTerms`` (for ``joint_lift``). None if a group's master LP failed."""
     members_of = members_by_community(handles)
     groups = sweep_groups(members_of) if groups is None else groups
     members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
     if prices is None:
         prices = shared_prices(problem, members_of_group, handles.scope.members, units)
-    total = SweepBound(groups, prices)
+    total = SweepBound(groups, prices, members_of_group)
     for group in groups:
         shifts = [s for s in handles.scope.shifts if problem.shifts[s].community in group]
         members = sorted(members_of_group[group])
@@ -259,7 +330,10 @@ def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: 
         cg, bound = group_bound(problem, shifts, members, prices.for_members(members),
                                 time.monotonic() + seconds_each, [(s, m) for s, m in current if s in in_group],
                                 columns=(warm or {}).get(group, ()))
-        total.add(group, bound)
+        part = _terms_of_share(cg, prices.for_members(members), bound)
+        total.add(group, bound, part)
+        if terms is not None and part is not None:
+            terms.append(part)
         if (loads is not None or warm is not None) and cg.solve():    # x̄ over every column, the last round's too
             if loads is not None:
                 for m, load in lp_loads(cg, prices.for_members(members)).items():
@@ -267,6 +341,12 @@ def sweep_bound(problem: Problem, handles, units: dict[int, int], seconds_each: 
             if warm is not None:
                 warm[group] = cg.columns_in_use()
     return total.value()
+
+
+def _terms_of_share(cg: ColumnGeneration, prices: dict[int, int], bound: float | None) -> SharedTerms | None:
+    """``shared_terms`` if the group's share ``bound`` is its best round's value (not its Lagrangian's)."""
+    part = shared_terms(cg, prices) if bound is not None else None
+    return part if part is not None and part.value >= bound else None
 
 
 def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed: dict[int, list[int]],
@@ -302,30 +382,38 @@ def improve_group(problem: Problem, shifts: list[int], members: list[int], fixed
         solved = cg.solve()      # values are read only from a solve of the current master
     kept = cg.columns_in_use() if solved and not cg.converged else ()
     return GroupOutcome(bound, status, objective, pairs, cg.iterations, cg.converged, time.monotonic() - started,
-                        kept)
+                        kept, _terms_of_share(cg, prices, bound))
 
 
 class SweepBound:
-    """Σ_g DW_g + Σ_m K_m once every group has reported; until then None."""
+    """Σ_g DW_g + Σ_m K_m once every group has reported, plus each shared member's ``joint_lift``; until then
+    None."""
 
-    def __init__(self, groups, prices: SharedPrices):
+    LIFT_SECONDS = 2.0       # at most, for one ``lift`` (~0.3 s for the 538 shared members of the benchmark district)
+
+    def __init__(self, groups, prices: SharedPrices, members_of: dict | None = None):
+        """``members_of`` (group -> members): without it, no member is lifted."""
         self.missing = set(groups)
         self.parts: dict[tuple[str, ...], float] = {}
+        self.terms: dict[tuple[str, ...], SharedTerms | None] = {}
+        self.members = dict(members_of or {})
         self.prices = prices
+        self.lifts: dict[int, tuple[tuple, float]] = {}   # member -> (the terms it was lifted from, its lift)
 
-    def add(self, group: tuple[str, ...], bound: float | None) -> None:
+    def add(self, group: tuple[str, ...], bound: float | None, terms: SharedTerms | None = None) -> None:
         """Group ``group``'s DW_g (with the same prices); a second value keeps the larger, and a
-        value for a group joined into a larger one meanwhile is dropped."""
+        value for a group joined into a larger one meanwhile is dropped. ``terms``: its priced members' terms
+        at the duals that gave ``bound`` (``shared_terms``), or None."""
         if bound is None:
             return
         if group in self.missing:
             self.missing.discard(group)
-            self.parts[group] = bound
-        elif group in self.parts:
-            self.parts[group] = max(bound, self.parts[group])
-        # else: joined into a larger group since (``join``), whose bound counts it
+        elif group not in self.parts or bound <= self.parts[group]:
+            return        # joined into a larger group since (``join``), whose bound counts it; or no better
+        self.parts[group] = bound
+        self.terms[group] = terms if terms is not None and terms.value >= bound else None
 
-    def join(self, first, second, bound: float | None, inside) -> bool:
+    def join(self, first, second, bound: float | None, inside, terms: SharedTerms | None = None) -> bool:
         """Groups ``first`` and ``second`` bounded as one (``bound``), with the members ``inside``
         (shared only between the two) at their exact u² instead of ν. It replaces both shares and
         those members' K_m if it is larger (it is once its column generation converges: the two
@@ -333,14 +421,68 @@ class SweepBound:
         if bound is None or first not in self.parts or second not in self.parts:
             return False
         saved = sum(self.prices.linearised[m] for m in inside)
-        if bound <= self.parts[first] + self.parts[second] + saved:
+        if bound - saved + self._lift_of(first, second) <= self.parts[first] + self.parts[second]:
             return False
         del self.parts[first], self.parts[second]
-        self.parts[first + second] = bound - saved     # the constant still counts every K_m
+        self.terms.pop(first), self.terms.pop(second)
+        group = first + second
+        self.parts[group] = bound - saved     # the constant still counts every K_m
+        self.terms[group] = terms if terms is not None and terms.value >= bound else None
+        self.members[group] = self.members.pop(first, set()) | self.members.pop(second, set())
         return True
+
+    def _lift_of(self, *groups) -> float:
+        """What the current lifts of members in ``groups`` add (a join must beat them too)."""
+        inside = set().union(*(self.members.get(g, set()) for g in groups))
+        current = self._current()
+        return math.fsum(lift for m, lift in current.items() if m in inside)
+
+    def lift(self, problem: Problem, deadline: float | None = None) -> int:
+        """Prices each shared member whose every group has its terms over all of them at once (``joint_lift``),
+        unless it was lifted from the same terms already; by ``deadline`` (default ``LIFT_SECONDS`` from now).
+        The total lift now counted."""
+        if self.missing:
+            return 0
+        deadline = time.monotonic() + self.LIFT_SECONDS if deadline is None else deadline
+        parts_of = defaultdict(list)
+        for group, members in self.members.items():
+            if group in self.parts:
+                for m in members:
+                    if m in self.prices.price:
+                        parts_of[m].append(group)
+        todo = {}
+        for m, groups in parts_of.items():
+            terms = tuple(self.terms.get(g) for g in groups)
+            if len(groups) < 2 or any(t is None or m not in t.minimum for t in terms):
+                self.lifts.pop(m, None)
+            elif m not in self.lifts or not _same(self.lifts[m][0], terms):
+                self.lifts.pop(m, None)
+                todo[m] = terms
+        if todo:
+            prices = SharedPrices({m: self.prices.price[m] for m in todo}, 0,
+                                  {m: self.prices.linearised[m] for m in todo})
+            found = joint_lift(problem, [t for t in self.terms.values() if t is not None], prices, deadline)
+            for m, terms in todo.items():
+                if m in found or time.monotonic() <= deadline:      # not reached by the deadline: try again later
+                    self.lifts[m] = (terms, found.get(m, 0.0))
+        return math.floor(math.fsum(self._current().values()))
+
+    def _current(self) -> dict[int, float]:
+        """Member -> its lift, for the lifts whose terms are all still the counted ones (the key holds the terms
+        themselves, so their ids stay theirs)."""
+        counted = {id(t) for t in self.terms.values() if t is not None}
+        return {m: lift for m, (key, lift) in self.lifts.items() if lift > 0 and all(id(t) in counted for t in key)}
+
+    def lifted(self) -> int:
+        """Members whose lift counts now."""
+        return len(self._current())
 
     def value(self) -> int | None:
         if self.missing:
             return None
-        total = self.prices.constant + math.fsum(self.parts.values())
+        total = self.prices.constant + math.fsum(self.parts.values()) + math.fsum(self._current().values())
         return math.ceil(total - 1e-6 * max(1.0, abs(total)))
+
+
+def _same(first: tuple, second: tuple) -> bool:
+    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))

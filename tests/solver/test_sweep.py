@@ -16,9 +16,12 @@ from solver.sweep import (
     LAGRANGIAN_STEPS,
     STEP_UNITS,
     SweepBound,
+    _terms_of_share,
     _linearised_minimum,
     _min_linearised,
+    group_bound,
     group_lagrangian,
+    joint_lift,
     members_by_community,
     price_step,
     shared_prices,
@@ -88,6 +91,29 @@ def test_the_groups_lagrangian_bounds_never_exceed_the_optimum_whatever_the_pric
             total.add(group, group_lagrangian(problem, group_handles, prices.for_members(members_in),
                                               time.monotonic() + 2))
         assert total.value() is None or total.value() <= optimum
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 6))
+def test_pricing_shared_members_over_all_their_groups_lifts_the_bound_and_stays_below_the_optimum(seed, members,
+                                                                                                   shifts):
+    """Issue 29: each group's share at its master's duals, with every shared member's linear terms swapped for
+    its exact minimum over its whole week (``joint_lift``), is a Lagrangian bound of the whole district: at
+    most the optimum, whatever the prices, and never below the sweep's own sum."""
+    case = _small_case(seed, members, shifts)
+    if case is None:
+        return
+    problem, optimum, units, handles, rng = case
+    members_of = members_by_community(handles)
+    groups = [(c,) for c in sorted(members_of)]
+    prices = shared_prices(problem, {g: members_of[g[0]] for g in groups}, handles.scope.members, units)
+    terms = []
+    lower = sweep_bound(problem, handles, units, 2, groups, prices=prices, terms=terms)
+    assert lower is not None and lower <= optimum
+    assert len(terms) == len(groups) or not prices.price
+    lifts = joint_lift(problem, terms, prices, time.monotonic() + 5)
+    assert set(lifts) <= set(prices.price) and all(lift > 0 for lift in lifts.values())
+    assert lower + sum(lifts.values()) <= optimum + 1e-6
 
 
 @given(w=st.integers(1, 5), base=st.integers(0, 200), nu=st.integers(-100, 4000))
@@ -215,10 +241,43 @@ def test_sweep_tasks_bound_every_community_join_groups_and_never_worsen_the_rost
     # Heard when the sweep completed, then each time a join or a second run raised it.
     assert heard == sorted(heard) and heard[-1] == lns.sweep.value() <= after
     assert lns.sweep_stats()["sweep_communities"] == len(communities)
+    # Members shared between groups were priced over all their groups at once (joint_lift).
+    assert lns.sweep_stats()["sweep_lifted"] >= 1 and lns.sweep.lifted() == lns.sweep_stats()["sweep_lifted"]
     # Joined groups: each community still counted once, in exactly one group.
     assert lns.joined >= 1 and not lns.joining
     assert sorted(c for g in lns.sweep.parts for c in g) == sorted(communities)
     assert any(len(g) > 2 for g in lns.sweep.parts)
+
+
+def test_a_members_lift_counts_only_while_each_of_its_groups_keeps_the_share_it_was_lifted_from():
+    problem = small_district()
+    scope, handles, search = start_state(problem)
+    members_of = members_by_community(handles)
+    groups = [(c,) for c in sorted(members_of)]
+    members_of_group = {g: members_of[g[0]] for g in groups}
+    prices = shared_prices(problem, members_of_group, handles.scope.members, search.units)
+    total = SweepBound(groups, prices, members_of_group)
+    for group in groups:
+        shifts = [s for s in handles.scope.shifts if problem.shifts[s].community in group]
+        members = sorted(members_of_group[group])
+        cg, bound = group_bound(problem, shifts, members, prices.for_members(members), time.monotonic() + 30)
+        assert cg.converged
+        total.add(group, bound, _terms_of_share(cg, prices.for_members(members), bound))
+    plain = total.value()
+    lift = total.lift(problem)
+    assert lift > 0 and total.value() >= plain + lift and total.value() <= D.scope_objective(search)
+    lifted = total.lifted()
+    # A larger share for a group, from a bound without terms (its Lagrangian, say): its members' lifts stop
+    # counting, and stay out after the next lift.
+    group = next(g for g in groups if any(m in total.lifts for m in members_of_group[g]))
+    total.add(group, total.parts[group] + 1)
+    assert total.terms[group] is None and total.lifted() < lifted
+    total.lift(problem)
+    assert not any(m in total._current() for m in members_of_group[group] if m in prices.price)
+    # A smaller share changes nothing.
+    before = (total.value(), dict(total.parts))
+    total.add(groups[0], total.parts[groups[0]] - 5)
+    assert (total.value(), total.parts) == before
 
 
 def test_a_stale_sweep_task_still_pays_its_share_of_the_bound():

@@ -186,7 +186,7 @@ def joint_lift(problem: Problem, terms: list[SharedTerms], prices: SharedPrices,
         for m in part.minimum:
             by_member[m].append(part)
     lifts = {}
-    for m, nu in prices.price.items():
+    for m in prices.price:
         parts = by_member.get(m, [])
         if len(parts) < 2 or time.monotonic() > deadline:
             continue

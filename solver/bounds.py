@@ -28,7 +28,7 @@ def simple_bound(problem: Problem, handles) -> int:
 
 
 def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: float,
-               max_iterations: int, reprice=None) -> float:
+               max_iterations: int, reprice=None, terms: dict | None = None) -> float:
     """A valid lower bound from relaxing coverage with multipliers (subgradient ascent); -inf if none.
 
     Coverage rows (staffed + short >= min_staff) are priced by lambda in
@@ -42,7 +42,10 @@ def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: f
     that price, as in ``ColumnGeneration(linear=…)`` (the community sweep's groups, solver/sweep.py).
     The step aims 10 % above the value at the first multipliers (on the benchmark district's
     groups that ended within 0.1-0.35 % of their converged Dantzig-Wolfe bound in 200 steps,
-    where 2 % above ended 2 % below it).  The first value is had whatever ``deadline``."""
+    where 2 % above ended 2 % below it).  The first value is had whatever ``deadline``.
+
+    ``terms``, if given with ``reprice``, receives what the value holds of each member without pins: "minimum"
+    (member -> its term) and "prices" ((shift, member) -> what taking the pair earns), for ``sweep.joint_lift``."""
     import numpy as np
 
     data = _lagrangian_data(problem, handles, linear)
@@ -69,11 +72,11 @@ def lagrangian(problem: Problem, handles, linear: dict[int, int], *, deadline: f
             break
         lam = np.clip(lam + alpha * (upper - value) / norm * gradient, 0.0, w_u)
     if reprice is not None and math.isfinite(best):
-        best += _repriced_gain(problem, handles, data, best_lam, reprice)
+        best += _repriced_gain(problem, handles, data, best_lam, reprice, terms)
     return best
 
 
-def _repriced_gain(problem, handles, data, lam, reprice) -> float:
+def _repriced_gain(problem, handles, data, lam, reprice, terms=None) -> float:
     """What the members' exact minima add to the Lagrangian value at ``lam``.
 
     The value sums, per member, the minimum of a *fractional* choice of shifts (rest, overlap,
@@ -108,6 +111,10 @@ def _repriced_gain(problem, handles, data, lam, reprice) -> float:
     for i, m in enumerate(members):
         if m in exact and m not in pinned_members:
             gain += max(0.0, exact[m] - float(fractional[i]))
+    if terms is not None:
+        terms["prices"] = prices
+        terms["minimum"] = {m: max(float(fractional[i]), exact.get(m, -math.inf))
+                            for i, m in enumerate(members) if m not in pinned_members}
     return gain
 
 

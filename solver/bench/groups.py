@@ -39,7 +39,7 @@ def group_costs(*, groups: list[int], seconds: float, search: float, seed: int =
         members = sorted(members_of_group[group])
         in_group = set(shifts)
         started = time.process_time()
-        cg, bound = group_bound(problem, shifts, members, prices.for_members(members), time.monotonic() + seconds,
+        cg, bound, _ = group_bound(problem, shifts, members, prices.for_members(members), time.monotonic() + seconds,
                                 [(s, m) for s, m in current if s in in_group])
         cpu = time.process_time() - started
         total += cpu

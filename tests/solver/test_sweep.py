@@ -18,7 +18,6 @@ from solver.sweep import (
     SweepBound,
     _linearised_minimum,
     _min_linearised,
-    _terms_of_share,
     group_bound,
     group_lagrangian,
     joint_lift,
@@ -83,13 +82,17 @@ def test_the_groups_lagrangian_bounds_never_exceed_the_optimum_whatever_the_pric
     for groups in (sweep_groups(members_of), [(c,) for c in sorted(members_of)]):
         members_of_group = {g: set().union(*(members_of[c] for c in g)) for g in groups}
         prices = shared_prices(problem, members_of_group, handles.scope.members, units)
-        total = SweepBound(groups, prices)
+        total = SweepBound(groups, prices, members_of_group)
         for group in groups:
             shifts_in = [s for s in handles.scope.shifts if problem.shifts[s].community in group]
             members_in = sorted(members_of_group[group])
             group_handles = candidate_handles(problem, Scope(shifts_in, members_in))
+            held = []
             total.add(group, group_lagrangian(problem, group_handles, prices.for_members(members_in),
-                                              time.monotonic() + 2))
+                                              time.monotonic() + 2, terms=held), held[0] if held else None)
+        assert total.value() is None or total.value() <= optimum
+        # … and with its shared members priced over all their groups at the Lagrangian's multipliers
+        total.lift(problem)
         assert total.value() is None or total.value() <= optimum
 
 
@@ -260,9 +263,9 @@ def test_a_members_lift_counts_only_while_each_of_its_groups_keeps_the_share_it_
     for group in groups:
         shifts = [s for s in handles.scope.shifts if problem.shifts[s].community in group]
         members = sorted(members_of_group[group])
-        cg, bound = group_bound(problem, shifts, members, prices.for_members(members), time.monotonic() + 30)
-        assert cg.converged
-        total.add(group, bound, _terms_of_share(cg, prices.for_members(members), bound))
+        cg, bound, terms = group_bound(problem, shifts, members, prices.for_members(members), time.monotonic() + 30)
+        assert cg.converged and terms is not None and terms.value == bound
+        total.add(group, bound, terms)
     plain = total.value()
     lift = total.lift(problem)
     assert lift > 0 and total.value() >= plain + lift and total.value() <= D.scope_objective(search)
@@ -335,7 +338,7 @@ def _cut_short(lns, group):
 
     members = sorted(set().union(*(lns.members_of[c] for c in group)))
     shifts = sorted(s for c in group for s in lns.shifts_of[c])
-    cg, _ = group_bound(lns.p, shifts, members, lns.prices.for_members(members), time.monotonic() + 60)
+    cg, _, _ = group_bound(lns.p, shifts, members, lns.prices.for_members(members), time.monotonic() + 60)
     first_round = cg.trace[0][1]
     assert cg.converged and first_round < cg.trace[-1][1]
     return "UNKNOWN", None, None, [], first_round, False, 0.5

@@ -103,11 +103,13 @@ def _suffix_knapsack(order, slots, limit_minutes, pin_minutes, w_f):
 
 
 class ColumnGeneration:
-    def __init__(self, problem, handles, linear=None, lazy=True):
+    def __init__(self, problem, handles, linear=None, lazy=True, master=True):
         """``linear`` maps member index -> price per 15-minute unit: those members' u^2 term is
         replaced by that linear price (and their history constant left out), for a bound that
         is summed over several scopes sharing the member (see ``solver.sweep``).  ``lazy``: each
-        member's lead and continuity rows join the master only once violated (``separate``)."""
+        member's lead and continuity rows join the master only once violated (``separate``).
+        Without ``master`` no LP is built (a third of a bound-only sweep piece's time): only
+        ``exact_minima`` and ``price`` may be called."""
         from ortools.linear_solver import pywraplp
 
         self.p = problem
@@ -127,6 +129,13 @@ class ColumnGeneration:
                                  - w.stability * ((s, m) in previous))
             if linear and m in linear:
                 self.cost[(s, m)] += linear[m] * (shift.minutes // GRID)
+        if not master:
+            self.lp = None
+            self.forbidden = self._forbidden_pairs()
+            self._stop, self.converged, self.best_round = None, False, None
+            self.members = [self._member(m, linear) for m in handles.scope.members]
+            self._info = {info.m: info for info in self.members}
+            return
         self.separating = lazy                   # member rows lazy (``separate``), else all up front
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         lp = self.lp
@@ -224,6 +233,18 @@ class ColumnGeneration:
         self.colvars = {}
         for info in self.members:
             self.add_column(info, frozenset(info.pins))
+
+    def _forbidden_pairs(self) -> set:
+        """The pairs the lead rule forbids: a shift whose duty has a lead skill that none of its candidates
+        holds takes none of them (as the master's rows below decide)."""
+        forbidden = set()
+        for s in self.shifts:
+            shift = self.p.shifts[s]
+            skill = self.p.duty_by_id[shift.duty].lead_skill
+            members = self.h.by_shift.get(s, ())
+            if skill and not any(skill in self.p.members[m].skills for m in members):
+                forbidden.update((s, m) for m in members)
+        return forbidden
 
     def _row(self, sense, rhs, lazy=False):
         """A linking row; a ``lazy`` one (a member's lead or continuity row, ``x_sm ≤ Σ holders``: thousands
@@ -420,7 +441,7 @@ class ColumnGeneration:
             value, patterns, _ = self.price(info, None, deadline, pair_dual=pair_prices)
             minima[info.m] = value
             for _, pattern in patterns:
-                if pattern:
+                if pattern and self.lp is not None:
                     self.add_column(info, pattern)
         return minima
 

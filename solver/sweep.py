@@ -304,7 +304,7 @@ def group_lagrangian(problem: Problem, handles, prices: dict[int, int], deadline
     def reprice(pair_prices):
         nonlocal cg
         if cg is None:
-            cg = ColumnGeneration(problem, handles, linear=prices)
+            cg = ColumnGeneration(problem, handles, linear=prices, master=False)
         return cg.exact_minima(pair_prices, min(deadline, time.monotonic() + _PRICING_CAP))
 
     held = {} if terms is not None and exact and prices else None

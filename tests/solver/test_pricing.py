@@ -91,3 +91,20 @@ def test_the_limits_bound_the_search_without_hiding_the_best_pair_of_shifts(thre
     assert exact
     assert value == brute_force_minimum(cg, info, duals) == -780 + 16 ** 2
     assert patterns[-1][1] == frozenset({1, 2})
+
+
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 9))
+def test_a_pricer_without_a_master_forbids_the_same_pairs_and_finds_the_same_minima(seed, members, shifts):
+    """A bound-only sweep piece reprices its Lagrangian without building the master LP (issue 29): the lead
+    rule's forbidden pairs, each member's candidates and its exact minimum are the master's."""
+    rng = random.Random(seed)
+    document = random_document(rng, members=members, shifts=shifts, communities=rng.randint(1, 2))
+    problem, handles = factory.perhaps_pinned(rng, document)
+    linear = {m: rng.randint(0, 400) for m in handles.scope.members if rng.random() < 0.3}
+    cg = ColumnGeneration(problem, handles, linear=linear)
+    light = ColumnGeneration(problem, handles, linear=linear, master=False)
+    assert light.lp is None and light.forbidden == cg.forbidden
+    assert [(i.m, i.pins, i.cands, i.wf) for i in light.members] == [(i.m, i.pins, i.cands, i.wf) for i in cg.members]
+    prices = {pair: rng.uniform(-50, 400) for pair in handles.x if pair not in handles.pinned}
+    assert light.exact_minima(prices, float("inf")) == cg.exact_minima(prices, float("inf"))

@@ -7,6 +7,7 @@ schedule page, and the cluster's scheduler runs it.
 """
 
 import datetime as dt
+import json
 import re
 import zoneinfo
 
@@ -60,10 +61,10 @@ def schedule_due(admin: Browser, name: str, moment: dt.datetime) -> None:
                 next_run_1=local.strftime("%H:%M:%S"))
 
 
-def led_shift(deployment, monday: dt.date) -> dict | None:
+def led_shift(deployment, monday: dt.date, avoid: set[str] = frozenset()) -> dict | None:
     """A shift of the week, not begun, whose duty has a lead skill (patrols: first aid), with two or more members
-    on the published roster and one of them of COMMUNITY holding it: {"shift", "leader", "leader_name",
-    "assignment" (the leader's), "others" (the other members' names)}, or None."""
+    on the published roster and one of them of COMMUNITY holding it, none of them named in ``avoid``: {"shift",
+    "leader", "leader_name", "assignment" (the leader's), "others" (the other members' names)}, or None."""
     code = f"""
 import datetime as dt, json
 from django.utils import timezone
@@ -74,8 +75,11 @@ for a in (Assignment.objects.filter(roster__status='published', shift__community
           shift__start__gt=timezone.now(), shift__start__lt=start + dt.timedelta(days=7),
           shift__duty__lead_skill__isnull=False).select_related('shift__duty', 'member').order_by('shift__start')):
     teams.setdefault(a.shift_id, []).append(a)
+avoid = set(json.loads({json.dumps(json.dumps(sorted(avoid)))}))
 found = None
 for shift_id, team in teams.items():
+    if any(a.member.name in avoid for a in team):
+        continue
     lead = team[0].shift.duty.lead_skill_id
     leaders = [a for a in team if a.member.community_id == {COMMUNITY} and a.member.skills.filter(pk=lead).exists()]
     if len(team) >= 2 and leaders:

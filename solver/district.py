@@ -53,9 +53,12 @@ LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood after the sweep (meas
                            # gained per community; at 2 s in a worker process beside the bound, 0 of 11 improved)
 SWEEP_MAX_SECONDS = 3.0    # a community of the sweep: column generation to convergence (0.3-1.6 s quietly) + RINS
 SWEEP_MIN_SECONDS = 0.3
-BOUND_ONLY_BELOW = 0.35    # a sweep share under this per community (the sweep is behind, e.g. on a busy machine;
-                           # one quiet process gets ~0.47 s): the group's Lagrangian bound only (~0.1 s quietly),
-                           # its column generation and RINS later as a second run, so that the bound completes first
+BOUND_ONLY_BELOW = 0.7     # a sweep share under this per community (the sweep is behind, e.g. on a busy machine,
+                           # or one process: ~0.45 s): the group's repriced Lagrangian bound only (~0.15 s a
+                           # community), its column generation and RINS later as a second run with a full share,
+                           # so that the bound completes first. Once the Lagrangian's shares were lifted too
+                           # (sweep.joint_lift), one quiet process went 5.0-6.4 % -> 4.0 % at 0.7 (5.2 % at 0.5,
+                           # 4.9 % at 1.0): at 0.35 its pieces' column generations left RINS no time
 SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
                            # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5

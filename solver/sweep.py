@@ -445,8 +445,8 @@ class SweepBound:
         if bound is None or first not in self.parts or second not in self.parts:
             return False
         saved = sum(self.prices.linearised[m] for m in inside)
-        if bound - saved + self._lift_of(first, second) <= self.parts[first] + self.parts[second]:
-            return False
+        if bound - saved <= self.parts[first] + self.parts[second] + self._lift_of(first, second):
+            return False      # the two shares and the lifts of their members (dropped with them) are more
         del self.parts[first], self.parts[second]
         self.terms.pop(first), self.terms.pop(second)
         group = first + second

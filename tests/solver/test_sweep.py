@@ -270,6 +270,13 @@ def test_a_members_lift_counts_only_while_each_of_its_groups_keeps_the_share_it_
     lift = total.lift(problem)
     assert lift > 0 and total.value() >= plain + lift and total.value() <= D.scope_objective(search)
     lifted = total.lifted()
+    # A join of two groups must beat their shares and their members' lifts, which it drops.
+    first, second = next((a, b) for a in groups for b in groups if a < b and any(
+        m in total._current() and m in members_of_group[b] for m in members_of_group[a]))
+    both = total.parts[first] + total.parts[second]
+    assert total._lift_of(first, second) > 1
+    assert not total.join(first, second, both + 1, inside=set())
+    assert total.lifted() == lifted and total.value() >= plain + lift
     # A larger share for a group, from a bound without terms (its Lagrangian, say): its members' lifts stop
     # counting, and stay out after the next lift.
     group = next(g for g in groups if any(m in total.lifts for m in members_of_group[g]))

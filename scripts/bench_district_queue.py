@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,9 +61,11 @@ def measure(connection, problem_path: Path, clusters: int, args) -> str:
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     env = {**os.environ, "DATABASE_URL": f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "Q_WORKERS": str(args.workers), "DEBUG": "1", "LOG_LEVEL": "WARNING"}
+    logs = [tempfile.NamedTemporaryFile("w+", prefix=f"qcluster-{i}-", suffix=".log", delete=False)
+            for i in range(clusters)]
     started = [subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-               for _ in range(clusters)]
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+               for log in logs]
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     try:
         time.sleep(8)                         # the clusters start their workers
@@ -86,10 +89,15 @@ def measure(connection, problem_path: Path, clusters: int, args) -> str:
         for burner in burners:
             burner.kill()
             burner.wait()
+        for log in logs:
+            log.close()
     report = check_solution(problem, solution)
     variable = solution.objective - problem.fairness_constant()
     gap = (solution.objective - solution.bound) / variable
     here = sum(t == "coordinator" for t in takers)
+    if not set(takers) - {"coordinator", ""}:
+        # No qcluster took a piece: a cluster that did not start (say, translations not compiled) says why here.
+        print(f"no qcluster took a piece; their output: {', '.join(log.name for log in logs)}", file=sys.stderr)
     return (f"| {clusters} × {args.workers} workers | {args.busy} | {args.limit:g} | {solution.objective:,} | "
             f"{solution.bound:,} | {gap:.2%} | {len(takers)} ({here} in the coordinator, "
             f"{len(set(takers) - {'coordinator', ''})} worker processes) | "

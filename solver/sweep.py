@@ -434,6 +434,8 @@ class SweepBound:
             self.missing.discard(group)
         elif group not in self.parts or bound <= self.parts[group]:
             return        # joined into a larger group since (``join``), whose bound counts it; or no better
+        elif (terms is None or terms.value < bound) and bound <= self.parts[group] + self._lift_of(group):
+            return        # without terms its members' lifts would go, and they are worth more
         self.parts[group] = bound
         self.terms[group] = terms if terms is not None and terms.value >= bound else None
 

@@ -277,10 +277,13 @@ def test_a_members_lift_counts_only_while_each_of_its_groups_keeps_the_share_it_
     assert total._lift_of(first, second) > 1
     assert not total.join(first, second, both + 1, inside=set())
     assert total.lifted() == lifted and total.value() >= plain + lift
-    # A larger share for a group, from a bound without terms (its Lagrangian, say): its members' lifts stop
-    # counting, and stay out after the next lift.
-    group = next(g for g in groups if any(m in total.lifts for m in members_of_group[g]))
-    total.add(group, total.parts[group] + 1)
+    # A larger share for a group, from a bound without terms (its Lagrangian, say), counts only if it is worth
+    # more than its members' lifts, which stop counting then, and stay out after the next lift.
+    group = next(g for g in groups if total._lift_of(g) > 1)
+    share = total.parts[group]
+    total.add(group, share + 1)
+    assert total.parts[group] == share and total.lifted() == lifted
+    total.add(group, share + total._lift_of(group) + 1)
     assert total.terms[group] is None and total.lifted() < lifted
     total.lift(problem)
     assert not any(m in total._current() for m in members_of_group[group] if m in prices.price)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from solver.check import check_solution
@@ -36,8 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--gap", type=float, default=None,
                            help="stop once proven within this relative gap of the non-constant objective "
                                 "(0.001 = 0.1%%; default: the document's options.gap, else 0.001)")
-    solve_cmd.add_argument("--processes", type=int, default=1,
-                           help="worker processes for a district's community improvement (default 1)")
+    solve_cmd.add_argument("--processes", type=int, default=None,
+                           help="worker processes for a district's pieces of work (default: the CPUs this "
+                                "process may use)")
     check_cmd = commands.add_parser("check", help="check a solution against a problem")
     check_cmd.add_argument("problem")
     check_cmd.add_argument("solution")
@@ -48,7 +50,19 @@ def _say(message: str) -> None:
     sys.stderr.write(" ".join(str(message).split()) + "\n")
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, as ``taskset`` or a container's cpuset sets it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:        # no affinity on this platform
+        return max(1, os.cpu_count() or 1)
+
+
 def _run_solve(args) -> int:
+    if args.processes is None:
+        # A district with two processes on two cores: 0.81 % at 60 s where one process left 2.43 %
+        # (docs/benchmarks.md, issue 29, session 8); community weeks use one process whatever this says.
+        args.processes = usable_cpus()
     if args.time_limit <= 0 or args.workers < 1 or args.seed < 0 or args.processes < 1:
         _say("--time-limit must be positive, --workers and --processes at least 1, --seed not negative")
         return EXIT_INPUT

@@ -1,6 +1,7 @@
 """``python -m solver``: exit codes and one-line messages."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,24 @@ def test_valid_problem_round_trips_through_check(tmp_path):
 def test_solve_writes_to_stdout_by_default(tmp_path):
     code, out, _ = run("solve", write(tmp_path / "p.json", document()), "--time-limit", "2")
     assert code == 0 and json.loads(out)["assignments"] == [{"shift": "s1", "member": "m1"}]
+
+
+def _solve_district_on(cpus, tmp_path):
+    """``python -m solver solve`` of a small district (10 communities, 426 shifts) with no ``--processes``,
+    allowed to run on ``cpus`` only (as ``taskset`` or a container's cpuset allows)."""
+    from solver.bench.generate import generate_problem
+
+    problem = write(tmp_path / "district.json", generate_problem(communities=10, members_per_community=(20, 24), seed=4))
+    done = subprocess.run([sys.executable, "-m", "solver", "solve", problem, "-o", tmp_path / "s.json",
+                           "--time-limit", "6", "--workers", "1"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+    assert done.returncode == 0, done.stderr
+    assert run("check", problem, tmp_path / "s.json")[0] == 0
+    return json.loads((tmp_path / "s.json").read_text())["stats"]
+
+
+def test_a_district_uses_the_cpus_it_may_run_on_unless_told(tmp_path):
+    available = sorted(os.sched_getaffinity(0))
+    assert _solve_district_on(available[:1], tmp_path)["lns_processes"] == 1
+    if len(available) >= 2:
+        assert _solve_district_on(available[:2], tmp_path)["lns_processes"] == 2

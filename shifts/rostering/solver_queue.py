@@ -31,7 +31,7 @@ from collections import OrderedDict
 from concurrent.futures import Future
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_q import tasks as django_q_tasks
 
@@ -98,7 +98,12 @@ class QueueExecutor:
                 future.cancel()
             self._futures.clear()
             self._queued.clear()
-        SolverProblem.objects.filter(key__in=list(self._problems)).delete()     # its pieces go with it
+        try:
+            SolverProblem.objects.filter(key__in=list(self._problems)).delete()     # its pieces go with it
+        except DatabaseError as exc:
+            # Tidying only: the solve's roster is already made. A database that refuses now (SQLite while another
+            # writer holds it) leaves the rows to solver_pieces_purge rather than losing the solve with them.
+            logger.warning("solver queue: problems %s left for the purge (%s)", sorted(self._problems), exc)
         self._problems.clear()
 
     # ------------------------------------------------------------ the coordinator's threads

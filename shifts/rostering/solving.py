@@ -169,8 +169,10 @@ def _solve_with_progress(problem, runs, started: float):
             outcome["error"] = exc
         finally:
             if executor is not None:
-                executor.close()
-                connection.close()      # this thread's own connection, opened if the solve was a district
+                try:
+                    executor.close()
+                finally:
+                    connection.close()      # this thread's own connection, opened if the solve was a district
 
     thread = threading.Thread(target=target, name=f"solve-{runs[0].pk}", daemon=True)
     thread.start()

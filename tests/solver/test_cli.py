@@ -73,10 +73,11 @@ def _solve_district_on(cpus, tmp_path):
     allowed to run on ``cpus`` only (as ``taskset`` or a container's cpuset allows)."""
     from solver.bench.generate import generate_problem
 
-    problem = write(tmp_path / "district.json", generate_problem(communities=10, members_per_community=(20, 24), seed=4))
-    done = subprocess.run([sys.executable, "-m", "solver", "solve", problem, "-o", tmp_path / "s.json",
-                           "--time-limit", "6", "--workers", "1"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+    district = generate_problem(communities=10, members_per_community=(20, 24), seed=4)
+    problem = write(tmp_path / "district.json", district)
+    done = subprocess.run(["taskset", "-c", ",".join(map(str, cpus)), sys.executable, "-m", "solver", "solve",
+                           problem, "-o", tmp_path / "s.json", "--time-limit", "6", "--workers", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert run("check", problem, tmp_path / "s.json")[0] == 0
     return json.loads((tmp_path / "s.json").read_text())["stats"]

@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
                                 "(0.001 = 0.1%%; default: the document's options.gap, else 0.001)")
     solve_cmd.add_argument("--processes", type=int, default=None,
                            help="worker processes for a district's pieces of work (default: the CPUs this "
-                                "process may use)")
+                                "process may use, at most 8)")
     check_cmd = commands.add_parser("check", help="check a solution against a problem")
     check_cmd.add_argument("problem")
     check_cmd.add_argument("solution")
@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _say(message: str) -> None:
     sys.stderr.write(" ".join(str(message).split()) + "\n")
+
+
+# At most this many by default: the district's sweep and its joins fit in 60 s from 4-8 workers (docs/benchmarks.md,
+# "the scaling expected for N machines"), and each forked worker holds ~250-300 MB of the 9,000-member district.
+DEFAULT_PROCESSES_MAX = 8
 
 
 def usable_cpus() -> int:
@@ -62,7 +67,7 @@ def _run_solve(args) -> int:
     if args.processes is None:
         # A district with two processes on two cores: 0.81 % at 60 s where one process left 2.43 %
         # (docs/benchmarks.md, issue 29, session 8); community weeks use one process whatever this says.
-        args.processes = usable_cpus()
+        args.processes = min(usable_cpus(), DEFAULT_PROCESSES_MAX)
     if args.time_limit <= 0 or args.workers < 1 or args.seed < 0 or args.processes < 1:
         _say("--time-limit must be positive, --workers and --processes at least 1, --seed not negative")
         return EXIT_INPUT

@@ -144,7 +144,8 @@ class ColumnGeneration:
         self.rows = []                           # (constraint or None while lazy, sense '>=' / '<=', rhs)
         self.lazy = set()                        # rows not yet in the master (``_row(lazy=True)``)
         self.lazy_aux = defaultdict(list)        # lazy row -> [(auxiliary var, coef)]
-        self.lazy_pairs = defaultdict(list)      # lazy row -> [((s, m), coef)]
+        self.lazy_pairs = {}                     # lazy row -> ((s, m), [(s, other)]): x_sm − Σ x_s,other
+        self.lazy_heads = defaultdict(list)      # (s, m) -> lazy rows whose + side it is
         self.columns_of_pair = defaultdict(list)  # (s, m) -> pattern vars holding it
         self.key_of_var = {}                     # LP variable index -> (member, pattern) of a pattern var
         self.aux = []                            # (var, cost, lo, hi, [(row, coef)])
@@ -171,6 +172,7 @@ class ColumnGeneration:
             skill = problem.duty_by_id[shift.duty].lead_skill
             if skill:
                 holders = [m for m in members if skill in problem.members[m].skills]
+                holder_pairs = [(s, hm) for hm in holders]     # shared by every non-holder's row
                 if holders and s in self.short and len(holders) < len(members):
                     # Staffed at all (short < min_staff) needs a holder:
                     # min_staff * holders + short >= min_staff.
@@ -185,10 +187,7 @@ class ColumnGeneration:
                     if not holders:
                         self.forbidden.add((s, m))
                         continue
-                    r = self._row("<=", 0, lazy=True)
-                    self._link(r, (s, m), 1.0)
-                    for hm in holders:
-                        self._link(r, (s, hm), -1.0)
+                    self._link_member_row(self._row("<=", 0, lazy=True), (s, m), holder_pairs)
             if shift.visit_target is not None:
                 preferred_ids = problem.preferred_visitors(shift)
                 preferred = [m for m in members if problem.members[m].id in preferred_ids]
@@ -196,11 +195,10 @@ class ColumnGeneration:
                 if strangers:
                     miss = lp.NumVar(0, 1, "")
                     links = []
+                    preferred_pairs = [(s, pm) for pm in preferred]
                     for m in strangers:
                         r = self._row("<=", 0, lazy=True)
-                        self._link(r, (s, m), 1.0)
-                        for pm in preferred:
-                            self._link(r, (s, pm), -1.0)
+                        self._link_member_row(r, (s, m), preferred_pairs)
                         self._set(r, miss, -1.0)
                         links.append((r, -1.0))
                     if s in self.short:
@@ -260,10 +258,18 @@ class ColumnGeneration:
         lp = self.lp
         return lp.Constraint(rhs, lp.infinity()) if sense == ">=" else lp.Constraint(-lp.infinity(), rhs)
 
-    def _link(self, row, pair, coef) -> None:
-        self.rows_of[pair].append((row, coef))
+    def _link_member_row(self, row, head, others) -> None:
+        """Row ``row`` is a member's lead or continuity row, x_head − Σ x_other (≤ 0 with its auxiliary terms).
+        A lazy one keeps its pairs aside until it joins (``_activate``): a shift's non-holders share one list of
+        its holders, so that neither setting up nor adding columns walks thousands of rows not in the master
+        (set-up was ~0.11 CPU s a pair of communities, half of it here)."""
         if row in self.lazy:
-            self.lazy_pairs[row].append((pair, coef))
+            self.lazy_pairs[row] = (head, others)
+            self.lazy_heads[head].append(row)
+            return
+        self.rows_of[head].append((row, 1.0))
+        for pair in others:
+            self.rows_of[pair].append((row, -1.0))
 
     def _set(self, row, var, coef) -> None:
         """Coefficient of an auxiliary variable in ``row`` (kept for a lazy row until it joins)."""
@@ -281,12 +287,15 @@ class ColumnGeneration:
         self.lazy.discard(row)
         for var, coef in self.lazy_aux.pop(row, ()):
             c.SetCoefficient(var, coef)
+        head, others = self.lazy_pairs.pop(row)
         coefficients = defaultdict(float)
-        for pair, coef in self.lazy_pairs.pop(row, ()):
+        for pair, coef in [(head, 1.0)] + [(pair, -1.0) for pair in others]:
+            self.rows_of[pair].append((row, coef))      # columns added from now on
             for var in self.columns_of_pair.get(pair, ()):
                 coefficients[var] += coef
         for var, coef in coefficients.items():
             c.SetCoefficient(var, coef)
+        self.__dict__.pop("_entries", None)             # ``_pair_duals``'s table of rows_of is out of date
 
     def solve(self) -> bool:
         """Solves the master until its solution violates no lazy row; False if the LP failed."""
@@ -311,17 +320,17 @@ class ColumnGeneration:
             weight = solution[index]
             for s in pattern:
                 values[(s, m)] += weight
-        activity = defaultdict(float)
-        for pair, weight in values.items():
-            for row, coef in self.rows_of.get(pair, ()):
-                if row in self.lazy:
-                    activity[row] += coef * weight
+        # Only a row whose + pair the master uses can be violated (its other terms are ≤ 0).
         violated = []
-        for row, total in activity.items():
-            for var, coef in self.lazy_aux.get(row, ()):
-                total += coef * solution[var.index()]
-            if total > self.rows[row][2] + 1e-7:
-                violated.append(row)
+        for pair, weight in values.items():
+            for row in self.lazy_heads.get(pair, ()):
+                if row not in self.lazy:
+                    continue
+                total = weight - sum(values.get(other, 0.0) for other in self.lazy_pairs[row][1])
+                for var, coef in self.lazy_aux.get(row, ()):
+                    total += coef * solution[var.index()]
+                if total > self.rows[row][2] + 1e-7:
+                    violated.append(row)
         for row in violated:
             self._activate(row)
         return len(violated)

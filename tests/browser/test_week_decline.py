@@ -12,15 +12,16 @@ from tests.site_week import build_site
 from volunteers.services.logins import login_token_issue
 
 from .conftest import PHONE, assert_no_horizontal_scroll, requires_chromium, shot
-from .test_journeys import next_monday
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
-def _published_week(settings):
+def _published_week(settings, week_start):
+    """A published week of the three template shifts (``week_start``: a coming week with no 25th, whose study
+    morning would be a fourth shift, and no holiday)."""
     settings.SMS_PROVIDER = "outbox"
     settings.NOTIFICATION_SENDERS = ["shifts.messaging.sms.SmsSender", "shifts.messaging.notify.EmailSender"]
-    site = build_site(next_monday())
+    site = build_site(week_start)
     for i, member in enumerate(site.members):
         member.phone = f"1380000000{i}"
         member.save(update_fields=["phone"])
@@ -37,8 +38,8 @@ def _held(roster, member):
     return roster.assignments.filter(member=member).count()
 
 
-def test_week_decline_asks_first_and_can_be_undone_on_a_phone(server, browser, held_queue, settings):
-    site, roster = _published_week(settings)
+def test_week_decline_asks_first_and_can_be_undone_on_a_phone(server, browser, held_queue, settings, week_start):
+    site, roster = _published_week(settings, week_start)
     member = site.members[0]
     token, _code = login_token_issue(member=member, by=site.secretary)
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True).new_page()
@@ -70,8 +71,8 @@ def test_week_decline_asks_first_and_can_be_undone_on_a_phone(server, browser, h
     assert WeekConfirmation.objects.get(member=member).state == "confirmed"
 
 
-def test_text_message_link_asks_why_and_offers_the_undo_on_a_phone(server, browser, held_queue, settings):
-    site, roster = _published_week(settings)
+def test_text_message_link_asks_why_and_offers_the_undo_on_a_phone(server, browser, held_queue, settings, week_start):
+    site, roster = _published_week(settings, week_start)
     member = site.members[0]
     text = OutboxMessage.objects.filter(notification__member=member,
                                         notification__kind="confirm_request").latest("pk").text

@@ -53,12 +53,16 @@ LNS_SECONDS = 3.0          # CP-SAT time per neighbourhood after the sweep (meas
                            # gained per community; at 2 s in a worker process beside the bound, 0 of 11 improved)
 SWEEP_MAX_SECONDS = 3.0    # a community of the sweep: column generation to convergence (0.3-1.6 s quietly) + RINS
 SWEEP_MIN_SECONDS = 0.3
-BOUND_ONLY_BELOW = 0.7     # a sweep share under this per community (the sweep is behind, e.g. on a busy machine,
-                           # or one process: ~0.45 s): the group's repriced Lagrangian bound only (~0.15 s a
-                           # community), its column generation and RINS later as a second run with a full share,
-                           # so that the bound completes first. Once the Lagrangian's shares were lifted too
-                           # (sweep.joint_lift), one quiet process went 5.0-6.4 % -> 4.0 % at 0.7 (5.2 % at 0.5,
-                           # 4.9 % at 1.0): at 0.35 its pieces' column generations left RINS no time
+BOUND_ONLY_BELOW = 0.12    # CPU seconds a community: a sweep share (wall) over the process's slowdown under this (the
+                           # sweep is behind: a busy machine) gives the group's repriced Lagrangian bound only (~0.15 s
+                           # a community), its column generation and RINS later as a second run with a full share, so
+                           # that the bound completes first. The column generations converge in ~0.18 CPU s a
+                           # community (issue 29, session 9). Measured on the 9,000-member district at 60 s, one
+                           # process: beside two busy processes (0.66 of a core, shares ~0.3 s) 3.22-3.37 % at the
+                           # old rule (0.7 wall seconds: 32 of 55 groups converged) -> 2.44-2.69 % (53-54 converged);
+                           # quiet, 1.08-1.26 % either way; beside five (a third of a core, shares ~0.2 s) 6.34-6.53 %
+                           # against 5.99-6.69 %, where 0.25 wall seconds, running column generations that could not
+                           # converge, gave 7.11 %
 SWEEP_SHARE = 0.95         # of an even share of the time left, so that the last group ends in time (0.85 left
                            # 7 s unused at 60 s; the CP-SAT moves after the sweep gain little)
 MIN_LNS_SECONDS = 0.5
@@ -423,7 +427,8 @@ class Neighbourhoods:
             self.refining.discard(communities)      # a later move on the same communities is a plain one
             prices = self.prices.for_members(self._group_members(communities))
             seconds = self._sweep_seconds(communities, seconds, slots)
-            bound_only = communities in self.sweep.missing and seconds < BOUND_ONLY_BELOW * len(communities)
+            bound_only = (communities in self.sweep.missing
+                          and seconds / self.slowdown < BOUND_ONLY_BELOW * len(communities))
             if bound_only:
                 self.lagrangian_only.add(communities)
         elif communities in self.joining:
@@ -572,6 +577,8 @@ class Neighbourhoods:
     def _sweep_result(self, group, bound, converged, given=0.0, used=0.0, terms=None) -> None:
         self._given += given
         self._used += used
+        log.debug("district: sweep group %s bound %s converged %s, %.2f s given, %.2f s used", group, bound,
+                  converged, given, used)
         before = self.sweep.value()
         self.sweep.add(group, bound, terms)
         if converged:

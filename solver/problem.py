@@ -185,8 +185,10 @@ class Problem:
     member_index: dict = field(default_factory=dict, compare=False, repr=False)
     shift_index: dict = field(default_factory=dict, compare=False, repr=False)
     target_by_id: dict = field(default_factory=dict, compare=False, repr=False)
+    shift_units: list = field(default_factory=list, compare=False, repr=False)   # shift -> its load u, in GRIDs
 
     def __post_init__(self):
+        self.shift_units[:] = [s.minutes // GRID for s in self.shifts]
         self.duty_by_id.update({d.id: d for d in self.duties})
         self.member_index.update({m.id: i for i, m in enumerate(self.members)})
         self.shift_index.update({s.id: i for i, s in enumerate(self.shifts)})

@@ -204,7 +204,7 @@ def joint_lift(problem: Problem, terms: list[SharedTerms], prices: SharedPrices,
         value, _, _ = pricer.price(info, None, deadline, reduced=reduced)
         joint = value + w * info.base * info.base
         lift = joint - (sum(part.minimum[m] for part in parts) + prices.linearised[m])
-        if lift > 0:
+        if lift > 1e-6:           # not the 1e-9 a threshold pricing leaves (``ColumnGeneration.price``'s below)
             lifts[m] = lift
     return lifts
 

@@ -64,6 +64,30 @@ def test_the_pricing_finds_each_members_exact_minimum(bound, seed, members, shif
             assert pattern_value >= expected - 1e-6 * max(1.0, abs(expected))
 
 
+@FAST
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 4), shifts=st.integers(1, 9),
+       offset=st.sampled_from([-50.0, -1e-3, 0.0, 1e-3, 50.0]))
+def test_pricing_below_a_threshold_finds_the_minimum_under_it_or_proves_there_is_none(seed, members, shifts, offset):
+    """The column generation prices each member below its convexity dual (``price(below=…)``): a minimum
+    under the threshold is found exactly, with its patterns; none under it returns the threshold (less 1e-9),
+    still a lower bound of the minimum, and no pattern."""
+    _, cg, duals = _week(seed, members, shifts)
+    for info in cg.members:
+        expected = brute_force_minimum(cg, info, duals)
+        below = expected + offset
+        value, patterns, exact = cg.price(info, None, float("inf"), pair_dual=duals, below=below)
+        assert exact
+        assert value <= expected + 1e-9 * max(1.0, abs(expected))
+        assert all(pattern_value < below and cg.feasible(info, pattern) for pattern_value, pattern in patterns)
+        if offset > 0:
+            assert abs(value - expected) <= 1e-6 * max(1.0, abs(expected))
+            # its pattern, unless the pins alone are the minimum (a pattern joins only if it beats them)
+            assert patterns[-1][0] == value if patterns else value == cg.pattern_cost(info, frozenset(info.pins)) - sum(
+                duals.get((s, info.m), 0.0) for s in info.pins)
+        else:
+            assert value >= below - 1e-6 and not patterns
+
+
 @pytest.fixture(autouse=True)
 def _restore_threshold():
     threshold = colgen.KNAPSACK_FROM

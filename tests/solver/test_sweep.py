@@ -386,12 +386,13 @@ def test_a_sweep_with_joins_never_exceeds_the_optimum(seed, members, shifts):
     assert lns.sweep.value() <= optimum
 
 
-def test_a_sweep_that_is_behind_bounds_its_groups_by_their_lagrangian_first_and_completes():
-    """Issue 29: with too little time for every group's column generation (a busy machine), groups get their
-    Lagrangian bound only, so the district bound completes, and their column generation comes as a second run."""
+def _recorded_sweep(slowdown: float, seconds: float = 2.5):
+    """A sweep of the small district (10 communities) in ``seconds`` by a process that ran ``slowdown`` times
+    slower than its CPU time so far (``solve_large`` measures it), and the tasks it made."""
     problem = small_district()
     scope, handles, search = start_state(problem)
     lns = D.Neighbourhoods(problem, scope, search, seed=0, sweep=True)
+    lns.slowdown = slowdown
     made = []
     task_for = lns.task_for
 
@@ -400,7 +401,23 @@ def test_a_sweep_that_is_behind_bounds_its_groups_by_their_lagrangian_first_and_
         return made[-1]
 
     lns.task_for = recording
-    lns.run(time.monotonic() + 2.5, slots=1, workers=1, sweep_only=True)
+    lns.run(time.monotonic() + seconds, slots=1, workers=1, sweep_only=True)
+    return search, lns, made
+
+
+def test_a_sweep_on_a_free_core_runs_its_column_generations_first():
+    """Issue 29: ~0.24 s a community on a free core is CPU enough for a group's column generation
+    (``BOUND_ONLY_BELOW``), so the sweep does not spend it on a Lagrangian bound first."""
+    _, _, made = _recorded_sweep(slowdown=1.0)
+    assert made and made[0].prices is not None
+    assert not made[0].bound_only
+
+
+def test_a_sweep_that_is_behind_bounds_its_groups_by_their_lagrangian_first_and_completes():
+    """Issue 29: with too little CPU time for every group's column generation (a busy machine: the same
+    seconds at a quarter of a core), groups get their Lagrangian bound only, so the district bound completes,
+    and their column generation comes as a second run."""
+    search, lns, made = _recorded_sweep(slowdown=4.0)
     lns.finish_sweep(time.monotonic() + 30)          # whatever the run left: the Lagrangian too
     assert not lns.sweep.missing
     assert lns.sweep.value() <= D.scope_objective(search)
